@@ -1,0 +1,111 @@
+# Build proctrace: the BPF object, its skeleton, the binary and the tests.
+# make | make test | make install [PREFIX=/usr/local DESTDIR=] | make clean
+# SANITIZER=address|undefined builds into build-$(SANITIZER)/; V=1 shows commands.
+
+SANITIZER ?=
+BUILD ?= build$(if $(SANITIZER),-$(SANITIZER))
+BIN ?= $(if $(SANITIZER),$(BUILD)/proctrace,proctrace)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PKG_CONFIG ?= pkg-config
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-8s %s\n'
+endif
+
+PKGS := libbpf jansson
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I. -I$(BUILD) -MMD -MP \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
+TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs cmocka)
+
+ifneq ($(SANITIZER),)
+override CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+
+BPF_SRC := record/proctrace.bpf.c
+BPF_OBJ := $(BUILD)/proctrace.bpf.o
+SKEL := $(BUILD)/proctrace.skel.h
+
+SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+
+.PHONY: all test test-unit install uninstall clean setup demo bench fuzz
+.DELETE_ON_ERROR:
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(msg) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	$(msg) CC $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# The recorder includes the generated skeleton.
+$(filter $(BUILD)/record/%,$(OBJS)): $(SKEL)
+
+$(BPF_OBJ): $(BPF_SRC) $(wildcard record/*.h) formats/event.h
+	$(msg) BPF $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
+		-Wall -Werror -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name proctrace_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/test_%: tests/test_%.c $(LIB_OBJS)
+	$(msg) TEST $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(TEST_LDLIBS)
+
+test: $(BIN) $(TEST_BINS)
+	$(Q)PROCTRACE="$(abspath $(BIN))" TEST_BIN_DIR="$(abspath $(BUILD)/tests)" \
+		bash tests/run.sh
+
+test-unit: $(TEST_BINS)
+	$(Q)PROCTRACE="$(abspath $(BIN))" TEST_BIN_DIR="$(abspath $(BUILD)/tests)" \
+		bash tests/run.sh --unit
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/proctrace
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/proctrace
+
+clean:
+	rm -rf build build-* proctrace
+
+-include $(OBJS:.o=.d)
+
+# The README's first command: install what is needed, build, and record +
+# render the bundled example. Recursive make: the flags above are computed
+# from pkg-config, which only answers once the packages are installed.
+setup:
+	bash tests/deps.sh
+	$(MAKE) all
+	$(MAKE) demo
+
+demo: $(BIN)
+	@mkdir -p $(BUILD)
+	./$(BIN) record --force -o $(BUILD)/demo.jsonl -- sh examples/demo.sh
+	./$(BIN) render -f summary $(BUILD)/demo.jsonl

@@ -1,0 +1,28 @@
+/* cmd/cmd.h: the subcommands, exit codes and message helpers shared by cmd/. */
+#ifndef PROCTRACE_CMD_H
+#define PROCTRACE_CMD_H
+
+#include <stdarg.h>
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+};
+
+int cmd_record(int argc, char **argv);
+int cmd_sort(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+
+/* Print "proctrace: error: ..." on stderr and return -1. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "proctrace: warning: ..." on stderr. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse a non-negative decimal integer no greater than max into *out.
+ * Returns 0, or -EINVAL/-ERANGE (nothing printed).
+ */
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif

@@ -1,0 +1,58 @@
+/* cmd/main.c: proctrace's entry point and subcommand table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "formats/jsonl.h"
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "record", cmd_record, "run a command and record its whole process tree" },
+	{ "sort", cmd_sort, "order a recording by time" },
+	{ "render", cmd_render, "turn a recording into a view" },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: proctrace <command> [options] [args]\n\n"
+		   "Records a command's whole process tree (fork, exec, exit, setsid,\n"
+		   "setpgid) with eBPF, and turns recordings into views people can read.\n\n"
+		   "Commands:\n");
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\nOptions:\n"
+		   "  -h, --help     show this help\n"
+		   "  -V, --version  show the version\n\n"
+		   "Run 'proctrace <command> --help' for a command's options.\n\n"
+		   "EXAMPLES\n"
+		   "  sudo proctrace record -o build.jsonl -- make -j8\n"
+		   "  proctrace render -f summary build.jsonl\n"
+		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("proctrace %s\n", PROCTRACE_VERSION);
+		return EXIT_OK;
+	}
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	error("unknown command '%s' (try 'proctrace --help')", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,113 @@
+/* formats/jsonl.h: the in-memory event and the JSON-lines (format 1) writer. */
+#ifndef PROCTRACE_JSONL_H
+#define PROCTRACE_JSONL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROCTRACE_VERSION "0.1.0"
+#define PROCTRACE_FORMAT 1
+
+enum ev_type {
+	EV_FORK,
+	EV_EXEC,
+	EV_BADEXEC,
+	EV_EXIT,
+	EV_SETSID,
+	EV_SETPGID,
+	EV__COUNT,
+};
+
+/* Which optional fields an event carries (older recordings omit many). */
+enum ev_flag {
+	EVF_SEQ = 1u << 0,       /* seq is valid */
+	EVF_PPID = 1u << 1,      /* ppid is valid */
+	EVF_PGID = 1u << 2,      /* pgid is valid */
+	EVF_FILENAME = 1u << 3,  /* Exec/BadExec: filename is valid */
+	EVF_CMDLINE = 1u << 4,   /* Exec: argv/argc are valid (argc may be 0) */
+	EVF_TRUNCATED = 1u << 5, /* Exec: argv was cut by the recorder */
+	EVF_STATUS = 1u << 6,    /* Exit: code is an exit code or a signal */
+	EVF_SIGNALED = 1u << 7,  /* Exit: code is the killing signal */
+	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */
+	EVF_RUSAGE = 1u << 9,    /* Exit: user_ns, system_ns, max_rss_kb valid */
+	EVF_ERRNO = 1u << 10,    /* BadExec: err is valid */
+};
+
+/*
+ * One recording event. Strings are borrowed: whoever made the event owns
+ * them (the recorder's scratch buffers, or a struct recording's arena).
+ */
+struct event {
+	uint64_t ts;  /* ns since the recording started */
+	uint64_t seq; /* global emission counter (EVF_SEQ) */
+	uint16_t type; /* enum ev_type */
+	uint16_t flags; /* enum ev_flag */
+	int32_t pid;  /* Fork: parent_pid; SetPGID: the process whose group changed */
+	int32_t ppid; /* EVF_PPID */
+	int32_t pgid; /* EVF_PGID; Fork: parent_pgid; SetPGID: the new group */
+	union {
+		struct {
+			int32_t child_pid;
+		} fork;
+		struct {
+			const char *filename;    /* EVF_FILENAME */
+			const char *const *argv; /* EVF_CMDLINE: argc strings */
+			uint32_t argc;
+		} exec;
+		struct {
+			const char *filename; /* EVF_FILENAME */
+			int32_t err;          /* EVF_ERRNO: positive errno */
+		} badexec;
+		struct {
+			int32_t code; /* EVF_STATUS: exit code, or signal if EVF_SIGNALED */
+			uint64_t user_ns, system_ns, max_rss_kb; /* EVF_RUSAGE */
+		} exit;
+		struct {
+			int32_t sid;
+		} setsid;
+	} u;
+};
+
+/* The `Recording` header line. Strings borrowed like an event's. */
+struct rec_header {
+	int format;
+	const char *tool;
+	int32_t root_pid;
+	const char *const *command;
+	uint32_t command_len;
+	const char *start_time; /* RFC 3339 UTC with ns */
+	const char *host;
+	const char *kernel;
+};
+
+/* The `End` line. */
+struct rec_end {
+	uint64_t ts;
+	uint64_t lost;
+	int exit_code;
+	bool has_exit_code;
+};
+
+/* A growable byte buffer that lines are formatted into. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+void sbuf_free(struct sbuf *b);
+/* Grows b so that n more bytes fit; returns 0 or -ENOMEM. */
+int sbuf_reserve(struct sbuf *b, size_t n);
+
+const char *ev_type_name(enum ev_type t); /* "Fork", "Exec", ... */
+
+/*
+ * Append one complete JSON line (with '\n') to b, in the exact format-1
+ * schema of the design. Strings that are not valid UTF-8 have each bad byte
+ * replaced by U+FFFD. Returns 0 or -ENOMEM.
+ */
+int jsonl_write_event(struct sbuf *b, const struct event *ev);
+int jsonl_write_header(struct sbuf *b, const struct rec_header *h);
+int jsonl_write_end(struct sbuf *b, const struct rec_end *e);
+
+#endif

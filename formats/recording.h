@@ -1,0 +1,47 @@
+/* formats/recording.h: a whole recording read into memory, from any supported shape. */
+#ifndef PROCTRACE_RECORDING_H
+#define PROCTRACE_RECORDING_H
+
+#include "formats/jsonl.h"
+
+/*
+ * A recording owns its events and every string they point to (an arena):
+ * they stay valid until recording_free(). Events are in file order until
+ * recording_sort().
+ *
+ * Accepted input: format 1 (design.md) and every shape of the original
+ * proctrace: Exec whose cmdline is null, a string or an array; separate
+ * ExecFilename/ExecArgs lines and ExecFull (merged into the Exec they
+ * belong to); BadExec with only pid; Exit without status; no seq; no header.
+ */
+struct recording {
+	const char *name;       /* the file name used in messages ("-" is "<stdin>") */
+	bool has_header;
+	struct rec_header hdr;  /* valid if has_header */
+	bool has_end;
+	struct rec_end end;     /* valid if has_end */
+	struct event *ev;
+	size_t n;
+	size_t unknown;         /* lines of unknown event types, skipped */
+	bool truncated_tail;    /* the last line was cut (recorder killed mid-write) */
+	struct recording_priv *priv;
+};
+
+/*
+ * Read path ("-" is stdin). On bad input prints
+ * "proctrace: error: FILE:LINE: what is wrong" and returns -EINVAL; other
+ * failures print once and return a negative errno. Warnings (truncated last
+ * line, unknown event types) are printed once on stderr.
+ * On success *out is new, caller frees with recording_free().
+ */
+int recording_load(struct recording **out, const char *path);
+
+/* Order events by (timestamp, seq), stable for equal keys. */
+void recording_sort(struct recording *r);
+
+/* The pid the recording is about: the header's root_pid, else the first Fork's child, else the first event's pid. */
+int32_t recording_root_pid(const struct recording *r);
+
+void recording_free(struct recording *r);
+
+#endif

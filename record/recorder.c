@@ -1,0 +1,2 @@
+/* record/recorder.c: the user-space recorder. */
+#include "proctrace.skel.h"

@@ -1,0 +1,12 @@
+/* render/mermaid.c: the mermaid view. */
+#include <errno.h>
+
+#include "render/trace.h"
+
+int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o)
+{
+	(void)out;
+	(void)t;
+	(void)o;
+	return -ENOSYS;
+}

@@ -1,0 +1,12 @@
+/* render/multiplexed.c: the multiplexed view. */
+#include <errno.h>
+
+#include "render/trace.h"
+
+int render_multiplexed(FILE *out, const struct trace *t, const struct render_opts *o)
+{
+	(void)out;
+	(void)t;
+	(void)o;
+	return -ENOSYS;
+}

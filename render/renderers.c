@@ -1,0 +1,20 @@
+/* render/renderers.c: the table of views. */
+#include <string.h>
+
+#include "render/trace.h"
+
+const struct renderer renderers[] = {
+	{ "multiplexed", render_multiplexed, "the tree's events in time order, one JSON line each (default)" },
+	{ "by-process", render_by_process, "each process's events in order, a blank line between processes" },
+	{ "mermaid", render_mermaid, "a Mermaid Gantt chart, one bar per exec image" },
+	{ "summary", render_summary, "totals, wall-time histogram, top commands and top subtrees" },
+	{ 0 },
+};
+
+const struct renderer *renderer_find(const char *name)
+{
+	for (const struct renderer *r = renderers; r->name; r++)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}

@@ -1,0 +1,94 @@
+/* render/trace.h: the process model built once from a sorted recording, shared by every view. */
+#ifndef PROCTRACE_TRACE_H
+#define PROCTRACE_TRACE_H
+
+#include <stdio.h>
+
+#include "formats/recording.h"
+
+/* One exec image inside a process's life: from its Exec to the next Exec or the process's end. */
+struct exec_span {
+	const struct event *exec; /* the Exec event */
+	uint64_t start, end;      /* ns; end = next exec, exit, or recording end */
+};
+
+/*
+ * A process, identified by (pid, start) — never by pid alone. Children are
+ * linked in fork order. A process with no Exit ended with the recording
+ * (ended_by_recording).
+ */
+struct proc {
+	int32_t pid;
+	uint64_t start;               /* Fork time, or first event seen */
+	uint64_t end;                 /* Exit time, or the recording's end */
+	bool has_fork;
+	bool ended_by_recording;      /* no Exit was recorded */
+	const struct event *fork;     /* NULL if not seen */
+	const struct event *exit;     /* NULL if not seen */
+	struct proc *parent;          /* NULL for a root */
+	struct proc *first_child, *last_child, *next_sibling;
+	struct exec_span *execs;      /* nexec spans, in time order */
+	uint32_t nexec;
+	uint32_t nbadexec;
+	uint32_t depth;               /* 0 for a root */
+	uint32_t first_event;         /* index of its first event in the event list */
+	size_t index;                 /* position in trace.procs (order of first appearance) */
+};
+
+struct trace {
+	const struct recording *rec;  /* borrowed, sorted */
+	struct proc *procs;           /* nprocs, in order of first appearance */
+	size_t nprocs;
+	struct proc **roots;          /* top-level processes, in order of appearance */
+	size_t nroots;
+	/* For every event of rec, the process it belongs to (NULL if none). */
+	struct proc **proc_of_event;
+	uint64_t start, end;          /* first and last timestamps (end: End line if any) */
+	struct trace_priv *priv;
+};
+
+/*
+ * Build the model from a recording already sorted by recording_sort().
+ * If root_pid > 0, the model keeps only that process's subtree (the first
+ * process with that pid; error -ESRCH with a message if there is none).
+ * *out is new, caller frees with trace_free(); it borrows rec.
+ */
+int trace_build(struct trace **out, const struct recording *rec, int32_t root_pid);
+void trace_free(struct trace *t);
+
+/* True if event i belongs to the (possibly re-rooted) tree. */
+static inline bool trace_has_event(const struct trace *t, size_t i)
+{
+	return t->proc_of_event[i] != NULL;
+}
+
+enum summary_sort { SORT_COUNT, SORT_TIME, SORT_CPU };
+
+struct render_opts {
+	/* summary */
+	unsigned top;              /* --top N (default 10) */
+	enum summary_sort sort;    /* --sort */
+	/* mermaid */
+	unsigned max_bars;         /* keep the N longest bars (0 = all) */
+	uint64_t min_duration_ns;  /* drop bars shorter than this (0 = none) */
+};
+
+/* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
+typedef int (*render_fn)(FILE *out, const struct trace *t, const struct render_opts *o);
+
+struct renderer {
+	const char *name;
+	render_fn fn;
+	const char *summary;
+};
+
+/* The table of views, ending in { 0 }. */
+extern const struct renderer renderers[];
+const struct renderer *renderer_find(const char *name);
+
+int render_multiplexed(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_by_process(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
+
+#endif

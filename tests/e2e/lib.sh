@@ -1,0 +1,32 @@
+# tests/e2e/lib.sh: a tiny harness for end-to-end tests, sourced by tests/e2e/test_*.sh.
+# Each test is a function named test_*; it runs in a subshell with `set -e` in
+# a fresh temporary directory ($T). It passes if it returns 0, is skipped if it
+# exits 77, and fails otherwise. Output: "ok NAME", "not ok NAME", "skip NAME".
+: "${PROCTRACE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/proctrace}"
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
+
+# fail MESSAGE: print why and fail the current test.
+fail() { echo "    FAIL: $*" >&2; exit 1; }
+# need_root: recording needs root; skipping is reported (and is a failure in CI).
+need_root() { [ "$(id -u)" -eq 0 ] || { echo "    needs root" >&2; exit 77; }; }
+# assert_eq GOT WANT [WHAT]
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"; }
+# jqr FILE FILTER: jq -r over a recording, slurped (.[] is each line).
+jqr() { jq -r -s "$2" "$1"; }
+
+run_tests() {
+	local fn rc name
+	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
+		name="$(basename "$0" .sh):${fn#test_}"
+		T=$(mktemp -d /tmp/proctrace-e2e.XXXXXX)
+		(cd "$T" && set -e && "$fn") >"$T.log" 2>&1
+		rc=$?
+		case $rc in
+		0) echo "ok $name" ;;
+		77) echo "skip $name"; sed 's/^/    /' "$T.log" ;;
+		*) echo "not ok $name"; sed 's/^/    /' "$T.log" | tail -40 ;;
+		esac
+		rm -rf "$T" "$T.log"
+	done
+}
