@@ -109,3 +109,21 @@ demo: $(BIN)
 	@mkdir -p $(BUILD)
 	./$(BIN) record --force -o $(BUILD)/demo.jsonl -- sh examples/demo.sh
 	./$(BIN) render -f summary $(BUILD)/demo.jsonl
+
+# libFuzzer harness for the reader, the model and every view: make fuzz [FUZZ_SECONDS=60]
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_reader
+FUZZ_SRCS := $(wildcard formats/*.c render/*.c) cmd/util.c
+
+$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(wildcard formats/*.h render/*.h)
+	$(msg) FUZZ $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -std=gnu11 -Wall -Wextra -Werror -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags jansson) \
+		-o $@ tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(shell $(PKG_CONFIG) --libs jansson) -lpthread
+
+fuzz: $(FUZZ_BIN)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus tests/fuzz/seeds
