@@ -1,6 +1,7 @@
 /* formats/writer.c: the format-1 JSON-lines writer. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "formats/jsonl.h"
 
@@ -38,23 +39,387 @@ const char *ev_type_name(enum ev_type t)
 	return (unsigned)t < EV__COUNT ? names[t] : "?";
 }
 
+/*
+ * Every line is formatted in two passes: first an upper bound of its size
+ * is reserved once (fixed fields fit in FIXED_MAX, a string byte never
+ * grows past 6 output bytes), then it is written without further checks.
+ * This keeps the hot path free of per-field bounds checks and of printf.
+ */
+#define FIXED_MAX 512
+#define STR_MAX(len) (6 * (size_t)(len) + 3) /* quotes and a comma */
+
+/* Literal keys: sizeof - 1 is known at compile time, so memcpy is inlined. */
+#define PUT_LIT(p, s)                            \
+	do {                                     \
+		memcpy((p), (s), sizeof(s) - 1); \
+		(p) += sizeof(s) - 1;            \
+	} while (0)
+
+static const char digit_pairs[201] =
+	"00010203040506070809"
+	"10111213141516171819"
+	"20212223242526272829"
+	"30313233343536373839"
+	"40414243444546474849"
+	"50515253545556575859"
+	"60616263646566676869"
+	"70717273747576777879"
+	"80818283848586878889"
+	"90919293949596979899";
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	char *t = tmp + sizeof(tmp);
+	size_t n;
+
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--t = digit_pairs[i + 1];
+		*--t = digit_pairs[i];
+	}
+	if (v >= 10) {
+		*--t = digit_pairs[v * 2 + 1];
+		*--t = digit_pairs[v * 2];
+	} else {
+		*--t = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(p, t, n);
+	return p + n;
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		/* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+		return put_u64(p, -(uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+static const char hex[16] = "0123456789abcdef";
+
+/*
+ * Bytes that can be copied as they are: printable ASCII except '"' and
+ * '\\'. DEL is escaped too, so a line never carries a raw terminal control.
+ */
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = 1, /* 0x22 is '"' */
+	[0x23 ... 0x5b] = 1, /* 0x5c is '\\' */
+	[0x5d ... 0x7e] = 1,
+};
+
+/*
+ * Length of the valid UTF-8 sequence (2 to 4 bytes) starting at s, or 0 if
+ * s[0] does not start one: overlong forms, surrogates and code points above
+ * U+10FFFF are invalid (RFC 3629 table). s is NUL-terminated, and NUL is
+ * never a continuation byte, so reading ahead stops at the end.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	if (n >= 3 && (s[2] & 0xc0) != 0x80)
+		return 0;
+	if (n == 4 && (s[3] & 0xc0) != 0x80)
+		return 0;
+	return n;
+}
+
+/* Write s (len bytes, NUL-terminated) as a JSON string; STR_MAX(len) reserved. */
+static char *put_str(char *p, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + len;
+
+	*p++ = '"';
+	while (s < end) {
+		const unsigned char *run = s;
+		unsigned char c;
+		size_t n;
+
+		while (s < end && plain[*s])
+			s++;
+		if (s > run) {
+			memcpy(p, run, (size_t)(s - run));
+			p += s - run;
+			if (s == end)
+				break;
+		}
+		c = *s;
+		if (c >= 0x80) {
+			n = utf8_len(s);
+			if (n && s + n <= end) {
+				memcpy(p, s, n);
+				p += n;
+				s += n;
+			} else {
+				PUT_LIT(p, "\xef\xbf\xbd"); /* U+FFFD */
+				s++;
+			}
+			continue;
+		}
+		*p++ = '\\';
+		switch (c) {
+		case '"': *p++ = '"'; break;
+		case '\\': *p++ = '\\'; break;
+		case '\n': *p++ = 'n'; break;
+		case '\t': *p++ = 't'; break;
+		case '\r': *p++ = 'r'; break;
+		case '\b': *p++ = 'b'; break;
+		case '\f': *p++ = 'f'; break;
+		default:
+			PUT_LIT(p, "u00");
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+		}
+		s++;
+	}
+	*p++ = '"';
+	return p;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+static char *put_cstr(char *p, const char *s, size_t len)
+{
+	return put_str(p, s ? s : "", len);
+}
+
+/* Upper bound of the bytes an array of n strings is written in. */
+static size_t strv_max(const char *const *v, uint32_t n)
+{
+	size_t sum = 2;
+
+	for (uint32_t i = 0; i < n; i++)
+		sum += STR_MAX(slen(v[i]));
+	return sum;
+}
+
+static char *put_strv(char *p, const char *const *v, uint32_t n)
+{
+	*p++ = '[';
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		p = put_cstr(p, v[i], slen(v[i]));
+	}
+	*p++ = ']';
+	return p;
+}
+
+/* The fields every event starts with: {"Type":{"seq":N,"timestamp":N */
+static char *put_start(char *p, const struct event *ev)
+{
+	const char *name = ev_type_name(ev->type);
+	size_t n = strlen(name);
+
+	PUT_LIT(p, "{\"");
+	memcpy(p, name, n);
+	p += n;
+	PUT_LIT(p, "\":{");
+	if (ev->flags & EVF_SEQ) {
+		PUT_LIT(p, "\"seq\":");
+		p = put_u64(p, ev->seq);
+		*p++ = ',';
+	}
+	PUT_LIT(p, "\"timestamp\":");
+	return put_u64(p, ev->ts);
+}
+
+static char *put_pid_ppid_pgid(char *p, const struct event *ev)
+{
+	PUT_LIT(p, ",\"pid\":");
+	p = put_i64(p, ev->pid);
+	if (ev->flags & EVF_PPID) {
+		PUT_LIT(p, ",\"ppid\":");
+		p = put_i64(p, ev->ppid);
+	}
+	if (ev->flags & EVF_PGID) {
+		PUT_LIT(p, ",\"pgid\":");
+		p = put_i64(p, ev->pgid);
+	}
+	return p;
+}
+
+static char *put_exit(char *p, const struct event *ev)
+{
+	p = put_pid_ppid_pgid(p, ev);
+	if (ev->flags & EVF_STATUS) {
+		if (ev->flags & EVF_SIGNALED) {
+			PUT_LIT(p, ",\"signal\":");
+			p = put_i64(p, ev->u.exit.code);
+			if (ev->flags & EVF_CORE)
+				PUT_LIT(p, ",\"core_dumped\":true");
+		} else {
+			PUT_LIT(p, ",\"exit_code\":");
+			p = put_i64(p, ev->u.exit.code);
+		}
+	}
+	if (ev->flags & EVF_RUSAGE) {
+		PUT_LIT(p, ",\"user_ns\":");
+		p = put_u64(p, ev->u.exit.user_ns);
+		PUT_LIT(p, ",\"system_ns\":");
+		p = put_u64(p, ev->u.exit.system_ns);
+		PUT_LIT(p, ",\"max_rss_kb\":");
+		p = put_u64(p, ev->u.exit.max_rss_kb);
+	}
+	return p;
+}
+
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
-	(void)b;
-	(void)ev;
-	return -ENOSYS;
+	size_t need = FIXED_MAX, flen = 0;
+	const char *filename = NULL;
+	char *p;
+	int err;
+
+	if (ev->type == EV_EXEC || ev->type == EV_BADEXEC) {
+		filename = ev->type == EV_EXEC ? ev->u.exec.filename : ev->u.badexec.filename;
+		if (ev->flags & EVF_FILENAME) {
+			flen = slen(filename);
+			need += STR_MAX(flen);
+		}
+	}
+	if (ev->type == EV_EXEC && (ev->flags & EVF_CMDLINE))
+		need += strv_max(ev->u.exec.argv, ev->u.exec.argc);
+	err = sbuf_reserve(b, need);
+	if (err)
+		return err;
+
+	p = put_start(b->buf + b->len, ev);
+	switch (ev->type) {
+	case EV_FORK:
+		PUT_LIT(p, ",\"parent_pid\":");
+		p = put_i64(p, ev->pid);
+		PUT_LIT(p, ",\"child_pid\":");
+		p = put_i64(p, ev->u.fork.child_pid);
+		if (ev->flags & EVF_PGID) {
+			PUT_LIT(p, ",\"parent_pgid\":");
+			p = put_i64(p, ev->pgid);
+		}
+		break;
+	case EV_EXEC:
+		p = put_pid_ppid_pgid(p, ev);
+		if (ev->flags & EVF_FILENAME) {
+			PUT_LIT(p, ",\"filename\":");
+			p = put_cstr(p, filename, flen);
+		}
+		if (ev->flags & EVF_CMDLINE) {
+			PUT_LIT(p, ",\"cmdline\":");
+			p = put_strv(p, ev->u.exec.argv, ev->u.exec.argc);
+		}
+		if (ev->flags & EVF_TRUNCATED)
+			PUT_LIT(p, ",\"truncated\":true");
+		break;
+	case EV_BADEXEC:
+		/* The schema has no ppid/pgid here: only the pid tried to exec. */
+		PUT_LIT(p, ",\"pid\":");
+		p = put_i64(p, ev->pid);
+		if (ev->flags & EVF_FILENAME) {
+			PUT_LIT(p, ",\"filename\":");
+			p = put_cstr(p, filename, flen);
+		}
+		if (ev->flags & EVF_ERRNO) {
+			PUT_LIT(p, ",\"errno\":");
+			p = put_i64(p, ev->u.badexec.err);
+		}
+		break;
+	case EV_EXIT:
+		p = put_exit(p, ev);
+		break;
+	case EV_SETSID:
+		p = put_pid_ppid_pgid(p, ev);
+		PUT_LIT(p, ",\"sid\":");
+		p = put_i64(p, ev->u.setsid.sid);
+		break;
+	case EV_SETPGID:
+		p = put_pid_ppid_pgid(p, ev);
+		break;
+	default:
+		return -EINVAL;
+	}
+	PUT_LIT(p, "}}\n");
+	b->len = (size_t)(p - b->buf);
+	return 0;
 }
 
 int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 {
-	(void)b;
-	(void)h;
-	return -ENOSYS;
+	size_t tool = slen(h->tool), st = slen(h->start_time);
+	size_t host = slen(h->host), kernel = slen(h->kernel);
+	size_t need = FIXED_MAX + STR_MAX(tool) + STR_MAX(st) + STR_MAX(host) +
+		      STR_MAX(kernel) + strv_max(h->command, h->command_len);
+	char *p;
+	int err;
+
+	err = sbuf_reserve(b, need);
+	if (err)
+		return err;
+	p = b->buf + b->len;
+	PUT_LIT(p, "{\"Recording\":{\"format\":");
+	p = put_i64(p, h->format);
+	PUT_LIT(p, ",\"tool\":");
+	p = put_cstr(p, h->tool, tool);
+	PUT_LIT(p, ",\"root_pid\":");
+	p = put_i64(p, h->root_pid);
+	PUT_LIT(p, ",\"command\":");
+	p = put_strv(p, h->command, h->command_len);
+	PUT_LIT(p, ",\"start_time\":");
+	p = put_cstr(p, h->start_time, st);
+	PUT_LIT(p, ",\"host\":");
+	p = put_cstr(p, h->host, host);
+	PUT_LIT(p, ",\"kernel\":");
+	p = put_cstr(p, h->kernel, kernel);
+	PUT_LIT(p, "}}\n");
+	b->len = (size_t)(p - b->buf);
+	return 0;
 }
 
 int jsonl_write_end(struct sbuf *b, const struct rec_end *e)
 {
-	(void)b;
-	(void)e;
-	return -ENOSYS;
+	char *p;
+	int err;
+
+	err = sbuf_reserve(b, FIXED_MAX);
+	if (err)
+		return err;
+	p = b->buf + b->len;
+	PUT_LIT(p, "{\"End\":{\"timestamp\":");
+	p = put_u64(p, e->ts);
+	PUT_LIT(p, ",\"lost\":");
+	p = put_u64(p, e->lost);
+	if (e->has_exit_code) {
+		PUT_LIT(p, ",\"exit_code\":");
+		p = put_i64(p, e->exit_code);
+	}
+	PUT_LIT(p, "}}\n");
+	b->len = (size_t)(p - b->buf);
+	return 0;
 }

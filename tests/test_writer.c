@@ -1,0 +1,528 @@
+/* tests/test_writer.c: unit tests of the format-1 JSON-lines writer. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "formats/jsonl.h"
+
+/* Each test gets a fresh buffer; teardown frees it. */
+static int setup(void **state)
+{
+	struct sbuf *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -1;
+	*state = b;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sbuf *b = *state;
+
+	sbuf_free(b);
+	free(b);
+	return 0;
+}
+
+/*
+ * Checks that b holds exactly one line, that jansson parses it into an
+ * object with exactly one key, and returns the line without its '\n'
+ * (NUL-terminated in place of the newline). jansson's integers are
+ * long long: lines with larger integers (valid JSON) need
+ * JSON_DECODE_INT_AS_REAL in flags.
+ */
+static const char *one_line_flags(struct sbuf *b, size_t flags)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	assert_true(b->len > 0);
+	assert_int_equal(b->buf[b->len - 1], '\n');
+	assert_null(memchr(b->buf, '\n', b->len - 1));
+	j = json_loadb(b->buf, b->len, flags, &jerr);
+	if (!j)
+		fail_msg("not JSON: %s: %.*s", jerr.text, (int)b->len, b->buf);
+	assert_true(json_is_object(j));
+	assert_int_equal(json_object_size(j), 1);
+	json_decref(j);
+	b->buf[b->len - 1] = '\0';
+	return b->buf;
+}
+
+static const char *one_line(struct sbuf *b)
+{
+	return one_line_flags(b, 0);
+}
+
+static const char *write_event_flags(struct sbuf *b, const struct event *ev, size_t flags)
+{
+	b->len = 0;
+	assert_int_equal(jsonl_write_event(b, ev), 0);
+	return one_line_flags(b, flags);
+}
+
+static const char *write_event(struct sbuf *b, const struct event *ev)
+{
+	return write_event_flags(b, ev, 0);
+}
+
+/* The decoded value of the string at .Type.key[idx] (idx < 0: not an array). */
+static char *decoded(struct sbuf *b, const char *type, const char *key, int idx)
+{
+	json_t *j = json_loadb(b->buf, strlen(b->buf), 0, NULL);
+	json_t *v;
+	char *s;
+
+	assert_non_null(j);
+	v = json_object_get(json_object_get(j, type), key);
+	if (idx >= 0)
+		v = json_array_get(v, (size_t)idx);
+	assert_true(json_is_string(v));
+	s = strdup(json_string_value(v));
+	json_decref(j);
+	return s;
+}
+
+static void test_fork(void **state)
+{
+	struct event ev = {
+		.type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .seq = 3, .ts = 1200,
+		.pid = 10, .pgid = 10, .u.fork.child_pid = 11,
+	};
+
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Fork\":{\"seq\":3,\"timestamp\":1200,\"parent_pid\":10,\"child_pid\":11,\"parent_pgid\":10}}");
+}
+
+static void test_exec(void **state)
+{
+	const char *argv[] = { "ls", "-l" };
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE,
+		.seq = 4, .ts = 1300, .pid = 11, .ppid = 10, .pgid = 10,
+		.u.exec = { .filename = "/bin/ls", .argv = argv, .argc = 2 },
+	};
+
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"]}}");
+	ev.flags |= EVF_TRUNCATED;
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"],\"truncated\":true}}");
+}
+
+static void test_exec_empty_argv(void **state)
+{
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_FILENAME | EVF_CMDLINE, .ts = 5, .pid = 2,
+		.u.exec = { .filename = "/bin/true", .argv = NULL, .argc = 0 },
+	};
+
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"timestamp\":5,\"pid\":2,\"filename\":\"/bin/true\",\"cmdline\":[]}}");
+}
+
+static void test_badexec(void **state)
+{
+	struct event ev = {
+		.type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO | EVF_PPID | EVF_PGID,
+		.seq = 5, .ts = 1400, .pid = 11, .ppid = 10, .pgid = 10,
+		.u.badexec = { .filename = "/nope", .err = 2 },
+	};
+
+	/* ppid/pgid are not part of BadExec even when known. */
+	assert_string_equal(write_event(*state, &ev),
+		"{\"BadExec\":{\"seq\":5,\"timestamp\":1400,\"pid\":11,\"filename\":\"/nope\",\"errno\":2}}");
+}
+
+static void test_exit_code(void **state)
+{
+	struct event ev = {
+		.type = EV_EXIT, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_RUSAGE,
+		.seq = 6, .ts = 1500, .pid = 11, .ppid = 10, .pgid = 10,
+		.u.exit = { .code = 0, .user_ns = 1, .system_ns = 2, .max_rss_kb = 3 },
+	};
+
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exit\":{\"seq\":6,\"timestamp\":1500,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"exit_code\":0,\"user_ns\":1,\"system_ns\":2,\"max_rss_kb\":3}}");
+}
+
+static void test_exit_signal(void **state)
+{
+	struct event ev = {
+		.type = EV_EXIT,
+		.flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_SIGNALED | EVF_RUSAGE,
+		.seq = 6, .ts = 1500, .pid = 11, .ppid = 10, .pgid = 10,
+		.u.exit = { .code = 9, .user_ns = 1, .system_ns = 2, .max_rss_kb = 3 },
+	};
+
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exit\":{\"seq\":6,\"timestamp\":1500,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"signal\":9,\"user_ns\":1,\"system_ns\":2,\"max_rss_kb\":3}}");
+	ev.flags |= EVF_CORE;
+	ev.u.exit.code = 11;
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exit\":{\"seq\":6,\"timestamp\":1500,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"signal\":11,\"core_dumped\":true,\"user_ns\":1,\"system_ns\":2,\"max_rss_kb\":3}}");
+}
+
+static void test_setsid_setpgid(void **state)
+{
+	struct event sid = {
+		.type = EV_SETSID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .seq = 7, .ts = 1,
+		.pid = 11, .ppid = 10, .pgid = 11, .u.setsid.sid = 11,
+	};
+	struct event pg = {
+		.type = EV_SETPGID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .seq = 8, .ts = 1,
+		.pid = 11, .ppid = 10, .pgid = 11,
+	};
+
+	assert_string_equal(write_event(*state, &sid),
+		"{\"SetSID\":{\"seq\":7,\"timestamp\":1,\"pid\":11,\"ppid\":10,\"pgid\":11,\"sid\":11}}");
+	assert_string_equal(write_event(*state, &pg),
+		"{\"SetPGID\":{\"seq\":8,\"timestamp\":1,\"pid\":11,\"ppid\":10,\"pgid\":11}}");
+}
+
+static void test_header(void **state)
+{
+	struct sbuf *b = *state;
+	const char *cmd[] = { "make", "-j2" };
+	struct rec_header h = {
+		.format = PROCTRACE_FORMAT, .tool = "proctrace " PROCTRACE_VERSION,
+		.root_pid = 10, .command = cmd, .command_len = 2,
+		.start_time = "2026-11-22T10:00:00.123456789Z", .host = "vm", .kernel = "6.18.44",
+	};
+
+	assert_int_equal(jsonl_write_header(b, &h), 0);
+	assert_string_equal(one_line(b),
+		"{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":10,"
+		"\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-11-22T10:00:00.123456789Z\","
+		"\"host\":\"vm\",\"kernel\":\"6.18.44\"}}");
+}
+
+static void test_end(void **state)
+{
+	struct sbuf *b = *state;
+	struct rec_end e = { .ts = 99, .lost = 0, .exit_code = 0, .has_exit_code = true };
+
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":99,\"lost\":0,\"exit_code\":0}}");
+	b->len = 0;
+	e = (struct rec_end){ .ts = 5, .lost = 17, .exit_code = 137, .has_exit_code = false };
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":5,\"lost\":17}}");
+}
+
+/* Events of old recordings carry few fields: only those are written. */
+static void test_optional_fields_omitted(void **state)
+{
+	const char *argv[] = { "x" };
+	struct event fork = { .type = EV_FORK, .ts = 1, .pid = 2, .u.fork.child_pid = 3 };
+	struct event exec = {
+		.type = EV_EXEC, .ts = 1, .pid = 2,
+		.u.exec = { .filename = "/f", .argv = argv, .argc = 1 },
+	};
+	struct event bad = { .type = EV_BADEXEC, .ts = 1, .pid = 2, .u.badexec.filename = "/f" };
+	struct event exit_ = { .type = EV_EXIT, .ts = 1, .pid = 2, .u.exit.code = 9 };
+
+	assert_string_equal(write_event(*state, &fork),
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":2,\"child_pid\":3}}");
+	assert_string_equal(write_event(*state, &exec), "{\"Exec\":{\"timestamp\":1,\"pid\":2}}");
+	exec.flags = EVF_CMDLINE;
+	assert_string_equal(write_event(*state, &exec),
+		"{\"Exec\":{\"timestamp\":1,\"pid\":2,\"cmdline\":[\"x\"]}}");
+	exec.flags = EVF_FILENAME;
+	assert_string_equal(write_event(*state, &exec),
+		"{\"Exec\":{\"timestamp\":1,\"pid\":2,\"filename\":\"/f\"}}");
+	assert_string_equal(write_event(*state, &bad), "{\"BadExec\":{\"timestamp\":1,\"pid\":2}}");
+	assert_string_equal(write_event(*state, &exit_), "{\"Exit\":{\"timestamp\":1,\"pid\":2}}");
+	/* A status without rusage, and rusage without a status. */
+	exit_.flags = EVF_STATUS;
+	assert_string_equal(write_event(*state, &exit_),
+		"{\"Exit\":{\"timestamp\":1,\"pid\":2,\"exit_code\":9}}");
+	exit_.flags = EVF_RUSAGE;
+	assert_string_equal(write_event(*state, &exit_),
+		"{\"Exit\":{\"timestamp\":1,\"pid\":2,\"user_ns\":0,\"system_ns\":0,\"max_rss_kb\":0}}");
+}
+
+static void test_large_integers(void **state)
+{
+	struct sbuf *b = *state;
+	json_t *j;
+	struct event ev = {
+		.type = EV_EXIT, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_RUSAGE,
+		.seq = UINT64_MAX, .ts = UINT64_MAX - 1, .pid = INT32_MAX, .ppid = INT32_MIN,
+		.pgid = -1,
+		.u.exit = { .code = INT32_MIN, .user_ns = 10000000000000000000ull,
+			    .system_ns = 99, .max_rss_kb = 100 },
+	};
+
+	assert_string_equal(write_event_flags(b, &ev, JSON_DECODE_INT_AS_REAL),
+		"{\"Exit\":{\"seq\":18446744073709551615,\"timestamp\":18446744073709551614,"
+		"\"pid\":2147483647,\"ppid\":-2147483648,\"pgid\":-1,\"exit_code\":-2147483648,"
+		"\"user_ns\":10000000000000000000,\"system_ns\":99,\"max_rss_kb\":100}}");
+	/* Up to INT64_MAX an integer reads back exactly with jansson's defaults. */
+	ev.seq = INT64_MAX;
+	ev.ts = INT64_MAX;
+	ev.u.exit.user_ns = INT64_MAX;
+	write_event(b, &ev);
+	j = json_loads(b->buf, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "Exit"), "seq")) ==
+		    INT64_MAX);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "Exit"), "ppid")) ==
+		    INT32_MIN);
+	json_decref(j);
+}
+
+/* Every power of ten and its neighbours, against snprintf. */
+static void test_integer_digits(void **state)
+{
+	struct event ev = { .type = EV_FORK, .flags = EVF_SEQ };
+	char want[128];
+
+	for (uint64_t p = 1;; p *= 10) {
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = p + (uint64_t)d;
+
+			ev.seq = v;
+			ev.ts = v / 3;
+			ev.pid = (int32_t)(v % 2000000000) * (d ? -1 : 1);
+			ev.u.fork.child_pid = (int32_t)(v % 1000003);
+			snprintf(want, sizeof(want),
+				 "{\"Fork\":{\"seq\":%llu,\"timestamp\":%llu,\"parent_pid\":%d,\"child_pid\":%d}}",
+				 (unsigned long long)ev.seq, (unsigned long long)ev.ts, ev.pid,
+				 ev.u.fork.child_pid);
+			assert_string_equal(write_event_flags(*state, &ev,
+							      v > INT64_MAX ? JSON_DECODE_INT_AS_REAL : 0),
+					    want);
+		}
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+}
+
+static void test_escapes(void **state)
+{
+	struct sbuf *b = *state;
+	const char *argv[] = { "q\"b\\s/", "\n\t\r\b\f", "\x01\x1f\x7f", "" };
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_CMDLINE | EVF_FILENAME, .pid = 1,
+		.u.exec = { .filename = "a\"b", .argv = argv, .argc = 4 },
+	};
+	char *s;
+
+	assert_string_equal(write_event(b, &ev),
+		"{\"Exec\":{\"timestamp\":0,\"pid\":1,\"filename\":\"a\\\"b\",\"cmdline\":"
+		"[\"q\\\"b\\\\s/\",\"\\n\\t\\r\\b\\f\",\"\\u0001\\u001f\\u007f\",\"\"]}}");
+	for (int i = 0; i < 4; i++) {
+		s = decoded(b, "Exec", "cmdline", i);
+		assert_string_equal(s, argv[i]);
+		free(s);
+	}
+}
+
+/* Every control byte round-trips through jansson. */
+static void test_all_control_bytes(void **state)
+{
+	struct sbuf *b = *state;
+	char str[0x21];
+	const char *argv[] = { str };
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_CMDLINE, .pid = 1,
+		.u.exec = { .argv = argv, .argc = 1 },
+	};
+	char *s;
+
+	for (int i = 1; i < 0x20; i++)
+		str[i - 1] = (char)i;
+	str[0x1f] = 0x7f;
+	str[0x20] = '\0';
+	write_event(b, &ev);
+	s = decoded(b, "Exec", "cmdline", 0);
+	assert_string_equal(s, str);
+	free(s);
+}
+
+static void test_argv_spaces_and_empty(void **state)
+{
+	struct sbuf *b = *state;
+	const char *argv[] = { "", "a b", " ", "", "  two  spaces  ", "" };
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_CMDLINE, .pid = 1,
+		.u.exec = { .argv = argv, .argc = 6 },
+	};
+
+	assert_string_equal(write_event(b, &ev),
+		"{\"Exec\":{\"timestamp\":0,\"pid\":1,\"cmdline\":"
+		"[\"\",\"a b\",\" \",\"\",\"  two  spaces  \",\"\"]}}");
+}
+
+static void test_valid_utf8_passes(void **state)
+{
+	struct sbuf *b = *state;
+	/* 2-, 3- and 4-byte forms, and the edges of each valid range. */
+	const char *argv[] = {
+		"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc2\x80\xdf\xbf",
+		"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf", "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+	};
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_CMDLINE, .pid = 1,
+		.u.exec = { .argv = argv, .argc = 6 },
+	};
+	char *s;
+
+	write_event(b, &ev);
+	/* Passed through byte for byte: no \u escapes. */
+	assert_null(strstr(b->buf, "\\u"));
+	for (int i = 0; i < 6; i++) {
+		assert_non_null(strstr(b->buf, argv[i]));
+		s = decoded(b, "Exec", "cmdline", i);
+		assert_string_equal(s, argv[i]);
+		free(s);
+	}
+}
+
+static void test_invalid_utf8_replaced(void **state)
+{
+	struct sbuf *b = *state;
+#define FFFD "\xef\xbf\xbd"
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "a\xff" "b", "a" FFFD "b" },                    /* never valid */
+		{ "\x80", FFFD },                                 /* lone continuation */
+		{ "\xc3", FFFD },                                 /* cut at the end */
+		{ "\xc3" "a", FFFD "a" },                         /* cut mid-string */
+		{ "\xc0\xaf", FFFD FFFD },                        /* overlong '/' */
+		{ "\xc1\xbf", FFFD FFFD },                        /* overlong */
+		{ "\xe0\x80\xaf", FFFD FFFD FFFD },               /* overlong 3-byte */
+		{ "\xf0\x80\x80\xaf", FFFD FFFD FFFD FFFD },      /* overlong 4-byte */
+		{ "\xed\xa0\x80", FFFD FFFD FFFD },               /* surrogate U+D800 */
+		{ "\xed\xbf\xbf", FFFD FFFD FFFD },               /* surrogate U+DFFF */
+		{ "\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD },      /* U+110000 */
+		{ "\xf5\x80\x80\x80", FFFD FFFD FFFD FFFD },      /* beyond */
+		{ "\xe2\x82", FFFD FFFD },                        /* 3-byte cut */
+		{ "\xf0\x9f\x98", FFFD FFFD FFFD },               /* 4-byte cut */
+		{ "\xe2\x82\xac\xe2", "\xe2\x82\xac" FFFD },      /* valid then cut */
+	};
+	struct event ev = {
+		.type = EV_BADEXEC, .flags = EVF_FILENAME, .pid = 1,
+	};
+	char *s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev.u.badexec.filename = cases[i].in;
+		write_event(b, &ev);
+		s = decoded(b, "BadExec", "filename", -1);
+		if (strcmp(s, cases[i].out))
+			fail_msg("case %zu: got \"%s\"", i, s);
+		free(s);
+	}
+#undef FFFD
+}
+
+/* A 128 KiB argument of mixed content survives exactly. */
+static void test_huge_argument(void **state)
+{
+	struct sbuf *b = *state;
+	size_t n = 128 * 1024;
+	char *big = malloc(n + 1);
+	const char *argv[] = { "echo", big, "tail" };
+	struct event ev = {
+		.type = EV_EXEC, .flags = EVF_CMDLINE | EVF_FILENAME, .pid = 1,
+		.u.exec = { .filename = "/bin/echo", .argv = argv, .argc = 3 },
+	};
+	char *s;
+
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		big[i] = "ab \"\\\n\x01z"[i % 8];
+	big[n] = '\0';
+	write_event(b, &ev);
+	s = decoded(b, "Exec", "cmdline", 1);
+	assert_int_equal(strlen(s), n);
+	assert_memory_equal(s, big, n);
+	free(s);
+	s = decoded(b, "Exec", "cmdline", 2);
+	assert_string_equal(s, "tail");
+	free(s);
+	free(big);
+}
+
+/* Lines append: a buffer of several events is a valid JSON-lines stream. */
+static void test_lines_append(void **state)
+{
+	struct sbuf *b = *state;
+	struct event ev = { .type = EV_SETPGID, .flags = EVF_SEQ };
+	json_error_t jerr;
+	size_t off = 0, lines = 0;
+
+	for (uint64_t i = 0; i < 1000; i++) {
+		ev.seq = i;
+		ev.pid = (int32_t)i;
+		assert_int_equal(jsonl_write_event(b, &ev), 0);
+	}
+	while (off < b->len) {
+		char *nl = memchr(b->buf + off, '\n', b->len - off);
+		json_t *j;
+
+		assert_non_null(nl);
+		j = json_loadb(b->buf + off, (size_t)(nl - (b->buf + off)), 0, &jerr);
+		assert_non_null(j);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "SetPGID"),
+								    "seq")), lines);
+		json_decref(j);
+		off = (size_t)(nl - b->buf) + 1;
+		lines++;
+	}
+	assert_int_equal(lines, 1000);
+}
+
+static void test_unknown_type_rejected(void **state)
+{
+	struct sbuf *b = *state;
+	struct event ev = { .type = EV__COUNT };
+
+	assert_int_equal(jsonl_write_event(b, &ev), -EINVAL);
+	assert_int_equal(b->len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_empty_argv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_badexec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_signal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setsid_setpgid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optional_fields_omitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_integers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integer_digits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_control_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_argv_spaces_and_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_valid_utf8_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_argument, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_type_rejected, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
