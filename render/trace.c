@@ -1,18 +1,418 @@
 /* render/trace.c: build the process model from a sorted recording. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "render/trace.h"
 
+#define NONE UINT32_MAX
+
+struct trace_priv {
+	struct exec_span *spans; /* every proc's execs, one allocation */
+};
+
+/*
+ * A process while the model is being built. Links are indices, not
+ * pointers, because the array grows with realloc; the final struct proc
+ * array is made once at the end.
+ */
+struct bproc {
+	int32_t pid;
+	bool has_fork;
+	bool exited;   /* its Exit was seen */
+	bool ended;    /* its end is known (Exit, or its pid was reused) */
+	uint32_t parent;
+	uint32_t fork_ev, exit_ev, first_ev;
+	uint32_t nexec, nbadexec;
+	uint64_t start, end;
+};
+
+struct builder {
+	struct bproc *p;
+	size_t n, cap;
+	/* pid -> index of the process currently holding that pid (open addressing). */
+	int32_t *keys;
+	uint32_t *vals; /* index + 1; 0 is an empty slot */
+	size_t mask, used;
+};
+
+static size_t slot_of(const struct builder *b, int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 0x9E3779B1u) & b->mask;
+
+	while (b->vals[i] && b->keys[i] != pid)
+		i = (i + 1) & b->mask;
+	return i;
+}
+
+static int map_grow(struct builder *b)
+{
+	size_t cap = b->mask ? (b->mask + 1) * 2 : 1024;
+	int32_t *okeys = b->keys;
+	uint32_t *ovals = b->vals;
+	size_t ocap = b->mask ? b->mask + 1 : 0;
+
+	b->keys = calloc(cap, sizeof(*b->keys));
+	b->vals = calloc(cap, sizeof(*b->vals));
+	if (!b->keys || !b->vals) {
+		free(b->keys);
+		free(b->vals);
+		b->keys = okeys;
+		b->vals = ovals;
+		return -ENOMEM;
+	}
+	b->mask = cap - 1;
+	for (size_t i = 0; i < ocap; i++) {
+		if (ovals[i]) {
+			size_t s = slot_of(b, okeys[i]);
+			b->keys[s] = okeys[i];
+			b->vals[s] = ovals[i];
+		}
+	}
+	free(okeys);
+	free(ovals);
+	return 0;
+}
+
+/* The process currently holding pid, or NONE. */
+static uint32_t map_get(const struct builder *b, int32_t pid)
+{
+	size_t s = slot_of(b, pid);
+
+	return b->vals[s] ? b->vals[s] - 1 : NONE;
+}
+
+static int map_set(struct builder *b, int32_t pid, uint32_t idx)
+{
+	size_t s;
+	int err;
+
+	if ((b->used + 1) * 2 > b->mask + 1) {
+		err = map_grow(b);
+		if (err)
+			return err;
+	}
+	s = slot_of(b, pid);
+	if (!b->vals[s])
+		b->used++;
+	b->keys[s] = pid;
+	b->vals[s] = idx + 1;
+	return 0;
+}
+
+/* Append a process that appears at event i; *idx is its index. */
+static int new_proc(struct builder *b, int32_t pid, uint32_t parent, size_t i, uint64_t ts,
+		    uint32_t *idx)
+{
+	struct bproc *p;
+	int err;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		p = realloc(b->p, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	p = &b->p[b->n];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->parent = parent;
+	p->fork_ev = p->exit_ev = NONE;
+	p->first_ev = (uint32_t)i;
+	p->start = p->end = ts;
+	err = map_set(b, pid, (uint32_t)b->n);
+	if (err)
+		return err;
+	*idx = (uint32_t)b->n++;
+	return 0;
+}
+
+/*
+ * The live process holding pid. A pid that is unknown, or whose process
+ * already exited, starts a new root process: its Fork was not recorded.
+ */
+static int live_proc(struct builder *b, int32_t pid, size_t i, uint64_t ts, uint32_t *idx)
+{
+	uint32_t cur = map_get(b, pid);
+
+	if (cur != NONE && !b->p[cur].exited) {
+		*idx = cur;
+		return 0;
+	}
+	return new_proc(b, pid, NONE, i, ts, idx);
+}
+
+
+/* The pid the recording is about; its parent (the recorder) is outside the recording. */
+static int32_t rec_root_pid(const struct recording *rec)
+{
+	if (rec->has_header && rec->hdr.root_pid > 0)
+		return rec->hdr.root_pid;
+	return recording_root_pid(rec);
+}
+
+/* One pass over the events: processes, their owners (owner[i]) and their ends. */
+static int scan(struct builder *b, const struct recording *rec, uint32_t *owner, uint64_t end)
+{
+	int32_t root = rec_root_pid(rec);
+	uint32_t par, cur, idx;
+	int err;
+
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct event *ev = &rec->ev[i];
+
+		if (ev->type == EV_FORK) {
+			int32_t child = ev->u.fork.child_pid;
+
+			cur = map_get(b, child);
+			par = map_get(b, ev->pid);
+			if (par != NONE && b->p[par].exited)
+				par = NONE;
+			/*
+			 * A parent seen for the first time is part of the tree
+			 * (it forked a process we follow), except the recorder
+			 * that forked the root in recordings without a header.
+			 */
+			if (par == NONE && ev->pid != child && !(child == root && cur == NONE)) {
+				err = new_proc(b, ev->pid, NONE, i, ev->ts, &par);
+				if (err)
+					return err;
+				cur = map_get(b, child);
+			}
+			/* The pid is reused: its previous holder is gone (its Exit was lost). */
+			if (cur != NONE && !b->p[cur].ended) {
+				b->p[cur].ended = true;
+				b->p[cur].end = ev->ts;
+			}
+			err = new_proc(b, child, par, i, ev->ts, &idx);
+			if (err)
+				return err;
+			b->p[idx].has_fork = true;
+			b->p[idx].fork_ev = (uint32_t)i;
+			owner[i] = idx;
+			continue;
+		}
+		err = live_proc(b, ev->pid, i, ev->ts, &idx);
+		if (err)
+			return err;
+		owner[i] = idx;
+		switch (ev->type) {
+		case EV_EXEC:
+			b->p[idx].nexec++;
+			break;
+		case EV_BADEXEC:
+			b->p[idx].nbadexec++;
+			break;
+		case EV_EXIT:
+			b->p[idx].exited = b->p[idx].ended = true;
+			b->p[idx].exit_ev = (uint32_t)i;
+			b->p[idx].end = ev->ts;
+			break;
+		default:
+			break;
+		}
+	}
+	/* A header names the root even if it left no event (an empty recording). */
+	if (root > 0 && rec->has_header && map_get(b, root) == NONE) {
+		err = new_proc(b, root, NONE, 0, rec->n ? rec->ev[0].ts : 0, &idx);
+		if (err)
+			return err;
+	}
+	for (size_t k = 0; k < b->n; k++) {
+		if (!b->p[k].ended)
+			b->p[k].end = end;
+		if (b->p[k].end < b->p[k].start)
+			b->p[k].end = b->p[k].start;
+	}
+	return 0;
+}
+
+/* Mark keep[k] for the subtree of the first process with pid; parents come before children. */
+static int mark_subtree(const struct builder *b, int32_t pid, bool *keep, const char *name)
+{
+	size_t r = 0;
+
+	while (r < b->n && b->p[r].pid != pid)
+		r++;
+	if (r == b->n) {
+		fprintf(stderr, "proctrace: error: --pid %d: no such process in %s\n", pid,
+			name ? name : "the recording");
+		return -ESRCH;
+	}
+	keep[r] = true;
+	for (size_t k = r + 1; k < b->n; k++)
+		keep[k] = b->p[k].parent != NONE && keep[b->p[k].parent];
+	return 0;
+}
+
+/* Make the final arrays: kept processes, their links, exec spans, proc_of_event. */
+static int assemble(struct trace *t, const struct builder *b, const bool *keep,
+		    const uint32_t *owner)
+{
+	const struct recording *rec = t->rec;
+	uint32_t *newidx = NULL;
+	size_t nkeep = 0, nspans = 0, nroots = 0;
+	int err = -ENOMEM;
+
+	newidx = malloc((b->n + 1) * sizeof(*newidx));
+	if (!newidx)
+		goto cleanup;
+	for (size_t k = 0; k < b->n; k++) {
+		newidx[k] = keep[k] ? (uint32_t)nkeep++ : NONE;
+		if (keep[k]) {
+			nspans += b->p[k].nexec;
+			if (b->p[k].parent == NONE || !keep[b->p[k].parent])
+				nroots++;
+		}
+	}
+	t->procs = calloc(nkeep ? nkeep : 1, sizeof(*t->procs));
+	t->roots = calloc(nroots ? nroots : 1, sizeof(*t->roots));
+	t->proc_of_event = calloc(rec->n ? rec->n : 1, sizeof(*t->proc_of_event));
+	t->priv->spans = calloc(nspans ? nspans : 1, sizeof(*t->priv->spans));
+	if (!t->procs || !t->roots || !t->proc_of_event || !t->priv->spans)
+		goto cleanup;
+	t->nprocs = nkeep;
+
+	for (size_t k = 0, spans = 0; k < b->n; k++) {
+		const struct bproc *bp = &b->p[k];
+		struct proc *p;
+
+		if (!keep[k])
+			continue;
+		p = &t->procs[newidx[k]];
+		p->pid = bp->pid;
+		p->start = bp->start;
+		p->end = bp->end;
+		p->has_fork = bp->has_fork;
+		p->ended_by_recording = !bp->exited;
+		p->fork = bp->fork_ev != NONE ? &rec->ev[bp->fork_ev] : NULL;
+		p->exit = bp->exit_ev != NONE ? &rec->ev[bp->exit_ev] : NULL;
+		p->execs = &t->priv->spans[spans];
+		p->nbadexec = bp->nbadexec;
+		p->first_event = bp->first_ev;
+		p->index = newidx[k];
+		spans += bp->nexec;
+		if (bp->parent != NONE && keep[bp->parent]) {
+			struct proc *pp = &t->procs[newidx[bp->parent]];
+
+			p->parent = pp;
+			p->depth = pp->depth + 1;
+			if (pp->last_child)
+				pp->last_child->next_sibling = p;
+			else
+				pp->first_child = p;
+			pp->last_child = p;
+		} else {
+			t->roots[t->nroots++] = p;
+		}
+	}
+
+	for (size_t i = 0; i < rec->n; i++) {
+		uint32_t k = owner[i];
+		struct proc *p;
+
+		if (k == NONE || !keep[k])
+			continue;
+		p = &t->procs[newidx[k]];
+		t->proc_of_event[i] = p;
+		if (rec->ev[i].type == EV_EXEC) {
+			struct exec_span *s = &p->execs[p->nexec++];
+
+			s->exec = &rec->ev[i];
+			s->start = rec->ev[i].ts;
+		}
+	}
+	/* A span lasts until the next exec of its process, or the process's end. */
+	for (size_t k = 0; k < t->nprocs; k++) {
+		struct proc *p = &t->procs[k];
+
+		for (uint32_t j = 0; j < p->nexec; j++) {
+			uint64_t e = j + 1 < p->nexec ? p->execs[j + 1].start : p->end;
+
+			p->execs[j].end = e < p->execs[j].start ? p->execs[j].start : e;
+		}
+	}
+	err = 0;
+cleanup:
+	free(newidx);
+	return err;
+}
+
 int trace_build(struct trace **out, const struct recording *rec, int32_t root_pid)
 {
-	(void)rec;
-	(void)root_pid;
+	struct builder b = { 0 };
+	struct trace *t = NULL;
+	uint32_t *owner = NULL;
+	bool *keep = NULL;
+	int err = -ENOMEM;
+
 	*out = NULL;
-	return -ENOSYS;
+	if (rec->n >= NONE) {
+		fprintf(stderr, "proctrace: error: %s: too many events (%zu)\n",
+			rec->name ? rec->name : "recording", rec->n);
+		return -EOVERFLOW;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto cleanup;
+	t->priv = calloc(1, sizeof(*t->priv));
+	owner = malloc((rec->n ? rec->n : 1) * sizeof(*owner));
+	if (!t->priv || !owner)
+		goto cleanup;
+	for (size_t i = 0; i < rec->n; i++)
+		owner[i] = NONE;
+	t->rec = rec;
+	t->start = rec->n ? rec->ev[0].ts : 0;
+	t->end = rec->n ? rec->ev[rec->n - 1].ts : 0;
+	if (rec->has_end && rec->end.ts > t->end)
+		t->end = rec->end.ts;
+	err = map_grow(&b);
+	if (err)
+		goto cleanup;
+	err = scan(&b, rec, owner, t->end);
+	if (err)
+		goto cleanup;
+
+	err = -ENOMEM;
+	keep = calloc(b.n ? b.n : 1, sizeof(*keep));
+	if (!keep)
+		goto cleanup;
+	if (root_pid > 0) {
+		err = mark_subtree(&b, root_pid, keep, rec->name);
+		if (err)
+			goto cleanup;
+	} else {
+		memset(keep, 1, b.n * sizeof(*keep));
+	}
+	err = assemble(t, &b, keep, owner);
+	if (err)
+		goto cleanup;
+	*out = t;
+	t = NULL;
+cleanup:
+	if (err == -ENOMEM)
+		fprintf(stderr, "proctrace: error: building the process model: %s\n", strerror(ENOMEM));
+	trace_free(t);
+	free(keep);
+	free(owner);
+	free(b.p);
+	free(b.keys);
+	free(b.vals);
+	return err;
 }
 
 void trace_free(struct trace *t)
 {
+	if (!t)
+		return;
+	if (t->priv)
+		free(t->priv->spans);
+	free(t->priv);
+	free(t->procs);
+	free(t->roots);
+	free(t->proc_of_event);
 	free(t);
 }
