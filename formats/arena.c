@@ -1,0 +1,156 @@
+/* formats/arena.c: chunked bump allocation and a string intern set. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/arena.h"
+
+#define CHUNK_SIZE (1u << 20)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size;
+	/* data follows, 16-byte aligned */
+	_Alignas(16) char data[];
+};
+
+struct intern_slot {
+	uint64_t hash; /* 0: empty slot */
+	const char *s;
+	size_t len;
+};
+
+void *arena_alloc(struct arena *a, size_t n, size_t align)
+{
+	size_t pad = (size_t)(-(uintptr_t)a->cur) & (align - 1);
+	struct arena_chunk *c;
+	size_t size;
+	void *p;
+
+	if (a->cur && pad + n <= a->left) {
+		p = a->cur + pad;
+		a->cur += pad + n;
+		a->left -= pad + n;
+		return p;
+	}
+	/* An oversized request gets a chunk of its own; the current chunk keeps its free space. */
+	size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+	c = malloc(sizeof(*c) + size);
+	if (!c)
+		return NULL;
+	c->size = size;
+	if (size != CHUNK_SIZE && a->chunks) {
+		c->next = a->chunks->next;
+		a->chunks->next = c;
+		return c->data;
+	}
+	c->next = a->chunks;
+	a->chunks = c;
+	a->cur = c->data + n;
+	a->left = size - n;
+	return c->data;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1, 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* A fast 64-bit hash, 8 bytes at a time; never 0 (0 marks an empty slot). */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ull;
+	uint64_t h = len * m, w;
+
+	while (len >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 29;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * m;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	h *= m;
+	h ^= h >> 31;
+	return h ? h : 1;
+}
+
+static int intern_grow(struct arena *a)
+{
+	size_t n = a->nslots ? a->nslots * 2 : 1024, i, j;
+	struct intern_slot *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < a->nslots; i++) {
+		if (!a->slots[i].hash)
+			continue;
+		for (j = a->slots[i].hash & (n - 1); slots[j].hash; j = (j + 1) & (n - 1))
+			;
+		slots[j] = a->slots[i];
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->nslots = n;
+	return 0;
+}
+
+const char *arena_intern(struct arena *a, const char *s, size_t len)
+{
+	uint64_t h = hash_bytes(s, len);
+	struct intern_slot *slot;
+	size_t i;
+	char *p;
+
+	/* keep the load factor under 1/2 so probes stay short */
+	if ((a->nused + 1) * 2 > a->nslots && intern_grow(a))
+		return NULL;
+	for (i = h & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
+		slot = &a->slots[i];
+		if (!slot->hash)
+			break;
+		if (slot->hash == h && slot->len == len && !memcmp(slot->s, s, len))
+			return slot->s;
+	}
+	p = arena_strndup(a, s, len);
+	if (!p)
+		return NULL;
+	slot->hash = h;
+	slot->s = p;
+	slot->len = len;
+	a->nused++;
+	return p;
+}
+
+size_t arena_footprint(const struct arena *a)
+{
+	size_t n = a->nslots * sizeof(struct intern_slot);
+
+	for (const struct arena_chunk *c = a->chunks; c; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a->slots);
+	memset(a, 0, sizeof(*a));
+}
