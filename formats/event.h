@@ -6,7 +6,11 @@
 #include <linux/types.h>
 #endif
 
-/* The type tag comes first in every record. */
+/*
+ * Every record starts with struct pt_hdr; kind says which struct follows.
+ * Records are little more than the kernel's raw values: the recorder does
+ * the arithmetic (wait status decoding, CPU time scaling, pages to KiB).
+ */
 enum pt_kind {
 	PT_FORK = 1,
 	PT_EXEC,
@@ -16,15 +20,67 @@ enum pt_kind {
 	PT_SETPGID,
 };
 
+/* Longest filename kept (PATH_MAX), and argv bytes kept (MAX_ARG_STRLEN). */
+#define PT_FILENAME_MAX 4096
+#define PT_ARGV_MAX (128 * 1024)
+
+/* pt_exec.flags */
+#define PT_EXEC_TRUNCATED 1u /* argv was longer than PT_ARGV_MAX */
+
 struct pt_hdr {
-	__u32 kind;
-	__u32 size;
-	__u64 seq;
-	__u64 ts;
-	__u32 pid;
-	__u32 ppid;
-	__u32 pgid;
+	__u32 kind;  /* enum pt_kind */
+	__u32 size;  /* bytes of the whole record */
+	__u64 seq;   /* global emission counter */
+	__u64 ts;    /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__s32 pid;   /* tgid; Fork: the parent; SetPGID: the process moved */
+	__s32 ppid;  /* real parent's tgid */
+	__s32 pgid;  /* real process group; SetPGID: the new group */
 	__u32 pad;
+};
+
+struct pt_fork {
+	struct pt_hdr h;
+	__s32 child_pid;
+	__u32 pad;
+};
+
+/* Followed by filename_len bytes of filename (no NUL), then argv_len bytes
+ * of argv: each argument NUL-terminated, the last one maybe cut. */
+struct pt_exec {
+	struct pt_hdr h;
+	__u32 filename_len;
+	__u32 argv_len;
+	__u32 flags; /* PT_EXEC_* */
+	__u32 pad;
+	char data[];
+};
+
+/* Followed by filename_len bytes of the filename the exec was asked for. */
+struct pt_badexec {
+	struct pt_hdr h;
+	__s32 err; /* positive errno */
+	__u32 filename_len;
+	char data[];
+};
+
+struct pt_exit {
+	struct pt_hdr h;
+	__u32 status;  /* wait status: signal in bits 0-6, core 0x80, code in 8-15 */
+	__u32 pad;
+	__u64 utime;   /* ns, tick-sampled (task + dead threads) */
+	__u64 stime;
+	__u64 rtime;   /* ns, precise total runtime; utime/stime only give the split */
+	__u64 maxrss;  /* pages: the group's memory high-water mark */
+};
+
+struct pt_setsid {
+	struct pt_hdr h;
+	__s32 sid;
+	__u32 pad;
+};
+
+struct pt_setpgid {
+	struct pt_hdr h;
 };
 
 #endif

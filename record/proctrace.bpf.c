@@ -3,10 +3,334 @@
 #include "core.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "formats/event.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
+#if defined(__TARGET_ARCH_x86)
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
+#define NR_SETPGID 109
+#define NR_SETSID 112
+#define SYSCALL_NR(r) ((long)(r)->orig_ax)
+#define SYSCALL_ARG0(r) ((r)->di)
+#define SYSCALL_ARG1(r) ((r)->si)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_EXECVE 221
+#define NR_EXECVEAT 281
+#define NR_SETPGID 154
+#define NR_SETSID 157
+#define SYSCALL_NR(r) ((long)(r)->syscallno)
+/* x0 already holds the return value at syscall exit. */
+#define SYSCALL_ARG0(r) ((r)->orig_x0)
+#define SYSCALL_ARG1(r) ((r)->regs[1])
+#else
+#error "proctrace: unsupported architecture"
+#endif
+
+/* Set by the recorder before load. */
+const volatile __u64 wakeup_bytes = 1 << 22; /* force a wakeup past this much unread data */
+
+/* Read by the recorder through the skeleton's mmapped .bss. */
+__u64 seq;
+__u64 lost;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 1 << 24); /* resized by the recorder */
 } events SEC(".maps");
+
+/* The traced set: tgid -> 1. The recorder inserts the root; forks add. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* resized by the recorder */
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/*
+ * Exec records are too big for the BPF stack and for a per-CPU map value
+ * (32 KiB at most), so each CPU gets one slot of a plain array, indexed by
+ * the CPU id; max_entries is set to the number of CPUs before load. The
+ * argv part is twice PT_ARGV_MAX so that a masked length always fits.
+ */
+#define SCRATCH_SIZE (sizeof(struct pt_exec) + PT_FILENAME_MAX + 2 * PT_ARGV_MAX)
+struct scratch {
+	char buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized by the recorder */
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/*
+ * One global counter. __sync_fetch_and_add with a used result needs BPF
+ * atomics (cpu v3), which the build does not select, so encode the
+ * instruction by hand: r0 = atomic_fetch_add((u64 *)(r1 + 0), r0).
+ */
+static __always_inline __u64 next_seq(void)
+{
+	__u64 v;
+
+	asm volatile("r1 = %1\n\t"
+		     "r0 = 1\n\t"
+		     ".byte 0xdb, 0x01, 0, 0, 1, 0, 0, 0\n\t"
+		     "%0 = r0"
+		     : "=r"(v)
+		     : "r"(&seq)
+		     : "r0", "r1", "memory");
+	return v;
+}
+
+/* Hide a value's known range from clang so that the mask below it stays. */
+#define opaque(x) asm volatile("" : "+r"(x))
+
+static __always_inline void count_lost(void)
+{
+	__sync_fetch_and_add(&lost, 1);
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+/* Most events are tiny: let the reader sleep until the ring fills up. */
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline int pid_nr(struct task_struct *t, enum pid_type type)
+{
+	struct pid *p = BPF_CORE_READ(t, signal, pids[type]);
+
+	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
+static __always_inline void fill_hdr(struct pt_hdr *h, __u32 kind, __u32 size,
+				     struct task_struct *t)
+{
+	h->kind = kind;
+	h->size = size;
+	h->seq = next_seq();
+	h->ts = bpf_ktime_get_ns();
+	h->pid = BPF_CORE_READ(t, tgid);
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->pgid = pid_nr(t, PIDTYPE_PGID);
+	h->pad = 0;
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct pt_fork *e;
+	__u8 one = 1;
+
+	/* A new thread is not a new process. */
+	if (child->pid != ctgid || !is_traced(ptgid))
+		return 0;
+	if (bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY)) {
+		count_lost();
+		return 0;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	fill_hdr(&e->h, PT_FORK, sizeof(*e), parent);
+	e->child_pid = ctgid;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wakeup_flag());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	unsigned long start, end;
+	struct scratch *s;
+	struct pt_exec *e;
+	__u32 flen, alen, flags = 0;
+	long n;
+
+	/* de_thread() is done: p is the group leader even if a thread exec'd. */
+	if (!is_traced(p->tgid))
+		return 0;
+	s = get_scratch();
+	if (!s) {
+		count_lost();
+		return 0;
+	}
+	e = (struct pt_exec *)s->buf;
+
+	n = bpf_probe_read_kernel_str(e->data, PT_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	flen = n > 0 ? n - 1 : 0; /* without the NUL */
+	opaque(flen);
+	flen &= PT_FILENAME_MAX - 1;
+
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	alen = end > start ? end - start : 0;
+	if (alen > PT_ARGV_MAX) {
+		alen = PT_ARGV_MAX;
+		flags |= PT_EXEC_TRUNCATED;
+	}
+	opaque(alen);
+	alen &= 2 * PT_ARGV_MAX - 1;
+	if (alen && bpf_probe_read_user(e->data + flen, alen, (void *)start)) {
+		alen = 0;
+		flags |= PT_EXEC_TRUNCATED;
+	}
+
+	fill_hdr(&e->h, PT_EXEC, 0, p);
+	e->filename_len = flen;
+	e->argv_len = alen;
+	e->flags = flags;
+	e->pad = 0;
+	n = sizeof(*e) + flen + alen;
+	e->h.size = n;
+	if (bpf_ringbuf_output(&events, e, n, wakeup_flag()))
+		count_lost();
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p, bool group_dead)
+{
+	struct signal_struct *sig;
+	struct task_struct *leader;
+	struct pt_exit *e;
+	__u32 tgid = p->tgid;
+
+	/*
+	 * Only the last thread reports the process; deleting from the traced
+	 * set also makes sure a process is reported once.
+	 */
+	if (!group_dead || bpf_map_delete_elem(&traced, &tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	fill_hdr(&e->h, PT_EXIT, sizeof(*e), p);
+	sig = p->signal;
+	leader = p->group_leader;
+	/* What wait(2) will report: see wait_task_zombie(). */
+	if (sig->flags & SIGNAL_GROUP_EXIT)
+		e->status = sig->group_exit_code;
+	else
+		e->status = leader->exit_code;
+	e->pad = 0;
+	/* Dead threads are folded into signal; the last one is still live. */
+	e->utime = sig->utime + p->utime;
+	e->stime = sig->stime + p->stime;
+	e->rtime = sig->sum_sched_runtime + p->se.sum_exec_runtime;
+	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
+	e->maxrss = sig->maxrss;
+	bpf_ringbuf_submit(e, wakeup_flag());
+	return 0;
+}
+
+static __always_inline void on_badexec(struct pt_regs *regs, long ret, const char *ufilename)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_badexec *e;
+	struct scratch *s;
+	__u32 flen;
+	long n;
+
+	s = get_scratch();
+	if (!s) {
+		count_lost();
+		return;
+	}
+	e = (struct pt_badexec *)s->buf;
+	n = bpf_probe_read_user_str(e->data, PT_FILENAME_MAX, ufilename);
+	flen = n > 0 ? n - 1 : 0;
+	opaque(flen);
+	flen &= PT_FILENAME_MAX - 1;
+	fill_hdr(&e->h, PT_BADEXEC, sizeof(*e) + flen, t);
+	e->err = -ret;
+	e->filename_len = flen;
+	if (bpf_ringbuf_output(&events, e, (sizeof(*e) + flen) & (2 * PT_FILENAME_MAX - 1),
+			       wakeup_flag()))
+		count_lost();
+}
+
+/* Runs at the end of every syscall on the system: the syscall number first. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = SYSCALL_NR(regs);
+	struct task_struct *t;
+	__u32 tgid;
+
+	if (nr != NR_EXECVE && nr != NR_EXECVEAT && nr != NR_SETSID && nr != NR_SETPGID)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!is_traced(tgid))
+		return 0;
+
+	if (nr == NR_EXECVE || nr == NR_EXECVEAT) {
+		if (ret < 0)
+			on_badexec(regs, ret,
+				   (const char *)(nr == NR_EXECVE ? SYSCALL_ARG0(regs)
+								  : SYSCALL_ARG1(regs)));
+		return 0;
+	}
+
+	t = bpf_get_current_task_btf();
+	if (nr == NR_SETSID) {
+		struct pt_setsid *e;
+
+		if (ret < 0)
+			return 0;
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count_lost();
+			return 0;
+		}
+		fill_hdr(&e->h, PT_SETSID, sizeof(*e), t);
+		e->sid = pid_nr(t, PIDTYPE_SID);
+		e->pad = 0;
+		bpf_ringbuf_submit(e, wakeup_flag());
+	} else {
+		struct pt_setpgid *e;
+		__s32 target = SYSCALL_ARG0(regs), pgid = SYSCALL_ARG1(regs);
+
+		if (ret != 0)
+			return 0;
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count_lost();
+			return 0;
+		}
+		fill_hdr(&e->h, PT_SETPGID, sizeof(*e), t);
+		/* setpgid() only moves the caller or one of its children. */
+		if (target && target != (__s32)tgid) {
+			e->h.ppid = tgid;
+			e->h.pid = target;
+		}
+		e->h.pgid = pgid ? pgid : e->h.pid;
+		bpf_ringbuf_submit(e, wakeup_flag());
+	}
+	return 0;
+}

@@ -1,2 +1,677 @@
-/* record/recorder.c: the user-space recorder. */
+/* record/recorder.c: the user-space recorder: skeleton lifecycle, gate, ring buffer, JSON lines. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cmd/cmd.h"
+#include "formats/event.h"
+#include "formats/jsonl.h"
+#include "record/recorder.h"
 #include "proctrace.skel.h"
+
+/* Flush the output once this much is buffered (and whenever idle). */
+#define FLUSH_BYTES (64 * 1024)
+/* The kernel side wakes the reader only when the ring is 1/4 full. */
+#define POLL_MS 30
+
+struct recorder {
+	const struct recorder_opts *o;
+	struct proctrace_bpf *skel;
+	struct ring_buffer *rb;
+	int sfd, epfd;
+	pid_t root;
+	uint64_t start_mono; /* ns, CLOCK_MONOTONIC at timestamp 0 */
+	struct sbuf out;
+	int write_err;       /* first output error, negative errno */
+	long pagesize;
+	/* Exec decoding scratch: a NUL-terminated copy and the argv array. */
+	char *strbuf;
+	size_t strcap;
+	const char **argv;
+	size_t argvcap;
+	uint64_t nevents, nprocs;
+	bool root_exited, all_exited;
+	int root_wstatus;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("PROCTRACE_DEBUG")))
+		return 0;
+	fprintf(stderr, "proctrace: ");
+	return vfprintf(stderr, fmt, ap);
+}
+
+int recorder__shell_status(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return WEXITSTATUS(wstatus);
+}
+
+void recorder__split_cpu(uint64_t rtime, uint64_t utime, uint64_t stime,
+			 uint64_t *user_ns, uint64_t *system_ns)
+{
+	uint64_t s;
+
+	if (stime == 0) {
+		s = 0;
+	} else if (utime == 0) {
+		s = rtime;
+	} else {
+		unsigned __int128 x = (unsigned __int128)rtime * stime;
+
+		s = (uint64_t)(x / ((unsigned __int128)utime + stime));
+	}
+	*system_ns = s;
+	*user_ns = rtime - s;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/* Write out every whole line buffered so far; later errors are not retried. */
+static void flush_out(struct recorder *r)
+{
+	size_t off = 0;
+
+	while (off < r->out.len && !r->write_err) {
+		ssize_t n = write(r->o->out_fd, r->out.buf + off, r->out.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->write_err = -errno;
+			error("cannot write to %s: %s", r->o->out_name, strerror(errno));
+			break;
+		}
+		off += n;
+	}
+	r->out.len = 0;
+}
+
+static int grow(void **p, size_t *cap, size_t want, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+	void *n;
+
+	if (want <= *cap)
+		return 0;
+	while (c < want)
+		c *= 2;
+	n = realloc(*p, c * elem);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+static uint64_t rel_ts(const struct recorder *r, uint64_t ts)
+{
+	return ts > r->start_mono ? ts - r->start_mono : 0;
+}
+
+/* Fill ev from a raw record; strings point into r's scratch. */
+static int decode(struct recorder *r, const void *data, size_t size, struct event *ev)
+{
+	const struct pt_hdr *h = data;
+	int err;
+
+	if (size < sizeof(*h) || h->size > size)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = rel_ts(r, h->ts);
+	ev->seq = h->seq;
+	ev->flags = EVF_SEQ | EVF_PPID | EVF_PGID;
+	ev->pid = h->pid;
+	ev->ppid = h->ppid;
+	ev->pgid = h->pgid;
+
+	switch (h->kind) {
+	case PT_FORK: {
+		const struct pt_fork *e = data;
+
+		if (size < sizeof(*e))
+			return -EINVAL;
+		ev->type = EV_FORK;
+		ev->flags = EVF_SEQ | EVF_PGID;
+		ev->u.fork.child_pid = e->child_pid;
+		r->nprocs++;
+		return 0;
+	}
+	case PT_EXEC: {
+		const struct pt_exec *e = data;
+		size_t flen, alen, argc = 0, i, start;
+		char *s;
+
+		if (size < sizeof(*e))
+			return -EINVAL;
+		flen = e->filename_len;
+		alen = e->argv_len;
+		if (sizeof(*e) + flen + alen > size)
+			return -EINVAL;
+		/* filename NUL argv... plus a NUL closing a cut last argument */
+		err = grow((void **)&r->strbuf, &r->strcap, flen + alen + 2, 1);
+		if (err)
+			return err;
+		s = r->strbuf;
+		memcpy(s, e->data, flen);
+		s[flen] = 0;
+		memcpy(s + flen + 1, e->data + flen, alen);
+		s[flen + 1 + alen] = 0;
+		for (i = start = flen + 1; i < flen + 1 + alen; i++) {
+			if (s[i])
+				continue;
+			err = grow((void **)&r->argv, &r->argvcap, argc + 1, sizeof(*r->argv));
+			if (err)
+				return err;
+			r->argv[argc++] = s + start;
+			start = i + 1;
+		}
+		if (start < flen + 1 + alen) { /* the last argument was cut */
+			err = grow((void **)&r->argv, &r->argvcap, argc + 1, sizeof(*r->argv));
+			if (err)
+				return err;
+			r->argv[argc++] = s + start;
+		}
+		ev->type = EV_EXEC;
+		ev->flags |= EVF_FILENAME | EVF_CMDLINE;
+		if (e->flags & PT_EXEC_TRUNCATED)
+			ev->flags |= EVF_TRUNCATED;
+		ev->u.exec.filename = s;
+		ev->u.exec.argv = (const char *const *)r->argv;
+		ev->u.exec.argc = argc;
+		return 0;
+	}
+	case PT_BADEXEC: {
+		const struct pt_badexec *e = data;
+
+		if (size < sizeof(*e) || sizeof(*e) + e->filename_len > size)
+			return -EINVAL;
+		err = grow((void **)&r->strbuf, &r->strcap, e->filename_len + 1, 1);
+		if (err)
+			return err;
+		memcpy(r->strbuf, e->data, e->filename_len);
+		r->strbuf[e->filename_len] = 0;
+		ev->type = EV_BADEXEC;
+		ev->flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO;
+		ev->u.badexec.filename = r->strbuf;
+		ev->u.badexec.err = e->err;
+		return 0;
+	}
+	case PT_EXIT: {
+		const struct pt_exit *e = data;
+		int st;
+
+		if (size < sizeof(*e))
+			return -EINVAL;
+		st = e->status;
+		ev->type = EV_EXIT;
+		ev->flags |= EVF_STATUS | EVF_RUSAGE;
+		if (st & 0x7f) {
+			ev->flags |= EVF_SIGNALED;
+			ev->u.exit.code = st & 0x7f;
+			if (st & 0x80)
+				ev->flags |= EVF_CORE;
+		} else {
+			ev->u.exit.code = (st >> 8) & 0xff;
+		}
+		recorder__split_cpu(e->rtime, e->utime, e->stime, &ev->u.exit.user_ns,
+				    &ev->u.exit.system_ns);
+		ev->u.exit.max_rss_kb = e->maxrss * (uint64_t)r->pagesize / 1024;
+		return 0;
+	}
+	case PT_SETSID: {
+		const struct pt_setsid *e = data;
+
+		if (size < sizeof(*e))
+			return -EINVAL;
+		ev->type = EV_SETSID;
+		ev->u.setsid.sid = e->sid;
+		return 0;
+	}
+	case PT_SETPGID:
+		ev->type = EV_SETPGID;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct recorder *r = ctx;
+	struct event ev;
+	int err;
+
+	err = decode(r, data, size, &ev);
+	if (err == -EINVAL) {
+		warning("skipping a malformed kernel record (%zu bytes)", size);
+		return 0;
+	}
+	if (!err)
+		err = jsonl_write_event(&r->out, &ev);
+	if (err)
+		return err;
+	r->nevents++;
+	if (r->out.len >= FLUSH_BYTES)
+		flush_out(r);
+	return 0;
+}
+
+/* RFC 3339 UTC with nanoseconds. */
+static void format_time(char *buf, size_t n, uint64_t ns)
+{
+	struct tm tm;
+	time_t sec = ns / 1000000000u;
+	size_t len;
+
+	gmtime_r(&sec, &tm);
+	len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, n - len, ".%09luZ", (unsigned long)(ns % 1000000000u));
+}
+
+static int write_header(struct recorder *r, uint64_t start_real)
+{
+	char start[64];
+	struct utsname u;
+	struct rec_header h = { 0 };
+	uint32_t n = 0;
+
+	while (r->o->argv[n])
+		n++;
+	uname(&u);
+	format_time(start, sizeof(start), start_real);
+	h.format = PROCTRACE_FORMAT;
+	h.tool = "proctrace " PROCTRACE_VERSION;
+	h.root_pid = r->root;
+	h.command = (const char *const *)r->o->argv;
+	h.command_len = n;
+	h.start_time = start;
+	h.host = u.nodename;
+	h.kernel = u.release;
+	return jsonl_write_header(&r->out, &h);
+}
+
+/*
+ * execvp() would try each PATH entry in turn and every miss would be
+ * recorded as a failed exec of CMD: find the program first, like a shell.
+ * Runs in the child after it became the invoking user, so access() answers
+ * for that user. Returns a malloc'd path, or NULL if none fits.
+ */
+static char *find_in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	struct stat st;
+	char *buf;
+	size_t len;
+
+	if (strchr(name, '/'))
+		return NULL;
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (p = path;; p = colon + 1) {
+		colon = strchrnul(p, ':');
+		len = colon - p;
+		if (asprintf(&buf, "%.*s%s%s", (int)len, p, len ? "/" : "", name) < 0)
+			return NULL;
+		if (!access(buf, X_OK) && !stat(buf, &st) && S_ISREG(st.st_mode))
+			return buf;
+		free(buf);
+		if (!*colon)
+			return NULL;
+	}
+}
+
+/*
+ * The child: wait at the gate, become the invoking user, exec CMD. Any
+ * failure is reported as an errno on errfd and exit status 127.
+ */
+static void __attribute__((noreturn))
+run_child(const struct recorder_opts *o, const sigset_t *oldmask, int gate, int errfd)
+{
+	char c, *path;
+	int err;
+	ssize_t n;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	do
+		n = read(gate, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) /* the recorder gave up: do not run CMD untraced */
+		_exit(127);
+	if (o->drop_privs &&
+	    (setgroups(o->ngroups, o->groups) || setgid(o->gid) || setuid(o->uid))) {
+		err = errno;
+		goto fail;
+	}
+	path = find_in_path(o->argv[0]);
+	if (path)
+		execv(path, o->argv);
+	/* Not found, or a script without #!: execvp() knows what to do. */
+	execvp(o->argv[0], o->argv);
+	err = errno;
+fail:
+	if (write(errfd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int reap(struct recorder *r)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+
+		if (pid == 0)
+			return 0;
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD) {
+				r->all_exited = true;
+				return 0;
+			}
+			return -errno;
+		}
+		if (pid == r->root) {
+			r->root_exited = true;
+			r->root_wstatus = st;
+		}
+	}
+}
+
+static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
+{
+	switch (si->ssi_signo) {
+	case SIGINT:
+	case SIGQUIT:
+		/*
+		 * From the terminal, CMD got it too (same foreground process
+		 * group): keep recording until it acts on it. Sent to the
+		 * recorder alone by kill(2): pass it on.
+		 */
+		if (si->ssi_code == SI_KERNEL)
+			break;
+		/* fall through */
+	case SIGTERM:
+	case SIGHUP:
+		if (!r->root_exited)
+			kill(r->root, si->ssi_signo);
+		break;
+	}
+}
+
+static int loop(struct recorder *r)
+{
+	struct epoll_event evs[2];
+	int err;
+
+	for (;;) {
+		int n = epoll_wait(r->epfd, evs, 2, POLL_MS);
+
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		err = ring_buffer__consume(r->rb);
+		if (err < 0)
+			return err;
+		for (int i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			if (evs[i].data.fd != r->sfd)
+				continue;
+			while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
+				on_signal(r, &si);
+		}
+		err = reap(r);
+		if (err)
+			return err;
+		if (r->all_exited || (r->o->no_wait && r->root_exited))
+			break;
+		if (n == 0)
+			flush_out(r);
+	}
+	/* Exits are submitted before the parent hears of them: take the rest. */
+	err = ring_buffer__consume(r->rb);
+	return err < 0 ? err : 0;
+}
+
+/* Load, size and attach the BPF side. */
+static int open_bpf(struct recorder *r)
+{
+	const struct recorder_opts *o = r->o;
+	struct proctrace_bpf *skel;
+	int err, ncpu;
+
+	libbpf_set_print(libbpf_print);
+	skel = proctrace_bpf__open();
+	if (!skel) {
+		err = -errno;
+		error("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	r->skel = skel;
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu < 1)
+		ncpu = 1;
+	err = bpf_map__set_max_entries(skel->maps.events, o->buffer_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.traced, o->max_procs);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.scratch, ncpu);
+	if (err) {
+		error("cannot size the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->wakeup_bytes = o->buffer_size / 4;
+	err = proctrace_bpf__load(skel);
+	if (err) {
+		error("cannot load the BPF programs: %s", strerror(-err));
+		return err;
+	}
+	err = proctrace_bpf__attach(skel);
+	if (err) {
+		error("cannot attach the BPF programs: %s", strerror(-err));
+		return err;
+	}
+	r->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		error("cannot open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int recorder__run(const struct recorder_opts *o, int *status)
+{
+	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1 };
+	struct recorder *r = &rec;
+	int gate[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	sigset_t mask, oldmask;
+	struct epoll_event ev;
+	struct rec_end end = { 0 };
+	uint64_t start_real;
+	int err = 0, child_err = 0;
+	bool masked = false;
+	ssize_t n;
+	__u32 key;
+	__u8 one = 1;
+
+	r->pagesize = sysconf(_SC_PAGESIZE);
+	*status = 1;
+
+	/* Signals become readable events; CMD gets them back before exec. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &mask, &oldmask)) {
+		err = -errno;
+		goto cleanup;
+	}
+	masked = true;
+	signal(SIGPIPE, SIG_IGN);
+	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (r->sfd < 0) {
+		err = -errno;
+		error("signalfd: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* Orphans of the tree are reparented to us, so we wait for them too. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		err = -errno;
+		error("cannot become a child subreaper: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (pipe2(gate, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+		err = -errno;
+		error("pipe: %s", strerror(-err));
+		goto cleanup;
+	}
+
+	/* 1. Fork CMD first: it waits at the gate until it is being traced. */
+	r->root = fork();
+	if (r->root < 0) {
+		err = -errno;
+		error("fork: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (r->root == 0) {
+		close(gate[1]);
+		close(errp[0]);
+		run_child(o, &oldmask, gate[0], errp[1]);
+	}
+	close(gate[0]);
+	close(errp[1]);
+	gate[0] = errp[1] = -1;
+
+	/* 2. Load and attach, then track CMD's pid. */
+	err = open_bpf(r);
+	if (err)
+		goto cleanup;
+	key = r->root;
+	err = bpf_map__update_elem(r->skel->maps.traced, &key, sizeof(key), &one, sizeof(one),
+				   BPF_ANY);
+	if (err) {
+		error("cannot track pid %d: %s", r->root, strerror(-err));
+		goto cleanup;
+	}
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = ring_buffer__epoll_fd(r->rb);
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
+		err = -errno;
+		goto cleanup;
+	}
+	ev.data.fd = r->sfd;
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->sfd, &ev)) {
+		err = -errno;
+		goto cleanup;
+	}
+
+	/* 3. Timestamp 0, the header, then open the gate. */
+	r->start_mono = now_ns(CLOCK_MONOTONIC);
+	start_real = now_ns(CLOCK_REALTIME);
+	err = write_header(r, start_real);
+	if (err)
+		goto cleanup;
+	flush_out(r);
+	if (write(gate[1], &one, 1) != 1) {
+		err = -errno;
+		error("cannot start '%s': %s", o->argv[0], strerror(-err));
+		goto cleanup;
+	}
+	close(gate[1]);
+	gate[1] = -1;
+	/* EOF: exec succeeded (close-on-exec); an int: exec's errno. */
+	do
+		n = read(errp[0], &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(child_err))
+		error("cannot run '%s': %s", o->argv[0], strerror(child_err));
+
+	/* 4. Record until the tree is gone. */
+	err = loop(r);
+	if (err) {
+		error("recording failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	end.ts = rel_ts(r, now_ns(CLOCK_MONOTONIC));
+	end.lost = r->skel->bss->lost;
+	end.has_exit_code = r->root_exited;
+	end.exit_code = recorder__shell_status(r->root_wstatus);
+	err = jsonl_write_end(&r->out, &end);
+	if (err)
+		goto cleanup;
+	flush_out(r);
+	if (r->root_exited)
+		*status = recorder__shell_status(r->root_wstatus);
+	if (end.lost)
+		warning("%llu events lost (the ring buffer was full: try a larger --buffer-size)",
+			(unsigned long long)end.lost);
+	if (!o->quiet)
+		fprintf(stderr, "proctrace: recorded %llu processes, %llu events, %llu lost -> %s\n",
+			(unsigned long long)r->nprocs + 1, (unsigned long long)r->nevents,
+			(unsigned long long)end.lost, o->out_name);
+	if (r->write_err)
+		err = r->write_err;
+
+cleanup:
+	if (err && r->root > 0 && !r->root_exited) {
+		/* The gate was never opened or recording broke: CMD must not run on. */
+		if (gate[1] >= 0) {
+			close(gate[1]);
+			gate[1] = -1;
+		} else {
+			kill(r->root, SIGKILL);
+		}
+		waitpid(r->root, NULL, 0);
+	}
+	ring_buffer__free(r->rb);
+	proctrace_bpf__destroy(r->skel);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	if (r->sfd >= 0)
+		close(r->sfd);
+	for (int i = 0; i < 2; i++) {
+		if (gate[i] >= 0)
+			close(gate[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (masked)
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	sbuf_free(&r->out);
+	free(r->strbuf);
+	free(r->argv);
+	return err;
+}

@@ -1,0 +1,50 @@
+/* record/recorder.h: run a command held on a gate and record its process tree into JSON lines. */
+#ifndef PROCTRACE_RECORDER_H
+#define PROCTRACE_RECORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RECORDER_DEFAULT_BUFFER (16u << 20)
+#define RECORDER_MIN_BUFFER 4096u
+#define RECORDER_MAX_BUFFER (1u << 30)
+#define RECORDER_DEFAULT_MAX_PROCS 65536u
+
+/* What to run and how. Everything is borrowed for the recorder's lifetime. */
+struct recorder_opts {
+	char *const *argv;        /* CMD and its arguments, NULL-terminated */
+	int out_fd;               /* where the JSON lines go; the caller closes it */
+	const char *out_name;     /* named in messages */
+	uint64_t buffer_size;     /* ring buffer bytes: a power of two >= page size */
+	uint32_t max_procs;       /* live processes the kernel side can track */
+	bool no_wait;             /* end when CMD exits, not when the whole tree has */
+	bool quiet;               /* no closing summary line */
+	bool drop_privs;          /* run CMD as uid/gid with groups */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	int ngroups;
+};
+
+struct recorder;
+
+/*
+ * Fork CMD held on a gate, load and attach the BPF programs, track CMD's
+ * pid, open the gate and record until the tree (or CMD, with no_wait) has
+ * exited. On success returns 0 and *status is CMD's shell-style status
+ * (exit code, 128+N if killed by signal N, 127 if it could not be run).
+ * Returns a negative errno after printing why if recording was impossible;
+ * nothing is left loaded or running on any path.
+ */
+int recorder__run(const struct recorder_opts *o, int *status);
+
+/* Shell-style status from a wait status: code, or 128 + signal. */
+int recorder__shell_status(int wstatus);
+
+/* The kernel's cputime_adjust(): split precise runtime rtime by the sampled
+ * user/system ratio. */
+void recorder__split_cpu(uint64_t rtime, uint64_t utime, uint64_t stime,
+			 uint64_t *user_ns, uint64_t *system_ns);
+
+#endif
