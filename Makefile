@@ -127,3 +127,20 @@ fuzz: $(FUZZ_BIN)
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds
+
+# make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
+# writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_QUICK=1.
+BENCH_DIR := $(BUILD)/bench
+BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
+.PHONY: bench-deps
+
+bench-deps:
+	bash tests/bench/deps.sh
+
+$(BENCH_DIR)/%: tests/bench/%.c
+	$(msg) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+bench: bench-deps $(BIN) $(BENCH_DIR)/gen $(BENCH_DIR)/forker
+	PROCTRACE="$(abspath $(BIN))" BENCH_DIR="$(abspath $(BENCH_DIR))" bash tests/bench/bench.sh

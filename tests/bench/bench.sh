@@ -1,0 +1,461 @@
+#!/usr/bin/env bash
+# tests/bench/bench.sh: the benchmark behind `make bench`: recording overhead
+# against strace and bpftrace, lost events under fork storms, sort/render
+# throughput against jq. Writes a markdown table to $BENCH_DIR/results.md and
+# prints it. Informational: it never fails on a timing, only on a broken set-up.
+#
+# Environment: PROCTRACE (binary), BENCH_DIR (output, holds gen and forker),
+# BENCH_RUNS (runs per side, default 5), BENCH_QUICK=1 (small sizes),
+# BENCH_SECTIONS (any of "record storm render", default all),
+# BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
+set -uo pipefail
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+: "${PROCTRACE:=$here/../../proctrace}"
+: "${BENCH_DIR:=$here/../../build/bench}"
+: "${BENCH_RUNS:=5}"
+: "${BENCH_QUICK:=0}"
+: "${BENCH_SECTIONS:=record storm render}"
+: "${BENCH_TINY_BUFFER:=4096}"
+GEN=$BENCH_DIR/gen
+FORKER=$BENCH_DIR/forker
+RUNS=$BENCH_RUNS
+
+if [ "$BENCH_QUICK" = 1 ]; then
+	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_GEN=100000
+else
+	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_GEN=1000000
+fi
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+[ -x "$PROCTRACE" ] || die "$PROCTRACE: not built"
+[ -x "$GEN" ] && [ -x "$FORKER" ] || die "$BENCH_DIR/gen, forker: not built (run make bench)"
+[ "$RUNS" -ge 1 ] 2>/dev/null || die "BENCH_RUNS: not a positive number: $RUNS"
+PROCTRACE=$(cd "$(dirname "$PROCTRACE")" && pwd)/$(basename "$PROCTRACE")
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/proctrace-bench.XXXXXX")
+RAW=$BENCH_DIR/raw
+LOG=$BENCH_DIR/bench.log
+RES=$BENCH_DIR/results.md
+rm -rf "$RAW"
+mkdir -p "$RAW"
+: >"$LOG"
+mounted_tracefs=0
+cleanup() {
+	[ "$mounted_tracefs" = 1 ] && umount /sys/kernel/tracing 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+section() { case " $BENCH_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# --- helpers ---------------------------------------------------------------
+
+# elapsed T0 T1: seconds between two $EPOCHREALTIME stamps.
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", b - a }'; }
+
+# timed KEY CMD...: run CMD (output to the log), append its wall time to
+# $RAW/KEY; a non-zero status is remembered in $RAW/KEY.fail.
+timed() {
+	local key=$1 t0 t1 rc
+	shift
+	t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>>"$LOG"
+	rc=$?
+	t1=$EPOCHREALTIME
+	elapsed "$t0" "$t1" >>"$RAW/$key"
+	[ "$rc" -eq 0 ] || echo "$rc" >>"$RAW/$key.fail"
+	return 0
+}
+
+# stats FILE: "median min max" of the numbers in FILE (one a line).
+stats() {
+	sort -g "$1" | awk '{ a[NR] = $1 }
+		END { if (!NR) { print "nan nan nan"; exit }
+		      m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		      print m, a[1], a[NR] }'
+}
+
+# ratios A B: per-run A/B of two files of times measured in the same rounds.
+ratios() { paste "$1" "$2" | awk '$2 > 0 { printf "%.4f\n", $1 / $2 }'; }
+
+# cell_ratio TRACED UNTRACED: "1.03 (1.01–1.05)": ratio of medians, min–max of per-round ratios.
+cell_ratio() {
+	local a=$RAW/$1 b=$RAW/$2 ma mb lo hi
+	[ -s "$a" ] || { echo "n/a"; return; }
+	[ -f "$a.fail" ] && { echo "failed (status $(head -1 "$a.fail"))"; return; }
+	read -r ma _ _ < <(stats "$a")
+	read -r mb _ _ < <(stats "$b")
+	read -r _ lo hi < <(stats <(ratios "$a" "$b"))
+	awk -v a="$ma" -v b="$mb" -v lo="$lo" -v hi="$hi" \
+		'BEGIN { printf "%.2f (%.2f–%.2f)", a / b, lo, hi }'
+}
+
+# cell_time KEY: "1.234 s (1.200–1.300)".
+cell_time() {
+	local m lo hi
+	[ -s "$RAW/$1" ] || { echo "n/a"; return; }
+	read -r m lo hi < <(stats "$RAW/$1")
+	awk -v m="$m" -v lo="$lo" -v hi="$hi" 'BEGIN { printf "%.3f s (%.3f–%.3f)", m, lo, hi }'
+}
+
+median_of() { local m; read -r m _ _ < <(stats "$RAW/$1"); echo "$m"; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
+
+# --- recording overhead ----------------------------------------------------
+
+# The bpftrace comparison needs tracefs (tracepoint formats); mount it for the
+# run only. Sets BPF_NA to the reason when bpftrace cannot be used.
+BPF_NA=
+setup_bpftrace() {
+	command -v bpftrace >/dev/null || { BPF_NA="n/a (bpftrace not installed)"; return; }
+	if [ ! -d /sys/kernel/tracing/events/sched ]; then
+		if mount -t tracefs nodev /sys/kernel/tracing 2>>"$LOG"; then
+			mounted_tracefs=1
+		else
+			BPF_NA="n/a (tracefs cannot be mounted)"
+			return
+		fi
+	fi
+	if ! timeout 60 bpftrace -e 'tracepoint:sched:sched_process_exec { exit(); }' \
+		-c /bin/true >/dev/null 2>"$W/bpf.err"; then
+		BPF_NA="n/a (bpftrace: $(grep -m1 -v RLIMIT_MEMLOCK "$W/bpf.err" | cut -c1-60))"
+	fi
+}
+
+# bpf_timed KEY CMD...: time CMD traced by trace.bt. bpftrace's own start-up
+# (≈0.7 s) is kept out of the ratio and reported on its own: CMD waits on a
+# fifo until bpftrace has attached every probe (its BEGIN prints READY).
+bpf_timed() {
+	local key=$1 wpid bpid i t0 t1 ts rc
+	shift
+	rm -f "$W/go" "$W/bt.out"
+	mkfifo "$W/go"
+	sh -c 'read x < "$0"; exec "$@"' "$W/go" "$@" >/dev/null 2>>"$LOG" &
+	wpid=$!
+	ts=$EPOCHREALTIME
+	bpftrace "$here/trace.bt" "$wpid" >"$W/bt.out" 2>>"$W/bt.err" &
+	bpid=$!
+	for ((i = 0; i < 1200; i++)); do
+		grep -q '^READY' "$W/bt.out" 2>/dev/null && break
+		kill -0 "$bpid" 2>/dev/null || break
+		sleep 0.025
+	done
+	if ! grep -q '^READY' "$W/bt.out" 2>/dev/null; then
+		kill "$bpid" 2>/dev/null
+		echo go >"$W/go"
+		wait "$wpid" "$bpid"
+		echo 1 >>"$RAW/$key.fail"
+		return 0
+	fi
+	elapsed "$ts" "$EPOCHREALTIME" >>"$RAW/bpftrace_startup"
+	t0=$EPOCHREALTIME
+	echo go >"$W/go"
+	wait "$wpid"
+	rc=$?
+	t1=$EPOCHREALTIME
+	kill -INT "$bpid"
+	wait "$bpid"
+	elapsed "$t0" "$t1" >>"$RAW/$key"
+	[ "$rc" -eq 0 ] || echo "$rc" >>"$RAW/$key.fail"
+	wc -l <"$W/bt.out" >>"$RAW/$key.lines"
+}
+
+make_project() {
+	local d=$W/mk i
+	mkdir -p "$d"
+	for ((i = 0; i < N_MAKE; i++)); do
+		printf '#include <stdio.h>\nint f%d(int x)\n{\n\tprintf("%%d\\n", x);\n\treturn x * %d;\n}\n' \
+			"$i" "$i" >"$d/f$i.c"
+	done
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$d/main.c"
+	{
+		printf 'OBJS := main.o'
+		for ((i = 0; i < N_MAKE; i++)); do printf ' f%d.o' "$i"; done
+		printf '\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n%%.o: %%.c\n\t$(CC) -O2 -c -o $@ $<\n'
+		printf 'clean:\n\trm -f prog *.o\n'
+	} >"$d/Makefile"
+}
+
+# The workloads: a name for the table and the command.
+workload() {
+	case $1 in
+	seq) echo "$N_SEQ sequential fork+exec of /bin/true" ;;
+	xargs) echo "$N_XARGS /bin/true via xargs -P2" ;;
+	make) echo "make -j2 of $N_MAKE generated C files" ;;
+	pipe) echo "$N_PIPE× echo | grep | wc" ;;
+	esac
+}
+workload_cmd() {
+	case $1 in
+	seq) WCMD=("$FORKER" -n "$N_SEQ" -- /bin/true) ;;
+	xargs) WCMD=(sh -c "seq $N_XARGS | xargs -n1 -P2 /bin/true") ;;
+	make) WCMD=(make -s -j2 -C "$W/mk") ;;
+	pipe) WCMD=(sh -c "i=0; while [ \$i -lt $N_PIPE ]; do echo hello | grep h | wc -l; i=\$((i + 1)); done") ;;
+	esac
+}
+prepare() { [ "$1" != make ] || make -s -C "$W/mk" clean >/dev/null; rm -f "$W/rec.jsonl" "$W/strace.out"; }
+
+bench_record() {
+	local w r side sides=(untraced proctrace strace bpftrace) i
+	make_project
+	setup_bpftrace
+	note "recording overhead: $RUNS rounds of 4 workloads${BPF_NA:+ (bpftrace: $BPF_NA)}"
+	for ((r = 1; r <= RUNS; r++)); do
+		for w in seq xargs make pipe; do
+			workload_cmd "$w"
+			# Rotate who goes first so that no side always runs on a warm cache.
+			for ((i = 0; i < 4; i++)); do
+				side=${sides[(i + r) % 4]}
+				prepare "$w"
+				case $side in
+				untraced) timed "$w.untraced" "${WCMD[@]}" ;;
+				proctrace)
+					timed "$w.proctrace" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					lost_of "$W/rec.jsonl" >>"$RAW/$w.proctrace.lost"
+					procs_of "$W/rec.jsonl" >>"$RAW/$w.proctrace.procs"
+					;;
+				strace) timed "$w.strace" strace -f -qq -e trace=process -o "$W/strace.out" "${WCMD[@]}" ;;
+				bpftrace) [ -n "$BPF_NA" ] || bpf_timed "$w.bpftrace" "${WCMD[@]}" ;;
+				esac
+			done
+		done
+		note "  round $r/$RUNS done"
+	done
+	for ((r = 1; r <= RUNS; r++)); do
+		timed true.untraced /bin/true
+		rm -f "$W/rec.jsonl"
+		timed true.proctrace "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
+	done
+}
+
+# lost_of FILE: End.lost of a recording ("?" without an End line).
+lost_of() {
+	local l
+	l=$(grep '^{"End"' "$1" 2>/dev/null | grep -o '"lost":[0-9]*' | cut -d: -f2)
+	echo "${l:-?}"
+}
+# procs_of FILE: number of Exit lines (processes that ended).
+procs_of() { grep -c '^{"Exit"' "$1" 2>/dev/null || true; }
+
+report_record() {
+	local w pt true_m
+	echo "## Recording overhead"
+	echo
+	echo "Wall time of the traced workload ÷ the same workload untraced: ratio of the medians of"
+	echo "$RUNS alternating runs, (min–max of the per-round ratios). proctrace's time is the whole"
+	echo "\`proctrace record -o FILE -- workload\` (start-up and shutdown included); bpftrace's"
+	echo "excludes its start-up (reported below); strace is \`strace -f -e trace=process\`."
+	echo
+	echo "| workload | untraced | proctrace | target ≤ 1.05 | strace -f | bpftrace |"
+	echo "|---|---|---|---|---|---|"
+	for w in seq xargs make pipe; do
+		pt=$(cell_ratio "$w.proctrace" "$w.untraced")
+		local v=MISS
+		case $pt in n/a | failed*) v=MISS ;; *) v=$(verdict "${pt%% *} <= 1.05") ;; esac
+		printf '| %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" "$(cell_time "$w.untraced")" \
+			"$pt" "$v" "$(cell_ratio "$w.strace" "$w.untraced")" \
+			"${BPF_NA:-$(cell_ratio "$w.bpftrace" "$w.untraced")}"
+	done
+	echo
+	true_m=$(median_of true.proctrace)
+	echo "| measure | value | target | |"
+	echo "|---|---|---|---|"
+	printf '| `proctrace record -- /bin/true` total | %s | ≤ 0.1 s | %s |\n' \
+		"$(cell_time true.proctrace)" "$(verdict "$true_m <= 0.1")"
+	printf '| `/bin/true` untraced | %s | | |\n' "$(cell_time true.untraced)"
+	if [ -s "$RAW/bpftrace_startup" ]; then
+		printf '| bpftrace start-up (launch → probes attached) | %s | | |\n' \
+			"$(cell_time bpftrace_startup)"
+	fi
+	for w in seq xargs make pipe; do
+		[ -s "$RAW/$w.proctrace.lost" ] || continue
+		printf '| proctrace lost events, %s (per run) | %s | 0 | %s |\n' "$(workload "$w")" \
+			"$(tr '\n' ' ' <"$RAW/$w.proctrace.lost" | sed 's/ $//')" \
+			"$(grep -qv '^0$' "$RAW/$w.proctrace.lost" && echo MISS || echo PASS)"
+	done
+	echo
+}
+
+# --- lost events -----------------------------------------------------------
+
+# storm_counts FILE: "forks exits lost" of the root's children in a recording
+# of `forker`: each Fork by the root and each Exit of a child of the root.
+storm_counts() {
+	awk '
+	/^{"Recording"/ { if (match($0, /"root_pid":[0-9]+/)) root = substr($0, RSTART + 11, RLENGTH - 11) }
+	/^{"Fork"/ { if (match($0, /"parent_pid":[0-9]+/) && substr($0, RSTART + 13, RLENGTH - 13) == root) f++ }
+	/^{"Exit"/ { if (match($0, /"ppid":[0-9]+/) && substr($0, RSTART + 7, RLENGTH - 7) == root) x++ }
+	/^{"End"/ { if (match($0, /"lost":[0-9]+/)) lost = substr($0, RSTART + 7, RLENGTH - 7) }
+	END { printf "%d %d %s\n", f, x, lost == "" ? "?" : lost }' "$1"
+}
+
+# The recorder's ring-buffer size option, from its --help.
+buffer_opt() {
+	"$PROCTRACE" record --help 2>&1 | grep -o -- '--buffer[-a-z]*\|--ring[-a-z]*' | head -1
+}
+
+bench_storm() {
+	local t0 t1 opt
+	note "storm: $N_STORM processes, 4 parallel loops, default buffer"
+	t0=$EPOCHREALTIME
+	"$PROCTRACE" record -o "$W/storm.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true \
+		>/dev/null 2>"$W/storm.err"
+	echo $? >"$RAW/storm.rc"
+	t1=$EPOCHREALTIME
+	elapsed "$t0" "$t1" >"$RAW/storm.time"
+	storm_counts "$W/storm.jsonl" >"$RAW/storm.counts"
+	grep -i lost "$W/storm.err" | head -1 | sed "s| -> .*||" >"$RAW/storm.stderr"
+	rm -f "$W/storm.jsonl"
+	opt=$(buffer_opt)
+	echo "${opt:-}" >"$RAW/tiny.opt"
+	[ -n "$opt" ] || return 0
+	note "storm: $N_STORM processes with $opt $BENCH_TINY_BUFFER"
+	"$PROCTRACE" record "$opt" "$BENCH_TINY_BUFFER" -o "$W/tiny.jsonl" -- \
+		"$FORKER" -n "$N_STORM" -j 4 -- /bin/true >/dev/null 2>"$W/tiny.err"
+	echo $? >"$RAW/tiny.rc"
+	storm_counts "$W/tiny.jsonl" >"$RAW/tiny.counts"
+	grep -i lost "$W/tiny.err" | head -1 >"$RAW/tiny.stderr"
+	rm -f "$W/tiny.jsonl"
+}
+
+report_storm() {
+	local f x lost opt tf tx tlost msg
+	read -r f x lost <"$RAW/storm.counts"
+	echo "## Lost events"
+	echo
+	echo "\`proctrace record -- forker -n $N_STORM -j 4 -- /bin/true\`: $N_STORM processes forked as"
+	echo "fast as the machine allows, 4 at a time (recorded in $(awk '{ printf "%.1f s", $1 }' "$RAW/storm.time"))."
+	echo
+	echo "| buffer | Fork lines | Exit lines | End.lost | stderr | target | |"
+	echo "|---|---|---|---|---|---|---|"
+	msg=$(cat "$RAW/storm.stderr")
+	printf '| default | %s | %s | %s | %s | %s each, 0 lost | %s |\n' "$f" "$x" "$lost" "${msg:-(nothing)}" \
+		"$N_STORM" "$([ "$f" = "$N_STORM" ] && [ "$x" = "$N_STORM" ] && [ "$lost" = 0 ] && echo PASS || echo MISS)"
+	opt=$(cat "$RAW/tiny.opt")
+	if [ -z "$opt" ]; then
+		echo "| tiny | n/a (\`proctrace record --help\` shows no buffer-size option) | | | | | |"
+	else
+		read -r tf tx tlost <"$RAW/tiny.counts"
+		msg=$(cat "$RAW/tiny.stderr")
+		printf '| `%s %s` | %s | %s | %s | %s | losses counted and reported | %s |\n' "$opt" \
+			"$BENCH_TINY_BUFFER" "$tf" "$tx" "$tlost" "${msg:-(nothing)}" \
+			"$(case $tlost in '?' | 0) echo MISS ;; *) [ -n "$msg" ] && echo PASS || echo MISS ;; esac)"
+	fi
+	echo
+}
+
+# --- sort and render throughput -------------------------------------------
+
+# rss_timed KEY CMD...: like timed, with the peak RSS (KB) from /usr/bin/time.
+rss_timed() {
+	local key=$1
+	shift
+	if ! /usr/bin/time -f '%e %M' -o "$W/time.out" "$@" >/dev/null 2>>"$LOG"; then
+		echo 1 >>"$RAW/$key.fail"
+	fi
+	tail -1 "$W/time.out" | awk '{ print $1 }' >>"$RAW/$key"
+	tail -1 "$W/time.out" | awk '{ print $2 }' >>"$RAW/$key.rss"
+}
+
+VIEWS="jq sort multiplexed by-process summary mermaid"
+view_cmd() {
+	case $1 in
+	jq) VCMD=(jq -c . "$BIG") ;;
+	sort) VCMD=("$PROCTRACE" sort "$BIG") ;;
+	mermaid) VCMD=("$PROCTRACE" render -f mermaid --max-bars 1000 "$BIG") ;;
+	*) VCMD=("$PROCTRACE" render -f "$1" "$BIG") ;;
+	esac
+}
+view_label() {
+	case $1 in
+	jq) echo '`jq -c . FILE`' ;;
+	sort) echo '`proctrace sort`' ;;
+	mermaid) echo '`render -f mermaid --max-bars 1000`' ;;
+	*) echo "\`render -f $1\`" ;;
+	esac
+}
+
+bench_render() {
+	local r v
+	BIG=$W/big.jsonl
+	note "render: generating $N_GEN processes"
+	"$GEN" -n "$N_GEN" -s 1 -o "$BIG" 2>>"$LOG" || die "gen failed"
+	grep -c '^{"\(Fork\|Exec\|Exit\|BadExec\|SetSID\|SetPGID\)"' "$BIG" >"$RAW/big.events"
+	stat -c %s "$BIG" >"$RAW/big.bytes"
+	for ((r = 1; r <= RUNS; r++)); do
+		for v in $VIEWS; do
+			view_cmd "$v"
+			rss_timed "view.$v" "${VCMD[@]}"
+		done
+		note "  round $r/$RUNS done"
+	done
+	rm -f "$BIG"
+}
+
+report_render() {
+	local ev bytes jq_m v m lo hi rss bpe speed target
+	ev=$(cat "$RAW/big.events")
+	bytes=$(cat "$RAW/big.bytes")
+	jq_m=$(median_of view.jq)
+	echo "## Sort and render throughput"
+	echo
+	echo "A generated recording (\`gen -n $N_GEN -s 1\`: a \`make -j2\` build, sh → gcc → cc1/as,"
+	echo "slightly out of order): $ev events, $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }'),"
+	echo "output to /dev/null. Time: median (min–max) of $RUNS alternating runs;"
+	echo "peak RSS from \`/usr/bin/time -f %M\` (largest of the runs) per event."
+	echo
+	echo "| command | time | events/s | MB/s | × jq | target ≥ 3× jq | peak RSS | bytes/event | target < 200 |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for v in $VIEWS; do
+		if [ -f "$RAW/view.$v.fail" ]; then
+			printf '| %s | failed | | | | MISS | | | |\n' "$(view_label "$v")"
+			continue
+		fi
+		read -r m lo hi < <(stats "$RAW/view.$v")
+		rss=$(sort -g "$RAW/view.$v.rss" | tail -1)
+		bpe=$(awk -v r="$rss" -v e="$ev" 'BEGIN { printf "%.0f", r * 1024 / e }')
+		speed=$(awk -v j="$jq_m" -v m="$m" 'BEGIN { printf "%.2f", (m > 0 ? j / m : 0) }')
+		case $v in
+		jq) target="" ;;
+		*) target=$(verdict "$speed >= 3") ;;
+		esac
+		printf '| %s | %.2f s (%.2f–%.2f) | %s | %s | %s | %s | %s MB | %s | %s |\n' \
+			"$(view_label "$v")" "$m" "$lo" "$hi" \
+			"$(awk -v e="$ev" -v m="$m" 'BEGIN { printf "%.0f", (m > 0 ? e / m : 0) }')" \
+			"$(awk -v b="$bytes" -v m="$m" 'BEGIN { printf "%.1f", (m > 0 ? b / 1e6 / m : 0) }')" \
+			"$speed" "$target" "$(awk -v r="$rss" 'BEGIN { printf "%.0f", r / 1024 }')" "$bpe" \
+			"$(case $v in jq | mermaid) ;; *) verdict "$bpe < 200" ;; esac)"
+	done
+	echo
+}
+
+# --- main ------------------------------------------------------------------
+
+machine() {
+	echo "- Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
+	echo "  $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $("$PROCTRACE" --version 2>/dev/null | head -1 || true)"
+	echo "  (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+	echo "- Runs: BENCH_RUNS=$RUNS, BENCH_QUICK=$BENCH_QUICK; tools: $(strace -V 2>/dev/null | head -1),"
+	echo "  $(bpftrace --version 2>/dev/null || echo 'no bpftrace'), $(jq --version)"
+}
+
+start=$EPOCHREALTIME
+section record && bench_record
+section storm && bench_storm
+section render && bench_render
+{
+	echo "# proctrace benchmark results"
+	echo
+	machine
+	echo "- Reproduce: \`make bench\` (BENCH_RUNS=$RUNS BENCH_QUICK=$BENCH_QUICK)"
+	echo "- Total bench time: $(elapsed "$start" "$EPOCHREALTIME" | awk '{ printf "%.0f s", $1 }')"
+	echo
+	section record && report_record
+	section storm && report_storm
+	section render && report_render
+} >"$RES"
+cat "$RES"
