@@ -1,0 +1,601 @@
+/* tests/test_recording.c: the recording reader: round trips, old shapes, bad input, sorting. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "formats/recording.h"
+
+/* Each test gets a fresh input file and a place to catch stderr. */
+struct fx {
+	char path[64];
+	char errpath[64];
+	char *err; /* what the last load printed on stderr */
+	struct recording *r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	int fd;
+
+	strcpy(f->path, "/tmp/test_recording.XXXXXX");
+	fd = mkstemp(f->path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	strcpy(f->errpath, "/tmp/test_recording.err.XXXXXX");
+	fd = mkstemp(f->errpath);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	recording_free(f->r);
+	unlink(f->path);
+	unlink(f->errpath);
+	free(f->err);
+	free(f);
+	return 0;
+}
+
+static void put(struct fx *f, const char *data, size_t len)
+{
+	FILE *fp = fopen(f->path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Load path with stderr caught into f->err. */
+static int load_path(struct fx *f, const char *path)
+{
+	int saved, fd, ret;
+	FILE *fp;
+	long n;
+
+	recording_free(f->r);
+	f->r = NULL;
+	free(f->err);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(f->errpath, O_WRONLY | O_TRUNC);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	ret = recording_load(&f->r, path);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+
+	fp = fopen(f->errpath, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	f->err = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(f->err, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	return ret;
+}
+
+static int load(struct fx *f, const char *text)
+{
+	put(f, text, strlen(text));
+	return load_path(f, f->path);
+}
+
+/* The text after the file name in "proctrace: error: FILE:..." */
+static void assert_err(struct fx *f, const char *kind, const char *rest)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "proctrace: %s: %s%s", kind, f->path, rest);
+	if (!strstr(f->err, want))
+		fail_msg("stderr is '%s', expected it to contain '%s'", f->err, want);
+}
+
+/* ---------------------------------------------------------------- round trip */
+
+static void test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	static const char *const cmd[] = { "make", "-j2", "a b" };
+	static const char *const argv[] = { "cc", "-c", "x.c", "", "ünï \"q\" \\ \n\t" };
+	struct rec_header h = {
+		.format = 1, .tool = "proctrace 0.1.0", .root_pid = 42, .command = cmd,
+		.command_len = 3, .start_time = "2026-11-22T03:54:02.123456789Z",
+		.host = "box", .kernel = "6.18.0",
+	};
+	struct rec_end end = { .ts = 999, .lost = 7, .exit_code = 3, .has_exit_code = true };
+	struct event ev[] = {
+		{ .ts = 1, .seq = 1, .type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .pid = 41, .pgid = 40,
+		  .u.fork.child_pid = 42 },
+		{ .ts = 2, .seq = 2, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_TRUNCATED,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/usr/bin/cc", argv, 5 } },
+		{ .ts = 3, .seq = 3, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/bin/true", argv, 0 } },
+		{ .ts = 4, .seq = 4, .type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO, .pid = 42,
+		  .u.badexec = { "/nope", ENOENT } },
+		{ .ts = 5, .seq = 5, .type = EV_SETSID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .pid = 42, .ppid = 41,
+		  .pgid = 42, .u.setsid.sid = 42 },
+		{ .ts = 6, .seq = 6, .type = EV_SETPGID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .pid = 43, .ppid = 42,
+		  .pgid = 43 },
+		{ .ts = 7, .seq = 7, .type = EV_EXIT, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_RUSAGE,
+		  .pid = 43, .ppid = 42, .pgid = 43, .u.exit = { 3, 1000, 2000, 3000 } },
+		{ .ts = 8, .seq = 8, .type = EV_EXIT, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_SIGNALED | EVF_CORE | EVF_RUSAGE,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exit = { 11, 1, 2, 3 } },
+		{ .ts = UINT64_C(9223372036854775807), .seq = 9, .type = EV_EXIT,
+		  .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_STATUS | EVF_RUSAGE,
+		  .pid = 2147483647, .ppid = 0, .pgid = 0, .u.exit = { 0, 0, 0, 0 } },
+	};
+	size_t n = sizeof(ev) / sizeof(ev[0]);
+	struct sbuf b = { 0 };
+
+	assert_int_equal(jsonl_write_header(&b, &h), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(jsonl_write_event(&b, &ev[i]), 0);
+	assert_int_equal(jsonl_write_end(&b, &end), 0);
+	put(f, b.buf, b.len);
+	sbuf_free(&b);
+	assert_int_equal(load_path(f, f->path), 0);
+	assert_string_equal(f->err, "");
+
+	assert_true(f->r->has_header);
+	assert_int_equal(f->r->hdr.format, 1);
+	assert_string_equal(f->r->hdr.tool, h.tool);
+	assert_int_equal(f->r->hdr.root_pid, 42);
+	assert_int_equal(f->r->hdr.command_len, 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(f->r->hdr.command[i], cmd[i]);
+	assert_string_equal(f->r->hdr.start_time, h.start_time);
+	assert_string_equal(f->r->hdr.host, h.host);
+	assert_string_equal(f->r->hdr.kernel, h.kernel);
+	assert_true(f->r->has_end);
+	assert_int_equal(f->r->end.ts, 999);
+	assert_int_equal(f->r->end.lost, 7);
+	assert_true(f->r->end.has_exit_code);
+	assert_int_equal(f->r->end.exit_code, 3);
+
+	assert_int_equal(f->r->n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct event *a = &f->r->ev[i], *e = &ev[i];
+
+		assert_int_equal(a->type, e->type);
+		assert_int_equal(a->flags, e->flags);
+		assert_int_equal(a->ts, e->ts);
+		assert_int_equal(a->seq, e->seq);
+		assert_int_equal(a->pid, e->pid);
+		if (e->flags & EVF_PPID)
+			assert_int_equal(a->ppid, e->ppid);
+		if (e->flags & EVF_PGID)
+			assert_int_equal(a->pgid, e->pgid);
+		switch (e->type) {
+		case EV_FORK:
+			assert_int_equal(a->u.fork.child_pid, e->u.fork.child_pid);
+			break;
+		case EV_EXEC:
+			assert_string_equal(a->u.exec.filename, e->u.exec.filename);
+			assert_int_equal(a->u.exec.argc, e->u.exec.argc);
+			for (uint32_t k = 0; k < e->u.exec.argc; k++)
+				assert_string_equal(a->u.exec.argv[k], e->u.exec.argv[k]);
+			break;
+		case EV_BADEXEC:
+			assert_string_equal(a->u.badexec.filename, e->u.badexec.filename);
+			assert_int_equal(a->u.badexec.err, e->u.badexec.err);
+			break;
+		case EV_EXIT:
+			assert_int_equal(a->u.exit.code, e->u.exit.code);
+			assert_int_equal(a->u.exit.user_ns, e->u.exit.user_ns);
+			assert_int_equal(a->u.exit.system_ns, e->u.exit.system_ns);
+			assert_int_equal(a->u.exit.max_rss_kb, e->u.exit.max_rss_kb);
+			break;
+		case EV_SETSID:
+			assert_int_equal(a->u.setsid.sid, e->u.setsid.sid);
+			break;
+		}
+	}
+	assert_int_equal(recording_root_pid(f->r), 42);
+}
+
+/* Repeated strings are stored once (the arena interns them). */
+static void test_interned_strings(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":1,\"pid\":2,\"filename\":\"/bin/sh\",\"cmdline\":[\"sh\",\"-c\"]}}\n"
+		"{\"Exec\":{\"timestamp\":2,\"pid\":3,\"filename\":\"/bin/sh\",\"cmdline\":[\"sh\",\"-c\"]}}\n"), 0);
+	assert_int_equal(f->r->n, 2);
+	assert_ptr_equal(f->r->ev[0].u.exec.filename, f->r->ev[1].u.exec.filename);
+	assert_ptr_equal(f->r->ev[0].u.exec.argv[1], f->r->ev[1].u.exec.argv[1]);
+}
+
+/* ---------------------------------------------------------- original shapes */
+
+static const struct event *only_exec(struct fx *f, size_t i)
+{
+	assert_true(i < f->r->n);
+	assert_int_equal(f->r->ev[i].type, EV_EXEC);
+	return &f->r->ev[i];
+}
+
+static void assert_argv(const struct event *e, uint32_t argc, ...)
+{
+	va_list ap;
+
+	assert_true(e->flags & EVF_CMDLINE);
+	assert_int_equal(e->u.exec.argc, argc);
+	va_start(ap, argc);
+	for (uint32_t i = 0; i < argc; i++)
+		assert_string_equal(e->u.exec.argv[i], va_arg(ap, const char *));
+	va_end(ap);
+}
+
+static void test_exec_cmdline_shapes(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":1,\"pid\":10,\"ppid\":1,\"pgid\":10,\"cmdline\":null}}\n"
+		"{\"Exec\":{\"timestamp\":2,\"pid\":10,\"ppid\":1,\"pgid\":10,\"cmdline\":\"sed -e  s/a/b/ f\"}}\n"
+		"{\"Exec\":{\"timestamp\":3,\"pid\":10,\"ppid\":1,\"pgid\":10,\"cmdline\":[\"a b\",\"c\"]}}\n"
+		"{\"Exec\":{\"timestamp\":4,\"pid\":10,\"ppid\":1,\"pgid\":10,\"cmdline\":[]}}\n"
+		"{\"Exec\":{\"timestamp\":5,\"pid\":10,\"ppid\":1,\"pgid\":10}}\n"), 0);
+	assert_int_equal(f->r->n, 5);
+	assert_false(only_exec(f, 0)->flags & EVF_CMDLINE);
+	assert_false(only_exec(f, 0)->flags & EVF_SEQ);
+	assert_true((only_exec(f, 0)->flags & (EVF_PPID | EVF_PGID)) == (EVF_PPID | EVF_PGID));
+	/* a joined string is split on spaces, empty pieces dropped */
+	assert_argv(only_exec(f, 1), 4, "sed", "-e", "s/a/b/", "f");
+	assert_argv(only_exec(f, 2), 2, "a b", "c");
+	assert_argv(only_exec(f, 3), 0);
+	assert_false(only_exec(f, 4)->flags & (EVF_CMDLINE | EVF_FILENAME));
+}
+
+/* The seed README's shape: ExecArgs after its Exec, same pid and timestamp. */
+static void test_execargs_after_exec(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":46047144,\"pid\":181852,\"ppid\":181841,\"pgid\":181852,\"cmdline\":[]}}\n"
+		"{\"ExecArgs\":{\"timestamp\":46047144,\"pid\":181852,\"args\":\"/bin/bash --noprofile -c curl\"}}\n"
+		"{\"Exec\":{\"timestamp\":46831560,\"pid\":181852,\"ppid\":181841,\"pgid\":181852,\"cmdline\":[\"curl\",\"-X\",\"GET\"]}}\n"
+		"{\"ExecArgs\":{\"timestamp\":46831560,\"pid\":181852,\"args\":\"curl -X GET http://example.com\"}}\n"
+		"{\"Exec\":{\"timestamp\":47000000,\"pid\":181853,\"ppid\":181852,\"pgid\":181853,\"cmdline\":null}}\n"
+		"{\"ExecArgs\":{\"timestamp\":47000000,\"pid\":181853,\"args\":[\"x\",\"y z\"]}}\n"
+		"{\"Exit\":{\"timestamp\":103232110,\"pid\":181852,\"ppid\":181841,\"pgid\":181852}}\n"), 0);
+	assert_string_equal(f->err, "");
+	assert_int_equal(f->r->n, 4);
+	/* empty cmdline: filled from the joined args */
+	assert_argv(only_exec(f, 0), 4, "/bin/bash", "--noprofile", "-c", "curl");
+	/* an Exec's own argv is exact and wins over the joined string */
+	assert_argv(only_exec(f, 1), 3, "curl", "-X", "GET");
+	assert_argv(only_exec(f, 2), 2, "x", "y z");
+	assert_int_equal(f->r->ev[3].type, EV_EXIT);
+	assert_false(f->r->ev[3].flags & (EVF_STATUS | EVF_RUSAGE));
+}
+
+/* The later shape: ExecFilename and ExecArgs first, then Exec; BadExec with only pid. */
+static void test_pieces_before_exec(void **state)
+{
+	struct fx *f = *state;
+	const struct event *e;
+
+	assert_int_equal(load(f,
+		"{\"ExecFilename\":{\"seq\":2,\"timestamp\":2000,\"pid\":5001,\"filename\":\"/usr/bin/make\"}}\n"
+		"{\"Fork\":{\"seq\":1,\"timestamp\":1000,\"parent_pid\":5000,\"child_pid\":5009,\"parent_pgid\":4990}}\n"
+		"{\"ExecArgs\":{\"seq\":3,\"timestamp\":2000,\"pid\":5001,\"args\":\"make -j2\"}}\n"
+		"{\"Exec\":{\"seq\":4,\"timestamp\":2000,\"pid\":5001,\"ppid\":5000,\"pgid\":5001,\"cmdline\":null}}\n"
+		"{\"ExecFilename\":{\"seq\":7,\"timestamp\":3200,\"pid\":5002,\"filename\":\"/nope\"}}\n"
+		"{\"ExecArgs\":{\"seq\":8,\"timestamp\":3200,\"pid\":5002,\"args\":\"nope\"}}\n"
+		"{\"BadExec\":{\"seq\":9,\"timestamp\":3250,\"pid\":5002}}\n"
+		"{\"ExecFull\":{\"seq\":10,\"timestamp\":3300,\"pid\":5002,\"ppid\":5001,\"pgid\":5002,\"filename\":\"/bin/sh\",\"args\":\"sh -c true\"}}\n"
+		"{\"ExecFilename\":{\"seq\":11,\"timestamp\":3400,\"pid\":5003,\"filename\":\"/lost\"}}\n"), 0);
+	assert_int_equal(f->r->n, 4);
+	e = only_exec(f, 1);
+	assert_true(e->flags & EVF_SEQ);
+	assert_int_equal(e->seq, 4);
+	assert_true(e->flags & EVF_FILENAME);
+	assert_string_equal(e->u.exec.filename, "/usr/bin/make");
+	assert_argv(e, 2, "make", "-j2");
+	/* the failed exec keeps the filename it tried */
+	e = &f->r->ev[2];
+	assert_int_equal(e->type, EV_BADEXEC);
+	assert_int_equal(e->pid, 5002);
+	assert_true(e->flags & EVF_FILENAME);
+	assert_string_equal(e->u.badexec.filename, "/nope");
+	assert_false(e->flags & EVF_ERRNO);
+	e = only_exec(f, 3);
+	assert_string_equal(e->u.exec.filename, "/bin/sh");
+	assert_argv(e, 3, "sh", "-c", "true");
+	assert_true((e->flags & (EVF_PPID | EVF_PGID)) == (EVF_PPID | EVF_PGID));
+}
+
+static void test_root_pid(void **state)
+{
+	struct fx *f = *state;
+
+	/* no header: the first Fork's child (the recorder's parent has no events) */
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":5,\"pid\":11,\"cmdline\":[]}}\n"
+		"{\"Fork\":{\"timestamp\":6,\"parent_pid\":11,\"child_pid\":12}}\n"
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":10,\"child_pid\":11}}\n"), 0);
+	assert_false(f->r->has_header);
+	assert_int_equal(recording_root_pid(f->r), 11);
+	/* the first Fork's parent has events of its own: the recording began inside it */
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":5,\"pid\":11,\"cmdline\":[]}}\n"
+		"{\"Fork\":{\"timestamp\":6,\"parent_pid\":11,\"child_pid\":12}}\n"
+		"{\"Exit\":{\"timestamp\":9,\"pid\":11}}\n"), 0);
+	assert_int_equal(recording_root_pid(f->r), 11);
+	/* no fork at all: the first event's pid */
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":9,\"pid\":8}}\n{\"Exit\":{\"timestamp\":3,\"pid\":7}}\n"), 0);
+	assert_int_equal(recording_root_pid(f->r), 7);
+	assert_int_equal(load(f, ""), 0);
+	assert_int_equal(recording_root_pid(f->r), 0);
+	/* the header wins */
+	assert_int_equal(load(f,
+		"{\"Recording\":{\"format\":1,\"root_pid\":99}}\n"
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":10,\"child_pid\":11}}\n"), 0);
+	assert_int_equal(recording_root_pid(f->r), 99);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+struct bad_case {
+	const char *text;
+	const char *msg; /* what follows "FILE" in the message */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n{\"Exit\":{\"timestamp\":2}}\n",
+	  ":2: Exit: missing \"pid\"" },
+	{ "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":\"2\"}}\n",
+	  ":1: Fork: \"child_pid\" is not an integer" },
+	{ "{\"Fork\":{\"timestamp\":1.5,\"parent_pid\":1,\"child_pid\":2}}\n",
+	  ":1: Fork: \"timestamp\" is not an integer" },
+	{ "\n\nthis is not json\n", ":3: not JSON: " },
+	{ "[1,2]\n", ":1: expected an object with one key" },
+	{ "{}\n", ":1: expected an object with one key" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":2},\"Fork\":{}}\n", ":1: expected an object with one key" },
+	{ "{\"Exit\":[1]}\n", ":1: Exit: expected an object" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":-4}}\n", ":1: Exit: \"pid\" is out of range (-4)" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4294967297}}\n", ":1: Exit: \"pid\" is out of range" },
+	{ "{\"Exit\":{\"timestamp\":-1,\"pid\":4}}\n", ":1: Exit: \"timestamp\" is out of range (-1)" },
+	{ "{\"Exit\":{\"timestamp\":18446744073709551616,\"pid\":4}}\n", ":1: not JSON: " },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"user_ns\":5}}\n", ":1: Exit: \"user_ns\", \"system_ns\" and \"max_rss_kb\" must come together" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cmdline\":[\"a\",3]}}\n", ":1: Exec: \"cmdline\"[1] is not a string" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cmdline\":7}}\n", ":1: Exec: \"cmdline\" is not an array of strings or a string" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"filename\":[]}}\n", ":1: Exec: \"filename\" is not a string" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"truncated\":1}}\n", ":1: Exec: \"truncated\" is not a boolean" },
+	{ "{\"SetSID\":{\"timestamp\":1,\"pid\":4}}\n", ":1: SetSID: missing \"sid\"" },
+	{ "{\"SetPGID\":{\"timestamp\":1,\"pid\":4}}\n", ":1: SetPGID: missing \"pgid\"" },
+	{ "{\"ExecArgs\":{\"timestamp\":1,\"pid\":4}}\n", ":1: ExecArgs: missing \"args\"" },
+	{ "{\"ExecFilename\":{\"timestamp\":1,\"pid\":4}}\n", ":1: ExecFilename: missing \"filename\"" },
+	/* a cut line in the middle is an error, only the last one is forgiven */
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\"\n{\"Exit\":{\"timestamp\":1,\"pid\":4}}\n", ":1: not JSON: " },
+	{ "{\"Recording\":{\"format\":1}}\n{\"Recording\":{\"format\":1}}\n", ":2: a second Recording header" },
+	{ "{\"Recording\":{\"format\":2}}\n", ":1: Recording: format 2 is not supported" },
+	{ "{\"End\":{\"timestamp\":1}}\n{\"End\":{\"timestamp\":2}}\n", ":2: a second End line" },
+	{ "{\"End\":{\"lost\":1}}\n", ":1: End: missing \"timestamp\"" },
+};
+
+static void test_bad_input(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		assert_int_equal(load(f, bad_cases[i].text), -EINVAL);
+		assert_null(f->r);
+		assert_err(f, "error", bad_cases[i].msg);
+	}
+}
+
+static void test_truncated_last_line(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"
+		"{\"Exit\":{\"timestamp\":2,\"pid\":2}}\n"
+		"{\"Exit\":{\"timestamp\":3,\"pi"), 0);
+	assert_true(f->r->truncated_tail);
+	assert_int_equal(f->r->n, 2);
+	assert_err(f, "warning", ":3: last line is truncated (recorder killed?), ignored");
+	/* a complete last line without its newline is a line like any other */
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":3,\"pid\":2}}"), 0);
+	assert_false(f->r->truncated_tail);
+	assert_int_equal(f->r->n, 1);
+	assert_string_equal(f->err, "");
+}
+
+static void test_empty_and_blank(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f, ""), 0);
+	assert_int_equal(f->r->n, 0);
+	assert_false(f->r->has_header);
+	assert_false(f->r->has_end);
+	assert_string_equal(f->err, "");
+	assert_int_equal(load(f, "\n  \n\t\r\n{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\n"), 0);
+	assert_int_equal(f->r->n, 1);
+	assert_string_equal(f->err, "");
+}
+
+static void test_missing_file(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load_path(f, "/nonexistent/x.jsonl"), -ENOENT);
+	assert_null(f->r);
+	assert_non_null(strstr(f->err,
+		"proctrace: error: cannot open '/nonexistent/x.jsonl': No such file or directory"));
+}
+
+static void test_unknown_types(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Foo\":{\"timestamp\":1}}\n"
+		"{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n"
+		"{\"Bar\":17}\n"
+		"{\"Foo\":{}}\n"), 0);
+	assert_int_equal(f->r->n, 1);
+	assert_int_equal(f->r->unknown, 3);
+	assert_err(f, "warning", ": skipped 3 lines of unknown event types (Foo, Bar)");
+	/* said once */
+	assert_null(strstr(strstr(f->err, "skipped") + 1, "skipped"));
+}
+
+/* A line longer than the reader's buffer. */
+static void test_long_line(void **state)
+{
+	struct fx *f = *state;
+	size_t n = 3u << 20;
+	char *text = malloc(n + 200), *p;
+
+	p = text + sprintf(text, "{\"Exec\":{\"timestamp\":1,\"pid\":2,\"filename\":\"");
+	memset(p, 'x', n);
+	p += n;
+	p += sprintf(p, "\"}}\n{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n");
+	put(f, text, (size_t)(p - text));
+	free(text);
+	assert_int_equal(load_path(f, f->path), 0);
+	assert_int_equal(f->r->n, 2);
+	assert_int_equal(strlen(f->r->ev[0].u.exec.filename), n);
+}
+
+/* ---------------------------------------------------------------- sorting */
+
+static void test_sort_ties(void **state)
+{
+	struct fx *f = *state;
+
+	/* with seq: (timestamp, seq); without: file order at equal timestamps */
+	assert_int_equal(load(f,
+		"{\"Exit\":{\"seq\":9,\"timestamp\":5,\"pid\":1}}\n"
+		"{\"Exit\":{\"seq\":3,\"timestamp\":5,\"pid\":2}}\n"
+		"{\"Exit\":{\"seq\":1,\"timestamp\":7,\"pid\":3}}\n"
+		"{\"Exit\":{\"seq\":2,\"timestamp\":4,\"pid\":4}}\n"), 0);
+	recording_sort(f->r);
+	assert_int_equal(f->r->ev[0].pid, 4);
+	assert_int_equal(f->r->ev[1].pid, 2);
+	assert_int_equal(f->r->ev[2].pid, 1);
+	assert_int_equal(f->r->ev[3].pid, 3);
+	assert_int_equal(load(f,
+		"{\"Exit\":{\"timestamp\":5,\"pid\":1}}\n"
+		"{\"Exit\":{\"timestamp\":5,\"pid\":2}}\n"
+		"{\"Exit\":{\"timestamp\":2,\"pid\":3}}\n"
+		"{\"Exit\":{\"timestamp\":5,\"pid\":4}}\n"), 0);
+	recording_sort(f->r);
+	assert_int_equal(f->r->ev[0].pid, 3);
+	assert_int_equal(f->r->ev[1].pid, 1);
+	assert_int_equal(f->r->ev[2].pid, 2);
+	assert_int_equal(f->r->ev[3].pid, 4);
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+/*
+ * Many events, shuffled: after sorting, timestamps never go down and at
+ * equal timestamps file order (kept in pid) is kept. Enough events for
+ * several merge passes, plus a mostly-sorted input.
+ */
+static void test_sort_large_stable(void **state)
+{
+	struct fx *f = *state;
+	const size_t n = 20000;
+	uint32_t seed = 12345;
+	char *text = malloc(n * 64), *p = text;
+
+	for (int pass = 0; pass < 2; pass++) {
+		p = text;
+		for (size_t i = 0; i < n; i++) {
+			/* pass 0: random times in a small range (many ties); pass 1: sorted with a few swaps */
+			uint64_t ts = pass == 0 ? lcg(&seed) % 500 : i / 3 + (i % 97 == 0 ? 5 : 0);
+
+			p += sprintf(p, "{\"Exit\":{\"timestamp\":%llu,\"pid\":%zu}}\n", (unsigned long long)ts, i);
+		}
+		put(f, text, (size_t)(p - text));
+		assert_int_equal(load_path(f, f->path), 0);
+		assert_int_equal(f->r->n, n);
+		recording_sort(f->r);
+		for (size_t i = 1; i < n; i++) {
+			const struct event *a = &f->r->ev[i - 1], *b = &f->r->ev[i];
+
+			assert_true(a->ts <= b->ts);
+			if (a->ts == b->ts)
+				assert_true(a->pid < b->pid);
+		}
+	}
+	/* with seq: shuffled, sorted back to the seq order */
+	p = text;
+	{
+		uint32_t *perm = malloc(n * sizeof(*perm));
+
+		for (size_t i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = lcg(&seed) % (i + 1);
+			uint32_t t = perm[i];
+
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+		for (size_t i = 0; i < n; i++)
+			p += sprintf(p, "{\"Exit\":{\"seq\":%u,\"timestamp\":%u,\"pid\":%u}}\n",
+				     perm[i], perm[i] / 4, perm[i]);
+		free(perm);
+	}
+	put(f, text, (size_t)(p - text));
+	free(text);
+	assert_int_equal(load_path(f, f->path), 0);
+	recording_sort(f->r);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(f->r->ev[i].seq, i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interned_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_cmdline_shapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_execargs_after_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pieces_before_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_last_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_and_blank, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_ties, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_large_stable, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
