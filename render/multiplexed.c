@@ -1,12 +1,57 @@
-/* render/multiplexed.c: the multiplexed view. */
+/* render/multiplexed.c: the multiplexed view: the tree's events in time order, one JSON line each. */
 #include <errno.h>
 
 #include "render/trace.h"
 
+/* Write b to out and empty it. */
+static int flush(FILE *out, struct sbuf *b)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, out) != b->len)
+		return -EIO;
+	b->len = 0;
+	return 0;
+}
+
+/*
+ * The output is itself a recording: the header first and the End line last
+ * when the input has them, so it can be rendered again. Under --pid the
+ * header names the subtree's root, whose parent is then outside the recording.
+ */
 int render_multiplexed(FILE *out, const struct trace *t, const struct render_opts *o)
 {
-	(void)out;
-	(void)t;
+	const struct recording *rec = t->rec;
+	struct sbuf b = { 0 };
+	int err = 0;
+
 	(void)o;
-	return -ENOSYS;
+	if (rec->has_header) {
+		struct rec_header h = rec->hdr;
+
+		if (t->nroots == 1 && t->roots[0]->pid != h.root_pid)
+			h.root_pid = t->roots[0]->pid;
+		err = jsonl_write_header(&b, &h);
+		if (err)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < rec->n; i++) {
+		if (!trace_has_event(t, i))
+			continue;
+		err = jsonl_write_event(&b, &rec->ev[i]);
+		if (err)
+			goto cleanup;
+		if (b.len >= 1 << 16) {
+			err = flush(out, &b);
+			if (err)
+				goto cleanup;
+		}
+	}
+	if (rec->has_end) {
+		err = jsonl_write_end(&b, &rec->end);
+		if (err)
+			goto cleanup;
+	}
+	err = flush(out, &b);
+cleanup:
+	sbuf_free(&b);
+	return err;
 }

@@ -1,12 +1,679 @@
-/* render/summary.c: the summary view. */
+/* render/summary.c: the summary view: totals, a wall-time histogram, top commands and top subtrees. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "render/trace.h"
 
+#define NONE SIZE_MAX
+#define NAME_MAX_SHOWN 32
+#define CMDLINE_MAX_SHOWN 200
+#define BAR_WIDTH 40
+
+/*
+ * An exec image is a node of the "who started whom" tree the subtree list
+ * needs: its parent is the previous image of its process (an exec chain
+ * such as env → make), or else the image its process inherited at fork time
+ * (the parent's image then, through any fork-only processes). Images are
+ * numbered process by process in order of appearance, so a parent always
+ * has a smaller number than its children.
+ */
+struct image {
+	size_t name;    /* index into names */
+	size_t parent;  /* NONE for a top image */
+	uint64_t wall;  /* its span */
+	uint64_t cpu;   /* CPU of the processes whose last image this is, or that inherited it */
+	uint64_t sub_count, sub_wall, sub_cpu; /* itself and everything below */
+	bool topmost;   /* no image above it has the same name */
+};
+
+struct stat_row {
+	const char *name;
+	uint64_t count, wall, cpu;
+};
+
+struct summary {
+	const struct trace *t;
+	struct image *img;
+	size_t nimg;
+	size_t *base;    /* per process: the number of its first image */
+	size_t *inh;     /* per process: the image it inherited at fork time, or NONE */
+	/* command names, interned */
+	const char **names;
+	size_t nnames;
+	size_t *slots;   /* open addressing: name index + 1, 0 = empty */
+	size_t mask;
+	struct stat_row *cmds, *subs;
+	uint64_t total_wall, total_cpu;
+	bool any_cpu;
+};
+
+/* argv[0]'s basename, else the filename's, else "(unknown)": the 15-char comm is never used. */
+static const char *command_name(const struct event *ev)
+{
+	const char *cands[2] = { NULL, NULL };
+
+	if ((ev->flags & EVF_CMDLINE) && ev->u.exec.argc > 0 && ev->u.exec.argv)
+		cands[0] = ev->u.exec.argv[0];
+	if (ev->flags & EVF_FILENAME)
+		cands[1] = ev->u.exec.filename;
+	for (int i = 0; i < 2; i++) {
+		const char *s = cands[i], *slash;
+
+		if (!s)
+			continue;
+		slash = strrchr(s, '/');
+		if (slash)
+			s = slash + 1;
+		if (*s)
+			return s;
+	}
+	return "(unknown)";
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static size_t intern(struct summary *s, const char *name)
+{
+	size_t i = hash_str(name) & s->mask;
+
+	while (s->slots[i]) {
+		if (!strcmp(s->names[s->slots[i] - 1], name))
+			return s->slots[i] - 1;
+		i = (i + 1) & s->mask;
+	}
+	s->names[s->nnames] = name;
+	s->slots[i] = ++s->nnames;
+	return s->nnames - 1;
+}
+
+static uint64_t proc_cpu(const struct proc *p, bool *known)
+{
+	if (!p->exit || !(p->exit->flags & EVF_RUSAGE))
+		return 0;
+	*known = true;
+	return p->exit->u.exit.user_ns + p->exit->u.exit.system_ns;
+}
+
+/* The event index where p begins: its Fork, else its first event. */
+static size_t creation_event(const struct trace *t, const struct proc *p)
+{
+	return p->fork ? (size_t)(p->fork - t->rec->ev) : p->first_event;
+}
+
+/* The image p inherits from its parent: the parent's image current when p was forked. */
+static size_t inherited(const struct summary *s, const struct proc *p)
+{
+	const struct trace *t = s->t;
+	const struct proc *q = p->parent;
+	size_t at = creation_event(t, p), lo = 0, hi;
+
+	if (!q)
+		return NONE;
+	/* The last exec of q that happened before p's fork. */
+	hi = q->nexec;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((size_t)(q->execs[mid].exec - t->rec->ev) < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? s->base[q->index] + lo - 1 : s->inh[q->index];
+}
+
+static int build_images(struct summary *s)
+{
+	const struct trace *t = s->t;
+	size_t cap = 16, *kids = NULL, *first = NULL, *cur = NULL, *stack = NULL, *active = NULL;
+	int err = -ENOMEM;
+
+	s->base = calloc(t->nprocs + 1, sizeof(*s->base));
+	s->inh = calloc(t->nprocs + 1, sizeof(*s->inh));
+	if (!s->base || !s->inh)
+		goto cleanup;
+	for (size_t k = 0; k < t->nprocs; k++) {
+		s->base[k] = s->nimg;
+		s->nimg += t->procs[k].nexec;
+	}
+	while (cap < 2 * s->nimg + 2)
+		cap *= 2;
+	s->mask = cap - 1;
+	s->img = calloc(s->nimg + 1, sizeof(*s->img));
+	s->names = calloc(s->nimg + 1, sizeof(*s->names));
+	s->slots = calloc(cap, sizeof(*s->slots));
+	if (!s->img || !s->names || !s->slots)
+		goto cleanup;
+
+	for (size_t k = 0; k < t->nprocs; k++) {
+		const struct proc *p = &t->procs[k];
+		bool known = false;
+		uint64_t cpu = proc_cpu(p, &known);
+		size_t last;
+
+		s->inh[k] = inherited(s, p);
+		for (uint32_t j = 0; j < p->nexec; j++) {
+			struct image *im = &s->img[s->base[k] + j];
+
+			im->name = intern(s, command_name(p->execs[j].exec));
+			im->parent = j ? s->base[k] + j - 1 : s->inh[k];
+			im->wall = p->execs[j].end - p->execs[j].start;
+			s->total_wall += im->wall;
+		}
+		/* A fork-only process runs the image it inherited: its CPU is that command's. */
+		last = p->nexec ? s->base[k] + p->nexec - 1 : s->inh[k];
+		if (last != NONE)
+			s->img[last].cpu += cpu;
+		s->total_cpu += cpu;
+		s->any_cpu |= known;
+	}
+
+	/* Subtree totals: children have larger numbers, so one backward pass. */
+	for (size_t g = 0; g < s->nimg; g++) {
+		s->img[g].sub_count = 1;
+		s->img[g].sub_wall = s->img[g].wall;
+		s->img[g].sub_cpu = s->img[g].cpu;
+	}
+	for (size_t g = s->nimg; g-- > 0;) {
+		size_t pa = s->img[g].parent;
+
+		if (pa != NONE) {
+			s->img[pa].sub_count += s->img[g].sub_count;
+			s->img[pa].sub_wall += s->img[g].sub_wall;
+			s->img[pa].sub_cpu += s->img[g].sub_cpu;
+		}
+	}
+
+	/*
+	 * topmost: no ancestor has the same name. A depth-first walk keeps, per
+	 * name, how many images on the current path have it. Children are
+	 * grouped with a counting pass: kids[first[g]..first[g + 1]).
+	 */
+	first = calloc(s->nimg + 1, sizeof(*first));
+	cur = malloc((s->nimg + 1) * sizeof(*cur));
+	kids = malloc((s->nimg + 1) * sizeof(*kids));
+	stack = malloc((s->nimg + 1) * sizeof(*stack));
+	active = calloc(s->nnames + 1, sizeof(*active));
+	if (!first || !cur || !kids || !stack || !active)
+		goto cleanup;
+	for (size_t g = 0; g < s->nimg; g++)
+		if (s->img[g].parent != NONE)
+			first[s->img[g].parent + 1]++;
+	for (size_t g = 0; g < s->nimg; g++)
+		first[g + 1] += first[g];
+	memcpy(cur, first, (s->nimg + 1) * sizeof(*cur));
+	for (size_t g = 0; g < s->nimg; g++)
+		if (s->img[g].parent != NONE)
+			kids[cur[s->img[g].parent]++] = g;
+	/* cur[g] becomes the next child of g to enter. */
+	memcpy(cur, first, (s->nimg + 1) * sizeof(*cur));
+	for (size_t r = 0; r < s->nimg; r++) {
+		size_t depth = 0;
+
+		if (s->img[r].parent != NONE)
+			continue;
+		stack[depth++] = r;
+		s->img[r].topmost = active[s->img[r].name]++ == 0;
+		while (depth) {
+			size_t g = stack[depth - 1];
+
+			if (cur[g] < first[g + 1]) {
+				size_t c = kids[cur[g]++];
+
+				stack[depth++] = c;
+				s->img[c].topmost = active[s->img[c].name]++ == 0;
+			} else {
+				active[s->img[g].name]--;
+				depth--;
+			}
+		}
+	}
+	err = 0;
+cleanup:
+	free(first);
+	free(cur);
+	free(kids);
+	free(stack);
+	free(active);
+	return err;
+}
+
+static int build_rows(struct summary *s)
+{
+	s->cmds = calloc(s->nnames + 1, sizeof(*s->cmds));
+	s->subs = calloc(s->nnames + 1, sizeof(*s->subs));
+	if (!s->cmds || !s->subs)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nnames; i++)
+		s->cmds[i].name = s->subs[i].name = s->names[i];
+	for (size_t g = 0; g < s->nimg; g++) {
+		const struct image *im = &s->img[g];
+		struct stat_row *c = &s->cmds[im->name], *u = &s->subs[im->name];
+
+		c->count++;
+		c->wall += im->wall;
+		c->cpu += im->cpu;
+		/*
+		 * Subtrees of the topmost images of a name never nest, so adding
+		 * them counts every exec below once per distinct command name
+		 * among it and its ancestors.
+		 */
+		if (im->topmost) {
+			u->count += im->sub_count;
+			u->wall += im->sub_wall;
+			u->cpu += im->sub_cpu;
+		}
+	}
+	return 0;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0; /* larger first */
+}
+
+static int cmp_rows(const struct stat_row *a, const struct stat_row *b, enum summary_sort key)
+{
+	int c = 0;
+
+	if (key == SORT_TIME)
+		c = cmp_u64(a->wall, b->wall);
+	else if (key == SORT_CPU)
+		c = cmp_u64(a->cpu, b->cpu);
+	if (!c)
+		c = cmp_u64(a->count, b->count);
+	if (!c)
+		c = cmp_u64(a->wall, b->wall);
+	if (!c)
+		c = cmp_u64(a->cpu, b->cpu);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_count(const void *a, const void *b) { return cmp_rows(a, b, SORT_COUNT); }
+static int cmp_time(const void *a, const void *b) { return cmp_rows(a, b, SORT_TIME); }
+static int cmp_cpu(const void *a, const void *b) { return cmp_rows(a, b, SORT_CPU); }
+
+/* A duration, exact to the digit shown: "812 ns", "12.345 us", "1.234 ms", "2.345 s". */
+static char *fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " us", ns / 1000, ns % 1000);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, ns / 1000 % 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " s", ns / 1000000000,
+			 ns / 1000000 % 1000);
+	return buf;
+}
+
+/* Copy name for a table cell: control characters become '?', long names are cut on a character boundary. */
+static char *fmt_name(char *buf, size_t len, const char *name)
+{
+	size_t n = 0;
+
+	for (; *name && n + 1 < len; name++)
+		buf[n++] = (unsigned char)*name < 0x20 || *name == 0x7f ? '?' : *name;
+	buf[n] = 0;
+	if (strlen(buf) > NAME_MAX_SHOWN) {
+		n = NAME_MAX_SHOWN - 3;
+		while (n && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			n--;
+		strcpy(buf + n, "...");
+	}
+	return buf;
+}
+
+static void put_arg(struct sbuf *b, const char *a)
+{
+	bool plain = *a != 0;
+
+	for (const char *p = a; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-",
+			    *p))
+			plain = false;
+	if (sbuf_reserve(b, 4 * strlen(a) + 4))
+		return;
+	if (!plain)
+		b->buf[b->len++] = '\'';
+	for (; *a; a++) {
+		if (*a == '\'') {
+			memcpy(b->buf + b->len, "'\\''", 4);
+			b->len += 4;
+		} else {
+			b->buf[b->len++] = (unsigned char)*a < 0x20 || *a == 0x7f ? '?' : *a;
+		}
+	}
+	if (!plain)
+		b->buf[b->len++] = '\'';
+}
+
+/* The command line, shell-quoted so it can be read (and pasted) unambiguously. */
+static void print_cmdline(FILE *out, const char *const *argv, uint32_t argc)
+{
+	struct sbuf b = { 0 };
+
+	for (uint32_t i = 0; i < argc && argv; i++) {
+		if (i && !sbuf_reserve(&b, 1))
+			b.buf[b.len++] = ' ';
+		put_arg(&b, argv[i] ? argv[i] : "");
+		if (b.len > CMDLINE_MAX_SHOWN)
+			break;
+	}
+	if (!b.len) {
+		fputs("(unknown)\n", out);
+	} else if (b.len > CMDLINE_MAX_SHOWN) {
+		size_t n = CMDLINE_MAX_SHOWN;
+
+		while (n && ((unsigned char)b.buf[n] & 0xc0) == 0x80)
+			n--;
+		fprintf(out, "%.*s...\n", (int)n, b.buf);
+	} else {
+		fprintf(out, "%.*s\n", (int)b.len, b.buf);
+	}
+	sbuf_free(&b);
+}
+
+static bool same_root(const struct trace *t)
+{
+	const struct recording *rec = t->rec;
+	int32_t root = rec->has_header && rec->hdr.root_pid > 0 ? rec->hdr.root_pid :
+								   recording_root_pid(rec);
+
+	return t->nroots && t->roots[0]->pid == root;
+}
+
+static void print_header(FILE *out, const struct summary *s, uint64_t wall)
+{
+	const struct trace *t = s->t;
+	const struct recording *rec = t->rec;
+	const struct proc *root = t->nroots ? t->roots[0] : NULL;
+	uint64_t noexec = 0, execs = 0, bad = 0;
+	char d[32], d2[32], d3[32];
+
+	fputs("command:          ", out);
+	if (same_root(t) && rec->has_header && rec->hdr.command_len)
+		print_cmdline(out, rec->hdr.command, rec->hdr.command_len);
+	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_CMDLINE) &&
+		 root->execs[0].exec->u.exec.argc)
+		print_cmdline(out, root->execs[0].exec->u.exec.argv,
+			      root->execs[0].exec->u.exec.argc);
+	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_FILENAME))
+		print_cmdline(out, &root->execs[0].exec->u.exec.filename, 1);
+	else
+		fputs("(unknown)\n", out);
+	if (t->nroots > 1)
+		fprintf(out, "                  (and %zu other top-level processes)\n", t->nroots - 1);
+
+	for (size_t k = 0; k < t->nprocs; k++) {
+		noexec += t->procs[k].nexec == 0;
+		execs += t->procs[k].nexec;
+		bad += t->procs[k].nbadexec;
+	}
+	fprintf(out, "wall time:        %s\n", fmt_dur(d, sizeof(d), wall));
+	fprintf(out, "processes:        %zu (forks without exec: %" PRIu64 ")\n", t->nprocs, noexec);
+	fprintf(out, "execs:            %" PRIu64 " (failed: %" PRIu64 ")\n", execs, bad);
+	if (s->any_cpu) {
+		uint64_t user = 0, sys = 0;
+
+		for (size_t k = 0; k < t->nprocs; k++) {
+			const struct event *x = t->procs[k].exit;
+
+			if (x && (x->flags & EVF_RUSAGE)) {
+				user += x->u.exit.user_ns;
+				sys += x->u.exit.system_ns;
+			}
+		}
+		fprintf(out, "cpu time:         %s (user %s, system %s)\n",
+			fmt_dur(d, sizeof(d), s->total_cpu), fmt_dur(d2, sizeof(d2), user),
+			fmt_dur(d3, sizeof(d3), sys));
+	} else {
+		fputs("cpu time:         unknown (the recording has no CPU times)\n", out);
+	}
+
+	fputs("exit status:      ", out);
+	if (root && root->exit && (root->exit->flags & EVF_STATUS)) {
+		const struct event *x = root->exit;
+
+		if (x->flags & EVF_SIGNALED) {
+			const char *name = sigabbrev_np(x->u.exit.code);
+
+			fprintf(out, "killed by signal %d%s%s%s\n", x->u.exit.code,
+				name ? " (SIG" : "", name ? name : "", name ? ")" : "");
+			if (x->flags & EVF_CORE)
+				fputs("                  (core dumped)\n", out);
+		} else {
+			fprintf(out, "%d\n", x->u.exit.code);
+		}
+	} else if (same_root(t) && rec->has_end && rec->end.has_exit_code) {
+		fprintf(out, "%d\n", rec->end.exit_code);
+	} else {
+		fputs("unknown\n", out);
+	}
+
+	if (!rec->has_end)
+		fputs("lost events:      unknown (no End line: the recording may be incomplete)\n", out);
+	else if (rec->end.lost)
+		fprintf(out, "lost events:      %" PRIu64 " (the recording is incomplete)\n",
+			rec->end.lost);
+	else
+		fputs("lost events:      0\n", out);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The most processes alive at once. Starts and ends are placed on the
+ * event order (key 2i+1 for event i), so a process that exits just before
+ * another is forked is not counted with it even at the same timestamp. A
+ * process ended because its pid was reused (its Exit lost) ends just
+ * before the first event at that time (key 2i); one that ran to the end of
+ * the recording never ends.
+ */
+static int peak_concurrency(const struct trace *t, uint64_t *peak)
+{
+	const struct recording *rec = t->rec;
+	uint64_t *starts, *ends, live = 0;
+	size_t nends = 0;
+
+	*peak = 0;
+	starts = malloc((t->nprocs + 1) * sizeof(*starts));
+	ends = malloc((t->nprocs + 1) * sizeof(*ends));
+	if (!starts || !ends) {
+		free(starts);
+		free(ends);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < t->nprocs; k++) {
+		const struct proc *p = &t->procs[k];
+
+		starts[k] = 2 * (uint64_t)creation_event(t, p) + 1;
+		if (p->exit) {
+			ends[nends++] = 2 * (uint64_t)(p->exit - rec->ev) + 1;
+		} else if (p->end < t->end) {
+			size_t lo = 0, hi = rec->n;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (rec->ev[mid].ts < p->end)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			ends[nends++] = 2 * (uint64_t)lo;
+		}
+	}
+	qsort(starts, t->nprocs, sizeof(*starts), cmp_key);
+	qsort(ends, nends, sizeof(*ends), cmp_key);
+	for (size_t i = 0, j = 0; i < t->nprocs; i++) {
+		while (j < nends && ends[j] < starts[i]) {
+			j++;
+			live--;
+		}
+		live++;
+		if (live > *peak)
+			*peak = live;
+	}
+	free(starts);
+	free(ends);
+	return 0;
+}
+
+static const char *bucket_label(char *buf, size_t len, unsigned k)
+{
+	static const char *const units[] = { "ns", "us", "ms", "s" };
+	unsigned u = k / 3 < 3 ? k / 3 : 3;
+	uint64_t v = 1;
+
+	for (unsigned i = u * 3; i < k; i++)
+		v *= 10;
+	snprintf(buf, len, "%" PRIu64 "%s", v, units[u]);
+	return buf;
+}
+
+/* Wall time of every process that exited, on a power-of-10 ns scale. */
+static void print_histogram(FILE *out, const struct trace *t)
+{
+	uint64_t count[21] = { 0 }, max = 0, left = 0;
+	unsigned lo = 21, hi = 0;
+	char a[24], b[24], bar[BAR_WIDTH + 1];
+
+	for (size_t k = 0; k < t->nprocs; k++) {
+		const struct proc *p = &t->procs[k];
+		uint64_t d = p->end - p->start;
+		unsigned i = 0;
+
+		if (!p->exit) {
+			left++;
+			continue;
+		}
+		while (d >= 10) {
+			d /= 10;
+			i++;
+		}
+		count[i]++;
+	}
+	for (unsigned i = 0; i < 21; i++) {
+		if (!count[i])
+			continue;
+		lo = i < lo ? i : lo;
+		hi = i;
+		max = count[i] > max ? count[i] : max;
+	}
+	fputs("\nwall time per process (power-of-10 ns buckets)\n", out);
+	if (lo > hi)
+		fputs("  (no process exited)\n", out);
+	for (unsigned i = lo; i <= hi && lo <= hi; i++) {
+		size_t w = count[i] ? (size_t)((count[i] * BAR_WIDTH + max - 1) / max) : 0;
+
+		memset(bar, '#', w);
+		bar[w] = 0;
+		fprintf(out, "  %6s..%-6s %8" PRIu64 " |%s\n", bucket_label(a, sizeof(a), i),
+			bucket_label(b, sizeof(b), i + 1), count[i], bar);
+	}
+	if (left)
+		fprintf(out, "  (%" PRIu64 " process%s with no Exit left out)\n", left,
+			left == 1 ? "" : "es");
+}
+
+static void print_table(FILE *out, const char *what, struct stat_row *rows, size_t n,
+			const struct summary *s, const struct render_opts *o, uint64_t wall)
+{
+	static const char *const keys[] = { "count", "wall time", "cpu" };
+	int (*cmp)(const void *, const void *) =
+		o->sort == SORT_TIME ? cmp_time : o->sort == SORT_CPU ? cmp_cpu : cmp_count;
+	size_t shown = n < o->top ? n : o->top;
+	int width = 7;
+	uint64_t total = s->nimg;
+	char name[4 * NAME_MAX_SHOWN + 4], d[32], c[32], rate[32], cpct[16], wpct[16];
+
+	qsort(rows, n, sizeof(*rows), cmp);
+	for (size_t i = 0; i < shown; i++) {
+		int w = (int)strlen(fmt_name(name, sizeof(name), rows[i].name));
+
+		width = w > width ? w : width;
+	}
+	fprintf(out, "\ntop %zu %s by %s (of %zu)\n", shown, what,
+		keys[o->sort <= SORT_CPU ? o->sort : 0], n);
+	if (!shown) {
+		fputs("  (no exec)\n", out);
+		return;
+	}
+	fprintf(out, "  %-*s %8s (%5s) %10s %12s (%5s) %12s\n", width, "COMMAND", "COUNT", "%",
+		"RATE/s", "WALL", "%", "CPU");
+	for (size_t i = 0; i < shown; i++) {
+		const struct stat_row *r = &rows[i];
+
+		snprintf(cpct, sizeof(cpct), "%5.1f", total ? 100.0 * (double)r->count / (double)total : 0);
+		snprintf(wpct, sizeof(wpct), "%5.1f",
+			 s->total_wall ? 100.0 * (double)r->wall / (double)s->total_wall : 0);
+		if (wall)
+			snprintf(rate, sizeof(rate), "%.2f", (double)r->count * 1e9 / (double)wall);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		fprintf(out, "  %-*s %8" PRIu64 " (%s) %10s %12s (%s) %12s\n", width,
+			fmt_name(name, sizeof(name), r->name), r->count, cpct, rate,
+			fmt_dur(d, sizeof(d), r->wall), wpct,
+			s->any_cpu ? fmt_dur(c, sizeof(c), r->cpu) : "-");
+	}
+}
+
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o)
 {
-	(void)out;
-	(void)t;
-	(void)o;
-	return -ENOSYS;
+	struct render_opts opts = *o;
+	struct summary s = { .t = t };
+	uint64_t wall = 0, peak = 0, first = UINT64_MAX, last = 0;
+	int err;
+
+	if (!opts.top)
+		opts.top = 10;
+	for (size_t k = 0; k < t->nprocs; k++) {
+		first = t->procs[k].start < first ? t->procs[k].start : first;
+		last = t->procs[k].end > last ? t->procs[k].end : last;
+	}
+	if (t->nprocs)
+		wall = last - first;
+	err = build_images(&s);
+	if (err)
+		goto cleanup;
+	err = build_rows(&s);
+	if (err)
+		goto cleanup;
+	err = peak_concurrency(t, &peak);
+	if (err)
+		goto cleanup;
+
+	print_header(out, &s, wall);
+	fprintf(out, "peak concurrency: %" PRIu64 "\n", peak);
+	print_histogram(out, t);
+	print_table(out, "commands", s.cmds, s.nnames, &s, &opts, wall);
+	print_table(out, "subtrees", s.subs, s.nnames, &s, &opts, wall);
+	if (ferror(out))
+		err = -EIO;
+cleanup:
+	free(s.img);
+	free(s.base);
+	free(s.inh);
+	free(s.names);
+	free(s.slots);
+	free(s.cmds);
+	free(s.subs);
+	return err;
 }
