@@ -72,7 +72,8 @@ static int write_file(const char *out, const struct recording *r)
 {
 	char *tmp = NULL;
 	FILE *f = NULL;
-	mode_t mask;
+	struct stat st;
+	mode_t mask, mode;
 	int fd = -1, ret;
 
 	tmp = malloc(strlen(out) + sizeof(".XXXXXX"));
@@ -89,10 +90,13 @@ static int write_file(const char *out, const struct recording *r)
 		tmp = NULL;
 		goto cleanup;
 	}
-	/* mkstemp makes 0600; a recording is as readable as any new file */
+	/* mkstemp makes 0600: keep the mode of the file replaced, else that of any new file */
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask)) {
+	mode = 0666 & ~mask;
+	if (!stat(out, &st))
+		mode = st.st_mode & 07777;
+	if (fchmod(fd, mode)) {
 		ret = error("cannot chmod '%s': %s", tmp, strerror(errno));
 		goto cleanup;
 	}

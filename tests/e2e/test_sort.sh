@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# tests/e2e/test_sort.sh: 'proctrace sort' on hand-written recordings (no root needed).
+source "$(dirname "$0")/lib.sh"
+DATA=$REPO_DIR/tests/data
+EX=$REPO_DIR/examples
+
+# shuffle FILE: the lines of FILE in a fixed pseudo-random order (header and End included)
+shuffle() { shuf --random-source=<(yes 1234567) "$1"; }
+
+test_shuffled_sorts_back_to_original() {
+	shuffle "$DATA/sorted.jsonl" > shuffled.jsonl
+	cmp -s shuffled.jsonl "$DATA/sorted.jsonl" && fail "the shuffle did not move anything"
+	"$PROCTRACE" sort shuffled.jsonl > out.jsonl
+	cmp out.jsonl "$DATA/sorted.jsonl"
+}
+
+test_header_first_end_last() {
+	# lines reversed: End first, header last
+	tac "$DATA/sorted.jsonl" > rev.jsonl
+	"$PROCTRACE" sort -o out.jsonl rev.jsonl
+	assert_eq "$(head -1 out.jsonl | jq -r 'keys[0]')" Recording "first line"
+	assert_eq "$(tail -1 out.jsonl | jq -r 'keys[0]')" End "last line"
+	# (timestamp, seq) never goes down
+	jqr out.jsonl '[.[] | to_entries[0].value | select(.seq) | [.timestamp, .seq]] as $k | $k == ($k | sort)' > ok
+	assert_eq "$(cat ok)" true "events in (timestamp, seq) order"
+}
+
+test_equal_timestamps_without_seq_keep_file_order() {
+	printf '%s\n' \
+		'{"Exit":{"timestamp":5,"pid":1}}' \
+		'{"Exit":{"timestamp":5,"pid":2}}' \
+		'{"Exit":{"timestamp":1,"pid":3}}' \
+		'{"Exit":{"timestamp":5,"pid":4}}' > in.jsonl
+	"$PROCTRACE" sort in.jsonl > out.jsonl
+	assert_eq "$(jq -r .Exit.pid out.jsonl | tr '\n' ' ')" "3 1 2 4 " "pids"
+}
+
+test_legacy_recording_becomes_format_1() {
+	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" > out.jsonl
+	# split exec lines are merged: no ExecArgs left, one Exec per original Exec line
+	assert_eq "$(grep -c ExecArgs out.jsonl || true)" 0 "ExecArgs lines"
+	assert_eq "$(jq -r 'keys[0]' out.jsonl | grep -c '^Exec$')" \
+		"$(grep -c '^{"Exec":' "$EX/legacy-flox-curl.jsonl")" "Exec lines"
+	# the Exec with a null cmdline took its argv from the ExecArgs line after it
+	assert_eq "$(jq -c 'select(.Exec.pid == 181866) | .Exec.cmdline[0:3]' out.jsonl)" \
+		'["/nix/store/ha241bhagian5dbg9ddi2b6y2m449fh1-gnused-4.9/bin/sed","-e","s/^/unset"]' "argv"
+	# out of order in the input (an Exit before a Fork), in order in the output
+	jqr out.jsonl '[.[] | to_entries[0].value.timestamp] as $t | $t == ($t | sort)' > ok
+	assert_eq "$(cat ok)" true "timestamps sorted"
+	# the output reads back unchanged
+	"$PROCTRACE" sort out.jsonl | cmp - out.jsonl
+}
+
+test_legacy_pieces_before_exec() {
+	"$PROCTRACE" sort "$EX/legacy-seq-exec-pieces.jsonl" > out.jsonl
+	grep -qE 'ExecFilename|ExecArgs|ExecFull' out.jsonl && fail "pieces left in the output"
+	assert_eq "$(jq -c 'select(.Exec.pid == 5001) | .Exec | [.filename, .cmdline]' out.jsonl)" \
+		'["/usr/bin/make",["make","-j2","all"]]' "make exec"
+	assert_eq "$(jq -r 'select(.BadExec) | .BadExec.filename' out.jsonl)" /usr/bin/does-not-exist "bad exec"
+	assert_eq "$(jq -c 'select(.Exec.pid == 5002) | .Exec.cmdline' out.jsonl)" '["sh","-c","echo","hi"]' "ExecFull"
+	# equal timestamps: seq decides (12 before 13 though the file has them the other way)
+	assert_eq "$(tail -2 out.jsonl | jq -r .Exit.seq | tr '\n' ' ')" "12 13 " "seq order"
+}
+
+test_errors_name_file_and_line() {
+	local rc
+	for f in 'bad-missing-pid|2: Exit: missing "pid"' 'bad-not-json|2: not JSON: ' \
+		'bad-wrong-type|1: Fork: "child_pid" is not an integer'; do
+		name=${f%%|*} rest=${f#*|}
+		rc=0
+		"$PROCTRACE" sort "$DATA/$name.jsonl" > out 2> err || rc=$?
+		assert_eq "$rc" 1 "exit status for $name"
+		grep -qF "proctrace: error: $DATA/$name.jsonl:$rest" err || fail "$name: stderr: $(cat err)"
+		[ -s out ] && fail "$name: output written despite the error"
+	done
+	rc=0
+	"$PROCTRACE" sort nonexistent.jsonl 2> err || rc=$?
+	assert_eq "$rc" 1 "missing file"
+	grep -qF "proctrace: error: cannot open 'nonexistent.jsonl': No such file or directory" err ||
+		fail "stderr: $(cat err)"
+}
+
+test_warnings_are_not_errors() {
+	"$PROCTRACE" sort "$DATA/truncated-tail.jsonl" > out 2> err
+	grep -qF "truncated-tail.jsonl:3: last line is truncated (recorder killed?), ignored" err || fail "$(cat err)"
+	assert_eq "$(wc -l < out)" 2 "events kept"
+	"$PROCTRACE" sort "$DATA/unknown-types.jsonl" > out 2> err
+	grep -qF "unknown-types.jsonl: skipped 3 lines of unknown event types (Mmap, Signal)" err || fail "$(cat err)"
+	assert_eq "$(wc -l < out)" 2 "events kept"
+	"$PROCTRACE" sort "$DATA/lost.jsonl" > out 2> err
+	grep -qF "warning: 12 events were lost while recording; the recording is incomplete" err || fail "$(cat err)"
+	assert_eq "$(tail -1 out | jq -r .End.lost)" 12 "End kept"
+}
+
+test_stdin() {
+	shuffle "$DATA/sorted.jsonl" > shuffled.jsonl
+	"$PROCTRACE" sort - < shuffled.jsonl | cmp - "$DATA/sorted.jsonl"
+	"$PROCTRACE" sort < shuffled.jsonl | cmp - "$DATA/sorted.jsonl"
+	local rc=0
+	"$PROCTRACE" sort - < "$DATA/bad-missing-pid.jsonl" 2> err > /dev/null || rc=$?
+	assert_eq "$rc" 1 "exit status"
+	grep -qF '<stdin>:2: Exit: missing "pid"' err || fail "$(cat err)"
+}
+
+test_in_place() {
+	shuffle "$DATA/sorted.jsonl" > rec.jsonl
+	chmod 640 rec.jsonl
+	"$PROCTRACE" sort -o rec.jsonl rec.jsonl
+	cmp rec.jsonl "$DATA/sorted.jsonl"
+	assert_eq "$(stat -c %a rec.jsonl)" 640 "mode kept"
+	assert_eq "$(ls | tr '\n' ' ')" "rec.jsonl " "files left behind"
+	# a failed sort leaves the file alone
+	cp "$DATA/bad-missing-pid.jsonl" bad.jsonl
+	"$PROCTRACE" sort -o bad.jsonl bad.jsonl 2> /dev/null && fail "bad input sorted"
+	cmp bad.jsonl "$DATA/bad-missing-pid.jsonl"
+	"$PROCTRACE" sort --output=other.jsonl rec.jsonl
+	cmp other.jsonl "$DATA/sorted.jsonl"
+}
+
+test_empty_input() {
+	: > empty.jsonl
+	"$PROCTRACE" sort empty.jsonl > out 2> err
+	[ -s out ] && fail "output for empty input: $(cat out)"
+	[ -s err ] && fail "messages for empty input: $(cat err)"
+	true
+}
+
+test_usage() {
+	local rc
+	"$PROCTRACE" sort --help > out
+	grep -q '^Usage: proctrace sort' out || fail "no usage line"
+	grep -q '^EXAMPLES' out || fail "no EXAMPLES"
+	rc=0; "$PROCTRACE" sort --bogus 2> err || rc=$?
+	assert_eq "$rc" 2 "unknown option"
+	rc=0; "$PROCTRACE" sort a.jsonl b.jsonl 2> err || rc=$?
+	assert_eq "$rc" 2 "two files"
+	grep -q 'too many arguments' err || fail "$(cat err)"
+}
+
+run_tests
