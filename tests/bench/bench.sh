@@ -185,7 +185,7 @@ workload() {
 	seq) echo "$N_SEQ sequential fork+exec of /bin/true" ;;
 	xargs) echo "$N_XARGS /bin/true via xargs -P2" ;;
 	make) echo "make -j2 of $N_MAKE generated C files" ;;
-	pipe) echo "$N_PIPE× echo | grep | wc" ;;
+	pipe) echo "$N_PIPE× echo \\| grep \\| wc" ;;
 	esac
 }
 workload_cmd() {
