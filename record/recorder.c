@@ -348,13 +348,14 @@ static char *find_in_path(const char *name)
  * failure is reported as an errno on errfd and exit status 127.
  */
 static void __attribute__((noreturn))
-run_child(const struct recorder_opts *o, const sigset_t *oldmask, int gate, int errfd)
+run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct sigaction *oldpipe,
+	  int gate, int errfd)
 {
 	char c, *path;
 	int err;
 	ssize_t n;
 
-	signal(SIGPIPE, SIG_DFL);
+	sigaction(SIGPIPE, oldpipe, NULL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	do
 		n = read(gate, &c, 1);
@@ -510,11 +511,12 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	struct recorder *r = &rec;
 	int gate[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	sigset_t mask, oldmask;
+	struct sigaction ign, oldpipe;
 	struct epoll_event ev;
 	struct rec_end end = { 0 };
 	uint64_t start_real;
 	int err = 0, child_err = 0;
-	bool masked = false;
+	bool masked = false, piped = false;
 	ssize_t n;
 	__u32 key;
 	__u8 one = 1;
@@ -534,7 +536,12 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		goto cleanup;
 	}
 	masked = true;
-	signal(SIGPIPE, SIG_IGN);
+	/* A closed stdout (-o -) must be an error, not death; CMD gets it back. */
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	ign.sa_flags = 0;
+	sigaction(SIGPIPE, &ign, &oldpipe);
+	piped = true;
 	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (r->sfd < 0) {
 		err = -errno;
@@ -563,7 +570,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (r->root == 0) {
 		close(gate[1]);
 		close(errp[0]);
-		run_child(o, &oldmask, gate[0], errp[1]);
+		run_child(o, &oldmask, &oldpipe, gate[0], errp[1]);
 	}
 	close(gate[0]);
 	close(errp[1]);
@@ -669,7 +676,8 @@ cleanup:
 	}
 	if (masked)
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	if (piped)
+		sigaction(SIGPIPE, &oldpipe, NULL);
 	sbuf_free(&r->out);
 	free(r->strbuf);
 	free(r->argv);

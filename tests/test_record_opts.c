@@ -1,0 +1,206 @@
+/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing and status arithmetic. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "cmd/record.h"
+#include "record/recorder.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static void test_defaults(void **state)
+{
+	char *argv[] = { "record", "--", "true", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_RUN);
+	assert_null(c.output);
+	assert_false(c.force);
+	assert_false(c.no_wait);
+	assert_false(c.quiet);
+	assert_int_equal(c.buffer_size, RECORDER_DEFAULT_BUFFER);
+	assert_string_equal(c.cmd[0], "true");
+	assert_null(c.cmd[1]);
+}
+
+static void test_all_options(void **state)
+{
+	char *argv[] = { "record", "-o", "out.jsonl", "-f", "-x", "-q", "--buffer-size", "64K",
+			 "--", "ls", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_RUN);
+	assert_string_equal(c.output, "out.jsonl");
+	assert_true(c.force);
+	assert_true(c.no_wait);
+	assert_true(c.quiet);
+	assert_int_equal(c.buffer_size, 65536);
+	assert_string_equal(c.cmd[0], "ls");
+}
+
+static void test_long_options(void **state)
+{
+	char *argv[] = { "record", "--output=-", "--force", "--no-wait", "--quiet",
+			 "--buffer-size=1M", "make", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_RUN);
+	assert_string_equal(c.output, "-");
+	assert_true(c.force && c.no_wait && c.quiet);
+	assert_int_equal(c.buffer_size, 1 << 20);
+	assert_string_equal(c.cmd[0], "make");
+}
+
+/* Options after CMD belong to CMD, with or without "--". */
+static void test_cmd_options_untouched(void **state)
+{
+	char *a1[] = { "record", "ls", "-l", "-o", "x", NULL };
+	char *a2[] = { "record", "-q", "--", "-weird-name", "--help", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(a1), a1, &c), RECORD_RUN);
+	assert_null(c.output);
+	assert_string_equal(c.cmd[0], "ls");
+	assert_string_equal(c.cmd[1], "-l");
+	assert_string_equal(c.cmd[2], "-o");
+	assert_int_equal(record_parse_opts(ARGC(a2), a2, &c), RECORD_RUN);
+	assert_true(c.quiet);
+	assert_string_equal(c.cmd[0], "-weird-name");
+	assert_string_equal(c.cmd[1], "--help");
+}
+
+static void test_help(void **state)
+{
+	char *argv[] = { "record", "--help", "ignored", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_HELP);
+}
+
+static void test_usage_errors(void **state)
+{
+	char *no_cmd[] = { "record", NULL };
+	char *only_dashes[] = { "record", "-o", "f", "--", NULL };
+	char *unknown[] = { "record", "--frobnicate", "--", "true", NULL };
+	char *unknown_short[] = { "record", "-Z", "true", NULL };
+	char *missing_value[] = { "record", "-o", NULL };
+	char *empty_output[] = { "record", "-o", "", "true", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(no_cmd), no_cmd, &c), -EINVAL);
+	assert_int_equal(record_parse_opts(ARGC(only_dashes), only_dashes, &c), -EINVAL);
+	assert_int_equal(record_parse_opts(ARGC(unknown), unknown, &c), -EINVAL);
+	assert_int_equal(record_parse_opts(ARGC(unknown_short), unknown_short, &c), -EINVAL);
+	assert_int_equal(record_parse_opts(ARGC(missing_value), missing_value, &c), -EINVAL);
+	assert_int_equal(record_parse_opts(ARGC(empty_output), empty_output, &c), -EINVAL);
+}
+
+static void test_buffer_size_rejected(void **state)
+{
+	static const char *bad[] = { "3000", "0", "2K", "2G", "1.5M", "abc", "K", "-4096", "" };
+	struct record_cli c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "record", "--buffer-size", (char *)bad[i], "true", NULL };
+
+		assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), -EINVAL);
+	}
+}
+
+static void test_buffer_size_accepted(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t want;
+	} ok[] = { { "4096", 4096 }, { "4k", 4096 }, { "8K", 8192 }, { "16M", 16u << 20 },
+		   { "1G", 1u << 30 }, { "1048576", 1u << 20 } };
+	struct record_cli c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *argv[] = { "record", "--buffer-size", (char *)ok[i].s, "true", NULL };
+
+		assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_RUN);
+		assert_int_equal(c.buffer_size, ok[i].want);
+	}
+}
+
+static void test_parse_size(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(record_parse_size("12", &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(record_parse_size("3m", &v), 0);
+	assert_int_equal(v, 3u << 20);
+	assert_int_equal(record_parse_size("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(record_parse_size("17179869184G", &v), -ERANGE);
+	assert_int_equal(record_parse_size("12X", &v), -EINVAL);
+	assert_int_equal(record_parse_size(" 12", &v), -EINVAL);
+	assert_int_equal(record_parse_size(NULL, &v), -EINVAL);
+}
+
+static void test_shell_status(void **state)
+{
+	(void)state;
+	assert_int_equal(recorder__shell_status(0), 0);
+	assert_int_equal(recorder__shell_status(3 << 8), 3);
+	assert_int_equal(recorder__shell_status(127 << 8), 127);
+	assert_int_equal(recorder__shell_status(9), 137);
+	assert_int_equal(recorder__shell_status(11 | 0x80), 139);
+}
+
+/* Same results as the kernel's cputime_adjust(). */
+static void test_split_cpu(void **state)
+{
+	uint64_t u, s;
+
+	(void)state;
+	recorder__split_cpu(1000, 0, 0, &u, &s);
+	assert_int_equal(u, 1000);
+	assert_int_equal(s, 0);
+	recorder__split_cpu(1000, 0, 4, &u, &s);
+	assert_int_equal(u, 0);
+	assert_int_equal(s, 1000);
+	recorder__split_cpu(1000, 3, 1, &u, &s);
+	assert_int_equal(s, 250);
+	assert_int_equal(u, 750);
+	/* rtime * stime overflows 64 bits: needs the 128-bit product */
+	recorder__split_cpu(UINT64_MAX / 2, 1ull << 40, 1ull << 40, &u, &s);
+	assert_int_equal(s, UINT64_MAX / 4);
+	assert_int_equal(u + s, UINT64_MAX / 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_long_options),
+		cmocka_unit_test(test_cmd_options_untouched),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_buffer_size_rejected),
+		cmocka_unit_test(test_buffer_size_accepted),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_shell_status),
+		cmocka_unit_test(test_split_cpu),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
