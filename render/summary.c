@@ -402,13 +402,18 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	uint64_t noexec = 0, execs = 0, bad = 0;
 	char d[32], d2[32], d3[32];
 
+	/*
+	 * The root's first argv is what the header's command became (exec
+	 * keeps argv), and it stays right under --pid; the header is the
+	 * fallback for a root whose exec failed.
+	 */
 	fputs("command:          ", out);
-	if (same_root(t) && rec->has_header && rec->hdr.command_len)
-		print_cmdline(out, rec->hdr.command, rec->hdr.command_len);
-	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_CMDLINE) &&
-		 root->execs[0].exec->u.exec.argc)
+	if (root && root->nexec && (root->execs[0].exec->flags & EVF_CMDLINE) &&
+	    root->execs[0].exec->u.exec.argc)
 		print_cmdline(out, root->execs[0].exec->u.exec.argv,
 			      root->execs[0].exec->u.exec.argc);
+	else if (same_root(t) && rec->has_header && rec->hdr.command_len)
+		print_cmdline(out, rec->hdr.command, rec->hdr.command_len);
 	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_FILENAME))
 		print_cmdline(out, &root->execs[0].exec->u.exec.filename, 1);
 	else

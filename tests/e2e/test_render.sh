@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# tests/e2e/test_render.sh: 'proctrace render' text views against golden files, and its errors.
+# Every examples/*.jsonl × {multiplexed, by-process, summary} must match
+# tests/golden/<example>.<view> (mermaid goldens are checked by test_mermaid.sh).
+# UPDATE_GOLDEN=1 bash tests/e2e/test_render.sh rewrites the goldens: review them before committing.
+. "$(dirname "$0")/lib.sh"
+
+EX=$REPO_DIR/examples
+GOLDEN=$REPO_DIR/tests/golden
+VIEWS="multiplexed by-process summary"
+
+# golden NAME ARGS...: render with ARGS and compare with tests/golden/NAME.
+golden() {
+	local name=$1
+	shift
+	"$PROCTRACE" render "$@" >out 2>err || fail "render $*: exit $?: $(cat err)"
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp out "$GOLDEN/$name"
+	fi
+	[ -f "$GOLDEN/$name" ] || fail "no golden tests/golden/$name (UPDATE_GOLDEN=1 makes it)"
+	diff -u "$GOLDEN/$name" out || fail "render $* differs from tests/golden/$name"
+}
+
+# One test per example and view, so a failure names both.
+for f in "$EX"/*.jsonl; do
+	[ -f "$f" ] || continue
+	ex=$(basename "$f" .jsonl)
+	for view in $VIEWS; do
+		fn="test_golden_$(printf '%s_%s' "$ex" "$view" | tr -c 'A-Za-z0-9_' '_')"
+		eval "$fn() { golden '$ex.$view' -f '$view' '$f'; }"
+	done
+done
+
+# --pid re-roots every view at one process of the hand-written build (make).
+for view in $VIEWS; do
+	eval "test_golden_pid_$(printf '%s' "$view" | tr -c 'A-Za-z0-9_' '_')() {
+		golden 'hand-build.pid1001.$view' -f '$view' --pid 1001 '$EX/hand-build.jsonl'; }"
+done
+
+test_golden_summary_top_and_sort() {
+	golden hand-build.top3-cpu.summary -f summary --top 3 --sort cpu "$EX/hand-build.jsonl"
+	golden hand-build.top2-time.summary -f summary --top 2 --sort time "$EX/hand-build.jsonl"
+}
+
+test_every_example_has_every_golden() {
+	local n=0
+	for f in "$EX"/*.jsonl; do
+		for view in $VIEWS; do
+			[ -f "$GOLDEN/$(basename "$f" .jsonl).$view" ] || fail "missing golden for $f, $view"
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -ge 9 ] || fail "only $n goldens: where are the examples?"
+}
+
+# The multiplexed view of a format-1 recording is a recording: it renders to itself.
+test_multiplexed_is_a_recording() {
+	"$PROCTRACE" render "$EX/hand-build.jsonl" >once
+	"$PROCTRACE" render once >twice
+	cmp once twice
+	assert_eq "$(head -1 once | jq -r 'keys[0]')" Recording "first line"
+	assert_eq "$(tail -1 once | jq -r 'keys[0]')" End "last line"
+	# every event of the input, and nothing else
+	assert_eq "$(wc -l <once)" "$(wc -l <"$EX/hand-build.jsonl")" "lines"
+	assert_eq "$(sort once | md5sum)" "$(sort "$EX/hand-build.jsonl" | md5sum)" "same lines"
+}
+
+# by-process: every non-blank line is JSON; one block per process; a child's block starts with its Fork.
+test_by_process_blocks() {
+	local blocks procs
+	"$PROCTRACE" render -f by-process "$EX/hand-build.jsonl" >out
+	grep -v '^$' out | jq -e . >/dev/null || fail "a non-blank line is not JSON"
+	blocks=$(($(grep -c '^$' out) + 1))
+	# processes: the root plus one per Fork
+	procs=$(jqr "$EX/hand-build.jsonl" '[.[] | select(.Fork)] | length + 1')
+	assert_eq "$blocks" "$procs" "blocks"
+	awk 'BEGIN { RS = "" } { split($0, l, "\n"); print l[1] }' out | tail -n +2 | grep -vc '^{"Fork"' >bad || true
+	assert_eq "$(cat bad)" 0 "blocks not starting with a Fork"
+	grep -q . out || fail "empty output"
+	[ "$(tail -c 2 out | od -An -c | tr -d ' ')" != '\n\n' ] || fail "ends with a blank line"
+}
+
+# --pid keeps exactly the subtree: the events of pid 1003 (cc) and its child 1005.
+test_pid_keeps_subtree_only() {
+	"$PROCTRACE" render --pid 1003 "$EX/hand-build.jsonl" >out
+	jqr out '[.[] | .Exec.pid // .Exit.pid // .Fork.child_pid // empty] | unique | map(tostring) | join(" ")' >pids
+	assert_eq "$(cat pids)" "1003 1005" "pids"
+	assert_eq "$(head -1 out | jq .Recording.root_pid)" 1003 "header root_pid"
+	# rendering the subtree again gives the same summary as --pid on the whole recording
+	"$PROCTRACE" render -f summary out >a
+	"$PROCTRACE" render -f summary --pid 1003 "$EX/hand-build.jsonl" >b
+	diff -u b a
+}
+
+test_stdin_and_output_file() {
+	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >want
+	"$PROCTRACE" render -f summary - <"$EX/hand-build.jsonl" >got
+	cmp want got
+	"$PROCTRACE" render -f summary <"$EX/hand-build.jsonl" >got2
+	cmp want got2
+	"$PROCTRACE" render -f summary -o out.txt "$EX/hand-build.jsonl" >stdout
+	cmp want out.txt
+	[ ! -s stdout ] || fail "wrote to stdout with -o"
+	ls out.txt.* 2>/dev/null && fail "a temporary file was left"
+	# --display-mode and -d are -f
+	"$PROCTRACE" render --display-mode summary "$EX/hand-build.jsonl" >got3
+	cmp want got3
+	"$PROCTRACE" render -d summary "$EX/hand-build.jsonl" >got4
+	cmp want got4
+	true
+}
+
+test_output_is_never_the_input() {
+	cp "$EX/hand-build.jsonl" in.jsonl
+	ln -s in.jsonl link.jsonl
+	set +e
+	"$PROCTRACE" render -o in.jsonl in.jsonl 2>err
+	rc=$?
+	"$PROCTRACE" render -o link.jsonl in.jsonl 2>err2
+	rc2=$?
+	set -e
+	assert_eq "$rc" 2 "exit status"
+	assert_eq "$rc2" 2 "exit status through a symlink"
+	grep -q 'input file' err || fail "message: $(cat err)"
+	cmp in.jsonl "$EX/hand-build.jsonl"
+}
+
+test_lost_events_are_flagged() {
+	"$PROCTRACE" render -f summary "$EX/hand-lost.jsonl" >out 2>err
+	grep -q '^lost events: *3 (the recording is incomplete)$' out || fail "summary: $(grep lost out)"
+	grep -q 'warning: .*3 events were lost' err || fail "no warning: $(cat err)"
+	for view in multiplexed by-process; do
+		"$PROCTRACE" render -f "$view" "$EX/hand-lost.jsonl" >/dev/null 2>err
+		grep -q 'warning: .*3 events were lost' err || fail "$view: no warning"
+	done
+	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >out 2>err
+	[ ! -s err ] || fail "warning without loss: $(cat err)"
+	grep -q '^lost events: *0$' out || fail "summary of a complete recording: $(grep lost out)"
+}
+
+# expect_exit CODE PATTERN ARGS...: render ARGS must exit CODE with PATTERN on stderr.
+expect_exit() {
+	local want=$1 pat=$2 rc
+	shift 2
+	set +e
+	"$PROCTRACE" render "$@" >out 2>err
+	rc=$?
+	set -e
+	assert_eq "$rc" "$want" "exit status of render $*"
+	grep -q -- "$pat" err || fail "render $*: stderr: $(cat err)"
+	[ ! -s out ] || fail "render $*: wrote output"
+}
+
+test_errors() {
+	expect_exit 1 'no-such-file.jsonl' no-such-file.jsonl
+	expect_exit 2 "unknown format 'pie'" -f pie "$EX/hand-build.jsonl"
+	expect_exit 1 'pid 4242' --pid 4242 "$EX/hand-build.jsonl"
+	expect_exit 2 'pid' --pid abc "$EX/hand-build.jsonl"
+	expect_exit 2 'pid' --pid 0 "$EX/hand-build.jsonl"
+	expect_exit 2 'top' -f summary --top 0 "$EX/hand-build.jsonl"
+	expect_exit 2 'top' -f summary --top ten "$EX/hand-build.jsonl"
+	expect_exit 2 'top' -f summary --top -3 "$EX/hand-build.jsonl"
+	expect_exit 2 'sort' -f summary --sort size "$EX/hand-build.jsonl"
+	expect_exit 2 'max-bars' -f mermaid --max-bars x "$EX/hand-build.jsonl"
+	expect_exit 2 'min-duration' -f mermaid --min-duration 5parsecs "$EX/hand-build.jsonl"
+	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
+	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
+	expect_exit 2 'Usage' --no-such-option "$EX/hand-build.jsonl"
+	printf '{"Exec":{"timestamp":1,"pid":1}}\nnot json\n{"Exit":{"timestamp":2,"pid":1}}\n' >bad.jsonl
+	expect_exit 1 'bad.jsonl:2' bad.jsonl
+}
+
+test_durations_accepted() {
+	local d
+	for d in 5ms 250us 1s 100ns 42 1.5ms 0; do
+		"$PROCTRACE" render -f summary --min-duration "$d" "$EX/hand-build.jsonl" >/dev/null ||
+			fail "--min-duration $d refused"
+	done
+}
+
+test_help_lists_formats_and_examples() {
+	"$PROCTRACE" render --help >help
+	for view in multiplexed by-process mermaid summary; do
+		grep -q "^  $view " help || fail "--help does not list $view"
+	done
+	for opt in --format --display-mode --output --pid --top --sort --max-bars --min-duration; do
+		grep -q -- "$opt" help || fail "--help does not mention $opt"
+	done
+	grep -q '^EXAMPLES' help || fail "no EXAMPLES block"
+}
+
+run_tests
