@@ -48,23 +48,53 @@ bad:
 	return 1;
 }
 
-static void utf8_put(FILE *out, uint32_t c)
+/* A growable string: raw labels are built in one, escaped text in another. */
+static int sb_add(struct sbuf *b, const char *s, size_t n)
 {
+	int err = sbuf_reserve(b, n + 1);
+
+	if (err)
+		return err;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+static int sb_adds(struct sbuf *b, const char *s)
+{
+	return sb_add(b, s, strlen(s));
+}
+
+static int utf8_put(struct sbuf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+
 	if (c < 0x80) {
-		fputc((int)c, out);
+		u[0] = (char)c, n = 1;
 	} else if (c < 0x800) {
-		fputc(0xc0 | (c >> 6), out);
-		fputc(0x80 | (c & 0x3f), out);
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f)), n = 2;
 	} else if (c < 0x10000) {
-		fputc(0xe0 | (c >> 12), out);
-		fputc(0x80 | ((c >> 6) & 0x3f), out);
-		fputc(0x80 | (c & 0x3f), out);
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f)), n = 3;
 	} else {
-		fputc(0xf0 | (c >> 18), out);
-		fputc(0x80 | ((c >> 12) & 0x3f), out);
-		fputc(0x80 | ((c >> 6) & 0x3f), out);
-		fputc(0x80 | (c & 0x3f), out);
+		u[0] = (char)(0xf0 | (c >> 18));
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f)), n = 4;
 	}
+	return sb_add(b, u, n);
+}
+
+static int entity_put(struct sbuf *b, uint32_t c)
+{
+	char e[16];
+
+	snprintf(e, sizeof(e), "#%" PRIu32 ";", c);
+	return sb_adds(b, e);
 }
 
 /* C0, DEL and C1: a CR or LF inside a label is a parse error, the others are invisible. */
@@ -79,12 +109,14 @@ static bool must_encode(uint32_t c)
 	return c && c < 0x80 && strchr("#:;%<>&\"'", (int)c);
 }
 
-int mermaid_escape(FILE *out, const char *s, size_t len, size_t max_chars)
+/* mermaid_escape() into a buffer: appends to dst. */
+static int escape_to(struct sbuf *dst, const char *s, size_t len, size_t max_chars)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t *cp;
 	size_t n = 0, i, first, last;
 	bool cut = false, lead = true;
+	int err = 0;
 
 	cp = malloc((len + 1) * sizeof(*cp));
 	if (!cp)
@@ -116,38 +148,23 @@ int mermaid_escape(FILE *out, const char *s, size_t len, size_t max_chars)
 	 * from starting a keyword (title, section, click, gantt, a date) or a
 	 * "%%" comment, whatever follows.
 	 */
-	for (i = first; i < last; i++, lead = false) {
-		if (lead || must_encode(cp[i]))
-			fprintf(out, "#%" PRIu32 ";", cp[i]);
-		else
-			utf8_put(out, cp[i]);
-	}
-	if (cut) {
-		if (lead)
-			fputs("#8230;", out);
-		else
-			utf8_put(out, 0x2026);
-	}
+	for (i = first; i < last && !err; i++, lead = false)
+		err = lead || must_encode(cp[i]) ? entity_put(dst, cp[i]) : utf8_put(dst, cp[i]);
+	if (cut && !err)
+		err = lead ? entity_put(dst, 0x2026) : utf8_put(dst, 0x2026);
 	free(cp);
-	return ferror(out) ? -EIO : 0;
+	return err;
 }
 
-/* A growable string the raw (unescaped) labels are built in. */
-static int sb_add(struct sbuf *b, const char *s, size_t n)
+int mermaid_escape(FILE *out, const char *s, size_t len, size_t max_chars)
 {
-	int err = sbuf_reserve(b, n + 1);
+	struct sbuf b = { 0 };
+	int err = escape_to(&b, s, len, max_chars);
 
-	if (err)
-		return err;
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
-	return 0;
-}
-
-static int sb_adds(struct sbuf *b, const char *s)
-{
-	return sb_add(b, s, strlen(s));
+	if (!err && fwrite(b.buf, 1, b.len, out) != b.len)
+		err = -EIO;
+	sbuf_free(&b);
+	return err;
 }
 
 /* The command an exec image ran: its argv joined by spaces, else its file name. */
@@ -454,18 +471,116 @@ static int write_title(FILE *f, const struct trace *t, struct sbuf *sb)
 	return err;
 }
 
+/* Section names already written: Mermaid merges sections of the same name and misplaces their titles. */
+struct name {
+	char *s;
+	unsigned next; /* the next " (N)" suffix to try for this name */
+};
+
+struct names {
+	struct name *slot;
+	size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static struct name *names_find(struct names *ns, const char *s)
+{
+	size_t i = fnv1a(s) & (ns->cap - 1);
+
+	while (ns->slot[i].s && strcmp(ns->slot[i].s, s))
+		i = (i + 1) & (ns->cap - 1);
+	return &ns->slot[i];
+}
+
+/* Returns the entry of s, adding it (*added) if it was not there. */
+static int names_add(struct names *ns, const char *s, struct name **out, bool *added)
+{
+	struct name *e;
+
+	if (2 * (ns->n + 1) > ns->cap) {
+		struct names bigger = { .cap = ns->cap ? 2 * ns->cap : 64 };
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < ns->cap; i++)
+			if (ns->slot[i].s)
+				*names_find(&bigger, ns->slot[i].s) = ns->slot[i];
+		bigger.n = ns->n;
+		free(ns->slot);
+		*ns = bigger;
+	}
+	e = names_find(ns, s);
+	*added = !e->s;
+	if (!e->s) {
+		e->s = strdup(s);
+		if (!e->s)
+			return -ENOMEM;
+		e->next = 2;
+		ns->n++;
+	}
+	*out = e;
+	return 0;
+}
+
+static void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->cap; i++)
+		free(ns->slot[i].s);
+	free(ns->slot);
+}
+
+/* Write "section NAME", NAME escaped from raw and made unique with a " (N)" suffix. */
+static int write_section(FILE *f, struct names *ns, const char *raw, size_t len, struct sbuf *esc)
+{
+	struct name *e;
+	size_t base;
+	bool added;
+	char suffix[32];
+	int err;
+
+	esc->len = 0;
+	err = escape_to(esc, raw, len, MERMAID_LABEL_MAX);
+	if (!err)
+		err = names_add(ns, esc->buf, &e, &added);
+	base = esc->len;
+	while (!err && !added) {
+		unsigned k = e->next++;
+
+		esc->len = base;
+		snprintf(suffix, sizeof(suffix), " (%u)", k);
+		err = sb_adds(esc, suffix);
+		if (!err)
+			err = names_add(ns, esc->buf, &e, &added);
+	}
+	if (err)
+		return err;
+	fprintf(f, "    section %s\n", esc->buf);
+	return 0;
+}
+
 static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
 {
 	const struct trace *t = m->t;
 	size_t cur = SIZE_MAX, omitted = m->nbars - kept;
 	uint64_t omitted_max = 0;
+	struct names ns = { 0 };
+	struct sbuf esc = { 0 };
 	char note[128];
 	int err;
 
 	fputs("gantt\n", f);
 	err = write_title(f, t, sb);
 	if (err)
-		return err;
+		goto cleanup;
 	fprintf(f, "    dateFormat x\n    axisFormat %s\n    todayMarker off\n", axis_format(t));
 
 	for (size_t i = 0; i < m->nbars; i++) {
@@ -480,22 +595,19 @@ static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
 			cur = b->section;
 			sb->len = 0;
 			err = proc_command(sb, m->sections[cur]);
+			if (!err)
+				err = write_section(f, &ns, sb->buf, sb->len, &esc);
 			if (err)
-				return err;
-			fputs("    section ", f);
-			err = mermaid_escape(f, sb->buf, sb->len, MERMAID_LABEL_MAX);
-			if (err)
-				return err;
-			fputc('\n', f);
+				goto cleanup;
 		}
 		sb->len = 0;
 		err = b->span ? exec_command(sb, b->span->exec) : proc_command(sb, b->p);
 		if (err)
-			return err;
+			goto cleanup;
 		fputs("    ", f);
 		err = mermaid_escape(f, sb->buf ? sb->buf : "", sb->len, MERMAID_LABEL_MAX);
 		if (err)
-			return err;
+			goto cleanup;
 		fprintf(f, " :%s%" PRIu64 ", %" PRIu64 "ms\n",
 			b->tag == TAG_CRIT ? "crit, " : b->tag == TAG_ACTIVE ? "active, " : "",
 			ms_floor(b->start), ms_len(b->len));
@@ -508,11 +620,19 @@ static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
 				 omitted, m->nbars, (omitted_max + NS_PER_MS - 1) / NS_PER_MS ?: 1);
 		else
 			snprintf(note, sizeof(note), "no processes recorded");
-		fputs("    section not shown\n    ", f);
+		err = write_section(f, &ns, "not shown", strlen("not shown"), &esc);
+		if (err)
+			goto cleanup;
+		fputs("    ", f);
 		err = mermaid_escape(f, note, strlen(note), 0);
 		fputs(" :done, 0, 1ms\n", f);
 	}
-	return err ? err : ferror(f) ? -EIO : 0;
+	if (!err && ferror(f))
+		err = -EIO;
+cleanup:
+	names_free(&ns);
+	sbuf_free(&esc);
+	return err;
 }
 
 /* Mermaid counts JavaScript string length: UTF-16 units, not bytes. */

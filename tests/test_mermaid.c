@@ -415,7 +415,7 @@ static void test_max_bars(void **state)
 		"    #102; :50, 9ms\n"
 		"    section #104;\n"
 		"    #104; :70, 6ms\n"
-		"    section not shown\n"
+		"    section #110;ot shown\n"
 		"    #53; of 8 bars not shown (each at most 4ms long) :done, 0, 1ms\n"));
 	free(out);
 }
@@ -517,13 +517,44 @@ static void test_times(void **state)
 	free(out);
 }
 
+/* Mermaid merges sections of the same name (and misplaces their titles): names are made unique. */
+static void test_section_names_unique(void **state)
+{
+	struct fx *f = *state;
+	struct proc *r;
+	char *out;
+
+	r = proc(f, NULL, 1, 0, 100 * MS);
+	exec(f, r, 0, "echo", "hi", NULL);
+	exec(f, proc(f, r, 2, 1 * MS, 2 * MS), 1 * MS, "echo", "hi", NULL);
+	exec(f, proc(f, r, 3, 3 * MS, 4 * MS), 3 * MS, "echo", "hi (2)", NULL);
+	exec(f, proc(f, r, 4, 5 * MS, 6 * MS), 5 * MS, "echo", "hi", NULL);
+	exec(f, proc(f, r, 5, 7 * MS, 20 * MS), 7 * MS, "not shown", NULL);
+	out = render(f, &(struct render_opts){ .max_bars = 5 });
+	assert_non_null(strstr(out,
+		"    section #101;cho hi\n"
+		"    #101;cho hi :active, 0, 100ms\n"
+		"    section #101;cho hi (2)\n"
+		"    #101;cho hi :active, 1, 1ms\n"
+		"    section #101;cho hi (2) (2)\n"
+		"    #101;cho hi (2) :active, 3, 1ms\n"
+		"    section #101;cho hi (3)\n"
+		"    #101;cho hi :active, 5, 1ms\n"
+		"    section #110;ot shown\n"
+		"    #110;ot shown :active, 7, 13ms\n"));
+	free(out);
+	out = render(f, &(struct render_opts){ .max_bars = 4 });
+	assert_non_null(strstr(out, "    section #110;ot shown (2)\n    #49; of 5 bars not shown"));
+	free(out);
+}
+
 static void test_empty_trace(void **state)
 {
 	struct fx *f = *state;
 	char *out;
 
 	out = render(f, NULL);
-	assert_non_null(strstr(out, "    section not shown\n    #110;o processes recorded :done, 0, 1ms\n"));
+	assert_non_null(strstr(out, "    section #110;ot shown\n    #110;o processes recorded :done, 0, 1ms\n"));
 	free(out);
 }
 
@@ -548,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_title_without_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_axis_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_section_names_unique, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_trace, setup, teardown),
 	};
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // tests/mermaid/check.mjs: render Mermaid charts with the real renderer (mermaid-cli in chromium) and check the SVG.
 //
-// Usage: node check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--crit N] [--title TEXT]
+// Usage: node check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE]
+//                       [--crit N] [--title TEXT]
 //                       [CHART2.mmd BARS [...]]
 // Options after a chart apply to that chart. Every chart is rendered in one
 // browser (a render costs ~1.3 s mostly in starting chromium). mmdc exits 0
@@ -13,6 +14,7 @@
 //     a width > 0 (or under 1 px at the chart's scale: pixels are whole);
 //   - --labels FILE: the task labels (text.taskText*), entities decoded, are
 //     the lines of FILE in order;
+//   - --sections FILE: the section titles, decoded, are the lines of FILE in order;
 //   - --crit N: exactly N task rects have a crit class;
 //   - --title TEXT: the chart's title is TEXT.
 // Exit 0 if every chart passes, 1 otherwise (each failure is printed), 2 on usage errors.
@@ -26,7 +28,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--crit N] [--title TEXT] ...");
+	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE] [--crit N] [--title TEXT] ...");
 	process.exit(2);
 }
 
@@ -42,7 +44,7 @@ for (let i = 0; i < args.length; i++) {
 	};
 	if (a === "--svg-dir") {
 		svgDir = value();
-	} else if (a === "--labels" || a === "--crit" || a === "--title") {
+	} else if (["--labels", "--sections", "--crit", "--title"].includes(a)) {
 		if (!charts.length)
 			usage(`${a} must follow a chart`);
 		charts[charts.length - 1][a.slice(2)] = value();
@@ -101,9 +103,13 @@ function inspect(svg) {
 		// The renderer keeps the space before ":"; only ASCII spaces are trimmed (U+00A0 is a label).
 		.map((t) => decodeEntities(t.replace(/^<text\b[^>]*>|<\/text>$/g, "")).replace(/^ +| +$/g, ""));
 	const title = svg.match(/<text\b[^>]*class="titleText"[^>]*>([^<]*)<\/text>/);
+	// Section titles are drawn in order, each as tspans inside a text.sectionTitle.
+	const sections = [...svg.matchAll(/<text\b[^>]*class="sectionTitle[^"]*"[^>]*>(.*?)<\/text>/g)]
+		.map((m) => decodeEntities(m[1].replace(/<[^>]*>/g, "")).replace(/^ +| +$/g, ""));
 	return {
 		rects,
 		labels,
+		sections,
 		title: title ? decodeEntities(title[1]) : null,
 	};
 }
@@ -115,7 +121,7 @@ function check(chart, text, svg) {
 			problems.push(`the SVG contains ${bad}`);
 	const src = tasks(text);
 	problems.push(...src.problems);
-	const { rects, labels, title } = inspect(svg);
+	const { rects, labels, sections, title } = inspect(svg);
 	if (rects.length !== chart.bars)
 		problems.push(`${rects.length} task bars, want ${chart.bars}`);
 	if (src.tasks.length !== rects.length)
@@ -136,14 +142,18 @@ function check(chart, text, svg) {
 		if (!(w >= 0) || (w === 0 && src.tasks[i] && src.tasks[i].dur * scale >= 1))
 			problems.push(`bar ${i + 1} has width ${attr(rects[i], "width")}`);
 	});
-	if (chart.labels !== undefined) {
-		const want = fs.readFileSync(chart.labels, "utf8").replace(/\n$/, "").split("\n");
-		if (labels.length !== want.length)
-			problems.push(`${labels.length} labels, want ${want.length}`);
-		for (let i = 0; i < Math.max(labels.length, want.length); i++)
-			if (labels[i] !== want[i])
-				problems.push(`label ${i + 1}: got ${JSON.stringify(labels[i])}, want ${JSON.stringify(want[i])}`);
-	}
+	const lines = (file) => fs.readFileSync(file, "utf8").replace(/\n$/, "").split("\n");
+	const compare = (what, got, want) => {
+		if (got.length !== want.length)
+			problems.push(`${got.length} ${what}s, want ${want.length}`);
+		for (let i = 0; i < Math.max(got.length, want.length); i++)
+			if (got[i] !== want[i])
+				problems.push(`${what} ${i + 1}: got ${JSON.stringify(got[i])}, want ${JSON.stringify(want[i])}`);
+	};
+	if (chart.labels !== undefined)
+		compare("label", labels, lines(chart.labels));
+	if (chart.sections !== undefined)
+		compare("section", sections, lines(chart.sections));
 	if (chart.crit !== undefined) {
 		const n = rects.filter((r) => /(^|\s)crit/.test(attr(r, "class"))).length;
 		if (n !== Number(chart.crit))

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# tests/e2e/test_mermaid.sh: the mermaid view of the examples, of hostile argv and of a
+# 5,000-process build, each checked in the real Mermaid renderer (tests/mermaid/check.mjs).
+# UPDATE_GOLDEN=1 rewrites tests/golden/*.mermaid from the current output.
+. "$(dirname "$0")/lib.sh"
+
+CHECK="$REPO_DIR/tests/mermaid/check.mjs"
+
+# check ARGS...: run the checker (chromium + mermaid-cli, installed by tests/deps.sh).
+check() {
+	[ -d "$REPO_DIR/tests/mermaid/node_modules/@mermaid-js/mermaid-cli" ] ||
+		fail "mermaid-cli is not installed: run tests/deps.sh"
+	node "$CHECK" --svg-dir "$T" "$@"
+}
+
+# task_lines FILE: the number of bars a chart asks for.
+task_lines() { grep -cE '^    .* :((crit|active|done), )?[0-9]+, [0-9]+ms$' "$1" || true; }
+
+# Every example renders as its golden chart, and the real renderer draws every bar.
+test_examples_match_golden_and_render() {
+	local f name n=0 args=()
+	for f in "$REPO_DIR"/examples/*.jsonl; do
+		[ -f "$f" ] || continue
+		name=$(basename "$f" .jsonl)
+		"$PROCTRACE" render -f mermaid "$f" >"$name.mmd" 2>"$name.err" ||
+			fail "$name: render failed: $(cat "$name.err")"
+		if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+			cp "$name.mmd" "$REPO_DIR/tests/golden/$name.mermaid"
+		fi
+		diff -u "$REPO_DIR/tests/golden/$name.mermaid" "$name.mmd" ||
+			fail "$name: differs from tests/golden/$name.mermaid"
+		[ "$(task_lines "$name.mmd")" -gt 0 ] || fail "$name: no bars"
+		args+=("$name.mmd" "$(task_lines "$name.mmd")")
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no examples/*.jsonl"
+	check "${args[@]}"
+}
+
+# For a format-1 example, the number of bars is independent of the golden:
+# one per Exec, plus one per process that never exec'd.
+test_examples_bar_count_from_events() {
+	local f name want n=0
+	for f in "$REPO_DIR"/examples/*.jsonl; do
+		[ -f "$f" ] || continue
+		head -1 "$f" | grep -q '^{"Recording"' || continue
+		name=$(basename "$f" .jsonl)
+		want=$(jqr "$f" '
+			([.[] | .Exec | select(.) | .pid]) as $execs
+			| ([.[] | .Recording.root_pid | select(.)] + [.[] | .Fork.child_pid | select(.)]) as $procs
+			| ($execs | length) + ([$procs[] | select(. as $p | $execs | index($p) | not)] | length)')
+		"$PROCTRACE" render -f mermaid "$f" >"$name.mmd"
+		assert_eq "$(task_lines "$name.mmd")" "$want" "$name: bars"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no format-1 examples/*.jsonl"
+}
+
+# The argv of each child of the root, and the label it must show.
+hostile_cases() {
+	local long
+	long=$(printf 'x%.0s' $(seq 300))
+	jq -n -c --arg long "$long" '[
+		[["echo", "key:value", "a:b:c"], "echo key:value a:b:c"],
+		[["%d"], "%d"],
+		[["5% load"], "5% load"],
+		[["%%{init: {}}%%"], "%%{init: {}}%%"],
+		[["title x"], "title x"],
+		[["section y"], "section y"],
+		[["gantt"], "gantt"],
+		[["click z"], "click z"],
+		[["call f()"], "call f()"],
+		[["href \"u\""], "href \"u\""],
+		[["dateFormat x"], "dateFormat x"],
+		[["excludes weekends"], "excludes weekends"],
+		[["todayMarker on"], "todayMarker on"],
+		[["weekday monday"], "weekday monday"],
+		[["topAxis"], "topAxis"],
+		[["accDescr {"], "accDescr {"],
+		[["2024-01-01"], "2024-01-01"],
+		[["#word;"], "#word;"],
+		[["<b>bold</b>", "<script>x</script>"], "<b>bold</b> <script>x</script>"],
+		[["&amp;", "&lt;"], "&amp; &lt;"],
+		[["say", "\"hi\"", "it'\''s"], "say \"hi\" it'\''s"],
+		[[""], "\u00a0"],
+		[["a\rb", "c\nd", "\te"], "a b c d  e"],
+		[["h\u00e9llo", "w\u00f6rld", "\u2713", "\u65e5\u672c", "\ud83d\ude00"], "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c \ud83d\ude00"],
+		[["\u00e9t\u00e9"], "\u00e9t\u00e9"],
+		[["a;b", "c,d", "e|f", "g\\h"], "a;b c,d e|f g\\h"],
+		[["cmd", $long], ("cmd " + $long)[0:199] + "\u2026"]
+	]'
+}
+
+# hostile_recording OUT: a format-1 recording whose root runs every hostile argv,
+# then `false` (exit 1) and a process killed by SIGKILL.
+hostile_recording() {
+	hostile_cases | jq -c '
+		def ms: . * 1000000;
+		. as $cases
+		| ["sh", "-c", "title: <b>&amp; %d #x;"] as $cmd
+		| [{Recording: {format: 1, tool: "proctrace 0.1.0", root_pid: 1000, command: $cmd,
+			start_time: "2026-01-01T00:00:00.000000000Z", host: "h", kernel: "k"}},
+		   {Exec: {timestamp: 0, pid: 1000, ppid: 1, pgid: 1000, filename: "/bin/sh", cmdline: $cmd}}]
+		+ ([($cases | map(.[0])) + [["false"], ["sleep", "100"]] | to_entries[]
+			| .key as $i | (1001 + $i) as $pid | ($i * 10 + 10 | ms) as $t
+			| {Fork: {timestamp: $t, parent_pid: 1000, child_pid: $pid, parent_pgid: 1000}},
+			  {Exec: {timestamp: ($t + 1), pid: $pid, ppid: 1000, pgid: 1000,
+				filename: "/bin/x", cmdline: .value}},
+			  {Exit: ({timestamp: ($t + (5 | ms)), pid: $pid, ppid: 1000, pgid: 1000,
+				user_ns: 0, system_ns: 0, max_rss_kb: 0}
+				+ (if .value == ["false"] then {exit_code: 1}
+				   elif .value[0] == "sleep" then {signal: 9}
+				   else {exit_code: 0} end))}])
+		+ [{Exit: {timestamp: (1000 | ms), pid: 1000, ppid: 1, pgid: 1000, exit_code: 0,
+			user_ns: 0, system_ns: 0, max_rss_kb: 0}},
+		   {End: {timestamp: (1000 | ms), lost: 0, exit_code: 0}}]
+		| to_entries[] | .key as $seq | .value | with_entries(.value.seq = $seq)
+		| if .End then .End |= del(.seq) elif .Recording then .Recording |= del(.seq) else . end'
+}
+
+# Any argv survives: every label, section name and the title read back intact, and failures are crit.
+test_hostile_argv_labels_intact() {
+	local title="sh -c title: <b>&amp; %d #x;"
+	hostile_recording >hostile.jsonl
+	{
+		echo "$title"
+		hostile_cases | jq -r '.[] | .[1]'
+		printf '%s\n' false "sleep 100"
+	} >labels
+	# The root's section, then one section per child, named by the same command.
+	cp labels sections
+	"$PROCTRACE" render -f mermaid hostile.jsonl >hostile.mmd
+	grep -q ':crit, ' hostile.mmd || fail "no crit bar in the chart"
+	check hostile.mmd "$(wc -l <labels)" --labels labels --sections sections \
+		--crit 2 --title "$title"
+}
+
+# big_recording N: the root (make) forks N children; child i runs i ms from i ms on.
+big_recording() {
+	# %.0f: mawk's %d stops at 2^31.
+	awk -v n="$1" 'BEGIN {
+		ms = 1000000; seq = 0
+		printf "{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":1000,\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-01-01T00:00:00.000000000Z\",\"host\":\"h\",\"kernel\":\"k\"}}\n"
+		printf "{\"Exec\":{\"seq\":%d,\"timestamp\":0,\"pid\":1000,\"ppid\":1,\"pgid\":1000,\"filename\":\"/usr/bin/make\",\"cmdline\":[\"make\",\"-j2\"]}}\n", seq++
+		for (i = 1; i <= n; i++) {
+			pid = 2000 + i
+			printf "{\"Fork\":{\"seq\":%d,\"timestamp\":%.0f,\"parent_pid\":1000,\"child_pid\":%d,\"parent_pgid\":1000}}\n", seq++, i * ms, pid
+			printf "{\"Exec\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":%d,\"ppid\":1000,\"pgid\":1000,\"filename\":\"/usr/bin/cc\",\"cmdline\":[\"cc\",\"-c\",\"f%d.c\"]}}\n", seq++, i * ms, pid, i
+			printf "{\"Exit\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":%d,\"ppid\":1000,\"pgid\":1000,\"exit_code\":0,\"user_ns\":0,\"system_ns\":0,\"max_rss_kb\":0}}\n", seq++, 2 * i * ms, pid
+		}
+		printf "{\"Exit\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":1000,\"ppid\":1,\"pgid\":1000,\"exit_code\":0,\"user_ns\":0,\"system_ns\":0,\"max_rss_kb\":0}}\n", seq++, (2 * n + 1) * ms
+		printf "{\"End\":{\"timestamp\":%.0f,\"lost\":0,\"exit_code\":0}}\n", (2 * n + 1) * ms
+	}'
+}
+
+# A 5,000-process build: the whole chart is too big for Mermaid (and says so on
+# stderr); --max-bars keeps the longest bars and notes what was left out;
+# --min-duration drops the short ones.
+test_big_build_max_bars_and_min_duration() {
+	local n=5000 max=200 min=4990 i
+	big_recording $n >big.jsonl
+
+	"$PROCTRACE" render -f mermaid big.jsonl >all.mmd 2>all.err
+	grep -q 'warning: mermaid: .*more than the 50000.*--max-bars' all.err ||
+		fail "no size warning: $(cat all.err)"
+	assert_eq "$(task_lines all.mmd)" $((n + 1)) "bars without a limit"
+	# The checker must refuse what Mermaid refuses.
+	if check all.mmd $((n + 1)) >all.check; then
+		fail "the checker accepted a chart over Mermaid's size limit"
+	fi
+	grep -q 'Maximum text size' all.check || fail "unexpected checker output: $(cat all.check)"
+
+	"$PROCTRACE" render -f mermaid --max-bars $max big.jsonl >max.mmd 2>max.err
+	[ ! -s max.err ] || fail "warning with --max-bars: $(cat max.err)"
+	{
+		echo "make -j2"
+		for ((i = n - max + 2; i <= n; i++)); do echo "cc -c f$i.c"; done
+		echo "$((n + 1 - max)) of $((n + 1)) bars not shown (each at most $((n + 1 - max))ms long)"
+	} >max.labels
+
+	"$PROCTRACE" render -f mermaid --min-duration ${min}ms big.jsonl >min.mmd
+	{
+		echo "make -j2"
+		for ((i = min; i <= n; i++)); do echo "cc -c f$i.c"; done
+		echo "$((min - 1)) of $((n + 1)) bars not shown (each at most $((min - 1))ms long)"
+	} >min.labels
+	check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels
+}
+
+# Events the kernel dropped are flagged in the title.
+test_lost_events_in_title() {
+	big_recording 3 | sed 's/"lost":0/"lost":17/' >lost.jsonl
+	"$PROCTRACE" render -f mermaid lost.jsonl >lost.mmd 2>/dev/null
+	check lost.mmd 4 --title "make -j2 (incomplete: 17 events lost)"
+}
+
+run_tests
