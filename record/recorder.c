@@ -24,8 +24,9 @@
 #include "record/recorder.h"
 #include "proctrace.skel.h"
 
-/* Flush the output once this much is buffered (and whenever idle). */
+/* Flush the output once this much is buffered, when idle, or this often. */
 #define FLUSH_BYTES (64 * 1024)
+#define FLUSH_NS (200 * 1000000ull)
 /* The kernel side wakes the reader only when the ring is 1/4 full. */
 #define POLL_MS 30
 
@@ -38,6 +39,7 @@ struct recorder {
 	uint64_t start_mono; /* ns, CLOCK_MONOTONIC at timestamp 0 */
 	struct sbuf out;
 	int write_err;       /* first output error, negative errno */
+	uint64_t last_flush; /* CLOCK_MONOTONIC ns */
 	long pagesize;
 	/* Exec decoding scratch: a NUL-terminated copy and the argv array. */
 	char *strbuf;
@@ -95,6 +97,7 @@ static void flush_out(struct recorder *r)
 {
 	size_t off = 0;
 
+	r->last_flush = now_ns(CLOCK_MONOTONIC);
 	while (off < r->out.len && !r->write_err) {
 		ssize_t n = write(r->o->out_fd, r->out.buf + off, r->out.len - off);
 
@@ -450,7 +453,8 @@ static int loop(struct recorder *r)
 			return err;
 		if (r->all_exited || (r->o->no_wait && r->root_exited))
 			break;
-		if (n == 0)
+		/* A busy tree keeps SIGCHLD coming: flush by time too. */
+		if (r->out.len && (n == 0 || now_ns(CLOCK_MONOTONIC) - r->last_flush > FLUSH_NS))
 			flush_out(r);
 	}
 	/* Exits are submitted before the parent hears of them: take the rest. */
