@@ -357,6 +357,55 @@ static void test_root_pid(void **state)
 	assert_int_equal(recording_root_pid(f->r), 99);
 }
 
+/*
+ * Plain lines take a fast scanner, others jansson: the same event written
+ * both ways (the second forced onto jansson by a nested value in an extra
+ * field) reads the same, escapes and all.
+ */
+static void test_fast_and_slow_paths_agree(void **state)
+{
+	struct fx *f = *state;
+	static const char *const fields =
+		"\"seq\":7, \"timestamp\" : 12 ,\"pid\":3,\"ppid\":0,\"pgid\":3,"
+		"\"filename\":\"/a\\\"b\\\\c\\/d\",\"truncated\":true,"
+		"\"cmdline\":[ \"x\\ty\" , \"\", \"q\\\"\\n\\r\\b\\f\" ]";
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 " {\"Exec\":{%s}} \n{\"Exec\":{%s,\"extra\":{\"nested\":[1,{}]}}}\n", fields, fields);
+	assert_int_equal(load(f, text), 0);
+	assert_int_equal(f->r->n, 2);
+	for (int i = 0; i < 2; i++) {
+		const struct event *e = only_exec(f, (size_t)i);
+
+		assert_int_equal(e->flags, EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_TRUNCATED);
+		assert_int_equal(e->seq, 7);
+		assert_int_equal(e->ts, 12);
+		assert_int_equal(e->pid, 3);
+		assert_int_equal(e->ppid, 0);
+		assert_string_equal(e->u.exec.filename, "/a\"b\\c/d");
+		assert_argv(e, 3, "x\ty", "", "q\"\n\r\b\f");
+	}
+	/* \\u escapes, non-ASCII and big numbers are read by jansson */
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":9223372036854775807,\"pid\":2147483647,\"filename\":\"\\u00e9t\u00e9\"}}\n"), 0);
+	assert_string_equal(f->r->ev[0].u.exec.filename, "\u00e9t\u00e9");
+	assert_int_equal(f->r->ev[0].ts, INT64_MAX);
+	/* what the fast scanner refuses is still judged: leading zeros, fractions, duplicates */
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":01,\"pid\":2}}\n"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: ");
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":1e3,\"pid\":2}}\n"), -EINVAL);
+	assert_err(f, "error", ":1: Exit: \"timestamp\" is not an integer");
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":1,\"pid\":2,\"pid\":5}}\n"), 0);
+	assert_int_equal(f->r->ev[0].pid, 5);
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":1,\"pid\":2}\n"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: ");
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":1,\"pid\":2}} x\n"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: ");
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":1,\"pid\":\"2\\u0000\"}}\n"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: ");
+}
+
 /* ------------------------------------------------------------ bad input */
 
 struct bad_case {
@@ -587,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_execargs_after_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pieces_before_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_and_slow_paths_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_last_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_blank, setup, teardown),

@@ -1,0 +1,846 @@
+/* formats/reader_line.c: one recording line → struct event, with a fast path for plain lines. */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "formats/reader.h"
+
+/*
+ * Two ways to read a line's fields. The fast scanner handles what the
+ * recorder writes (integers, booleans, null, ASCII strings with simple
+ * escapes, arrays of strings) without allocating; anything else (a
+ * syntax error, a float, \u escapes, non-ASCII bytes, nested values, two
+ * type keys) goes to jansson, which then either reads it or says exactly
+ * what is wrong. Both feed the same field readers below, so the messages
+ * about missing fields and wrong types do not depend on the path.
+ */
+
+#define MAX_FIELDS 32
+
+enum fkind { FK_NULL, FK_INT, FK_BOOL, FK_STR, FK_ARR, FK_OTHER };
+
+struct fval {
+	enum fkind kind;
+	bool escaped;        /* fast path: s still holds JSON escapes */
+	long long i;         /* FK_INT, FK_BOOL */
+	char *s;             /* FK_STR */
+	size_t len;
+	json_t *jarr;        /* FK_ARR from jansson */
+	char *arr;           /* FK_ARR from the fast scanner: just after '[' */
+	size_t arr_n;
+};
+
+struct field {
+	const char *key;
+	size_t klen;
+	struct fval v;
+};
+
+struct parse_ctx {
+	json_t *obj;         /* jansson path: the event's fields; NULL on the fast path */
+	struct field f[MAX_FIELDS];
+	size_t nf;
+	const char *type;
+	struct parsed *p;
+	struct arena *a;
+	struct fval tmp;
+};
+
+static int perr(struct parsed *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct parsed *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* ------------------------------------------------------------ fast scanner */
+
+static inline const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+/*
+ * A string starting at s (at its opening quote): returns the position after
+ * the closing quote, or NULL if the fast path does not take it.
+ */
+static const char *scan_string(const char *s, const char *end, bool *escaped)
+{
+	*escaped = false;
+	for (s++; s < end; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"')
+			return s + 1;
+		if (ch < 0x20 || ch >= 0x80)
+			return NULL;
+		if (ch == '\\') {
+			if (++s == end)
+				return NULL;
+			switch (*s) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				*escaped = true;
+				break;
+			default: /* \u and invalid escapes */
+				return NULL;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Decode the simple escapes of s[0..*len) in place. */
+static void unescape(char *s, size_t *len)
+{
+	char *w = s, *r = s, *end = s + *len;
+
+	while (r < end) {
+		if (*r != '\\') {
+			*w++ = *r++;
+			continue;
+		}
+		r++;
+		switch (*r++) {
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		default: *w++ = r[-1]; break; /* " \ / */
+		}
+	}
+	*len = (size_t)(w - s);
+}
+
+static const char *scan_value(const char *s, const char *end, struct fval *v)
+{
+	const char *q;
+
+	memset(v, 0, sizeof(*v));
+	if (s == end)
+		return NULL;
+	switch (*s) {
+	case '"':
+		q = scan_string(s, end, &v->escaped);
+		if (!q)
+			return NULL;
+		v->kind = FK_STR;
+		v->s = (char *)s + 1;
+		v->len = (size_t)(q - s - 2);
+		return q;
+	case '[':
+		v->kind = FK_ARR;
+		v->arr = (char *)s + 1;
+		s = skip_ws(s + 1, end);
+		if (s < end && *s == ']')
+			return s + 1;
+		for (;;) {
+			bool esc;
+
+			if (s == end || *s != '"' || !(s = scan_string(s, end, &esc)))
+				return NULL;
+			v->arr_n++;
+			s = skip_ws(s, end);
+			if (s < end && *s == ']')
+				return s + 1;
+			if (s == end || *s != ',')
+				return NULL;
+			s = skip_ws(s + 1, end);
+		}
+	case 't':
+		if (end - s >= 4 && !memcmp(s, "true", 4)) {
+			v->kind = FK_BOOL;
+			v->i = 1;
+			return s + 4;
+		}
+		return NULL;
+	case 'f':
+		if (end - s >= 5 && !memcmp(s, "false", 5)) {
+			v->kind = FK_BOOL;
+			return s + 5;
+		}
+		return NULL;
+	case 'n':
+		if (end - s >= 4 && !memcmp(s, "null", 4)) {
+			v->kind = FK_NULL;
+			return s + 4;
+		}
+		return NULL;
+	default: {
+		bool neg = *s == '-';
+		unsigned long long x = 0;
+		const char *d;
+
+		if (neg)
+			s++;
+		d = s;
+		while (s < end && *s >= '0' && *s <= '9') {
+			if (x > (ULLONG_MAX - 9) / 10)
+				return NULL;
+			x = x * 10 + (unsigned)(*s++ - '0');
+		}
+		/* no digits, a leading zero, a fraction or an exponent: jansson's business */
+		if (s == d || (*d == '0' && s - d > 1) ||
+		    (s < end && (*s == '.' || *s == 'e' || *s == 'E')))
+			return NULL;
+		if (x > (unsigned long long)LLONG_MAX + neg)
+			return NULL;
+		v->kind = FK_INT;
+		v->i = neg ? (long long)(0 - x) : (long long)x;
+		return s;
+	}
+	}
+}
+
+/* {"Type":{"k":v,...}} → c->type (in typebuf), c->f. Returns false to hand the line to jansson. */
+static bool fast_scan(char *line, size_t len, struct parse_ctx *c, char *typebuf, size_t typecap)
+{
+	const char *s = line, *end = line + len, *q;
+	bool esc;
+
+	s = skip_ws(s, end);
+	if (s == end || *s++ != '{')
+		return false;
+	s = skip_ws(s, end);
+	if (s == end || *s != '"' || !(q = scan_string(s, end, &esc)) || esc || (size_t)(q - s - 2) >= typecap)
+		return false;
+	memcpy(typebuf, s + 1, (size_t)(q - s - 2));
+	typebuf[q - s - 2] = '\0';
+	s = skip_ws(q, end);
+	if (s == end || *s++ != ':')
+		return false;
+	s = skip_ws(s, end);
+	if (s == end || *s++ != '{')
+		return false;
+	s = skip_ws(s, end);
+	c->nf = 0;
+	if (s < end && *s == '}') {
+		s++;
+	} else {
+		for (;;) {
+			struct field *f;
+
+			if (c->nf == MAX_FIELDS || s == end || *s != '"' ||
+			    !(q = scan_string(s, end, &esc)) || esc)
+				return false;
+			f = &c->f[c->nf++];
+			f->key = s + 1;
+			f->klen = (size_t)(q - s - 2);
+			s = skip_ws(q, end);
+			if (s == end || *s++ != ':')
+				return false;
+			s = skip_ws(s, end);
+			if (!(s = scan_value(s, end, &f->v)))
+				return false;
+			s = skip_ws(s, end);
+			if (s < end && *s == '}') {
+				s++;
+				break;
+			}
+			if (s == end || *s++ != ',')
+				return false;
+			s = skip_ws(s, end);
+		}
+	}
+	s = skip_ws(s, end);
+	if (s == end || *s++ != '}')
+		return false;
+	return skip_ws(s, end) == end;
+}
+
+/* ------------------------------------------------------------ field access */
+
+/* The field key, or NULL if absent. A duplicate key: the last one counts, as in jansson. */
+static struct fval *lookup(struct parse_ctx *c, const char *key)
+{
+	size_t klen;
+	json_t *v;
+
+	if (!c->obj) {
+		klen = strlen(key);
+		for (size_t i = c->nf; i-- > 0;)
+			if (c->f[i].klen == klen && !memcmp(c->f[i].key, key, klen))
+				return &c->f[i].v;
+		return NULL;
+	}
+	v = json_object_get(c->obj, key);
+	if (!v)
+		return NULL;
+	memset(&c->tmp, 0, sizeof(c->tmp));
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		c->tmp.kind = FK_NULL;
+		break;
+	case JSON_INTEGER:
+		c->tmp.kind = FK_INT;
+		c->tmp.i = json_integer_value(v);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		c->tmp.kind = FK_BOOL;
+		c->tmp.i = json_is_true(v);
+		break;
+	case JSON_STRING:
+		c->tmp.kind = FK_STR;
+		c->tmp.s = (char *)json_string_value(v);
+		c->tmp.len = json_string_length(v);
+		break;
+	case JSON_ARRAY:
+		c->tmp.kind = FK_ARR;
+		c->tmp.jarr = v;
+		c->tmp.arr_n = json_array_size(v);
+		break;
+	default:
+		c->tmp.kind = FK_OTHER;
+		break;
+	}
+	return &c->tmp;
+}
+
+static void str_of(struct fval *v, const char **s, size_t *len)
+{
+	if (v->escaped) {
+		unescape(v->s, &v->len);
+		v->escaped = false;
+	}
+	*s = v->s;
+	*len = v->len;
+}
+
+/*
+ * Element i of an array of strings, taken in order (i = 0, 1, ...): *pos
+ * carries the fast path's place. Returns 0, or -EINVAL if not a string
+ * (only jansson's arrays can hold one: the fast scanner passes those on).
+ */
+static int arr_next(struct fval *v, size_t i, char **pos, const char **s, size_t *len)
+{
+	const char *q;
+	bool esc;
+
+	if (v->jarr) {
+		json_t *e = json_array_get(v->jarr, i);
+
+		if (!json_is_string(e))
+			return -EINVAL;
+		*s = json_string_value(e);
+		*len = json_string_length(e);
+		return 0;
+	}
+	if (!i)
+		*pos = v->arr;
+	while (**pos != '"')
+		(*pos)++;
+	/*
+	 * The scanner checked the whole array: the closing quote is there. Find
+	 * it before decoding, which only shortens the string.
+	 */
+	esc = false;
+	for (q = *pos + 1; *q != '"'; q++)
+		if (*q == '\\') {
+			esc = true;
+			q++;
+		}
+	*len = (size_t)(q - *pos - 1);
+	if (esc)
+		unescape(*pos + 1, len);
+	*s = *pos + 1;
+	q++;
+	*pos = (char *)q;
+	return 0;
+}
+
+/*
+ * Reads integer field key into *out if present and in [min, max].
+ * Returns 1 if present, 0 if absent (an error if required), <0 on error.
+ * JSON null counts as absent: the original proctrace writes null for
+ * fields it could not fill.
+ */
+static int get_int(struct parse_ctx *c, const char *key, long long min, long long max,
+		   bool required, long long *out)
+{
+	struct fval *v = lookup(c, key);
+
+	if (!v || v->kind == FK_NULL) {
+		if (required)
+			return perr(c->p, "%s: missing \"%s\"", c->type, key);
+		return 0;
+	}
+	if (v->kind != FK_INT)
+		return perr(c->p, "%s: \"%s\" is not an integer", c->type, key);
+	if (v->i < min || v->i > max)
+		return perr(c->p, "%s: \"%s\" is out of range (%lld)", c->type, key, v->i);
+	*out = v->i;
+	return 1;
+}
+
+static int get_i32(struct parse_ctx *c, const char *key, bool required, int32_t *out)
+{
+	long long x;
+	int ret = get_int(c, key, 0, INT32_MAX, required, &x);
+
+	if (ret > 0)
+		*out = (int32_t)x;
+	return ret;
+}
+
+static int get_u64(struct parse_ctx *c, const char *key, bool required, uint64_t *out)
+{
+	long long x;
+	int ret = get_int(c, key, 0, INT64_MAX, required, &x);
+
+	if (ret > 0)
+		*out = (uint64_t)x;
+	return ret;
+}
+
+static int get_bool(struct parse_ctx *c, const char *key, bool *out)
+{
+	struct fval *v = lookup(c, key);
+
+	*out = false;
+	if (!v || v->kind == FK_NULL)
+		return 0;
+	if (v->kind != FK_BOOL)
+		return perr(c->p, "%s: \"%s\" is not a boolean", c->type, key);
+	*out = v->i;
+	return 1;
+}
+
+/* A string field, interned (or copied if !intern). Returns 1, 0 if absent, <0 on error. */
+static int get_str(struct parse_ctx *c, const char *key, bool required, bool intern,
+		   const char **out)
+{
+	struct fval *v = lookup(c, key);
+	const char *s, *r;
+	size_t len;
+
+	if (!v || v->kind == FK_NULL) {
+		if (required)
+			return perr(c->p, "%s: missing \"%s\"", c->type, key);
+		return 0;
+	}
+	if (v->kind != FK_STR)
+		return perr(c->p, "%s: \"%s\" is not a string", c->type, key);
+	str_of(v, &s, &len);
+	r = intern ? arena_intern(c->a, s, len) : arena_strndup(c->a, s, len);
+	if (!r)
+		return perr(c->p, "out of memory");
+	*out = r;
+	return 1;
+}
+
+/*
+ * An argv: an array of strings, or one string holding the arguments joined
+ * by spaces (the original proctrace's "args" and string "cmdline"), which is
+ * split on spaces, empty pieces dropped: the joined form cannot tell an
+ * argument containing a space from two arguments, so this is a best effort.
+ * Returns 1 with *argv and *argc set, 0 if absent or null, <0 on error.
+ * *was_array tells which form it was.
+ */
+static int get_argv(struct parse_ctx *c, const char *key, const char *const **argv, uint32_t *argc,
+		    bool *was_array)
+{
+	struct fval *v = lookup(c, key);
+	const char **vec;
+	const char *s, *end, *sp;
+	char *pos = NULL;
+	size_t i, n, len;
+
+	*was_array = false;
+	if (!v || v->kind == FK_NULL)
+		return 0;
+	if (v->kind == FK_ARR) {
+		*was_array = true;
+		n = v->arr_n;
+		if (n > UINT32_MAX)
+			return perr(c->p, "%s: \"%s\" is too long", c->type, key);
+		vec = arena_alloc(c->a, (n ? n : 1) * sizeof(*vec), sizeof(void *));
+		if (!vec)
+			return perr(c->p, "out of memory");
+		for (i = 0; i < n; i++) {
+			if (arr_next(v, i, &pos, &s, &len))
+				return perr(c->p, "%s: \"%s\"[%zu] is not a string", c->type, key, i);
+			if (!(vec[i] = arena_intern(c->a, s, len)))
+				return perr(c->p, "out of memory");
+		}
+		*argv = vec;
+		*argc = (uint32_t)n;
+		return 1;
+	}
+	if (v->kind != FK_STR)
+		return perr(c->p, "%s: \"%s\" is not an array of strings or a string", c->type, key);
+	str_of(v, &s, &len);
+	end = s + len;
+	for (n = 0, sp = s; sp < end;) {
+		while (sp < end && *sp == ' ')
+			sp++;
+		if (sp == end)
+			break;
+		n++;
+		while (sp < end && *sp != ' ')
+			sp++;
+	}
+	vec = arena_alloc(c->a, (n ? n : 1) * sizeof(*vec), sizeof(void *));
+	if (!vec)
+		return perr(c->p, "out of memory");
+	for (i = 0, sp = s; i < n; i++) {
+		const char *w;
+
+		while (*sp == ' ')
+			sp++;
+		w = sp;
+		while (sp < end && *sp != ' ')
+			sp++;
+		if (!(vec[i] = arena_intern(c->a, w, (size_t)(sp - w))))
+			return perr(c->p, "out of memory");
+	}
+	*argv = vec;
+	*argc = (uint32_t)n;
+	return 1;
+}
+
+/* ------------------------------------------------------------ event types */
+
+/* Fields every event has: timestamp (required), seq, and the pid under pidkey (required). */
+static int get_common(struct parse_ctx *c, const char *pidkey)
+{
+	struct event *ev = &c->p->ev;
+	int ret;
+
+	if ((ret = get_u64(c, "timestamp", true, &ev->ts)) < 0)
+		return ret;
+	if ((ret = get_u64(c, "seq", false, &ev->seq)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_SEQ;
+	return get_i32(c, pidkey, true, &ev->pid) < 0 ? -EINVAL : 0;
+}
+
+/* ppid and pgid: present in format 1, missing from some older shapes. */
+static int get_ppid_pgid(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	int ret;
+
+	if ((ret = get_i32(c, "ppid", false, &ev->ppid)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_PPID;
+	if ((ret = get_i32(c, "pgid", false, &ev->pgid)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_PGID;
+	return 0;
+}
+
+static int parse_fork(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	int ret;
+
+	ev->type = EV_FORK;
+	if ((ret = get_common(c, "parent_pid")) < 0)
+		return ret;
+	if ((ret = get_i32(c, "child_pid", true, &ev->u.fork.child_pid)) < 0)
+		return ret;
+	if ((ret = get_i32(c, "parent_pgid", false, &ev->pgid)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_PGID;
+	return 0;
+}
+
+/* Exec (cmdline) and ExecFull (args): both become an Exec. */
+static int parse_exec(struct parse_ctx *c, const char *argvkey)
+{
+	struct event *ev = &c->p->ev;
+	bool truncated, arr;
+	int ret;
+
+	ev->type = EV_EXEC;
+	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
+		return ret;
+	if ((ret = get_str(c, "filename", false, true, &ev->u.exec.filename)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_FILENAME;
+	if ((ret = get_argv(c, argvkey, &ev->u.exec.argv, &ev->u.exec.argc, &arr)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_CMDLINE;
+	if ((ret = get_bool(c, "truncated", &truncated)) < 0)
+		return ret;
+	if (truncated)
+		ev->flags |= EVF_TRUNCATED;
+	return 0;
+}
+
+/* ExecFilename / ExecArgs: a piece of an Exec, kept as an Exec with only that piece. */
+static int parse_fragment(struct parse_ctx *c, bool is_filename)
+{
+	struct event *ev = &c->p->ev;
+	bool arr;
+	int ret;
+
+	c->p->kind = LK_FRAGMENT;
+	ev->type = EV_EXEC;
+	if ((ret = get_common(c, "pid")) < 0)
+		return ret;
+	if (is_filename) {
+		if ((ret = get_str(c, "filename", true, true, &ev->u.exec.filename)) < 0)
+			return ret;
+		ev->flags |= EVF_FILENAME;
+		return 0;
+	}
+	if ((ret = get_argv(c, "args", &ev->u.exec.argv, &ev->u.exec.argc, &arr)) < 0)
+		return ret;
+	if (!ret)
+		return perr(c->p, "%s: missing \"args\"", c->type);
+	ev->flags |= EVF_CMDLINE;
+	return 0;
+}
+
+static int parse_badexec(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	long long x;
+	int ret;
+
+	ev->type = EV_BADEXEC;
+	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
+		return ret;
+	if ((ret = get_str(c, "filename", false, true, &ev->u.badexec.filename)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_FILENAME;
+	if ((ret = get_int(c, "errno", 0, INT32_MAX, false, &x)) < 0)
+		return ret;
+	if (ret) {
+		ev->u.badexec.err = (int32_t)x;
+		ev->flags |= EVF_ERRNO;
+	}
+	return 0;
+}
+
+static int parse_exit(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	long long x;
+	bool core;
+	int ret, have;
+
+	ev->type = EV_EXIT;
+	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
+		return ret;
+	if ((ret = get_int(c, "exit_code", INT32_MIN, INT32_MAX, false, &x)) < 0)
+		return ret;
+	if (ret) {
+		ev->u.exit.code = (int32_t)x;
+		ev->flags |= EVF_STATUS;
+	}
+	if ((ret = get_int(c, "signal", 0, INT32_MAX, false, &x)) < 0)
+		return ret;
+	if (ret) {
+		if (ev->flags & EVF_STATUS)
+			return perr(c->p, "%s: both \"exit_code\" and \"signal\"", c->type);
+		ev->u.exit.code = (int32_t)x;
+		ev->flags |= EVF_STATUS | EVF_SIGNALED;
+	}
+	if ((ret = get_bool(c, "core_dumped", &core)) < 0)
+		return ret;
+	if (core)
+		ev->flags |= EVF_CORE;
+	/* CPU and memory come as a set: a partial set is a broken writer. */
+	have = 0;
+	if ((ret = get_u64(c, "user_ns", false, &ev->u.exit.user_ns)) < 0)
+		return ret;
+	have += ret;
+	if ((ret = get_u64(c, "system_ns", false, &ev->u.exit.system_ns)) < 0)
+		return ret;
+	have += ret;
+	if ((ret = get_u64(c, "max_rss_kb", false, &ev->u.exit.max_rss_kb)) < 0)
+		return ret;
+	have += ret;
+	if (have == 3)
+		ev->flags |= EVF_RUSAGE;
+	else if (have)
+		return perr(c->p, "%s: \"user_ns\", \"system_ns\" and \"max_rss_kb\" must come together",
+			    c->type);
+	return 0;
+}
+
+static int parse_setsid(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	int ret;
+
+	ev->type = EV_SETSID;
+	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
+		return ret;
+	return get_i32(c, "sid", true, &ev->u.setsid.sid) < 0 ? -EINVAL : 0;
+}
+
+static int parse_setpgid(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	int ret;
+
+	ev->type = EV_SETPGID;
+	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
+		return ret;
+	if (!(ev->flags & EVF_PGID))
+		return perr(c->p, "%s: missing \"pgid\"", c->type);
+	return 0;
+}
+
+static int parse_header(struct parse_ctx *c)
+{
+	struct rec_header *h = &c->p->hdr;
+	long long x;
+	bool arr;
+	int ret;
+
+	c->p->kind = LK_HEADER;
+	if ((ret = get_int(c, "format", 0, INT32_MAX, true, &x)) < 0)
+		return ret;
+	if (x != PROCTRACE_FORMAT)
+		return perr(c->p, "Recording: format %lld is not supported (this is proctrace %s, format %d)",
+			    x, PROCTRACE_VERSION, PROCTRACE_FORMAT);
+	h->format = (int)x;
+	if ((ret = get_i32(c, "root_pid", false, &h->root_pid)) < 0)
+		return ret;
+	if ((ret = get_str(c, "tool", false, false, &h->tool)) < 0 ||
+	    (ret = get_str(c, "start_time", false, false, &h->start_time)) < 0 ||
+	    (ret = get_str(c, "host", false, false, &h->host)) < 0 ||
+	    (ret = get_str(c, "kernel", false, false, &h->kernel)) < 0)
+		return ret;
+	if ((ret = get_argv(c, "command", &h->command, &h->command_len, &arr)) < 0)
+		return ret;
+	if (ret && !arr)
+		return perr(c->p, "Recording: \"command\" is not an array of strings");
+	return 0;
+}
+
+static int parse_end(struct parse_ctx *c)
+{
+	struct rec_end *e = &c->p->end;
+	long long x;
+	int ret;
+
+	c->p->kind = LK_END;
+	if ((ret = get_u64(c, "timestamp", true, &e->ts)) < 0)
+		return ret;
+	if ((ret = get_u64(c, "lost", false, &e->lost)) < 0)
+		return ret;
+	if ((ret = get_int(c, "exit_code", INT32_MIN, INT32_MAX, false, &x)) < 0)
+		return ret;
+	if (ret) {
+		e->exit_code = (int)x;
+		e->has_exit_code = true;
+	}
+	return 0;
+}
+
+static bool is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct parse_ctx *c);
+} types[] = {
+	/* most frequent first */
+	{ "Exec", NULL }, { "Fork", parse_fork }, { "Exit", parse_exit },
+	{ "SetPGID", parse_setpgid }, { "SetSID", parse_setsid }, { "BadExec", parse_badexec },
+	{ "ExecArgs", NULL }, { "ExecFilename", NULL }, { "ExecFull", NULL },
+	{ "Recording", parse_header }, { "End", parse_end },
+};
+
+static int dispatch(struct parse_ctx *c)
+{
+	const char *t = c->type;
+
+	if (!strcmp(t, "Exec"))
+		return parse_exec(c, "cmdline");
+	if (!strcmp(t, "ExecFull"))
+		return parse_exec(c, "args");
+	if (!strcmp(t, "ExecArgs"))
+		return parse_fragment(c, false);
+	if (!strcmp(t, "ExecFilename"))
+		return parse_fragment(c, true);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].fn && !strcmp(t, types[i].name))
+			return types[i].fn(c);
+	return 1; /* unknown */
+}
+
+static bool known_type(const char *t)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(t, types[i].name))
+			return true;
+	return false;
+}
+
+int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
+{
+	struct parse_ctx c = { .p = p, .a = a };
+	char typebuf[64];
+	json_error_t jerr;
+	json_t *root = NULL;
+	int ret;
+
+	memset(p, 0, offsetof(struct parsed, unknown));
+	p->unknown[0] = '\0';
+	p->err[0] = '\0';
+	if (is_blank(line, len)) {
+		p->kind = LK_BLANK;
+		return 0;
+	}
+	p->kind = LK_EVENT;
+	if (fast_scan(line, len, &c, typebuf, sizeof(typebuf))) {
+		c.type = typebuf;
+	} else {
+		root = json_loadb(line, len, 0, &jerr);
+		if (!root) {
+			p->not_json = true;
+			return perr(p, "not JSON: %s", jerr.text);
+		}
+		if (!json_is_object(root) || json_object_size(root) != 1) {
+			ret = perr(p, "expected an object with one key (the event type)");
+			goto cleanup;
+		}
+		c.type = json_object_iter_key(json_object_iter(root));
+		c.obj = json_object_get(root, c.type);
+		if (!json_is_object(c.obj)) {
+			/* an unknown type may hold anything: it is skipped, not judged */
+			ret = known_type(c.type) ? perr(p, "%s: expected an object", c.type) : 1;
+			goto unknown;
+		}
+	}
+	ret = dispatch(&c);
+unknown:
+	if (ret == 1) {
+		p->kind = LK_UNKNOWN;
+		snprintf(p->unknown, sizeof(p->unknown), "%s", c.type);
+		ret = 0;
+	}
+cleanup:
+	json_decref(root);
+	return ret;
+}
