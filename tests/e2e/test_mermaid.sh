@@ -157,7 +157,7 @@ big_recording() {
 # stderr); --max-bars keeps the longest bars and notes what was left out;
 # --min-duration drops the short ones.
 test_big_build_max_bars_and_min_duration() {
-	local n=5000 max=200 min=4990 i
+	local n=5000 max=200 min=4990 i fit
 	big_recording $n >big.jsonl
 
 	"$PROCTRACE" render -f mermaid big.jsonl >all.mmd 2>all.err
@@ -169,6 +169,11 @@ test_big_build_max_bars_and_min_duration() {
 		fail "the checker accepted a chart over Mermaid's size limit"
 	fi
 	grep -q 'Maximum text size' all.check || fail "unexpected checker output: $(cat all.check)"
+	# The --max-bars the warning suggests gives a chart under the limit.
+	fit=$(sed -n 's/.*; try --max-bars \([0-9]*\)$/\1/p' all.err)
+	[ -n "$fit" ] || fail "no --max-bars suggestion: $(cat all.err)"
+	"$PROCTRACE" render -f mermaid --max-bars "$fit" big.jsonl >fit.mmd 2>fit.err
+	[ ! -s fit.err ] || fail "--max-bars $fit still warns: $(cat fit.err)"
 
 	"$PROCTRACE" render -f mermaid --max-bars $max big.jsonl >max.mmd 2>max.err
 	[ ! -s max.err ] || fail "warning with --max-bars: $(cat max.err)"
@@ -184,7 +189,8 @@ test_big_build_max_bars_and_min_duration() {
 		for ((i = min; i <= n; i++)); do echo "cc -c f$i.c"; done
 		echo "$((min - 1)) of $((n + 1)) bars not shown (each at most $((min - 1))ms long)"
 	} >min.labels
-	check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels
+	check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels \
+		fit.mmd $((fit + 1))
 }
 
 # Events the kernel dropped are flagged in the title.
