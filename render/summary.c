@@ -598,6 +598,11 @@ static void print_histogram(FILE *out, const struct trace *t)
 			left == 1 ? "" : "es");
 }
 
+static double rate_v(uint64_t count, uint64_t wall)
+{
+	return (double)count * 1e9 / (double)wall;
+}
+
 static void print_table(FILE *out, const char *what, struct stat_row *rows, size_t n,
 			const struct summary *s, const struct render_opts *o, uint64_t wall)
 {
@@ -630,7 +635,8 @@ static void print_table(FILE *out, const char *what, struct stat_row *rows, size
 		snprintf(wpct, sizeof(wpct), "%5.1f",
 			 s->total_wall ? 100.0 * (double)r->wall / (double)s->total_wall : 0);
 		if (wall)
-			snprintf(rate, sizeof(rate), "%.2f", (double)r->count * 1e9 / (double)wall);
+			snprintf(rate, sizeof(rate), rate_v(r->count, wall) < 1e5 ? "%.2f" : "%.0f",
+				 rate_v(r->count, wall));
 		else
 			snprintf(rate, sizeof(rate), "-");
 		fprintf(out, "  %-*s %8" PRIu64 " (%s) %10s %12s (%s) %12s\n", width,

@@ -1,0 +1,350 @@
+/* tests/test_summary.c: what the summary view counts, on recordings built by hand. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "render/trace.h"
+
+struct fixture {
+	struct recording rec;
+	struct event ev[64];
+	const char *argv[64][1];
+	struct trace *t;
+	char *out;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->rec.name = "test.jsonl";
+	f->rec.ev = f->ev;
+	f->rec.has_header = true;
+	f->rec.hdr.format = 1;
+	f->rec.hdr.root_pid = 1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	trace_free(f->t);
+	free(f->out);
+	free(f);
+	return 0;
+}
+
+static struct event *add(struct fixture *f, enum ev_type type, uint64_t ts, int32_t pid)
+{
+	struct event *ev = &f->ev[f->rec.n];
+
+	assert_true(f->rec.n < 64);
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->ts = ts;
+	ev->seq = f->rec.n;
+	ev->flags = EVF_SEQ;
+	ev->pid = pid;
+	f->rec.n++;
+	return ev;
+}
+
+static void fork_(struct fixture *f, uint64_t ts, int32_t parent, int32_t child)
+{
+	add(f, EV_FORK, ts, parent)->u.fork.child_pid = child;
+}
+
+/* An exec of prog; argv[0] is prog too, unless prog is NULL (no argv, no filename). */
+static struct event *exec_(struct fixture *f, uint64_t ts, int32_t pid, const char *prog)
+{
+	struct event *ev = add(f, EV_EXEC, ts, pid);
+
+	if (!prog)
+		return ev;
+	f->argv[f->rec.n - 1][0] = prog;
+	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
+	ev->u.exec.filename = prog;
+	ev->u.exec.argv = f->argv[f->rec.n - 1];
+	ev->u.exec.argc = 1;
+	return ev;
+}
+
+static struct event *exit_(struct fixture *f, uint64_t ts, int32_t pid, uint64_t cpu_ns)
+{
+	struct event *ev = add(f, EV_EXIT, ts, pid);
+
+	ev->flags |= EVF_STATUS | EVF_RUSAGE;
+	ev->u.exit.user_ns = cpu_ns;
+	return ev;
+}
+
+static const char *render(struct fixture *f, unsigned top, enum summary_sort sort)
+{
+	struct render_opts o = { .top = top, .sort = sort };
+	size_t len = 0;
+	FILE *m;
+
+	trace_free(f->t);
+	f->t = NULL;
+	free(f->out);
+	f->out = NULL;
+	assert_int_equal(trace_build(&f->t, &f->rec, 0), 0);
+	m = open_memstream(&f->out, &len);
+	assert_non_null(m);
+	assert_int_equal(render_summary(m, f->t, &o), 0);
+	assert_int_equal(fclose(m), 0);
+	return f->out;
+}
+
+/* The text of the line that starts with prefix, in the part after the title line that contains section. */
+static const char *line_of(const char *out, const char *section, const char *prefix)
+{
+	static char line[512];
+	const char *p = out;
+
+	if (section) {
+		p = strstr(out, section);
+		assert_non_null(p);
+		p = strchr(p, '\n');
+		assert_non_null(p);
+		p++;
+	}
+	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
+		size_t n = strcspn(p, "\n");
+
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			assert_true(n < sizeof(line));
+			memcpy(line, p, n);
+			line[n] = 0;
+			return line;
+		}
+		if (!n && section)
+			break; /* a blank line ends the section */
+	}
+	fail_msg("no line '%s' under '%s' in:\n%s", prefix, section ? section : "", out);
+	return NULL;
+}
+
+/* The COUNT column of command name in a top list. */
+static unsigned long count_of(const char *out, const char *section, const char *name)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "  %s ", name);
+	return strtoul(line_of(out, section, prefix) + strlen(prefix), NULL, 10);
+}
+
+/* The CPU column (last) of command name, as printed. */
+static const char *cpu_of(const char *out, const char *section, const char *name)
+{
+	char prefix[64];
+	const char *l, *p;
+
+	snprintf(prefix, sizeof(prefix), "  %s ", name);
+	l = line_of(out, section, prefix);
+	p = strrchr(l, ')');
+	assert_non_null(p);
+	while (*++p == ' ')
+		;
+	return p;
+}
+
+/* sh → sh → sh → cc: the subtree of sh holds 4 execs, each counted once for sh. */
+static void test_subtree_counts_each_exec_once_per_name(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	exec_(f, 1, 1, "sh");
+	fork_(f, 2, 1, 2);
+	exec_(f, 3, 2, "/bin/sh");
+	fork_(f, 4, 2, 3);
+	exec_(f, 5, 3, "sh");
+	fork_(f, 6, 3, 4);
+	exec_(f, 7, 4, "/usr/bin/cc");
+	exit_(f, 8, 4, 0);
+	exit_(f, 9, 3, 0);
+	exit_(f, 10, 2, 0);
+	exit_(f, 11, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	assert_int_equal(count_of(out, "commands by", "sh"), 3);
+	assert_int_equal(count_of(out, "commands by", "cc"), 1);
+	assert_int_equal(count_of(out, "subtrees by", "sh"), 4);
+	assert_int_equal(count_of(out, "subtrees by", "cc"), 1);
+	assert_non_null(strstr(line_of(out, NULL, "execs:"), " 4 (failed: 0)"));
+}
+
+/* env → make in one process, make forks cc: env's subtree holds all three. */
+static void test_exec_chain_is_a_subtree(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	exec_(f, 1, 1, "env");
+	exec_(f, 2, 1, "make");
+	fork_(f, 3, 1, 2);
+	exec_(f, 4, 2, "cc");
+	fork_(f, 5, 1, 3);
+	exec_(f, 6, 3, "cc");
+	exit_(f, 7, 2, 0);
+	exit_(f, 7, 3, 0);
+	exit_(f, 8, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	assert_int_equal(count_of(out, "subtrees by", "env"), 4);
+	assert_int_equal(count_of(out, "subtrees by", "make"), 3);
+	assert_int_equal(count_of(out, "subtrees by", "cc"), 2);
+	assert_int_equal(count_of(out, "commands by", "cc"), 2);
+}
+
+/*
+ * A fork-only child runs the image its parent had when it forked: its CPU
+ * belongs to that command, not to what the parent exec'd later. A process's
+ * own CPU belongs to its last image.
+ */
+static void test_cpu_attribution(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	exec_(f, 1, 1, "a");
+	fork_(f, 2, 1, 2);          /* fork-only child of a */
+	exec_(f, 3, 1, "b");
+	exec_(f, 4, 1, "c");
+	exit_(f, 5, 2, 5000000);    /* 5 ms to a */
+	exit_(f, 6, 1, 7000000);    /* 7 ms to c */
+	out = render(f, 10, SORT_CPU);
+
+	assert_string_equal(cpu_of(out, "commands by", "a"), "5.000 ms");
+	assert_string_equal(cpu_of(out, "commands by", "b"), "0 ns");
+	assert_string_equal(cpu_of(out, "commands by", "c"), "7.000 ms");
+	/* the subtree of a holds b and c (the same process, later) and the child */
+	assert_string_equal(cpu_of(out, "subtrees by", "a"), "12.000 ms");
+	assert_string_equal(cpu_of(out, "subtrees by", "b"), "7.000 ms");
+	/* --sort cpu: c first */
+	assert_non_null(strstr(out, "top 3 commands by cpu (of 3)\n"));
+	assert_non_null(strstr(strstr(out, "commands by cpu"), "\n  c "));
+	assert_true(strstr(strstr(out, "commands by cpu"), "\n  c ") <
+		    strstr(strstr(out, "commands by cpu"), "\n  a "));
+	assert_non_null(strstr(line_of(out, NULL, "cpu time:"), "12.000 ms"));
+	assert_non_null(strstr(line_of(out, NULL, "processes:"), "2 (forks without exec: 1)"));
+}
+
+/* A process that exits just before the next is forked, at the same timestamp, does not overlap it. */
+static void test_peak_concurrency(void **state)
+{
+	struct fixture *f = *state;
+
+	exec_(f, 1, 1, "sh");
+	fork_(f, 10, 1, 2);
+	exit_(f, 20, 2, 0);
+	fork_(f, 20, 1, 3);
+	exit_(f, 30, 3, 0);
+	exit_(f, 40, 1, 0);
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "peak concurrency:"),
+			    "peak concurrency: 2");
+}
+
+/* Lifetimes fall in [10^k, 10^(k+1)) ns; processes with no Exit are left out and said so. */
+static void test_histogram_buckets(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	exec_(f, 0, 1, "sh");
+	fork_(f, 100, 1, 2);
+	exit_(f, 109, 2, 0);       /* 9 ns */
+	fork_(f, 200, 1, 3);
+	exit_(f, 210, 3, 0);       /* 10 ns */
+	fork_(f, 300, 1, 4);
+	exit_(f, 399, 4, 0);       /* 99 ns */
+	fork_(f, 400, 1, 5);       /* no Exit */
+	fork_(f, 500, 1, 6);
+	exit_(f, 500, 6, 0);       /* 0 ns */
+	exit_(f, 1000, 1, 0);      /* 1000 ns */
+	out = render(f, 10, SORT_COUNT);
+
+	assert_string_equal(line_of(out, "per process", "     1ns.."), "     1ns..10ns          2 |########################################");
+	assert_string_equal(line_of(out, "per process", "    10ns.."), "    10ns..100ns         2 |########################################");
+	assert_string_equal(line_of(out, "per process", "   100ns.."), "   100ns..1us           0 |");
+	assert_string_equal(line_of(out, "per process", "     1us.."), "     1us..10us          1 |####################");
+	assert_string_equal(line_of(out, "per process", "  ("), "  (1 process with no Exit left out)");
+}
+
+static void test_exit_status_and_names(void **state)
+{
+	struct fixture *f = *state;
+	struct event *ev;
+	const char *out;
+
+	exec_(f, 1, 1, "/opt/tool/run.sh");
+	fork_(f, 2, 1, 2);
+	ev = exec_(f, 3, 2, NULL);
+	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
+	ev->u.exec.filename = "/usr/bin/from-filename"; /* argc 0: the filename names it */
+	fork_(f, 4, 1, 3);
+	exec_(f, 5, 3, NULL);                           /* nothing at all */
+	ev = exit_(f, 9, 1, 0);
+	ev->flags |= EVF_SIGNALED;
+	ev->u.exit.code = 9;
+	f->rec.has_end = true;
+	f->rec.end.lost = 2;
+	out = render(f, 10, SORT_COUNT);
+
+	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      killed by signal 9 (SIGKILL)");
+	assert_string_equal(line_of(out, NULL, "lost events:"), "lost events:      2 (the recording is incomplete)");
+	assert_string_equal(line_of(out, NULL, "command:"), "command:          /opt/tool/run.sh");
+	assert_int_equal(count_of(out, "commands by", "run.sh"), 1);
+	assert_int_equal(count_of(out, "commands by", "from-filename"), 1);
+	assert_int_equal(count_of(out, "commands by", "(unknown)"), 1);
+}
+
+/* --top N keeps the N first lines; ties are ordered by name, so the output is stable. */
+static void test_top_limits_lines(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const names[] = { "e", "d", "c", "b", "a" };
+	const char *out;
+
+	exec_(f, 1, 1, "sh");
+	for (int i = 0; i < 5; i++) {
+		fork_(f, 10 + 10 * (uint64_t)i, 1, 10 + i);
+		exec_(f, 11 + 10 * (uint64_t)i, 10 + i, names[i]);
+		exit_(f, 12 + 10 * (uint64_t)i, 10 + i, 0);
+	}
+	exec_(f, 80, 1, "sh");
+	exit_(f, 90, 1, 0);
+	out = render(f, 3, SORT_COUNT);
+
+	assert_non_null(strstr(out, "top 3 commands by count (of 6)\n"));
+	assert_int_equal(count_of(out, "commands by", "sh"), 2);
+	assert_int_equal(count_of(out, "commands by", "a"), 1);
+	assert_int_equal(count_of(out, "commands by", "b"), 1);
+	assert_null(strstr(strstr(out, "commands by"), "\n  c "));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_subtree_counts_each_exec_once_per_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_chain_is_a_subtree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_attribution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peak_concurrency, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_histogram_buckets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_status_and_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
