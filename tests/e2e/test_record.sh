@@ -186,6 +186,29 @@ test_exec_argv_over_limit_is_truncated_prefix() {
 		fail "over-long argv: want truncated:true and an exact prefix"
 }
 
+test_exec_invalid_utf8_argv_replaced() {
+	need_root
+	rec -- /bin/true $'\xff\xfe' $'ok\xc3' $'\xed\xa0\x80' "é"
+	check_recording rec.jsonl
+	expect '[.[] | .Exec // empty] | .[0].cmdline == ["/bin/true", "\ufffd\ufffd", "ok\ufffd", "\ufffd\ufffd\ufffd", "é"]' \
+		"each invalid byte should be U+FFFD: $(ev Exec)"
+}
+
+# A path near PATH_MAX is recorded whole.
+test_exec_long_filename_exact() {
+	need_root
+	local long=$T comp i
+	comp=$(printf 'd%.0s' $(seq 1 200))
+	for i in $(seq 1 18); do long="$long/$comp"; done
+	mkdir -p "$long"
+	cp /bin/true "$long/true"
+	rec -- "$long/true"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status"
+	jq -e -s --arg f "$long/true" '[.[] | .Exec // empty] | .[0] | .filename == $f and .cmdline == [$f]' \
+		rec.jsonl >/dev/null || fail "a ${#long}-byte path is not recorded whole: $(ev Exec | cut -c1-300)"
+}
+
 test_execveat_and_fexecve_are_execs() {
 	need_root
 	rec -- sh -c "$HB/execat at /bin/echo echo via-execveat; $HB/execat fd /bin/echo echo via-fexecve"
@@ -283,6 +306,32 @@ test_threads_make_no_events() {
 		"want exactly two Exits (root 0, child 3): $(ev Exit)"
 }
 
+# The leader thread ends first: the process ends later, with another thread's exit(6).
+test_exit_when_leader_thread_exits_first() {
+	need_root
+	rec -- "$HB/leader_exit"
+	check_recording rec.jsonl
+	assert_eq "$RC" 6 "record exit status"
+	expect --argjson r "$(root_pid)" '[.[] | .Exit // empty] | length == 1 and .[0].pid == $r and .[0].exit_code == 6' \
+		"want one Exit, the process's, with code 6: $(ev Exit)"
+}
+
+test_posix_spawn_and_clone_vm_children_are_processes() {
+	need_root
+	rec -- "$HB/spawn"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status"
+	local sp cl
+	sp=$(sed -n 's/^spawn=\([0-9]*\) clone=.*/\1/p' out)
+	cl=$(sed -n 's/^spawn=.* clone=\([0-9]*\)$/\1/p' out)
+	[ -n "$sp" ] && [ -n "$cl" ] || fail "helper output: $(cat out)"
+	expect --argjson r "$(root_pid)" --argjson s "$sp" --argjson c "$cl" '
+		([.[] | .Fork // empty | select(.parent_pid == $r) | .child_pid] | sort) == ([$s, $c] | sort)
+		and ([.[] | .Exec // empty | select(.pid == $s and .ppid == $r and .cmdline == ["echo", "spawned"])] | length == 1)
+		and ([.[] | .Exit // empty | select(.pid == $c and .exit_code == 5)] | length == 1)' \
+		"posix_spawn child $sp / clone(CLONE_VM) child $cl: $(jq -c 'select(.Fork or .Exit)' rec.jsonl)"
+}
+
 test_exec_from_a_thread_is_the_process() {
 	need_root
 	rec -- "$HB/thread_exec" /bin/echo from-thread
@@ -377,8 +426,13 @@ test_setpgid_from_job_control() {
 	local sl
 	sl=$(jq -r 'select(.Exec.cmdline == ["/bin/sleep", "0.1"]) | .Exec.pid' rec.jsonl)
 	[ -n "$sl" ] || fail "no Exec of sleep"
-	expect --argjson g "$sl" '[.[] | .SetPGID // empty | select(.pgid == $g)] | length >= 2' \
-		"want SetPGID of sleep and cat into group $sl: $(ev SetPGID)"
+	local ct
+	ct=$(jq -r 'select(.Exec.cmdline == ["/bin/cat"]) | .Exec.pid' rec.jsonl)
+	[ -n "$ct" ] || fail "no Exec of cat"
+	# bash calls setpgid in both parent and child (either may run first).
+	expect --argjson g "$sl" --argjson c "$ct" '[.[] | .SetPGID // empty | select(.pgid == $g)]
+		| (map(.pid) | unique) == ([$g, $c] | sort)' \
+		"want SetPGID of sleep ($sl) and cat ($ct) into group $sl: $(ev SetPGID)"
 	expect --argjson g "$sl" --argjson r "$r" '[.[] | (.Exec // .Exit // empty)
 		| select(.pid != $r and (.cmdline? // ["x"] | .[0] | IN("/bin/sleep", "/bin/cat")))] as $x
 		| ($x | length) == 2 and all($x[]; .pgid == $g)' "Execs of sleep and cat: want pgid $sl: $(ev Exec)"
@@ -386,6 +440,34 @@ test_setpgid_from_job_control() {
 		"want the Exits of sleep and cat in group $sl: $(ev Exit)"
 	expect --argjson g "$sl" --argjson r "$r" '[.[] | .Exit // empty | select(.pid == $r)][0].pgid != $g' \
 		"bash itself must not be in the pipeline's group"
+}
+
+# Calls that fail change nothing and are not events.
+test_failed_setsid_and_setpgid_make_no_events() {
+	need_root
+	rec -- "$HB/pgrp"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status (the helper checks its calls)"
+	local a
+	a=$(sed -n 's/^a=\([0-9]*\) b=.*/\1/p' out)
+	[ -n "$a" ] || fail "helper output: $(cat out)"
+	expect '[.[] | .SetSID // empty] | length == 0' "a failed setsid was recorded: $(ev SetSID)"
+	expect --argjson a "$a" '[.[] | .SetPGID // empty | select(.pid == $a)] | length == 1 and .[0].pgid == $a' \
+		"want only the setpgid that worked (into $a): $(ev SetPGID)"
+}
+
+# setpgid(child, child) by the parent is about the child.
+test_setpgid_by_parent_names_the_child() {
+	need_root
+	rec -- "$HB/pgrp"
+	check_recording rec.jsonl
+	local b
+	b=$(sed -n 's/^a=.* b=\([0-9]*\)$/\1/p' out)
+	[ -n "$b" ] || fail "helper output: $(cat out)"
+	expect --argjson b "$b" --argjson r "$(root_pid)" '[.[] | .SetPGID // empty | select(.pid == $b)]
+		| length == 1 and .[0].pgid == $b and .[0].ppid == $r' "want SetPGID of $b into $b: $(ev SetPGID)"
+	expect --argjson b "$b" '[.[] | .Exit // empty | select(.pid == $b)] | length == 1 and .[0].pgid == $b' \
+		"$b's Exit: want pgid $b: $(ev Exit)"
 }
 
 # --- failures of the command or the recorder ----------------------------------
