@@ -85,7 +85,7 @@ static int write_file(const char *out, const struct recording *r)
 	strcat(tmp, ".XXXXXX");
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		ret = error("cannot create '%s': %s", tmp, strerror(errno));
+		ret = error("cannot create '%s' (through a temporary file next to it): %s", out, strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto cleanup;
@@ -140,6 +140,47 @@ cleanup:
 	return ret;
 }
 
+/* Write to stdout, or to something that is not a regular file (a pipe, /dev/stdout). */
+static int write_stream(const char *out, const struct recording *r)
+{
+	FILE *f = out ? fopen(out, "w") : stdout;
+	const char *name = out ? out : "stdout";
+	int ret;
+
+	if (!f)
+		return error("cannot open '%s' for writing: %s", name, strerror(errno));
+	errno = 0;
+	ret = write_recording(f, r);
+	if (ret == -ENOSYS || ret == -ENOMEM)
+		error("sort: cannot format the output: %s", strerror(-ret));
+	else if (ret || fflush(f) || ferror(f))
+		ret = error("cannot write to '%s': %s", name, strerror(errno ? errno : EIO));
+	if (out && fclose(f) && !ret)
+		ret = error("cannot write to '%s': %s", name, strerror(errno));
+	return ret;
+}
+
+/* Where -o writes: a regular file is replaced atomically (through its symlink), anything else written to. */
+static int write_output(const char *out, const struct recording *r)
+{
+	struct stat st;
+	char *real;
+	int ret;
+
+	if (!out || !strcmp(out, "-"))
+		return write_stream(NULL, r);
+	if (stat(out, &st))
+		return write_file(out, r);
+	if (!S_ISREG(st.st_mode))
+		return write_stream(out, r);
+	real = realpath(out, NULL);
+	if (!real)
+		return error("cannot resolve '%s': %s", out, strerror(errno));
+	ret = write_file(real, r);
+	free(real);
+	return ret;
+}
+
 int cmd_sort(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -185,15 +226,7 @@ int cmd_sort(int argc, char **argv)
 			(unsigned long long)r->end.lost);
 	recording_sort(r);
 
-	if (out && strcmp(out, "-")) {
-		ret = write_file(out, r);
-	} else {
-		ret = write_recording(stdout, r);
-		if (ret == -ENOSYS || ret == -ENOMEM)
-			error("sort: cannot format the output: %s", strerror(-ret));
-		else if (ret || fflush(stdout) || ferror(stdout))
-			ret = error("cannot write to stdout: %s", strerror(errno ? errno : EIO));
-	}
+	ret = write_output(out, r);
 	recording_free(r);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

@@ -117,6 +117,22 @@ test_in_place() {
 	cmp other.jsonl "$DATA/sorted.jsonl"
 }
 
+test_output_targets() {
+	shuffle "$DATA/sorted.jsonl" > real.jsonl
+	ln -s real.jsonl link.jsonl
+	# through a symlink: the file it points to is replaced, the link stays
+	"$PROCTRACE" sort -o link.jsonl link.jsonl
+	[ -L link.jsonl ] || fail "the symlink was replaced"
+	cmp real.jsonl "$DATA/sorted.jsonl"
+	# not a regular file: written to, never renamed over
+	"$PROCTRACE" sort -o /dev/stdout real.jsonl | cmp - "$DATA/sorted.jsonl"
+	"$PROCTRACE" sort -o - real.jsonl | cmp - "$DATA/sorted.jsonl"
+	local rc=0
+	"$PROCTRACE" sort -o no/such/dir/out.jsonl real.jsonl 2> err || rc=$?
+	assert_eq "$rc" 1 "exit status"
+	grep -q "proctrace: error: cannot create 'no/such/dir/out.jsonl" err || fail "$(cat err)"
+}
+
 test_empty_input() {
 	: > empty.jsonl
 	"$PROCTRACE" sort empty.jsonl > out 2> err
