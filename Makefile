@@ -65,7 +65,7 @@ $(filter $(BUILD)/record/%,$(OBJS)): $(SKEL)
 $(BPF_OBJ): $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(msg) BPF $<
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
 		-Wall -Werror -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)

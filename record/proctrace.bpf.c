@@ -68,23 +68,10 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/*
- * One global counter. __sync_fetch_and_add with a used result needs BPF
- * atomics (cpu v3), which the build does not select, so encode the
- * instruction by hand: r0 = atomic_fetch_add((u64 *)(r1 + 0), r0).
- */
+/* One global counter: the emission order of every event of the recording. */
 static __always_inline __u64 next_seq(void)
 {
-	__u64 v;
-
-	asm volatile("r1 = %1\n\t"
-		     "r0 = 1\n\t"
-		     ".byte 0xdb, 0x01, 0, 0, 1, 0, 0, 0\n\t"
-		     "%0 = r0"
-		     : "=r"(v)
-		     : "r"(&seq)
-		     : "r0", "r1", "memory");
-	return v;
+	return __sync_fetch_and_add(&seq, 1);
 }
 
 /* Hide a value's known range from clang so that the mask below it stays. */
