@@ -39,7 +39,11 @@ int recording_load(struct recording **out, const char *path);
 /* Order events by (timestamp, seq), stable for equal keys. */
 void recording_sort(struct recording *r);
 
-/* The pid the recording is about: the header's root_pid, else the first Fork's child, else the first event's pid. */
+/*
+ * The pid the recording is about: the header's root_pid, else the first
+ * Fork's child (or that Fork's parent when the parent has events of its
+ * own: the recording began inside the command), else the first event's pid.
+ */
 int32_t recording_root_pid(const struct recording *r);
 
 void recording_free(struct recording *r);
