@@ -193,6 +193,17 @@ test_big_build_max_bars_and_min_duration() {
 		fit.mmd $((fit + 1))
 }
 
+# A real recording: every exec drawn with its argv, the failures in red.
+test_recorded_command_renders() {
+	need_root
+	"$PROCTRACE" record -q -o rec.jsonl -- sh -c '/bin/true a:b; /bin/false "%d"; sh -c "kill -9 \$\$"; exit 0'
+	# This tree has one exec per process, in time order: the labels are the argvs.
+	jqr rec.jsonl '.[] | .Exec | select(.) | .cmdline | join(" ")' >labels
+	assert_eq "$(wc -l <labels)" 4 "execs recorded"
+	"$PROCTRACE" render -f mermaid rec.jsonl >rec.mmd
+	check rec.mmd 4 --labels labels --crit 2
+}
+
 # Events the kernel dropped are flagged in the title.
 test_lost_events_in_title() {
 	big_recording 3 | sed 's/"lost":0/"lost":17/' >lost.jsonl
