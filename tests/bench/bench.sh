@@ -81,16 +81,15 @@ stats() {
 # ratios A B: per-run A/B of two files of times measured in the same rounds.
 ratios() { paste "$1" "$2" | awk '$2 > 0 { printf "%.4f\n", $1 / $2 }'; }
 
-# cell_ratio TRACED UNTRACED: "1.03 (1.01–1.05)": ratio of medians, min–max of per-round ratios.
+# cell_ratio TRACED UNTRACED: "1.03 (1.01–1.05)": median and min–max of the
+# per-round ratios (each traced run divided by the untraced run of its round,
+# which cancels slow drifts in the machine's load).
 cell_ratio() {
-	local a=$RAW/$1 b=$RAW/$2 ma mb lo hi
+	local a=$RAW/$1 b=$RAW/$2 m lo hi
 	[ -s "$a" ] || { echo "n/a"; return; }
 	[ -f "$a.fail" ] && { echo "failed (status $(head -1 "$a.fail"))"; return; }
-	read -r ma _ _ < <(stats "$a")
-	read -r mb _ _ < <(stats "$b")
-	read -r _ lo hi < <(stats <(ratios "$a" "$b"))
-	awk -v a="$ma" -v b="$mb" -v lo="$lo" -v hi="$hi" \
-		'BEGIN { printf "%.2f (%.2f–%.2f)", a / b, lo, hi }'
+	read -r m lo hi < <(stats <(ratios "$a" "$b"))
+	awk -v m="$m" -v lo="$lo" -v hi="$hi" 'BEGIN { printf "%.2f (%.2f–%.2f)", m, lo, hi }'
 }
 
 # cell_time KEY: "1.234 s (1.200–1.300)".
@@ -244,8 +243,8 @@ report_record() {
 	local w pt true_m
 	echo "## Recording overhead"
 	echo
-	echo "Wall time of the traced workload ÷ the same workload untraced: ratio of the medians of"
-	echo "$RUNS alternating runs, (min–max of the per-round ratios). proctrace's time is the whole"
+	echo "Wall time of the traced workload ÷ the same workload untraced, run by run: median"
+	echo "(min–max) of $RUNS rounds, the sides alternating within each round. proctrace's time is the whole"
 	echo "\`proctrace record -o FILE -- workload\` (start-up and shutdown included); bpftrace's"
 	echo "excludes its start-up (reported below); strace is \`strace -f -e trace=process\`."
 	echo
@@ -439,11 +438,13 @@ machine() {
 	echo "  $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $("$PROCTRACE" --version 2>/dev/null | head -1 || true)"
 	echo "  (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+	echo "- Load average before the run: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- Runs: BENCH_RUNS=$RUNS, BENCH_QUICK=$BENCH_QUICK; tools: $(strace -V 2>/dev/null | head -1),"
 	echo "  $(bpftrace --version 2>/dev/null || echo 'no bpftrace'), $(jq --version)"
 }
 
 start=$EPOCHREALTIME
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
 section storm && bench_storm
 section render && bench_render
