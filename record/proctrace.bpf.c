@@ -199,7 +199,7 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *p, bool group_dead)
+int BPF_PROG(on_exit, struct task_struct *p)
 {
 	struct signal_struct *sig;
 	struct task_struct *leader;
@@ -207,10 +207,13 @@ int BPF_PROG(on_exit, struct task_struct *p, bool group_dead)
 	__u32 tgid = p->tgid;
 
 	/*
-	 * Only the last thread reports the process; deleting from the traced
-	 * set also makes sure a process is reported once.
+	 * Only a thread that finds the group dead reports the process (do_exit()
+	 * drops signal->live before this tracepoint; reading it rather than the
+	 * group_dead argument of 6.16+ keeps older kernels working). Two threads
+	 * dying at once may both see it at zero: deleting from the traced set
+	 * lets exactly one of them report.
 	 */
-	if (!group_dead || bpf_map_delete_elem(&traced, &tgid))
+	if (p->signal->live.counter || bpf_map_delete_elem(&traced, &tgid))
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
