@@ -440,15 +440,17 @@ static int write_title(FILE *f, const struct trace *t, struct sbuf *sb)
 	char note[96];
 
 	sb->len = 0;
-	if (rec && rec->has_header && rec->hdr.command_len) {
+	/* The header's command names the whole recording, not a subtree picked with --pid. */
+	if (rec && rec->has_header && rec->hdr.command_len &&
+	    (!t->nroots || t->roots[0]->pid == rec->hdr.root_pid)) {
 		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
 			if (i)
 				err = sb_adds(sb, " ");
 			if (!err && rec->hdr.command[i])
 				err = sb_adds(sb, rec->hdr.command[i]);
 		}
-	} else if (t->nroots && t->roots[0]->nexec) {
-		err = exec_command(sb, t->roots[0]->execs[0].exec);
+	} else if (t->nroots) {
+		err = proc_command(sb, t->roots[0]);
 	} else {
 		err = sb_adds(sb, "proctrace recording");
 	}

@@ -254,6 +254,7 @@ static void build_script(struct fx *f)
 	struct proc *sh, *echo, *sub, *ls, *fl;
 
 	f->rec.has_header = true;
+	f->rec.hdr.root_pid = 100;
 	f->rec.hdr.command = command;
 	f->rec.hdr.command_len = 3;
 	sh = proc(f, NULL, 100, 0, 900 * MS);
@@ -485,6 +486,28 @@ static void test_title_without_header(void **state)
 	free(out);
 }
 
+/* Rendering a subtree (--pid): the title is the subtree's command, not the recording's. */
+static void test_title_of_subtree(void **state)
+{
+	struct fx *f = *state;
+	char *out;
+
+	build_script(f);
+	f->rec.hdr.command_len = 2;
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "    title #115;h build.sh\n"));
+	free(out);
+	f->rec.hdr.root_pid = 99;
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "    title #115;h build.sh a#60;b\n"));
+	free(out);
+	f->roots[0] = &f->procs[1];
+	f->rec.hdr.root_pid = 100;
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "    title #101;cho key#58;value\n"));
+	free(out);
+}
+
 static void test_axis_format(void **state)
 {
 	struct fx *f = *state;
@@ -577,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_flags_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_without_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_title_of_subtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_axis_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_names_unique, setup, teardown),
