@@ -110,6 +110,29 @@ test_stdin_and_output_file() {
 	true
 }
 
+# -o replaces a regular file (through a symlink, keeping its mode) and writes into anything else.
+test_output_targets() {
+	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >want
+	echo old >target.txt
+	chmod 640 target.txt
+	ln -s target.txt link.txt
+	"$PROCTRACE" render -f summary -o link.txt "$EX/hand-build.jsonl"
+	[ -L link.txt ] || fail "the symlink was replaced"
+	cmp want target.txt
+	assert_eq "$(stat -c %a target.txt)" 640 "mode"
+	"$PROCTRACE" render -f summary -o /dev/null "$EX/hand-build.jsonl"
+	[ -c /dev/null ] || fail "/dev/null is no longer a device"
+	mkfifo fifo
+	cat fifo >from-fifo &
+	"$PROCTRACE" render -f summary -o fifo "$EX/hand-build.jsonl"
+	wait
+	cmp want from-fifo
+	"$PROCTRACE" render -f summary -o - "$EX/hand-build.jsonl" >dash
+	cmp want dash
+	ls ./*.XXXXXX* target.txt.* 2>/dev/null && fail "a temporary file was left"
+	true
+}
+
 test_output_is_never_the_input() {
 	cp "$EX/hand-build.jsonl" in.jsonl
 	ln -s in.jsonl link.jsonl
@@ -166,6 +189,7 @@ test_errors() {
 	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
 	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
 	expect_exit 2 'Usage' --no-such-option "$EX/hand-build.jsonl"
+	expect_exit 1 'cannot create no-dir/out.txt' -o no-dir/out.txt "$EX/hand-build.jsonl"
 	printf '{"Exec":{"timestamp":1,"pid":1}}\nnot json\n{"Exit":{"timestamp":2,"pid":1}}\n' >bad.jsonl
 	expect_exit 1 'bad.jsonl:2' bad.jsonl
 }
