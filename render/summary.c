@@ -620,12 +620,12 @@ static void print_table(FILE *out, const char *what, struct stat_row *rows, size
 
 		width = w > width ? w : width;
 	}
-	fprintf(out, "\ntop %zu %s by %s (of %zu)\n", shown, what,
-		keys[o->sort <= SORT_CPU ? o->sort : 0], n);
 	if (!shown) {
-		fputs("  (no exec)\n", out);
+		fprintf(out, "\ntop %s\n  (no exec recorded)\n", what);
 		return;
 	}
+	fprintf(out, "\ntop %zu %s by %s (of %zu)\n", shown, what,
+		keys[o->sort <= SORT_CPU ? o->sort : 0], n);
 	fprintf(out, "  %-*s %8s (%5s) %10s %12s (%5s) %12s\n", width, "COMMAND", "COUNT", "%",
 		"RATE/s", "WALL", "%", "CPU");
 	for (size_t i = 0; i < shown; i++) {

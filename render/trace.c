@@ -101,7 +101,11 @@ static int map_set(struct builder *b, int32_t pid, uint32_t idx)
 	return 0;
 }
 
-/* Append a process that appears at event i; *idx is its index. */
+/*
+ * Append a process that appears at event i; *idx is its index. For a
+ * process first seen as the parent of a Fork, i is that Fork (which itself
+ * belongs to the child).
+ */
 static int new_proc(struct builder *b, int32_t pid, uint32_t parent, size_t i, uint64_t ts,
 		    uint32_t *idx)
 {

@@ -194,6 +194,23 @@ test_errors() {
 	expect_exit 1 'bad.jsonl:2' bad.jsonl
 }
 
+# An empty file and a header alone are recordings: every view renders them.
+test_empty_recordings() {
+	: >empty.jsonl
+	head -1 "$EX/hand-build.jsonl" >header-only.jsonl
+	for f in empty.jsonl header-only.jsonl; do
+		for view in $VIEWS; do
+			"$PROCTRACE" render -f "$view" "$f" >"$f.$view" || fail "$view of $f"
+		done
+		[ ! -s "$f.by-process" ] || fail "by-process of $f is not empty"
+		grep -q '^  (no exec recorded)$' "$f.summary" || fail "summary of $f: $(cat "$f.summary")"
+	done
+	[ ! -s empty.jsonl.multiplexed ] || fail "multiplexed of an empty file is not empty"
+	cmp header-only.jsonl header-only.jsonl.multiplexed
+	grep -q '^processes: *0 ' empty.jsonl.summary || fail "processes of an empty file"
+	grep -q '^processes: *1 ' header-only.jsonl.summary || fail "the header's root is a process"
+}
+
 test_durations_accepted() {
 	local d
 	for d in 5ms 250us 1s 100ns 42 1.5ms 0; do
