@@ -204,6 +204,18 @@ test_recorded_command_renders() {
 	check rec.mmd 4 --labels labels --crit 2
 }
 
+# --pid draws only that process's subtree, titled by its command.
+test_pid_subtree() {
+	local f="$REPO_DIR/examples/hand-build.jsonl" pid=1001 title
+	title=$(jqr "$f" "[.[] | .Exec | select(.pid == $pid) | .cmdline | join(\" \")][0]")
+	"$PROCTRACE" render -f mermaid --pid $pid "$f" >sub.mmd
+	"$PROCTRACE" render -f mermaid "$f" >all.mmd
+	[ "$(task_lines sub.mmd)" -lt "$(task_lines all.mmd)" ] || fail "--pid did not drop bars"
+	grep -v '^    section ' sub.mmd | sed -n '6,$p' >sub.bars
+	grep -qvxF -f all.mmd sub.bars && fail "--pid changed bars: $(grep -vxF -f all.mmd sub.bars)"
+	check sub.mmd "$(task_lines sub.mmd)" --title "$title"
+}
+
 # Events the kernel dropped are flagged in the title.
 test_lost_events_in_title() {
 	big_recording 3 | sed 's/"lost":0/"lost":17/' >lost.jsonl
