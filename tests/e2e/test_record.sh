@@ -289,6 +289,18 @@ test_exit_user_cpu_of_a_busy_loop() {
 		"Exit of a 300 ms CPU loop: $(ev Exit)"
 }
 
+# Threads that ended before the process still count in its CPU time.
+test_exit_cpu_includes_dead_threads() {
+	need_root
+	rec -- "$HB/tburn" 200
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status"
+	# Two threads of at least 200 ms each: more than any one thread alone.
+	expect --argjson r "$(root_pid)" '[.[] | .Exit // empty | select(.pid == $r)]
+		| length == 1 and .[0].user_ns >= 300000000' \
+		"Exit of two 200 ms threads ($(cat out)): $(ev Exit)"
+}
+
 # --- threads are not processes ----------------------------------------------
 
 test_threads_make_no_events() {
@@ -468,6 +480,40 @@ test_setpgid_by_parent_names_the_child() {
 		| length == 1 and .[0].pgid == $b and .[0].ppid == $r' "want SetPGID of $b into $b: $(ev SetPGID)"
 	expect --argjson b "$b" '[.[] | .Exit // empty | select(.pid == $b)] | length == 1 and .[0].pgid == $b' \
 		"$b's Exit: want pgid $b: $(ev Exit)"
+}
+
+# Processes outside CMD's tree are not recorded, however busy.
+test_unrelated_processes_not_recorded() {
+	need_root
+	sh -c 'while :; do /bin/echo proctrace-outsider >/dev/null; done' &
+	local busy=$!
+	rec -- sh -c '/bin/sleep 0.3; /bin/true'
+	kill "$busy"
+	wait "$busy" 2>/dev/null || true
+	check_recording rec.jsonl
+	expect '[.[] | .Exec // empty | select(.cmdline[1]? == "proctrace-outsider")] | length == 0' \
+		"an outside process was recorded: $(jq -c 'select(.Exec.cmdline[1]? == "proctrace-outsider")' rec.jsonl | head -3)"
+	expect '[.[] | .Exec // empty | .cmdline[0]] == ["sh", "/bin/sleep", "/bin/true"]' \
+		"want exactly the tree's Execs: $(ev Exec)"
+}
+
+# Two recorders at once: each records its own tree only.
+test_two_recorders_at_once() {
+	need_root
+	local rc1=0 rc2=0
+	"$PROCTRACE" record -q -o one.jsonl -- sh -c '/bin/sleep 0.3; /bin/echo one' >out1 2>err1 &
+	local p1=$!
+	"$PROCTRACE" record -q -o two.jsonl -- sh -c '/bin/sleep 0.3; /bin/echo two' >out2 2>err2 &
+	local p2=$!
+	wait "$p1" || rc1=$?
+	wait "$p2" || rc2=$?
+	assert_eq "$rc1:$rc2" 0:0 "exit statuses ($(cat err1 err2))"
+	check_recording one.jsonl
+	check_recording two.jsonl
+	jq -e -s '[.[] | .Exec // empty | .cmdline] == [["sh", "-c", "/bin/sleep 0.3; /bin/echo one"], ["/bin/sleep", "0.3"], ["/bin/echo", "one"]]' \
+		one.jsonl >/dev/null || fail "one.jsonl: $(jq -c 'select(.Exec)' one.jsonl)"
+	jq -e -s '[.[] | .Exec // empty | .cmdline] == [["sh", "-c", "/bin/sleep 0.3; /bin/echo two"], ["/bin/sleep", "0.3"], ["/bin/echo", "two"]]' \
+		two.jsonl >/dev/null || fail "two.jsonl: $(jq -c 'select(.Exec)' two.jsonl)"
 }
 
 # --- failures of the command or the recorder ----------------------------------
