@@ -295,7 +295,8 @@ int cmd_render(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			/* getopt said what is wrong */
+			fputs("Try 'proctrace render --help'.\n", stderr);
 			return EXIT_USAGE;
 		}
 	}

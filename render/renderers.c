@@ -6,7 +6,7 @@
 const struct renderer renderers[] = {
 	{ "multiplexed", render_multiplexed, "the tree's events in time order, one JSON line each (default)" },
 	{ "by-process", render_by_process, "each process's events in order, a blank line between processes" },
-	{ "mermaid", render_mermaid, "a Mermaid Gantt chart, one bar per exec image" },
+	{ "mermaid", render_mermaid, "a Mermaid Gantt chart, one bar per exec image or fork-only process" },
 	{ "summary", render_summary, "totals, wall-time histogram, top commands and top subtrees" },
 	{ 0 },
 };
