@@ -27,6 +27,8 @@ test_examples_match_golden_and_render() {
 		if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
 			cp "$name.mmd" "$REPO_DIR/tests/golden/$name.mermaid"
 		fi
+		[ -f "$REPO_DIR/tests/golden/$name.mermaid" ] ||
+			fail "$name: no tests/golden/$name.mermaid (UPDATE_GOLDEN=1 writes it; review it)"
 		diff -u "$REPO_DIR/tests/golden/$name.mermaid" "$name.mmd" ||
 			fail "$name: differs from tests/golden/$name.mermaid"
 		[ "$(task_lines "$name.mmd")" -gt 0 ] || fail "$name: no bars"
