@@ -21,8 +21,9 @@ static void usage(FILE *f)
 		"Orders a recording's events by (timestamp, seq) and writes it out in\n"
 		"format 1: the Recording header first, the End line last. Events without\n"
 		"seq (recordings of the original proctrace) keep their file order at equal\n"
-		"timestamps, and its split ExecFilename/ExecArgs/ExecFull lines come out\n"
-		"as one Exec line each. Reads FILE, or stdin if FILE is '-' or missing.\n\n"
+		"timestamps, its split ExecFilename/ExecArgs/ExecFull lines come out as\n"
+		"one Exec line each, and it gets a header naming the root process.\n"
+		"Reads FILE, or stdin if FILE is '-' or missing.\n\n"
 		"Options:\n"
 		"  -o, --output FILE  write to FILE instead of stdout; FILE may be the\n"
 		"                     input file (sorted in place, replaced atomically)\n"
@@ -140,6 +141,32 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Format 1 starts with a header; recordings of the original proctrace have
+ * none. Give them one with what the events tell: the root (as every view
+ * finds it) and the argv of its first exec; what they do not tell (start
+ * time, host, kernel) stays empty.
+ */
+static void make_header(struct recording *r)
+{
+	struct rec_header *h = &r->hdr;
+
+	memset(h, 0, sizeof(*h));
+	h->format = PROCTRACE_FORMAT;
+	h->tool = "original proctrace (converted by proctrace " PROCTRACE_VERSION ")";
+	h->root_pid = recording_root_pid(r);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct event *e = &r->ev[i];
+
+		if (e->type == EV_EXEC && e->pid == h->root_pid && (e->flags & EVF_CMDLINE)) {
+			h->command = e->u.exec.argv;
+			h->command_len = e->u.exec.argc;
+			break;
+		}
+	}
+	r->has_header = true;
+}
+
 /* Write to stdout, or to something that is not a regular file (a pipe, /dev/stdout). */
 static int write_stream(const char *out, const struct recording *r)
 {
@@ -225,6 +252,8 @@ int cmd_sort(int argc, char **argv)
 		warning("%llu events were lost while recording; the recording is incomplete",
 			(unsigned long long)r->end.lost);
 	recording_sort(r);
+	if (!r->has_header && r->n)
+		make_header(r);
 
 	ret = write_output(out, r);
 	recording_free(r);
