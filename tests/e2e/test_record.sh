@@ -527,6 +527,16 @@ test_missing_command_exit_127() {
 	expect '.[-1].End.exit_code == 127' "End: $(tail -1 rec.jsonl)"
 }
 
+# The output is opened before CMD starts: if it cannot be, nothing runs.
+test_unwritable_output_runs_nothing() {
+	need_root
+	RC=0
+	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -o "$T/no/such/dir/rec.jsonl" -- touch ran >out 2>err || RC=$?
+	assert_eq "$RC" 1 "record exit status"
+	[ ! -e ran ] || fail "CMD ran although the recording could not be written"
+	grep -q "no/such/dir/rec.jsonl" err || fail "the message does not name the file: $(cat err)"
+}
+
 test_unprivileged_refused_nothing_run() {
 	need_root
 	command -v setpriv >/dev/null || fail "setpriv is needed for this test"
