@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "formats/jsonl.h"
+#include "formats/recording.h"
 
 /* Each test gets a fresh buffer; teardown frees it. */
 static int setup(void **state)
@@ -490,6 +492,150 @@ static void test_lines_append(void **state)
 	assert_int_equal(lines, 1000);
 }
 
+/*
+ * An independent model of the sanitising: decode code points one by one
+ * with the Unicode ranges spelt out, and emit U+FFFD for a lead byte that
+ * does not start a valid sequence (then resume at the next byte).
+ */
+static size_t reference_sanitize(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], need, cp;
+		bool ok;
+
+		if (c < 0x80) {
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		/* Continuation bytes (0x80-0xbf) and 0xf8-0xff start nothing. */
+		need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+		cp = c & (0x3f >> need);
+		ok = need && c < 0xf8;
+		for (unsigned k = 1; ok && k <= need; k++) {
+			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
+				ok = false;
+			else
+				cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (ok) {
+			static const unsigned min[4] = { 0, 0x80, 0x800, 0x10000 };
+
+			ok = cp >= min[need] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+		}
+		if (ok) {
+			memcpy(out + o, s + i, need + 1);
+			o += need + 1;
+			i += need + 1;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Random strings biased to bytes that matter: the writer agrees with the model. */
+static void test_random_strings_match_reference(void **state)
+{
+	struct sbuf *b = *state;
+	static const unsigned char pool[] = {
+		'a', ' ', '"', '\\', '\n', 0x01, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
+		0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xee, 0xef, 0xf0, 0xf3, 0xf4,
+		0xf5, 0xff,
+	};
+	unsigned char in[33];
+	char want[33 * 3 + 1];
+	struct event ev = { .type = EV_BADEXEC, .flags = EVF_FILENAME, .pid = 1 };
+	unsigned seed = 12345;
+	char *got;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = 1 + (seed = seed * 1103515245 + 12345) % 32;
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			in[i] = pool[(seed >> 16) % sizeof(pool)];
+		}
+		in[n] = '\0';
+		reference_sanitize(in, n, want);
+		ev.u.badexec.filename = (const char *)in;
+		write_event(b, &ev);
+		got = decoded(b, "BadExec", "filename", -1);
+		if (strcmp(got, want))
+			fail_msg("iteration %d: writer and model disagree", iter);
+		free(got);
+	}
+}
+
+/* What the writer writes, the reader reads back to the same events. */
+static void test_round_trip_through_reader(void **state)
+{
+	struct sbuf *b = *state, again = { 0 };
+	const char *argv[] = { "sh", "-c", "echo \"hi\"\tthere", "", "\xf0\x9f\x98\x80" };
+	const char *cmd[] = { "sh", "-c", "x" };
+	struct rec_header h = {
+		.format = 1, .tool = "proctrace 0.1.0", .root_pid = 10, .command = cmd,
+		.command_len = 3, .start_time = "2026-11-22T10:00:00.000000001Z", .host = "h",
+		.kernel = "k",
+	};
+	struct rec_end e = { .ts = 900, .lost = 0, .exit_code = 137, .has_exit_code = true };
+	const uint16_t base = EVF_SEQ | EVF_PPID | EVF_PGID;
+	struct event evs[] = {
+		{ .type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .seq = 1, .ts = 100, .pid = 10,
+		  .pgid = 10, .u.fork.child_pid = 11 },
+		{ .type = EV_SETPGID, .flags = base, .seq = 2, .ts = 150, .pid = 11, .ppid = 10,
+		  .pgid = 11 },
+		{ .type = EV_SETSID, .flags = base, .seq = 3, .ts = 160, .pid = 11, .ppid = 10,
+		  .pgid = 11, .u.setsid.sid = 11 },
+		{ .type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO, .seq = 4,
+		  .ts = 190, .pid = 11, .u.badexec = { .filename = "/x/sh", .err = 2 } },
+		{ .type = EV_EXEC, .flags = base | EVF_FILENAME | EVF_CMDLINE | EVF_TRUNCATED,
+		  .seq = 5, .ts = 200, .pid = 11, .ppid = 10, .pgid = 11,
+		  .u.exec = { .filename = "/bin/sh", .argv = argv, .argc = 5 } },
+		{ .type = EV_EXIT, .flags = base | EVF_STATUS | EVF_SIGNALED | EVF_CORE | EVF_RUSAGE,
+		  .seq = 6, .ts = 300, .pid = 11, .ppid = 10, .pgid = 11,
+		  .u.exit = { .code = 11, .user_ns = 5, .system_ns = 6, .max_rss_kb = 7 } },
+		{ .type = EV_EXIT, .flags = base | EVF_STATUS | EVF_RUSAGE, .seq = 7, .ts = 400,
+		  .pid = 10, .ppid = 1, .pgid = 10,
+		  .u.exit = { .code = 137, .user_ns = 1, .system_ns = 2, .max_rss_kb = 3 } },
+	};
+	const size_t n = sizeof(evs) / sizeof(evs[0]);
+	char path[] = "/tmp/proctrace-test-writer.XXXXXX";
+	struct recording *r = NULL;
+	FILE *f;
+	int fd;
+
+	assert_int_equal(jsonl_write_header(b, &h), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(jsonl_write_event(b, &evs[i]), 0);
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b->buf, 1, b->len, f), b->len);
+	assert_int_equal(fclose(f), 0);
+
+	assert_int_equal(recording_load(&r, path), 0);
+	unlink(path);
+	assert_true(r->has_header);
+	assert_true(r->has_end);
+	assert_int_equal(r->n, n);
+	assert_int_equal(jsonl_write_header(&again, &r->hdr), 0);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(jsonl_write_event(&again, &r->ev[i]), 0);
+	assert_int_equal(jsonl_write_end(&again, &r->end), 0);
+	assert_int_equal(again.len, b->len);
+	assert_memory_equal(again.buf, b->buf, b->len);
+	recording_free(r);
+	sbuf_free(&again);
+}
+
 static void test_unknown_type_rejected(void **state)
 {
 	struct sbuf *b = *state;
@@ -521,6 +667,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_argument, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_strings_match_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_through_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_type_rejected, setup, teardown),
 	};
 
