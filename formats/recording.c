@@ -25,6 +25,7 @@ struct line_reader {
 	int fd;
 	char *buf;
 	size_t cap, start, end;
+	size_t scanned;  /* buf[start..scanned) holds no newline: a long line is searched once */
 	bool eof;
 };
 
@@ -39,7 +40,9 @@ static int line_next(struct line_reader *lr, char **line, size_t *len, bool *nl)
 	ssize_t n;
 
 	for (;;) {
-		p = lr->end > lr->start ? memchr(lr->buf + lr->start, '\n', lr->end - lr->start) : NULL;
+		if (lr->scanned < lr->start)
+			lr->scanned = lr->start;
+		p = lr->end > lr->scanned ? memchr(lr->buf + lr->scanned, '\n', lr->end - lr->scanned) : NULL;
 		if (p) {
 			*line = lr->buf + lr->start;
 			*len = (size_t)(p - *line);
@@ -47,6 +50,7 @@ static int line_next(struct line_reader *lr, char **line, size_t *len, bool *nl)
 			lr->start += *len + 1;
 			return 1;
 		}
+		lr->scanned = lr->end;
 		if (lr->eof) {
 			if (lr->start == lr->end)
 				return 0;
@@ -60,6 +64,7 @@ static int line_next(struct line_reader *lr, char **line, size_t *len, bool *nl)
 		if (lr->start) {
 			memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 			lr->end -= lr->start;
+			lr->scanned -= lr->start;
 			lr->start = 0;
 		}
 		if (lr->cap - lr->end < READ_CHUNK / 2) {
@@ -181,6 +186,7 @@ struct loader {
 	bool merging;
 	char unknown[MAX_UNKNOWN_NAMES][32];
 	size_t nunknown_names;
+	bool more_unknown_names;
 	const char *name;
 };
 
@@ -237,6 +243,8 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 				return 0;
 		if (i < MAX_UNKNOWN_NAMES)
 			memcpy(l->unknown[l->nunknown_names++], p->unknown, sizeof(p->unknown));
+		else
+			l->more_unknown_names = true;
 		return 0;
 	case LK_FRAGMENT:
 		if (!l->merging) {
@@ -302,7 +310,7 @@ static void warn_unknown(struct loader *l)
 		l->name, r->unknown, r->unknown == 1 ? "" : "s");
 	for (size_t i = 0; i < l->nunknown_names; i++)
 		fprintf(stderr, "%s%s", i ? ", " : "", l->unknown[i]);
-	fprintf(stderr, "%s)\n", l->nunknown_names == MAX_UNKNOWN_NAMES ? ", ..." : "");
+	fprintf(stderr, "%s)\n", l->more_unknown_names ? ", ..." : "");
 }
 
 int recording_load(struct recording **out, const char *path)

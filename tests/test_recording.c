@@ -513,6 +513,11 @@ static void test_unknown_types(void **state)
 	assert_err(f, "warning", ": skipped 3 lines of unknown event types (Foo, Bar)");
 	/* said once */
 	assert_null(strstr(strstr(f->err, "skipped") + 1, "skipped"));
+	/* five names are listed, more are cut */
+	assert_int_equal(load(f, "{\"A\":1}\n{\"B\":1}\n{\"C\":1}\n{\"D\":1}\n{\"E\":1}\n"), 0);
+	assert_err(f, "warning", ": skipped 5 lines of unknown event types (A, B, C, D, E)\n");
+	assert_int_equal(load(f, "{\"A\":1}\n{\"B\":1}\n{\"C\":1}\n{\"D\":1}\n{\"E\":1}\n{\"F\":1}\n{\"A\":1}\n"), 0);
+	assert_err(f, "warning", ": skipped 7 lines of unknown event types (A, B, C, D, E, ...)\n");
 }
 
 /* A line longer than the reader's buffer. */

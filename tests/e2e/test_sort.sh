@@ -103,6 +103,11 @@ test_stdin() {
 	"$PROCTRACE" sort - < "$DATA/bad-missing-pid.jsonl" 2> err > /dev/null || rc=$?
 	assert_eq "$rc" 1 "exit status"
 	grep -qF '<stdin>:2: Exit: missing "pid"' err || fail "$(cat err)"
+	# a line longer than the reader's buffer, arriving through a pipe in pieces
+	long=$(head -c 3000000 /dev/zero | tr '\0' x)
+	printf '{"Exec":{"timestamp":2,"pid":3,"filename":"%s"}}\n{"Exit":{"timestamp":1,"pid":3}}\n' "$long" |
+		"$PROCTRACE" sort - > out.jsonl
+	assert_eq "$(tail -1 out.jsonl | jq -r '.Exec.filename | length')" 3000000 "long filename"
 }
 
 test_in_place() {
