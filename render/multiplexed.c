@@ -26,8 +26,12 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 	(void)o;
 	if (rec->has_header) {
 		struct rec_header h = rec->hdr;
+		bool subtree = false;
 
-		if (t->nroots == 1 && t->roots[0]->pid != h.root_pid)
+		/* Only a --pid model leaves events out. */
+		for (size_t i = 0; i < rec->n && !subtree; i++)
+			subtree = !trace_has_event(t, i);
+		if (subtree && t->nroots == 1)
 			h.root_pid = t->roots[0]->pid;
 		err = jsonl_write_header(&b, &h);
 		if (err)
