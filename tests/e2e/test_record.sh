@@ -688,6 +688,22 @@ wait_for() {
 	fail "$1 never appeared"
 }
 
+# wait_exit PID: $RC is the exit status of background job PID; a recorder
+# still running after $TIMEOUT s is killed and the test fails (never hang).
+wait_exit() {
+	local i
+	for i in $(seq 1 $((TIMEOUT * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1"
+		fail "the recorder did not exit"
+	fi
+	RC=0
+	wait "$1" || RC=$?
+}
+
 # Ctrl-C in a terminal signals the whole foreground process group.
 test_ctrl_c_ends_recording_with_cmd_status() {
 	need_root
@@ -699,8 +715,7 @@ test_ctrl_c_ends_recording_with_cmd_status() {
 	wait_for started
 	pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
 	kill -INT -- -"$pgid"
-	RC=0
-	wait "$pid" || RC=$?
+	wait_exit "$pid"
 	assert_eq "$RC" 5 "record exit status (CMD's trap)"
 	check_recording rec.jsonl
 	expect '.[-1].End.exit_code == 5' "End: $(tail -1 rec.jsonl)"
@@ -720,8 +735,7 @@ test_ctrl_c_on_sleep_exit_130() {
 		sleep 0.1
 	done
 	kill -INT -- -"$pgid"
-	RC=0
-	wait "$pid" || RC=$?
+	wait_exit "$pid"
 	assert_eq "$RC" 130 "record exit status (sleep killed by SIGINT)"
 	check_recording rec.jsonl
 	expect --argjson r "$(root_pid)" '[.[] | .Exit // empty | select(.pid == $r)] | length == 1 and .[0].signal == 2' \
