@@ -20,6 +20,7 @@ enum line_kind {
 struct parsed {
 	enum line_kind kind;
 	bool not_json;            /* the error is a JSON syntax error */
+	bool cut;                 /* ... that looks like a line cut short: an object ending too early */
 	struct event ev;          /* LK_EVENT, LK_FRAGMENT (an Exec holding only its piece) */
 	struct rec_header hdr;    /* LK_HEADER */
 	struct rec_end end;       /* LK_END */

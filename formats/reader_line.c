@@ -819,6 +819,8 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 		root = json_loadb(line, len, 0, &jerr);
 		if (!root) {
 			p->not_json = true;
+			p->cut = *skip_ws(line, line + len) == '{' && jerr.position >= 0 &&
+				 (size_t)jerr.position >= len;
 			return perr(p, "not JSON: %s", jerr.text);
 		}
 		if (!json_is_object(root) || json_object_size(root) != 1) {

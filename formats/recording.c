@@ -349,7 +349,7 @@ int recording_load(struct recording **out, const char *path)
 	while ((ret = line_next(&lr, &line, &len, &nl)) > 0) {
 		lineno++;
 		ret = parse_line(line, len, &r->priv->arena, p);
-		if (ret == -EINVAL && p->not_json && !nl) {
+		if (ret == -EINVAL && p->cut && !nl) {
 			fprintf(stderr, "proctrace: warning: %s:%zu: last line is truncated (recorder killed?), ignored\n",
 				l.name, lineno);
 			r->truncated_tail = true;

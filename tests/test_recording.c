@@ -468,6 +468,9 @@ static void test_truncated_last_line(void **state)
 	assert_true(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 2);
 	assert_err(f, "warning", ":3: last line is truncated (recorder killed?), ignored");
+	/* garbage is not a cut line, even at the end */
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\x7f" "ELF\x02\x01"), -EINVAL);
+	assert_err(f, "error", ":2: not JSON: ");
 	/* a complete last line without its newline is a line like any other */
 	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":3,\"pid\":2}}"), 0);
 	assert_false(f->r->truncated_tail);
