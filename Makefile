@@ -126,7 +126,7 @@ fuzz: $(FUZZ_BIN)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
-		$(BUILD)/fuzz/corpus tests/fuzz/seeds
+		$(BUILD)/fuzz/corpus examples tests/data tests/fuzz/regressions
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_QUICK=1.
