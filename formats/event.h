@@ -73,6 +73,12 @@ struct pt_exit {
 	__u64 maxrss;  /* pages: the group's memory high-water mark */
 };
 
+/* An Exit waiting in the kernel for its task's last context switch. */
+struct pt_pending_exit {
+	struct pt_exit e;
+	__u64 runtime_at_exit; /* the exiting task's own runtime at exit */
+};
+
 struct pt_setsid {
 	struct pt_hdr h;
 	__s32 sid;

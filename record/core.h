@@ -36,6 +36,8 @@ enum {
 
 /* include/linux/sched/signal.h */
 #define SIGNAL_GROUP_EXIT 0x00000004
+/* include/linux/sched.h */
+#define TASK_DEAD 0x00000080
 
 /*
  * Only the fields read, relocated by name against the running kernel's BTF
@@ -85,6 +87,7 @@ struct sched_entity {
 };
 
 struct task_struct {
+	unsigned int __state;
 	int pid;
 	int tgid;
 	int exit_code;

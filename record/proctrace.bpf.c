@@ -51,6 +51,22 @@ struct {
 } traced SEC(".maps");
 
 /*
+ * Exits waiting for their task's last context switch, keyed by thread id.
+ * At sched_process_exit the dying task is still running, so its
+ * se.sum_exec_runtime lacks everything since the last tick or switch: all
+ * of it for a process shorter than a tick. The scheduler brings it up to
+ * date when the task switches out for the last time (prev is TASK_DEAD at
+ * sched_switch); the Exit is sent then, with the timestamp and seq of the
+ * exit itself. The recorder sends what is left here when the tree is gone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pt_pending_exit);
+} pending_exits SEC(".maps");
+
+/*
  * Exec records are too big for the BPF stack and for a per-CPU map value
  * (32 KiB at most), so each CPU gets one slot of a plain array, indexed by
  * the CPU id; max_entries is set to the number of CPUs before load. The
@@ -201,10 +217,11 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
+	struct pt_pending_exit pe = {};
+	struct pt_exit *e = &pe.e;
 	struct signal_struct *sig;
 	struct task_struct *leader;
-	struct pt_exit *e;
-	__u32 tgid = p->tgid;
+	__u32 tgid = p->tgid, tid = p->pid;
 
 	/*
 	 * Only a thread that finds the group dead reports the process (do_exit()
@@ -215,11 +232,6 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	 */
 	if (p->signal->live.counter || bpf_map_delete_elem(&traced, &tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
-		return 0;
-	}
 	fill_hdr(&e->h, PT_EXIT, sizeof(*e), p);
 	sig = p->signal;
 	leader = p->group_leader;
@@ -232,10 +244,35 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	/* Dead threads are folded into signal; the last one is still live. */
 	e->utime = sig->utime + p->utime;
 	e->stime = sig->stime + p->stime;
-	e->rtime = sig->sum_sched_runtime + p->se.sum_exec_runtime;
+	pe.runtime_at_exit = p->se.sum_exec_runtime;
+	e->rtime = sig->sum_sched_runtime + pe.runtime_at_exit;
 	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
 	e->maxrss = sig->maxrss;
-	bpf_ringbuf_submit(e, wakeup_flag());
+	if (!bpf_map_update_elem(&pending_exits, &tid, &pe, BPF_ANY))
+		return 0;
+	/* No room to wait for the last switch: report it now, a little short. */
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
+		count_lost();
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
+{
+	struct pt_pending_exit *pe;
+	__u32 tid;
+
+	/* Every context switch of the system comes here: one compare for most. */
+	if (prev->__state != TASK_DEAD)
+		return 0;
+	tid = prev->pid;
+	pe = bpf_map_lookup_elem(&pending_exits, &tid);
+	if (!pe)
+		return 0;
+	pe->e.rtime += prev->se.sum_exec_runtime - pe->runtime_at_exit;
+	if (bpf_ringbuf_output(&events, &pe->e, sizeof(pe->e), wakeup_flag()))
+		count_lost();
+	bpf_map_delete_elem(&pending_exits, &tid);
 	return 0;
 }
 

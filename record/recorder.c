@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cmd/cmd.h"
@@ -29,6 +30,7 @@
 #define FLUSH_NS (200 * 1000000ull)
 /* The kernel side wakes the reader only when the ring is 1/4 full. */
 #define POLL_MS 30
+#define PENDING_WAIT_MS 200 /* longest wait for exits still in the kernel */
 
 struct recorder {
 	const struct recorder_opts *o;
@@ -427,6 +429,33 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
 	}
 }
 
+/*
+ * The kernel sends an Exit at its task's last context switch, which may come
+ * just after the parent hears of the exit: wait for those a little, then
+ * send whatever is still pending as it stands. Then take the rest of the ring.
+ */
+static int send_pending_exits(struct recorder *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.pending_exits);
+	struct pt_pending_exit pe;
+	__u32 key;
+	int err;
+
+	for (int i = 0; i < PENDING_WAIT_MS; i++) {
+		if (bpf_map_get_next_key(fd, NULL, &key))
+			break;
+		usleep(1000);
+	}
+	while (!bpf_map_get_next_key(fd, NULL, &key)) {
+		if (!bpf_map_lookup_and_delete_elem(fd, &key, &pe))
+			on_record(r, &pe.e, sizeof(pe.e));
+		else
+			bpf_map_delete_elem(fd, &key);
+	}
+	err = ring_buffer__consume(r->rb);
+	return err < 0 ? err : 0;
+}
+
 static int loop(struct recorder *r)
 {
 	struct epoll_event evs[2];
@@ -457,9 +486,7 @@ static int loop(struct recorder *r)
 		if (r->out.len && (n == 0 || now_ns(CLOCK_MONOTONIC) - r->last_flush > FLUSH_NS))
 			flush_out(r);
 	}
-	/* Exits are submitted before the parent hears of them: take the rest. */
-	err = ring_buffer__consume(r->rb);
-	return err < 0 ? err : 0;
+	return send_pending_exits(r);
 }
 
 /* Load, size and attach the BPF side. */

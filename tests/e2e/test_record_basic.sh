@@ -61,6 +61,51 @@ C
 	assert_eq "$(jqr r.jsonl '[.[] | select(.Exit)] | length')" 1 "one Exit"
 }
 
+# CPU time is the process's exact runtime, as wait4(2)'s rusage has it, down
+# to processes shorter than a scheduler tick (which would read 0 if taken
+# before the task's last context switch).
+test_cpu_matches_wait4_rusage() {
+	need_root
+	cat >w4.c <<'C'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	char *cmds[][4] = { { "/bin/true", 0 }, { "/bin/ls", "/usr", 0 },
+			    { "/bin/sh", "-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done", 0 } };
+	for (int i = 0; i < 3; i++) {
+		struct rusage ru;
+		int st;
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			freopen("/dev/null", "w", stdout);
+			execv(cmds[i][0], cmds[i]);
+			_exit(127);
+		}
+		wait4(pid, &st, 0, &ru);
+		printf("%d %ld\n", pid, (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
+					  ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	}
+	return 0;
+}
+C
+	cc -o w4 w4.c
+	rec r.jsonl -- ./w4 >want
+	[ "$(wc -l <want)" -eq 3 ] || fail "helper output: $(cat want)"
+	while read -r pid us; do
+		got=$(jqr r.jsonl "[.[] | .Exit // empty | select(.pid == $pid)][0] | (.user_ns + .system_ns) / 1000 | floor")
+		[ "$us" -gt 0 ] || fail "wait4 says pid $pid used no CPU"
+		# rusage truncates user and system to microseconds separately.
+		[ $((got - us)) -ge -2 ] && [ $((got - us)) -le 2 ] ||
+			fail "pid $pid: recorded ${got}us of CPU, wait4 says ${us}us"
+	done <want
+}
+
 test_killed_by_signal() {
 	need_root
 	rc=0; rec r.jsonl -- sh -c 'kill -9 $$' || rc=$?
