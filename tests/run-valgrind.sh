@@ -5,6 +5,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PROCTRACE:=$here/../proctrace}"
 logs=$(mktemp -d /tmp/proctrace-vg.XXXXXX)
+# The unprivileged test runs proctrace as nobody: it must be able to log too.
+chmod 1777 "$logs"
 export VALGRIND_LOG_DIR=$logs PROCTRACE_REAL=$PROCTRACE PROCTRACE=$here/valgrind-proctrace
 bash "$here/run.sh" test_record
 rc=$?
