@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tests/e2e/test_fuzz_regressions.sh: every input in tests/fuzz/regressions/
+# (crashes and oddities the fuzzer found, kept forever) goes through sort and
+# every view: each must end with 0 (read) or 1 (rejected with a message),
+# never a crash or a sanitizer report.
+. "$(dirname "$0")/lib.sh"
+
+test_regressions_never_crash() {
+	local n=0 f view rc
+	for f in "$REPO_DIR"/tests/fuzz/regressions/*; do
+		for view in sort multiplexed by-process mermaid summary; do
+			rc=0
+			if [ "$view" = sort ]; then
+				"$PROCTRACE" sort "$f" >out 2>err || rc=$?
+			else
+				"$PROCTRACE" render -f "$view" "$f" >out 2>err || rc=$?
+			fi
+			[ "$rc" -le 1 ] || fail "$(basename "$f") $view: exit $rc: $(head -5 err)"
+			! grep -qE 'runtime error|Sanitizer|Segmentation' err ||
+				fail "$(basename "$f") $view: $(head -5 err)"
+			[ "$rc" -eq 0 ] || grep -q '^proctrace: error: ' err ||
+				fail "$(basename "$f") $view: rejected without a message"
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -gt 0 ] || fail "no regression inputs"
+}
+
+run_tests
