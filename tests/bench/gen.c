@@ -40,7 +40,7 @@ struct lane {
 
 static uint64_t rng_state;
 static int32_t root_pid = 4000, next_pid = 4000, pid_max = 4194304;
-static uint64_t jobs_left, seq;
+static uint64_t want, seq, procs = 1;
 static char *obuf;
 static size_t olen, ocap = 1 << 22;
 static FILE *out;
@@ -211,6 +211,7 @@ static void new_job(struct lane *l, uint64_t job)
 	push(l, K_EXEC, t += rnd_range(20000, 60000), gcc, sh, 1, job);
 	push(l, K_FORK, t += rnd_range(200000, 500000), gcc, 0, 0, job)->child = cc1;
 	push(l, K_EXEC, t += rnd_range(20000, 60000), cc1, gcc, 2, job);
+	procs += code ? 3 : 4;
 	cc1_run = rnd_range(3000000, 60000000);
 	push_exit(l, t += cc1_run, cc1, gcc, cc1_run * 95 / 100, rnd_range(20000, 250000), code);
 	if (!code) {
@@ -231,7 +232,7 @@ int main(int argc, char **argv)
 	const char *path = "-";
 	unsigned long long nproc = 1000000, seed = 1;
 	struct lane lanes[LANES];
-	uint64_t job = 0, last_ts = 0, procs;
+	uint64_t job = 0, last_ts = 0;
 	int opt, i, best;
 
 	while ((opt = getopt(argc, argv, "n:s:o:p:h")) != -1) {
@@ -268,8 +269,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
-	jobs_left = (nproc - 1 + 3) / 4; /* round up: at least nproc */
-	procs = 1 + jobs_left * 4;
+	want = nproc;
 
 	emit("{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":%d,"
 	     "\"command\":[\"make\",\"-j2\"],\"start_time\":\"2024-01-01T00:00:00.000000000Z\","
@@ -280,10 +280,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < LANES; i++) {
 		lanes[i].clock = 100000 + (uint64_t)i * 70000;
 		lanes[i].n = lanes[i].next = 0;
-		if (jobs_left) {
-			jobs_left--;
+		if (procs < want)
 			new_job(&lanes[i], job++);
-		}
 	}
 	for (;;) {
 		/* Merge the lanes by time: emit the earliest pending event. */
@@ -300,10 +298,9 @@ int main(int argc, char **argv)
 
 		write_event(&l->ev[l->next], ts - rnd() % 8000);
 		last_ts = ts;
-		if (++l->next == l->n && jobs_left) {
-			jobs_left--;
+		/* Stop starting jobs once there are enough processes (up to 3 more). */
+		if (++l->next == l->n && procs < want)
 			new_job(l, job++);
-		}
 	}
 	last_ts += 200000;
 	emit("{\"Exit\":{\"seq\":%" PRIu64 ",\"timestamp\":%" PRIu64 ",\"pid\":%d,\"ppid\":%d,"
