@@ -3,6 +3,7 @@
 #define PROCTRACE_CMD_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -24,5 +25,17 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0, or -EINVAL/-ERANGE (nothing printed).
  */
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* Writes a whole output to f: 0, or a negative errno (nothing printed). */
+typedef int (*output_fn)(FILE *f, void *ctx);
+
+/*
+ * Write fn's output to out: stdout for NULL or "-"; a device or fifo is
+ * written to; a regular file (or the one a symlink points to) is replaced
+ * through a temporary file renamed into place, keeping its mode, so out may
+ * be the input and a failure leaves it untouched. Prints one message and
+ * returns -1 on failure.
+ */
+int output_write(const char *out, output_fn fn, void *ctx);
 
 #endif

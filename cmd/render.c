@@ -86,121 +86,17 @@ static int parse_duration(const char *s, uint64_t *out)
 	return -EINVAL;
 }
 
-/* Run the renderer into f, which is named name in messages. */
-static int render_stream(FILE *f, const char *name, const struct renderer *r,
-			 const struct trace *t, const struct render_opts *o)
+struct render_job {
+	const struct renderer *r;
+	const struct trace *t;
+	const struct render_opts *o;
+};
+
+static int render_job(FILE *f, void *ctx)
 {
-	int err;
+	const struct render_job *j = ctx;
 
-	errno = 0;
-	err = r->fn(f, t, o);
-	if (err == -EIO || (!err && (fflush(f) || ferror(f))))
-		return error("render: writing %s: %s", name, strerror(errno ? errno : EIO));
-	if (err)
-		return error("render: %s: %s", r->name, strerror(-err));
-	return 0;
-}
-
-/*
- * Render into a temporary file next to out, then rename it over out: a
- * failed render leaves no half file. An existing file keeps its mode.
- */
-static int render_to_file(const char *out, const struct renderer *r, const struct trace *t,
-			  const struct render_opts *o)
-{
-	struct stat st;
-	char *tmp = NULL;
-	FILE *f = NULL;
-	mode_t mask, mode;
-	int fd = -1, err;
-
-	if (asprintf(&tmp, "%s.XXXXXX", out) < 0) {
-		tmp = NULL;
-		err = error("render: %s", strerror(ENOMEM));
-		goto cleanup;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = error("render: cannot create %s (through a temporary file next to it): %s",
-			    out, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto cleanup;
-	}
-	mask = umask(0);
-	umask(mask);
-	mode = 0666 & ~mask;
-	if (!stat(out, &st))
-		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode)) {
-		err = error("render: %s: %s", tmp, strerror(errno));
-		goto cleanup;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = error("render: %s: %s", tmp, strerror(errno));
-		goto cleanup;
-	}
-	fd = -1;
-	err = render_stream(f, out, r, t, o);
-	if (err)
-		goto cleanup;
-	err = fclose(f);
-	f = NULL;
-	if (err) {
-		err = error("render: writing %s: %s", out, strerror(errno));
-		goto cleanup;
-	}
-	if (rename(tmp, out)) {
-		err = error("render: cannot rename %s to %s: %s", tmp, out, strerror(errno));
-		goto cleanup;
-	}
-	free(tmp);
-	tmp = NULL;
-cleanup:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	return err;
-}
-
-/*
- * Where -o goes: stdout for "-"; a regular file (or a symlink to one) is
- * replaced atomically; anything else (/dev/null, a fifo) is written to, never
- * renamed over.
- */
-static int render_output(const char *out, const struct renderer *r, const struct trace *t,
-			 const struct render_opts *o)
-{
-	struct stat st;
-	char *real;
-	FILE *f;
-	int err;
-
-	if (!out || !strcmp(out, "-"))
-		return render_stream(stdout, "standard output", r, t, o);
-	if (stat(out, &st))
-		return render_to_file(out, r, t, o);
-	if (!S_ISREG(st.st_mode)) {
-		f = fopen(out, "w");
-		if (!f)
-			return error("render: cannot open %s: %s", out, strerror(errno));
-		err = render_stream(f, out, r, t, o);
-		if (fclose(f) && !err)
-			err = error("render: writing %s: %s", out, strerror(errno));
-		return err;
-	}
-	real = realpath(out, NULL);
-	if (!real)
-		return error("render: cannot resolve %s: %s", out, strerror(errno));
-	err = render_to_file(real, r, t, o);
-	free(real);
-	return err;
+	return j->r->fn(f, j->t, j->o);
 }
 
 static int same_file(const char *a, const char *b)
@@ -319,7 +215,7 @@ int cmd_render(int argc, char **argv)
 			rec->name, (unsigned long long)rec->end.lost);
 	if (trace_build(&t, rec, pid))
 		goto cleanup;
-	if (render_output(out, r, t, &opts))
+	if (output_write(out, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;
 	ret = EXIT_OK;
 cleanup:

@@ -1,6 +1,5 @@
 /* cmd/sort.c: 'proctrace sort': order a recording by time and write it out in format 1. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,8 +43,9 @@ static int flush(FILE *f, struct sbuf *b)
 }
 
 /* Writes the whole recording to f through one buffer, flushed every FLUSH_AT bytes. */
-static int write_recording(FILE *f, const struct recording *r)
+static int write_recording(FILE *f, void *ctx)
 {
+	const struct recording *r = ctx;
 	struct sbuf b = { 0 };
 	int ret = 0;
 
@@ -62,82 +62,6 @@ static int write_recording(FILE *f, const struct recording *r)
 	ret = flush(f, &b);
 cleanup:
 	sbuf_free(&b);
-	return ret;
-}
-
-/*
- * Write to a temporary file next to out and rename it over out: the input
- * may be out itself, and a failed write must not leave half a file behind.
- */
-static int write_file(const char *out, const struct recording *r)
-{
-	char *tmp = NULL;
-	FILE *f = NULL;
-	struct stat st;
-	mode_t mask, mode;
-	int fd = -1, ret;
-
-	tmp = malloc(strlen(out) + sizeof(".XXXXXX"));
-	if (!tmp) {
-		ret = error("sort: out of memory");
-		goto cleanup;
-	}
-	strcpy(tmp, out);
-	strcat(tmp, ".XXXXXX");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = error("cannot create '%s' (through a temporary file next to it): %s", out, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto cleanup;
-	}
-	/* mkstemp makes 0600: keep the mode of the file replaced, else that of any new file */
-	mask = umask(0);
-	umask(mask);
-	mode = 0666 & ~mask;
-	if (!stat(out, &st))
-		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode)) {
-		ret = error("cannot chmod '%s': %s", tmp, strerror(errno));
-		goto cleanup;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = error("cannot write '%s': %s", tmp, strerror(errno));
-		goto cleanup;
-	}
-	fd = -1;
-	ret = write_recording(f, r);
-	if (ret == -ENOSYS || ret == -ENOMEM) {
-		error("sort: cannot format the output: %s", strerror(-ret));
-		goto cleanup;
-	}
-	if (ret || fflush(f) || ferror(f)) {
-		ret = error("cannot write '%s': %s", tmp, strerror(errno ? errno : EIO));
-		goto cleanup;
-	}
-	ret = fclose(f);
-	f = NULL;
-	if (ret) {
-		ret = error("cannot write '%s': %s", tmp, strerror(errno));
-		goto cleanup;
-	}
-	if (rename(tmp, out)) {
-		ret = error("cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
-		goto cleanup;
-	}
-	free(tmp);
-	tmp = NULL;
-	ret = 0;
-cleanup:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
 	return ret;
 }
 
@@ -165,47 +89,6 @@ static void make_header(struct recording *r)
 		}
 	}
 	r->has_header = true;
-}
-
-/* Write to stdout, or to something that is not a regular file (a pipe, /dev/stdout). */
-static int write_stream(const char *out, const struct recording *r)
-{
-	FILE *f = out ? fopen(out, "w") : stdout;
-	const char *name = out ? out : "stdout";
-	int ret;
-
-	if (!f)
-		return error("cannot open '%s' for writing: %s", name, strerror(errno));
-	errno = 0;
-	ret = write_recording(f, r);
-	if (ret == -ENOSYS || ret == -ENOMEM)
-		error("sort: cannot format the output: %s", strerror(-ret));
-	else if (ret || fflush(f) || ferror(f))
-		ret = error("cannot write to '%s': %s", name, strerror(errno ? errno : EIO));
-	if (out && fclose(f) && !ret)
-		ret = error("cannot write to '%s': %s", name, strerror(errno));
-	return ret;
-}
-
-/* Where -o writes: a regular file is replaced atomically (through its symlink), anything else written to. */
-static int write_output(const char *out, const struct recording *r)
-{
-	struct stat st;
-	char *real;
-	int ret;
-
-	if (!out || !strcmp(out, "-"))
-		return write_stream(NULL, r);
-	if (stat(out, &st))
-		return write_file(out, r);
-	if (!S_ISREG(st.st_mode))
-		return write_stream(out, r);
-	real = realpath(out, NULL);
-	if (!real)
-		return error("cannot resolve '%s': %s", out, strerror(errno));
-	ret = write_file(real, r);
-	free(real);
-	return ret;
 }
 
 int cmd_sort(int argc, char **argv)
@@ -255,7 +138,7 @@ int cmd_sort(int argc, char **argv)
 	if (!r->has_header && r->n)
 		make_header(r);
 
-	ret = write_output(out, r);
+	ret = output_write(out, write_recording, r);
 	recording_free(r);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

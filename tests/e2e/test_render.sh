@@ -189,7 +189,7 @@ test_errors() {
 	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
 	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
 	expect_exit 2 'no-such-option' --no-such-option "$EX/hand-build.jsonl"
-	expect_exit 1 'cannot create no-dir/out.txt' -o no-dir/out.txt "$EX/hand-build.jsonl"
+	expect_exit 1 "cannot create 'no-dir/out.txt'" -o no-dir/out.txt "$EX/hand-build.jsonl"
 	printf '{"Exec":{"timestamp":1,"pid":1}}\nnot json\n{"Exit":{"timestamp":2,"pid":1}}\n' >bad.jsonl
 	expect_exit 1 'bad.jsonl:2' bad.jsonl
 }
