@@ -214,10 +214,23 @@ static int sudo_invoker(struct invoker *inv)
 	return 0;
 }
 
-/* Open the output: never overwrite by accident, never leak the fd into CMD. */
+static bool is_regular(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
+/*
+ * Open the output: never overwrite by accident, never leak the fd into CMD.
+ * Something that exists but is not a regular file (a fifo, /dev/null,
+ * /dev/fd/N of a shell's >(...)) holds nothing to overwrite: it is written
+ * to as it is, without --force.
+ */
 static int open_output(const struct record_cli *c, char *name, size_t namesz)
 {
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (c->force ? O_TRUNC : O_EXCL);
+	struct stat st;
 	int fd;
 
 	if (c->output && !strcmp(c->output, "-")) {
@@ -226,6 +239,8 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz)
 	}
 	if (c->output) {
 		snprintf(name, namesz, "%s", c->output);
+		if (!stat(c->output, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			flags = O_WRONLY | O_CLOEXEC;
 		fd = open(c->output, flags, 0644);
 		if (fd < 0 && errno == EEXIST)
 			return error("record: %s exists (use --force to overwrite it)", c->output);
@@ -279,7 +294,8 @@ int cmd_record(int argc, char **argv)
 	fd = open_output(&c, name, sizeof(name));
 	if (fd < 0)
 		goto cleanup;
-	if (inv.set && fd != STDOUT_FILENO && fchown(fd, inv.uid, inv.gid)) {
+	/* Only a recording file is given away, never a device or fifo written to. */
+	if (inv.set && fd != STDOUT_FILENO && is_regular(fd) && fchown(fd, inv.uid, inv.gid)) {
 		error("record: cannot give %s to uid %u: %s", name, (unsigned)inv.uid,
 		      strerror(errno));
 		goto cleanup;

@@ -189,6 +189,23 @@ test_output_files() {
 	jq -e -s '.[-1].End' x.jsonl >/dev/null || fail "not overwritten with --force"
 }
 
+test_output_fifo_and_device() {
+	need_root
+	# nothing to overwrite: a fifo or a device is written to without --force
+	mkfifo ff
+	cat ff >got &
+	"$PROCTRACE" record -q -o ff -- true
+	wait
+	jq -e -s '.[-1].End' got >/dev/null || fail "fifo: $(cat got)"
+	"$PROCTRACE" record -q -o >(cat >got2) -- true
+	for _ in $(seq 50); do [ -s got2 ] && grep -q End got2 && break; sleep 0.1; done
+	jq -e -s '.[-1].End' got2 >/dev/null || fail ">(...): $(cat got2)"
+	# under sudo, a device written to is not given to the invoking user
+	mknod dev c 1 3
+	SUDO_UID=65534 SUDO_GID=65534 "$PROCTRACE" record -q -f -o dev -- true
+	assert_eq "$(stat -c %u:%g:%F dev)" "0:0:character special file" "device owner"
+}
+
 test_unprivileged_error() {
 	need_root
 	command -v setpriv >/dev/null || fail "setpriv missing"
