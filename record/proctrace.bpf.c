@@ -36,6 +36,7 @@ const volatile __u64 wakeup_bytes = 1 << 22; /* force a wakeup past this much un
 /* Read by the recorder through the skeleton's mmapped .bss. */
 __u64 seq;
 __u64 lost;
+__s64 pending; /* Exits waiting in pending_exits */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -248,8 +249,10 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	e->rtime = sig->sum_sched_runtime + pe.runtime_at_exit;
 	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
 	e->maxrss = sig->maxrss;
-	if (!bpf_map_update_elem(&pending_exits, &tid, &pe, BPF_ANY))
+	if (!bpf_map_update_elem(&pending_exits, &tid, &pe, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&pending, 1);
 		return 0;
+	}
 	/* No room to wait for the last switch: report it now, a little short. */
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
 		count_lost();
@@ -260,6 +263,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 {
 	struct pt_pending_exit *pe;
+	struct pt_exit e;
 	__u32 tid;
 
 	/* Every context switch of the system comes here: one compare for most. */
@@ -269,10 +273,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 	pe = bpf_map_lookup_elem(&pending_exits, &tid);
 	if (!pe)
 		return 0;
-	pe->e.rtime += prev->se.sum_exec_runtime - pe->runtime_at_exit;
-	if (bpf_ringbuf_output(&events, &pe->e, sizeof(pe->e), wakeup_flag()))
+	e = pe->e;
+	e.rtime += prev->se.sum_exec_runtime - pe->runtime_at_exit;
+	/* Whoever deletes the entry sends it: the recorder may have given up waiting. */
+	if (bpf_map_delete_elem(&pending_exits, &tid))
+		return 0;
+	__sync_fetch_and_add(&pending, -1);
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flag()))
 		count_lost();
-	bpf_map_delete_elem(&pending_exits, &tid);
 	return 0;
 }
 

@@ -437,20 +437,18 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
 static int send_pending_exits(struct recorder *r)
 {
 	int fd = bpf_map__fd(r->skel->maps.pending_exits);
+	volatile __s64 *pending = &r->skel->bss->pending;
 	struct pt_pending_exit pe;
-	__u32 key;
+	__u32 none = 0, key; /* no task exits as tid 0: the map's first key follows it */
 	int err;
 
-	for (int i = 0; i < PENDING_WAIT_MS; i++) {
-		if (bpf_map_get_next_key(fd, NULL, &key))
-			break;
+	for (int i = 0; i < PENDING_WAIT_MS && *pending > 0; i++)
 		usleep(1000);
-	}
-	while (!bpf_map_get_next_key(fd, NULL, &key)) {
-		if (!bpf_map_lookup_and_delete_elem(fd, &key, &pe))
+	while (*pending > 0 && !bpf_map_get_next_key(fd, &none, &key)) {
+		if (!bpf_map_lookup_and_delete_elem(fd, &key, &pe)) {
+			__sync_fetch_and_add(pending, -1);
 			on_record(r, &pe.e, sizeof(pe.e));
-		else
-			bpf_map_delete_elem(fd, &key);
+		}
 	}
 	err = ring_buffer__consume(r->rb);
 	return err < 0 ? err : 0;
