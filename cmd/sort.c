@@ -77,7 +77,7 @@ static void make_header(struct recording *r)
 
 	memset(h, 0, sizeof(*h));
 	h->format = PROCTRACE_FORMAT;
-	h->tool = "original proctrace (converted by proctrace " PROCTRACE_VERSION ")";
+	h->tool = RECORDING_LEGACY_TOOL " (converted by proctrace " PROCTRACE_VERSION ")";
 	h->root_pid = recording_root_pid(r);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct event *e = &r->ev[i];

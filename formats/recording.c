@@ -368,6 +368,14 @@ int recording_load(struct recording **out, const char *path)
 		goto cleanup;
 	}
 	warn_unknown(&l);
+	/* Only proctrace's own recordings promise an End line: the original proctrace wrote none. */
+	r->cut_short = r->has_header && !r->has_end &&
+		       !(r->hdr.tool && !strncmp(r->hdr.tool, RECORDING_LEGACY_TOOL,
+						 strlen(RECORDING_LEGACY_TOOL)));
+	if (r->cut_short && !r->truncated_tail)
+		fprintf(stderr, "proctrace: warning: %s: no End line: the recording is cut short "
+			"(recorder killed?), read as it is\n", l.name);
+	r->cut_short |= r->truncated_tail;
 	*out = r;
 	r = NULL;
 	ret = 0;

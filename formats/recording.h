@@ -14,6 +14,13 @@
  * ExecFilename/ExecArgs lines and ExecFull (merged into the Exec they
  * belong to); BadExec with only pid; Exit without status; no seq; no header.
  */
+/*
+ * The tool named in the header that sort gives a recording of the original
+ * proctrace (which wrote no header and no End line), followed by
+ * " (converted by proctrace X.Y.Z)".
+ */
+#define RECORDING_LEGACY_TOOL "original proctrace"
+
 struct recording {
 	const char *name;       /* the file name used in messages ("-" is "<stdin>") */
 	bool has_header;
@@ -24,6 +31,7 @@ struct recording {
 	size_t n;
 	size_t unknown;         /* lines of unknown event types, skipped */
 	bool truncated_tail;    /* the last line was cut (recorder killed mid-write) */
+	bool cut_short;         /* truncated_tail, or a format-1 header with no End line */
 	struct recording_priv *priv;
 };
 
@@ -31,7 +39,8 @@ struct recording {
  * Read path ("-" is stdin). On bad input prints
  * "proctrace: error: FILE:LINE: what is wrong" and returns -EINVAL; other
  * failures print once and return a negative errno. Warnings (truncated last
- * line, unknown event types) are printed once on stderr.
+ * line, a header without an End line, unknown event types) are printed once
+ * on stderr.
  * On success *out is new, caller frees with recording_free().
  */
 int recording_load(struct recording **out, const char *path);

@@ -464,7 +464,7 @@ static int write_title(FILE *f, const struct trace *t, struct sbuf *sb)
 		fputc(' ', f);
 		err = mermaid_escape(f, note, strlen(note), 0);
 	}
-	if (!err && rec && rec->truncated_tail) {
+	if (!err && rec && rec->cut_short) {
 		snprintf(note, sizeof(note), "(incomplete: the recording is cut short)");
 		fputc(' ', f);
 		err = mermaid_escape(f, note, strlen(note), 0);

@@ -478,6 +478,36 @@ static void test_truncated_last_line(void **state)
 	assert_string_equal(f->err, "");
 }
 
+static void test_header_without_end(void **state)
+{
+	struct fx *f = *state;
+
+	/* a recorder killed between two lines: whole lines, a header, no End */
+	assert_int_equal(load(f,
+		"{\"Recording\":{\"format\":1,\"root_pid\":2}}\n"
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"), 0);
+	assert_true(f->r->cut_short);
+	assert_false(f->r->truncated_tail);
+	assert_int_equal(f->r->n, 1);
+	assert_err(f, "warning", ": no End line: the recording is cut short (recorder killed?)");
+	/* the original proctrace wrote neither, and sort's header for it says so */
+	assert_int_equal(load(f, "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"), 0);
+	assert_false(f->r->cut_short);
+	assert_string_equal(f->err, "");
+	assert_int_equal(load(f,
+		"{\"Recording\":{\"format\":1,\"tool\":\"" RECORDING_LEGACY_TOOL
+		" (converted by proctrace 0.1.0)\",\"root_pid\":2}}\n"
+		"{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"), 0);
+	assert_false(f->r->cut_short);
+	assert_string_equal(f->err, "");
+	/* a cut last line is said once, and is cut short too */
+	assert_int_equal(load(f,
+		"{\"Recording\":{\"format\":1,\"root_pid\":2}}\n"
+		"{\"Exit\":{\"timestamp\":3,\"pi"), 0);
+	assert_true(f->r->cut_short);
+	assert_null(strstr(f->err, "no End line"));
+}
+
 static void test_empty_and_blank(void **state)
 {
 	struct fx *f = *state;
@@ -648,6 +678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_last_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_blank, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_without_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),

@@ -161,6 +161,27 @@ test_lost_events_are_flagged() {
 	grep -q '^lost events: *0$' out || fail "summary of a complete recording: $(grep lost out)"
 }
 
+# A recorder killed between two lines leaves a header and no End: every view
+# and sort read it, exit 0 and warn, and the chart's title says so.
+test_killed_recording_warns() {
+	grep -v '"End"' "$EX/hand-build.jsonl" >killed.jsonl
+	for view in $VIEWS mermaid; do
+		"$PROCTRACE" render -f "$view" killed.jsonl >"out.$view" 2>err || fail "$view: exit $?"
+		grep -q 'warning: killed.jsonl: no End line: the recording is cut short' err ||
+			fail "$view: no warning: $(cat err)"
+	done
+	"$PROCTRACE" sort killed.jsonl >/dev/null 2>err || fail "sort: exit $?"
+	grep -q 'warning: killed.jsonl: no End line' err || fail "sort: no warning: $(cat err)"
+	grep -q '^    title .*#40;incomplete#58; the recording is cut short)$' out.mermaid ||
+		fail "title: $(grep title out.mermaid)"
+	"$PROCTRACE" render "$EX/hand-build.jsonl" >/dev/null 2>err
+	[ ! -s err ] || fail "a complete recording warns: $(cat err)"
+	# the original proctrace wrote no End line, nor does its conversion by sort
+	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" | "$PROCTRACE" render -f mermaid >out 2>err
+	[ ! -s err ] || fail "a converted recording warns: $(cat err)"
+	! grep -q incomplete out || fail "converted: $(grep title out)"
+}
+
 # expect_exit CODE PATTERN ARGS...: render ARGS must exit CODE with PATTERN on stderr.
 expect_exit() {
 	local want=$1 pat=$2 rc
