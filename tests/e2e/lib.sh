@@ -10,6 +10,14 @@ REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
 fail() { echo "    FAIL: $*" >&2; exit 1; }
 # need_root: recording needs root; skipping is reported (and is a failure in CI).
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "    needs root" >&2; exit 77; }; }
+# not_under_valgrind WHY: skip a check that valgrind itself changes, when
+# tests/run-valgrind.sh runs the suite with proctrace under memcheck (it
+# allows skips); everywhere else the check runs.
+not_under_valgrind() {
+	[ "${PROCTRACE_VALGRIND:-0}" = 1 ] || return 0
+	echo "    not under valgrind: $*" >&2
+	exit 77
+}
 # assert_eq GOT WANT [WHAT]
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"; }
 # jqr FILE FILTER: jq -r over a recording, slurped (.[] is each line).
