@@ -21,6 +21,13 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * After getopt_long (run with opterr = 0 and ':' first in the short options)
+ * returned ':' or '?': "proctrace: error: CMD: unknown option '-z' (try
+ * 'proctrace CMD --help')", or "... option '-o' needs a value ...".
+ */
+void option_error(const char *cmd, int c, char *const argv[]);
+
+/*
  * Parse a non-negative decimal integer no greater than max into *out.
  * Returns 0, or -EINVAL/-ERANGE (nothing printed).
  */

@@ -134,7 +134,8 @@ int cmd_render(int argc, char **argv)
 	int c, ret = EXIT_FAIL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:d:o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:d:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 		case 'd':
@@ -191,8 +192,7 @@ int cmd_render(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			/* getopt said what is wrong */
-			fputs("Try 'proctrace render --help'.\n", stderr);
+			option_error("render", c, argv);
 			return EXIT_USAGE;
 		}
 	}

@@ -103,7 +103,8 @@ int cmd_sort(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -112,13 +113,12 @@ int cmd_sort(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			option_error("sort", c, argv);
 			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
-		error("sort: too many arguments (one recording at a time)");
-		usage(stderr);
+		error("sort: too many arguments (one recording at a time; try 'proctrace sort --help')");
 		return EXIT_USAGE;
 	}
 	if (optind < argc)

@@ -1,5 +1,6 @@
 /* cmd/util.c: message and number-parsing helpers for the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,6 +27,18 @@ void warning(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void option_error(const char *cmd, int c, char *const argv[])
+{
+	char shortopt[3] = { '-', (char)optopt, 0 };
+	/* optopt is set for a short option; a long one is the whole argument just passed */
+	const char *name = c == '?' && optopt > 0 && optopt < 128 ? shortopt : argv[optind - 1];
+
+	if (c == ':')
+		error("%s: option '%s' needs a value (try 'proctrace %s --help')", cmd, name, cmd);
+	else
+		error("%s: unknown option '%s' (try 'proctrace %s --help')", cmd, name, cmd);
 }
 
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out)

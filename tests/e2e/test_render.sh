@@ -209,7 +209,10 @@ test_errors() {
 	expect_exit 2 'min-duration' -f mermaid --min-duration 5parsecs "$EX/hand-build.jsonl"
 	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
 	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
-	expect_exit 2 'no-such-option' --no-such-option "$EX/hand-build.jsonl"
+	expect_exit 2 "^proctrace: error: render: unknown option '--no-such-option' (try 'proctrace render --help')$" \
+		--no-such-option "$EX/hand-build.jsonl"
+	expect_exit 2 "^proctrace: error: render: unknown option '-z' (try" -z "$EX/hand-build.jsonl"
+	expect_exit 2 "^proctrace: error: render: option '--pid' needs a value (try" "$EX/hand-build.jsonl" --pid
 	expect_exit 1 "cannot create 'no-dir/out.txt'" -o no-dir/out.txt "$EX/hand-build.jsonl"
 	printf '{"Exec":{"timestamp":1,"pid":1}}\nnot json\n{"Exit":{"timestamp":2,"pid":1}}\n' >bad.jsonl
 	expect_exit 1 'bad.jsonl:2' bad.jsonl

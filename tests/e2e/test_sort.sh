@@ -156,6 +156,11 @@ test_usage() {
 	grep -q '^EXAMPLES' out || fail "no EXAMPLES"
 	rc=0; "$PROCTRACE" sort --bogus 2> err || rc=$?
 	assert_eq "$rc" 2 "unknown option"
+	# one line, in proctrace's own words, saying where the help is
+	assert_eq "$(cat err)" "proctrace: error: sort: unknown option '--bogus' (try 'proctrace sort --help')" "message"
+	rc=0; "$PROCTRACE" sort -o 2> err || rc=$?
+	assert_eq "$rc" 2 "-o without a value"
+	assert_eq "$(cat err)" "proctrace: error: sort: option '-o' needs a value (try 'proctrace sort --help')" "message"
 	rc=0; "$PROCTRACE" sort a.jsonl b.jsonl 2> err || rc=$?
 	assert_eq "$rc" 2 "two files"
 	grep -q 'too many arguments' err || fail "$(cat err)"
