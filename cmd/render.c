@@ -175,8 +175,9 @@ int cmd_render(int argc, char **argv)
 			}
 			break;
 		case OPT_MAX_BARS:
-			if (parse_uint(optarg, UINT_MAX, &v)) {
-				error("render: --max-bars: '%s' is not a number", optarg);
+			/* 0 would be "keep none", not "no limit": refuse it rather than guess */
+			if (parse_uint(optarg, UINT_MAX, &v) || v == 0) {
+				error("render: --max-bars: '%s' is not a number from 1 to %u", optarg, UINT_MAX);
 				return EXIT_USAGE;
 			}
 			opts.max_bars = (unsigned)v;

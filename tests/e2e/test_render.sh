@@ -206,6 +206,7 @@ test_errors() {
 	expect_exit 2 'top' -f summary --top -3 "$EX/hand-build.jsonl"
 	expect_exit 2 'sort' -f summary --sort size "$EX/hand-build.jsonl"
 	expect_exit 2 'max-bars' -f mermaid --max-bars x "$EX/hand-build.jsonl"
+	expect_exit 2 "max-bars: '0' is not a number from 1" -f mermaid --max-bars 0 "$EX/hand-build.jsonl"
 	expect_exit 2 'min-duration' -f mermaid --min-duration 5parsecs "$EX/hand-build.jsonl"
 	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
 	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
