@@ -53,7 +53,7 @@ static void usage(FILE *f)
 		"EXAMPLES\n"
 		"  sudo proctrace record -- make -j8\n"
 		"  sudo proctrace record -o build.jsonl -- sh -c 'make && make test'\n"
-		"  sudo proctrace record -o - -q -- ./configure | jq -c 'select(.Exec)'\n"
+		"  sudo proctrace record -o - -q -- sh -c './configure >config.out' | jq -c 'select(.Exec)'\n"
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n");
 }

@@ -191,6 +191,17 @@ test_output_files() {
 	jq -e -s '.[-1].End' x.jsonl >/dev/null || fail "not overwritten with --force"
 }
 
+# The help's '-o -' example pipes into jq: it must work for a CMD that prints.
+test_help_example_stdout_pipes_into_jq() {
+	need_root
+	ex=$("$PROCTRACE" record --help | grep -- ' -o - ' | sed 's/^ *sudo proctrace //')
+	[ -n "$ex" ] || fail "no '-o -' example in record --help"
+	printf '#!/bin/sh\necho checking for cc... yes\n' >configure
+	chmod +x configure
+	eval "\"\$PROCTRACE\" $ex" >got || fail "example failed: $ex"
+	grep -q configure got || fail "example printed: $(cat got)"
+}
+
 test_output_fifo_and_device() {
 	need_root
 	# nothing to overwrite: a fifo or a device is written to without --force
