@@ -199,11 +199,15 @@ static const struct event *exec_at(const struct proc *p, uint64_t ts)
 /*
  * The command a process is known by: its first exec image, or for a process
  * that never exec'd, "(fork) " and the command its nearest ancestor was
- * running when it was forked.
+ * running when it was forked. The recorded command itself, when its exec
+ * failed (not found, not executable), is named by the header's argv: it is
+ * what the user asked to run.
  */
-static int proc_command(struct sbuf *b, const struct proc *p)
+static int proc_command(struct sbuf *b, const struct trace *t, const struct proc *p)
 {
+	const struct recording *rec = t->rec;
 	char pid[32];
+	int err = 0;
 
 	if (p->nexec)
 		return exec_command(b, p->execs[0].exec);
@@ -211,10 +215,19 @@ static int proc_command(struct sbuf *b, const struct proc *p)
 		const struct event *ex = exec_at(q, p->start);
 
 		if (ex) {
-			int err = sb_adds(b, "(fork) ");
-
+			err = sb_adds(b, "(fork) ");
 			return err ? err : exec_command(b, ex);
 		}
+	}
+	if (!p->parent && rec && rec->has_header && rec->hdr.command_len &&
+	    p->pid == rec->hdr.root_pid) {
+		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
+			if (i)
+				err = sb_adds(b, " ");
+			if (!err && rec->hdr.command[i])
+				err = sb_adds(b, rec->hdr.command[i]);
+		}
+		return err;
 	}
 	snprintf(pid, sizeof(pid), "(fork) pid %" PRId32, p->pid);
 	return sb_adds(b, pid);
@@ -450,7 +463,7 @@ static int write_title(FILE *f, const struct trace *t, struct sbuf *sb)
 				err = sb_adds(sb, rec->hdr.command[i]);
 		}
 	} else if (t->nroots) {
-		err = proc_command(sb, t->roots[0]);
+		err = proc_command(sb, t, t->roots[0]);
 	} else {
 		err = sb_adds(sb, "proctrace recording");
 	}
@@ -596,14 +609,14 @@ static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
 		if (b->section != cur) {
 			cur = b->section;
 			sb->len = 0;
-			err = proc_command(sb, m->sections[cur]);
+			err = proc_command(sb, t, m->sections[cur]);
 			if (!err)
 				err = write_section(f, &ns, sb->buf, sb->len, &esc);
 			if (err)
 				goto cleanup;
 		}
 		sb->len = 0;
-		err = b->span ? exec_command(sb, b->span->exec) : proc_command(sb, b->p);
+		err = b->span ? exec_command(sb, b->span->exec) : proc_command(sb, t, b->p);
 		if (err)
 			goto cleanup;
 		fputs("    ", f);

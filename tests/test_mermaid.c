@@ -382,6 +382,28 @@ static void test_fork_only_labels(void **state)
 	free(out);
 }
 
+static void test_root_that_never_ran(void **state)
+{
+	static const char *const cmd[] = { "nosuchcmd", "a:b" };
+	struct fx *f = *state;
+	struct proc *r;
+	char *out;
+
+	/* record -- nosuchcmd a:b: the PATH search fails, the root exits 127 */
+	f->rec.has_header = true;
+	f->rec.hdr.root_pid = 30;
+	f->rec.hdr.command = cmd;
+	f->rec.hdr.command_len = 2;
+	r = proc(f, NULL, 30, 0, 1 * MS);
+	bad_exec(f, r, 0);
+	exit_status(f, r, 127, false);
+	out = render(f, NULL);
+	assert_non_null(strstr(out,
+		"    section #110;osuchcmd a#58;b\n"
+		"    #110;osuchcmd a#58;b :crit, 0, 1ms\n"));
+	free(out);
+}
+
 /* Bars of 1..8 ms in tree order: 3 1 4 1 5 9 2 6 (ms). */
 static void build_lengths(struct fx *f)
 {
@@ -594,6 +616,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_images_before_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_only_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_that_never_ran, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration_and_max_bars, setup, teardown),
