@@ -673,7 +673,8 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (end.lost)
 		warning("%llu events lost (the ring buffer was full: try a larger --buffer-size)",
 			(unsigned long long)end.lost);
-	if (!o->quiet)
+	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
+	if (!o->quiet && !r->write_err)
 		fprintf(stderr, "proctrace: recorded %llu processes, %llu events, %llu lost -> %s\n",
 			(unsigned long long)r->nprocs + 1, (unsigned long long)r->nevents,
 			(unsigned long long)end.lost, o->out_name);

@@ -202,6 +202,14 @@ test_help_example_stdout_pipes_into_jq() {
 	grep -q configure got || fail "example printed: $(cat got)"
 }
 
+test_write_error_is_not_called_recorded() {
+	need_root
+	rc=0; "$PROCTRACE" record -f -o /dev/full -- true 2>err || rc=$?
+	assert_eq "$rc" 1 "status"
+	grep -q 'cannot write to /dev/full' err || fail "no error: $(cat err)"
+	! grep -q 'recorded' err || fail "a summary line after the error: $(cat err)"
+}
+
 test_output_fifo_and_device() {
 	need_root
 	# nothing to overwrite: a fifo or a device is written to without --force
