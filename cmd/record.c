@@ -239,7 +239,9 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz)
 	}
 	if (c->output) {
 		snprintf(name, namesz, "%s", c->output);
-		if (!stat(c->output, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		if (!stat(c->output, &st) && S_ISDIR(st.st_mode))
+			return error("record: %s is a directory (-o wants a file name)", c->output);
+		if (!stat(c->output, &st) && !S_ISREG(st.st_mode))
 			flags = O_WRONLY | O_CLOEXEC;
 		fd = open(c->output, flags, 0644);
 		if (fd < 0 && errno == EEXIST)

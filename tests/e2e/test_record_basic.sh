@@ -189,6 +189,12 @@ test_output_files() {
 	assert_eq "$(cat x.jsonl)" keep "file untouched"
 	"$PROCTRACE" record -q --force -o x.jsonl -- true
 	jq -e -s '.[-1].End' x.jsonl >/dev/null || fail "not overwritten with --force"
+	# --force cannot help with a directory: say what is wrong instead
+	mkdir d
+	rc=0; "$PROCTRACE" record -o d -- touch ran 2>err || rc=$?
+	assert_eq "$rc" 1 "a directory"
+	grep -q 'record: d is a directory' err || fail "message: $(cat err)"
+	[ ! -e ran ] || fail "the command ran"
 }
 
 # The help's '-o -' example pipes into jq: it must work for a CMD that prints.
