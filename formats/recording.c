@@ -348,6 +348,11 @@ int recording_load(struct recording **out, const char *path)
 	}
 	while ((ret = line_next(&lr, &line, &len, &nl)) > 0) {
 		lineno++;
+		/* A byte order mark, as editors on Windows put at the start of a file */
+		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3;
+			len -= 3;
+		}
 		ret = parse_line(line, len, &r->priv->arena, p);
 		if (ret == -EINVAL && p->cut && !nl) {
 			fprintf(stderr, "proctrace: warning: %s:%zu: last line is truncated (recorder killed?), ignored\n",

@@ -520,6 +520,15 @@ static void test_empty_and_blank(void **state)
 	assert_int_equal(load(f, "\n  \n\t\r\n{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\n"), 0);
 	assert_int_equal(f->r->n, 1);
 	assert_string_equal(f->err, "");
+	/* a file saved with a byte order mark, and CRLF line ends */
+	assert_int_equal(load(f, "\xef\xbb\xbf{\"Exit\":{\"timestamp\":3,\"pid\":2}}\r\n"
+				 "{\"Exit\":{\"timestamp\":4,\"pid\":3}}\r\n"), 0);
+	assert_int_equal(f->r->n, 2);
+	assert_string_equal(f->err, "");
+	/* only at the start of the file */
+	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n"
+				 "\xef\xbb\xbf{\"Exit\":{\"timestamp\":4,\"pid\":3}}\n"), -EINVAL);
+	assert_err(f, "error", ":2: not JSON: ");
 }
 
 static void test_missing_file(void **state)
