@@ -1,4 +1,5 @@
 /* cmd/main.c: proctrace's entry point and subcommand table. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * Views build big arrays one after another and free the earlier ones.
+	 * glibc raises its mmap threshold after each big free, so later arrays
+	 * would come from the heap and freed memory would stay in the process:
+	 * a fixed threshold keeps peak memory to what is live at once.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -7,7 +7,7 @@
 
 #include "render/trace.h"
 
-#define NONE SIZE_MAX
+#define NONE UINT32_MAX
 #define NAME_MAX_SHOWN 32
 #define CMDLINE_MAX_SHOWN 200
 #define BAR_WIDTH 40
@@ -21,8 +21,8 @@
  * has a smaller number than its children.
  */
 struct image {
-	size_t name;    /* index into names */
-	size_t parent;  /* NONE for a top image */
+	uint32_t name;   /* index into names */
+	uint32_t parent; /* NONE for a top image */
 	uint64_t wall;  /* its span */
 	uint64_t cpu;   /* CPU of the processes whose last image this is, or that inherited it */
 	uint64_t sub_count, sub_wall, sub_cpu; /* itself and everything below */
@@ -38,12 +38,13 @@ struct summary {
 	const struct trace *t;
 	struct image *img;
 	size_t nimg;
-	size_t *base;    /* per process: the number of its first image */
-	size_t *inh;     /* per process: the image it inherited at fork time, or NONE */
-	/* command names, interned */
+	/* Image numbers are 32-bit: trace_build() takes fewer than 2^32 events. */
+	uint32_t *base;  /* per process: the number of its first image */
+	uint32_t *inh;   /* per process: the image it inherited at fork time, or NONE */
+	/* command names, interned; both arrays grow with the number of names */
 	const char **names;
-	size_t nnames;
-	size_t *slots;   /* open addressing: name index + 1, 0 = empty */
+	uint32_t nnames;
+	uint32_t *slots; /* open addressing: name index + 1, 0 = empty */
 	size_t mask;
 	struct stat_row *cmds, *subs;
 	uint64_t total_wall, total_cpu;
@@ -82,7 +83,34 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static size_t intern(struct summary *s, const char *name)
+/* Double the name table (kept at most half full); returns 0 or -ENOMEM. */
+static int grow_names(struct summary *s)
+{
+	size_t cap = (s->mask + 1) * 2;
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+	const char **names = realloc(s->names, cap / 2 * sizeof(*names));
+
+	if (names)
+		s->names = names;
+	if (!slots || !names) {
+		free(slots);
+		return -ENOMEM;
+	}
+	for (uint32_t n = 0; n < s->nnames; n++) {
+		size_t i = hash_str(s->names[n]) & (cap - 1);
+
+		while (slots[i])
+			i = (i + 1) & (cap - 1);
+		slots[i] = n + 1;
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->mask = cap - 1;
+	return 0;
+}
+
+/* The index of name in s->names, added if new; NONE if out of memory. */
+static uint32_t intern(struct summary *s, const char *name)
 {
 	size_t i = hash_str(name) & s->mask;
 
@@ -90,6 +118,11 @@ static size_t intern(struct summary *s, const char *name)
 		if (!strcmp(s->names[s->slots[i] - 1], name))
 			return s->slots[i] - 1;
 		i = (i + 1) & s->mask;
+	}
+	if ((size_t)(s->nnames + 1) * 2 > s->mask + 1) {
+		if (grow_names(s))
+			return NONE;
+		return intern(s, name);
 	}
 	s->names[s->nnames] = name;
 	s->slots[i] = ++s->nnames;
@@ -111,7 +144,7 @@ static size_t creation_event(const struct trace *t, const struct proc *p)
 }
 
 /* The image p inherits from its parent: the parent's image current when p was forked. */
-static size_t inherited(const struct summary *s, const struct proc *p)
+static uint32_t inherited(const struct summary *s, const struct proc *p)
 {
 	const struct trace *t = s->t;
 	const struct proc *q = p->parent;
@@ -135,7 +168,8 @@ static size_t inherited(const struct summary *s, const struct proc *p)
 static int build_images(struct summary *s)
 {
 	const struct trace *t = s->t;
-	size_t cap = 16, *kids = NULL, *first = NULL, *cur = NULL, *stack = NULL, *active = NULL;
+	uint32_t *kids = NULL, *first = NULL, *cur = NULL, *stack = NULL;
+	size_t *active = NULL;
 	int err = -ENOMEM;
 
 	s->base = calloc(t->nprocs + 1, sizeof(*s->base));
@@ -146,12 +180,10 @@ static int build_images(struct summary *s)
 		s->base[k] = s->nimg;
 		s->nimg += t->procs[k].nexec;
 	}
-	while (cap < 2 * s->nimg + 2)
-		cap *= 2;
-	s->mask = cap - 1;
+	s->mask = 63;
 	s->img = calloc(s->nimg + 1, sizeof(*s->img));
-	s->names = calloc(s->nimg + 1, sizeof(*s->names));
-	s->slots = calloc(cap, sizeof(*s->slots));
+	s->names = calloc(s->mask + 1, sizeof(*s->names));
+	s->slots = calloc(s->mask + 1, sizeof(*s->slots));
 	if (!s->img || !s->names || !s->slots)
 		goto cleanup;
 
@@ -159,13 +191,15 @@ static int build_images(struct summary *s)
 		const struct proc *p = &t->procs[k];
 		bool known = false;
 		uint64_t cpu = proc_cpu(p, &known);
-		size_t last;
+		uint32_t last;
 
 		s->inh[k] = inherited(s, p);
 		for (uint32_t j = 0; j < p->nexec; j++) {
 			struct image *im = &s->img[s->base[k] + j];
 
 			im->name = intern(s, command_name(p->execs[j].exec));
+			if (im->name == NONE)
+				goto cleanup;
 			im->parent = j ? s->base[k] + j - 1 : s->inh[k];
 			im->wall = p->execs[j].end - p->execs[j].start;
 			s->total_wall += im->wall;
@@ -185,7 +219,7 @@ static int build_images(struct summary *s)
 		s->img[g].sub_cpu = s->img[g].cpu;
 	}
 	for (size_t g = s->nimg; g-- > 0;) {
-		size_t pa = s->img[g].parent;
+		uint32_t pa = s->img[g].parent;
 
 		if (pa != NONE) {
 			s->img[pa].sub_count += s->img[g].sub_count;
@@ -214,10 +248,10 @@ static int build_images(struct summary *s)
 	memcpy(cur, first, (s->nimg + 1) * sizeof(*cur));
 	for (size_t g = 0; g < s->nimg; g++)
 		if (s->img[g].parent != NONE)
-			kids[cur[s->img[g].parent]++] = g;
+			kids[cur[s->img[g].parent]++] = (uint32_t)g;
 	/* cur[g] becomes the next child of g to enter. */
 	memcpy(cur, first, (s->nimg + 1) * sizeof(*cur));
-	for (size_t r = 0; r < s->nimg; r++) {
+	for (uint32_t r = 0; r < s->nimg; r++) {
 		size_t depth = 0;
 
 		if (s->img[r].parent != NONE)
@@ -225,10 +259,10 @@ static int build_images(struct summary *s)
 		stack[depth++] = r;
 		s->img[r].topmost = active[s->img[r].name]++ == 0;
 		while (depth) {
-			size_t g = stack[depth - 1];
+			uint32_t g = stack[depth - 1];
 
 			if (cur[g] < first[g + 1]) {
-				size_t c = kids[cur[g]++];
+				uint32_t c = kids[cur[g]++];
 
 				stack[depth++] = c;
 				s->img[c].topmost = active[s->img[c].name]++ == 0;

@@ -253,7 +253,7 @@ static int mark_subtree(const struct builder *b, int32_t pid, bool *keep, const 
 }
 
 /* Make the final arrays: kept processes, their links, exec spans, proc_of_event. */
-static int assemble(struct trace *t, const struct builder *b, const bool *keep,
+static int assemble(struct trace *t, struct builder *b, const bool *keep,
 		    const uint32_t *owner)
 {
 	const struct recording *rec = t->rec;
@@ -274,9 +274,8 @@ static int assemble(struct trace *t, const struct builder *b, const bool *keep,
 	}
 	t->procs = calloc(nkeep ? nkeep : 1, sizeof(*t->procs));
 	t->roots = calloc(nroots ? nroots : 1, sizeof(*t->roots));
-	t->proc_of_event = calloc(rec->n ? rec->n : 1, sizeof(*t->proc_of_event));
 	t->priv->spans = calloc(nspans ? nspans : 1, sizeof(*t->priv->spans));
-	if (!t->procs || !t->roots || !t->proc_of_event || !t->priv->spans)
+	if (!t->procs || !t->roots || !t->priv->spans)
 		goto cleanup;
 	t->nprocs = nkeep;
 
@@ -314,6 +313,16 @@ static int assemble(struct trace *t, const struct builder *b, const bool *keep,
 		}
 	}
 
+	/*
+	 * The builder's copy is no longer needed: free it before the per-event
+	 * array, so that the two never take memory at the same time (this is
+	 * the peak of every view on a big recording).
+	 */
+	free(b->p);
+	b->p = NULL;
+	t->proc_of_event = calloc(rec->n ? rec->n : 1, sizeof(*t->proc_of_event));
+	if (!t->proc_of_event)
+		goto cleanup;
 	for (size_t i = 0; i < rec->n; i++) {
 		uint32_t k = owner[i];
 		struct proc *p;
@@ -379,6 +388,11 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	err = scan(&b, rec, owner, t->end);
 	if (err)
 		goto cleanup;
+	/* pid -> process was for the scan only. */
+	free(b.keys);
+	free(b.vals);
+	b.keys = NULL;
+	b.vals = NULL;
 
 	err = -ENOMEM;
 	keep = calloc(b.n ? b.n : 1, sizeof(*keep));

@@ -18,21 +18,21 @@ struct exec_span {
  * (ended_by_recording).
  */
 struct proc {
-	int32_t pid;
-	uint64_t start;               /* Fork time, or first event seen */
-	uint64_t end;                 /* Exit time, or the recording's end */
-	bool has_fork;
-	bool ended_by_recording;      /* no Exit was recorded */
 	const struct event *fork;     /* NULL if not seen */
 	const struct event *exit;     /* NULL if not seen */
 	struct proc *parent;          /* NULL for a root */
 	struct proc *first_child, *last_child, *next_sibling;
 	struct exec_span *execs;      /* nexec spans, in time order */
+	uint64_t start;               /* Fork time, or first event seen */
+	uint64_t end;                 /* Exit time, or the recording's end */
+	int32_t pid;
 	uint32_t nexec;
 	uint32_t nbadexec;
 	uint32_t depth;               /* 0 for a root */
 	uint32_t first_event;         /* index of its first event in the event list */
-	size_t index;                 /* position in trace.procs (order of first appearance) */
+	uint32_t index;               /* position in trace.procs (order of first appearance) */
+	bool has_fork;
+	bool ended_by_recording;      /* no Exit was recorded */
 };
 
 struct trace {
