@@ -11,17 +11,19 @@ forker() {
 
 # storm_check FILE N: the recording holds exactly N children of the root, each
 # with its Fork, its Exec of /bin/true and its Exit, and End.lost == 0.
+# Events are counted, not distinct pids: with pid_max at 32768, 20,000 forks
+# may wrap around and reuse pids within one recording.
 storm_check() {
 	local f=$1 n=$2
 	assert_eq "$(jq -r 'select(.End) | .End.lost' "$f")" 0 "End.lost"
 	assert_eq "$(jq -r 'select(.Recording) | .Recording.root_pid' "$f" | wc -l)" 1 "header lines"
 	jq -r 'select(.Recording) | .Recording.root_pid' "$f" >root
 	assert_eq "$(jq --argjson r "$(cat root)" -r 'select(.Fork and .Fork.parent_pid == $r) | .Fork.child_pid' "$f" |
-		sort -u | wc -l)" "$n" "distinct children forked by the root"
-	assert_eq "$(jq -r 'select(.Exec and .Exec.filename == "/bin/true") | .Exec.pid' "$f" | sort -u | wc -l)" \
-		"$n" "distinct pids that exec'd /bin/true"
+		wc -l)" "$n" "children forked by the root"
+	assert_eq "$(jq -r 'select(.Exec and .Exec.filename == "/bin/true") | .Exec.pid' "$f" | wc -l)" \
+		"$n" "execs of /bin/true"
 	assert_eq "$(jq --argjson r "$(cat root)" -r 'select(.Exit and .Exit.ppid == $r) | "\(.Exit.pid) \(.Exit.exit_code)"' "$f" |
-		sort -u | grep -c ' 0$')" "$n" "children that exited with 0"
+		grep -c ' 0$')" "$n" "children that exited with 0"
 }
 
 test_tiny_buffer_counts_and_reports_losses() {
