@@ -46,7 +46,7 @@ static void usage(FILE *f)
 		"      --buffer-size SIZE kernel ring buffer size in bytes, a power of two\n"
 		"                         (K, M, G suffixes; default 16M); events that do\n"
 		"                         not fit are counted as lost\n"
-		"  -q, --quiet            no summary line at the end\n"
+		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Exit status: CMD's own (128+N if killed by signal N, 127 if it could not\n"
 		"be run); 1 if recording failed; 2 on a usage error.\n\n"
