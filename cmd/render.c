@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		   "mermaid options:\n"
 		   "      --max-bars N       keep only the N longest bars\n"
 		   "      --min-duration DUR drop bars shorter than DUR (e.g. 5ms, 250us, 1s, 100ns; plain number: ns)\n\n"
+		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
 		   "Exit status: 0 ok, 1 bad input or failure, 2 usage error.\n\n"
@@ -126,7 +127,7 @@ int cmd_render(int argc, char **argv)
 	};
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
-	const char *in = "-", *out = NULL;
+	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
 	struct recording *rec = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
@@ -156,6 +157,7 @@ int cmd_render(int argc, char **argv)
 			pid = (int32_t)v;
 			break;
 		case OPT_TOP:
+			summary_opt = "--top";
 			if (parse_uint(optarg, 1000000, &v) || v == 0) {
 				error("render: --top: '%s' is not a number from 1 to 1000000", optarg);
 				return EXIT_USAGE;
@@ -163,6 +165,7 @@ int cmd_render(int argc, char **argv)
 			opts.top = (unsigned)v;
 			break;
 		case OPT_SORT:
+			summary_opt = "--sort";
 			if (!strcmp(optarg, "count")) {
 				opts.sort = SORT_COUNT;
 			} else if (!strcmp(optarg, "time")) {
@@ -175,6 +178,7 @@ int cmd_render(int argc, char **argv)
 			}
 			break;
 		case OPT_MAX_BARS:
+			mermaid_opt = "--max-bars";
 			/* 0 would be "keep none", not "no limit": refuse it rather than guess */
 			if (parse_uint(optarg, UINT_MAX, &v) || v == 0) {
 				error("render: --max-bars: '%s' is not a number from 1 to %u", optarg, UINT_MAX);
@@ -183,6 +187,7 @@ int cmd_render(int argc, char **argv)
 			opts.max_bars = (unsigned)v;
 			break;
 		case OPT_MIN_DURATION:
+			mermaid_opt = "--min-duration";
 			if (parse_duration(optarg, &opts.min_duration_ns)) {
 				error("render: --min-duration: '%s' is not a duration (e.g. 5ms, 250us, 1s)",
 				      optarg);
@@ -197,6 +202,13 @@ int cmd_render(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* An option of another view would be ignored: say so rather than surprise. */
+	if (summary_opt && strcmp(r->name, "summary"))
+		warning("render: %s applies to -f summary only; ignored for -f %s", summary_opt,
+			r->name);
+	if (mermaid_opt && strcmp(r->name, "mermaid"))
+		warning("render: %s applies to -f mermaid only; ignored for -f %s", mermaid_opt,
+			r->name);
 	if (argc - optind > 1) {
 		error("render: one recording at a time (got %d)", argc - optind);
 		return EXIT_USAGE;

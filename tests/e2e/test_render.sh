@@ -244,6 +244,17 @@ test_durations_accepted() {
 	done
 }
 
+test_options_of_another_view_are_flagged() {
+	"$PROCTRACE" render -f summary --max-bars 3 "$EX/hand-build.jsonl" >out 2>err
+	grep -q -- '--max-bars applies to -f mermaid only' err || fail "no warning: $(cat err)"
+	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >want
+	cmp -s out want || fail "the ignored option changed the summary"
+	"$PROCTRACE" render --sort cpu "$EX/hand-build.jsonl" >/dev/null 2>err
+	grep -q -- '--sort applies to -f summary only' err || fail "no warning: $(cat err)"
+	"$PROCTRACE" render -f mermaid --max-bars 3 "$EX/hand-build.jsonl" >/dev/null 2>err
+	[ ! -s err ] || fail "a warning for an option of the view itself: $(cat err)"
+}
+
 test_help_lists_formats_and_examples() {
 	"$PROCTRACE" render --help >help
 	for view in multiplexed by-process mermaid summary; do
