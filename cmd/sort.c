@@ -34,14 +34,6 @@ static void usage(FILE *f)
 		"  cat old-proctrace.jsonl | proctrace sort - > new.jsonl\n");
 }
 
-static int flush(FILE *f, struct sbuf *b)
-{
-	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
-		return -EIO;
-	b->len = 0;
-	return 0;
-}
-
 /* Writes the whole recording to f through one buffer, flushed every FLUSH_AT bytes. */
 static int write_recording(FILE *f, void *ctx)
 {
@@ -54,12 +46,12 @@ static int write_recording(FILE *f, void *ctx)
 	for (size_t i = 0; i < r->n; i++) {
 		if ((ret = jsonl_write_event(&b, &r->ev[i])))
 			goto cleanup;
-		if (b.len >= FLUSH_AT && (ret = flush(f, &b)))
+		if (b.len >= FLUSH_AT && (ret = sbuf_flush(f, &b)))
 			goto cleanup;
 	}
 	if (r->has_end && (ret = jsonl_write_end(&b, &r->end)))
 		goto cleanup;
-	ret = flush(f, &b);
+	ret = sbuf_flush(f, &b);
 cleanup:
 	sbuf_free(&b);
 	return ret;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PROCTRACE_VERSION "0.1.0"
 #define PROCTRACE_FORMAT 1
@@ -98,6 +99,8 @@ struct sbuf {
 void sbuf_free(struct sbuf *b);
 /* Grows b so that n more bytes fit; returns 0 or -ENOMEM. */
 int sbuf_reserve(struct sbuf *b, size_t n);
+/* Writes b's bytes to f and empties b; returns 0 or -EIO. */
+int sbuf_flush(FILE *f, struct sbuf *b);
 
 const char *ev_type_name(enum ev_type t); /* "Fork", "Exec", ... */
 

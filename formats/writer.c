@@ -30,6 +30,14 @@ int sbuf_reserve(struct sbuf *b, size_t n)
 	return 0;
 }
 
+int sbuf_flush(FILE *f, struct sbuf *b)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
+		return -EIO;
+	b->len = 0;
+	return 0;
+}
+
 const char *ev_type_name(enum ev_type t)
 {
 	static const char *const names[EV__COUNT] = {

@@ -4,14 +4,6 @@
 
 #include "render/trace.h"
 
-static int flush(FILE *out, struct sbuf *b)
-{
-	if (b->len && fwrite(b->buf, 1, b->len, out) != b->len)
-		return -EIO;
-	b->len = 0;
-	return 0;
-}
-
 /*
  * Processes in order of first appearance, each with its events in time
  * order (a child's block starts with its Fork line). Only events: the
@@ -60,12 +52,12 @@ int render_by_process(FILE *out, const struct trace *t, const struct render_opts
 				goto cleanup;
 		}
 		if (b.len >= 1 << 16) {
-			err = flush(out, &b);
+			err = sbuf_flush(out, &b);
 			if (err)
 				goto cleanup;
 		}
 	}
-	err = flush(out, &b);
+	err = sbuf_flush(out, &b);
 cleanup:
 	sbuf_free(&b);
 	free(first);

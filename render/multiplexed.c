@@ -4,14 +4,6 @@
 #include "render/trace.h"
 
 /* Write b to out and empty it. */
-static int flush(FILE *out, struct sbuf *b)
-{
-	if (b->len && fwrite(b->buf, 1, b->len, out) != b->len)
-		return -EIO;
-	b->len = 0;
-	return 0;
-}
-
 /*
  * The output is itself a recording: the header first and the End line last
  * when the input has them, so it can be rendered again. Under --pid the
@@ -44,7 +36,7 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 		if (err)
 			goto cleanup;
 		if (b.len >= 1 << 16) {
-			err = flush(out, &b);
+			err = sbuf_flush(out, &b);
 			if (err)
 				goto cleanup;
 		}
@@ -54,7 +46,7 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 		if (err)
 			goto cleanup;
 	}
-	err = flush(out, &b);
+	err = sbuf_flush(out, &b);
 cleanup:
 	sbuf_free(&b);
 	return err;
