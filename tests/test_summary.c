@@ -10,11 +10,10 @@
 #include <cmocka.h>
 
 #include "render/trace.h"
+#include "tests/hand_recording.h"
 
 struct fixture {
-	struct recording rec;
-	struct event ev[64];
-	const char *argv[64][1];
+	struct hand_recording h;
 	struct trace *t;
 	char *out;
 };
@@ -25,11 +24,10 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->rec.name = "test.jsonl";
-	f->rec.ev = f->ev;
-	f->rec.has_header = true;
-	f->rec.hdr.format = 1;
-	f->rec.hdr.root_pid = 1;
+	hand_init(&f->h);
+	f->h.rec.has_header = true;
+	f->h.rec.hdr.format = 1;
+	f->h.rec.hdr.root_pid = 1;
 	*state = f;
 	return 0;
 }
@@ -44,44 +42,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct event *add(struct fixture *f, enum ev_type type, uint64_t ts, int32_t pid)
-{
-	struct event *ev = &f->ev[f->rec.n];
-
-	assert_true(f->rec.n < 64);
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->ts = ts;
-	ev->seq = f->rec.n;
-	ev->flags = EVF_SEQ;
-	ev->pid = pid;
-	f->rec.n++;
-	return ev;
-}
-
-static void fork_(struct fixture *f, uint64_t ts, int32_t parent, int32_t child)
-{
-	add(f, EV_FORK, ts, parent)->u.fork.child_pid = child;
-}
-
-/* An exec of prog; argv[0] is prog too, unless prog is NULL (no argv, no filename). */
-static struct event *exec_(struct fixture *f, uint64_t ts, int32_t pid, const char *prog)
-{
-	struct event *ev = add(f, EV_EXEC, ts, pid);
-
-	if (!prog)
-		return ev;
-	f->argv[f->rec.n - 1][0] = prog;
-	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
-	ev->u.exec.filename = prog;
-	ev->u.exec.argv = f->argv[f->rec.n - 1];
-	ev->u.exec.argc = 1;
-	return ev;
-}
-
 static struct event *exit_(struct fixture *f, uint64_t ts, int32_t pid, uint64_t cpu_ns)
 {
-	struct event *ev = add(f, EV_EXIT, ts, pid);
+	struct event *ev = hand_add(&f->h, EV_EXIT, ts, pid);
 
 	ev->flags |= EVF_STATUS | EVF_RUSAGE;
 	ev->u.exit.user_ns = cpu_ns;
@@ -98,7 +61,7 @@ static const char *render(struct fixture *f, unsigned top, enum summary_sort sor
 	f->t = NULL;
 	free(f->out);
 	f->out = NULL;
-	assert_int_equal(trace_build(&f->t, &f->rec, 0), 0);
+	assert_int_equal(trace_build(&f->t, &f->h.rec, 0), 0);
 	m = open_memstream(&f->out, &len);
 	assert_non_null(m);
 	assert_int_equal(render_summary(m, f->t, &o), 0);
@@ -165,13 +128,13 @@ static void test_subtree_counts_each_exec_once_per_name(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	exec_(f, 1, 1, "sh");
-	fork_(f, 2, 1, 2);
-	exec_(f, 3, 2, "/bin/sh");
-	fork_(f, 4, 2, 3);
-	exec_(f, 5, 3, "sh");
-	fork_(f, 6, 3, 4);
-	exec_(f, 7, 4, "/usr/bin/cc");
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 2, 1, 2);
+	hand_exec(&f->h, 3, 2, "/bin/sh");
+	hand_fork(&f->h, 4, 2, 3);
+	hand_exec(&f->h, 5, 3, "sh");
+	hand_fork(&f->h, 6, 3, 4);
+	hand_exec(&f->h, 7, 4, "/usr/bin/cc");
 	exit_(f, 8, 4, 0);
 	exit_(f, 9, 3, 0);
 	exit_(f, 10, 2, 0);
@@ -191,12 +154,12 @@ static void test_exec_chain_is_a_subtree(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	exec_(f, 1, 1, "env");
-	exec_(f, 2, 1, "make");
-	fork_(f, 3, 1, 2);
-	exec_(f, 4, 2, "cc");
-	fork_(f, 5, 1, 3);
-	exec_(f, 6, 3, "cc");
+	hand_exec(&f->h, 1, 1, "env");
+	hand_exec(&f->h, 2, 1, "make");
+	hand_fork(&f->h, 3, 1, 2);
+	hand_exec(&f->h, 4, 2, "cc");
+	hand_fork(&f->h, 5, 1, 3);
+	hand_exec(&f->h, 6, 3, "cc");
 	exit_(f, 7, 2, 0);
 	exit_(f, 7, 3, 0);
 	exit_(f, 8, 1, 0);
@@ -218,10 +181,10 @@ static void test_cpu_attribution(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	exec_(f, 1, 1, "a");
-	fork_(f, 2, 1, 2);          /* fork-only child of a */
-	exec_(f, 3, 1, "b");
-	exec_(f, 4, 1, "c");
+	hand_exec(&f->h, 1, 1, "a");
+	hand_fork(&f->h, 2, 1, 2);          /* fork-only child of a */
+	hand_exec(&f->h, 3, 1, "b");
+	hand_exec(&f->h, 4, 1, "c");
 	exit_(f, 5, 2, 5000000);    /* 5 ms to a */
 	exit_(f, 6, 1, 7000000);    /* 7 ms to c */
 	out = render(f, 10, SORT_CPU);
@@ -246,10 +209,10 @@ static void test_peak_concurrency(void **state)
 {
 	struct fixture *f = *state;
 
-	exec_(f, 1, 1, "sh");
-	fork_(f, 10, 1, 2);
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 10, 1, 2);
 	exit_(f, 20, 2, 0);
-	fork_(f, 20, 1, 3);
+	hand_fork(&f->h, 20, 1, 3);
 	exit_(f, 30, 3, 0);
 	exit_(f, 40, 1, 0);
 	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "peak concurrency:"),
@@ -262,15 +225,15 @@ static void test_histogram_buckets(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	exec_(f, 0, 1, "sh");
-	fork_(f, 100, 1, 2);
+	hand_exec(&f->h, 0, 1, "sh");
+	hand_fork(&f->h, 100, 1, 2);
 	exit_(f, 109, 2, 0);       /* 9 ns */
-	fork_(f, 200, 1, 3);
+	hand_fork(&f->h, 200, 1, 3);
 	exit_(f, 210, 3, 0);       /* 10 ns */
-	fork_(f, 300, 1, 4);
+	hand_fork(&f->h, 300, 1, 4);
 	exit_(f, 399, 4, 0);       /* 99 ns */
-	fork_(f, 400, 1, 5);       /* no Exit */
-	fork_(f, 500, 1, 6);
+	hand_fork(&f->h, 400, 1, 5);       /* no Exit */
+	hand_fork(&f->h, 500, 1, 6);
 	exit_(f, 500, 6, 0);       /* 0 ns */
 	exit_(f, 1000, 1, 0);      /* 1000 ns */
 	out = render(f, 10, SORT_COUNT);
@@ -288,18 +251,18 @@ static void test_exit_status_and_names(void **state)
 	struct event *ev;
 	const char *out;
 
-	exec_(f, 1, 1, "/opt/tool/run.sh");
-	fork_(f, 2, 1, 2);
-	ev = exec_(f, 3, 2, NULL);
+	hand_exec(&f->h, 1, 1, "/opt/tool/run.sh");
+	hand_fork(&f->h, 2, 1, 2);
+	ev = hand_exec(&f->h, 3, 2, NULL);
 	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
 	ev->u.exec.filename = "/usr/bin/from-filename"; /* argc 0: the filename names it */
-	fork_(f, 4, 1, 3);
-	exec_(f, 5, 3, NULL);                           /* nothing at all */
+	hand_fork(&f->h, 4, 1, 3);
+	hand_exec(&f->h, 5, 3, NULL);                           /* nothing at all */
 	ev = exit_(f, 9, 1, 0);
 	ev->flags |= EVF_SIGNALED;
 	ev->u.exit.code = 9;
-	f->rec.has_end = true;
-	f->rec.end.lost = 2;
+	f->h.rec.has_end = true;
+	f->h.rec.end.lost = 2;
 	out = render(f, 10, SORT_COUNT);
 
 	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      killed by signal 9 (SIGKILL)");
@@ -317,13 +280,13 @@ static void test_top_limits_lines(void **state)
 	static const char *const names[] = { "e", "d", "c", "b", "a" };
 	const char *out;
 
-	exec_(f, 1, 1, "sh");
+	hand_exec(&f->h, 1, 1, "sh");
 	for (int i = 0; i < 5; i++) {
-		fork_(f, 10 + 10 * (uint64_t)i, 1, 10 + i);
-		exec_(f, 11 + 10 * (uint64_t)i, 10 + i, names[i]);
+		hand_fork(&f->h, 10 + 10 * (uint64_t)i, 1, 10 + i);
+		hand_exec(&f->h, 11 + 10 * (uint64_t)i, 10 + i, names[i]);
 		exit_(f, 12 + 10 * (uint64_t)i, 10 + i, 0);
 	}
-	exec_(f, 80, 1, "sh");
+	hand_exec(&f->h, 80, 1, "sh");
 	exit_(f, 90, 1, 0);
 	out = render(f, 3, SORT_COUNT);
 

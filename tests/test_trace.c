@@ -10,12 +10,11 @@
 #include <cmocka.h>
 
 #include "render/trace.h"
+#include "tests/hand_recording.h"
 
 /* A recording made in the test: events are appended in time order. */
 struct fixture {
-	struct recording rec;
-	struct event ev[64];
-	const char *argv[64][1];
+	struct hand_recording h;
 	struct trace *t;
 };
 
@@ -25,8 +24,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->rec.name = "test.jsonl";
-	f->rec.ev = f->ev;
+	hand_init(&f->h);
 	*state = f;
 	return 0;
 }
@@ -40,40 +38,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct event *add(struct fixture *f, enum ev_type type, uint64_t ts, int32_t pid)
-{
-	struct event *ev = &f->ev[f->rec.n];
-
-	assert_true(f->rec.n < 64);
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->ts = ts;
-	ev->seq = f->rec.n;
-	ev->flags = EVF_SEQ;
-	ev->pid = pid;
-	f->rec.n++;
-	return ev;
-}
-
-static void fork_(struct fixture *f, uint64_t ts, int32_t parent, int32_t child)
-{
-	add(f, EV_FORK, ts, parent)->u.fork.child_pid = child;
-}
-
-static void exec_(struct fixture *f, uint64_t ts, int32_t pid, const char *prog)
-{
-	struct event *ev = add(f, EV_EXEC, ts, pid);
-
-	f->argv[f->rec.n - 1][0] = prog;
-	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
-	ev->u.exec.filename = prog;
-	ev->u.exec.argv = f->argv[f->rec.n - 1];
-	ev->u.exec.argc = 1;
-}
-
 static void exit_(struct fixture *f, uint64_t ts, int32_t pid, int32_t ppid)
 {
-	struct event *ev = add(f, EV_EXIT, ts, pid);
+	struct event *ev = hand_add(&f->h, EV_EXIT, ts, pid);
 
 	ev->flags |= EVF_PPID | EVF_STATUS;
 	ev->ppid = ppid;
@@ -81,20 +48,20 @@ static void exit_(struct fixture *f, uint64_t ts, int32_t pid, int32_t ppid)
 
 static void header(struct fixture *f, int32_t root)
 {
-	f->rec.has_header = true;
-	f->rec.hdr.format = 1;
-	f->rec.hdr.root_pid = root;
+	f->h.rec.has_header = true;
+	f->h.rec.hdr.format = 1;
+	f->h.rec.hdr.root_pid = root;
 }
 
 static void end(struct fixture *f, uint64_t ts)
 {
-	f->rec.has_end = true;
-	f->rec.end.ts = ts;
+	f->h.rec.has_end = true;
+	f->h.rec.end.ts = ts;
 }
 
 static void build(struct fixture *f, int32_t root_pid)
 {
-	assert_int_equal(trace_build(&f->t, &f->rec, root_pid), 0);
+	assert_int_equal(trace_build(&f->t, &f->h.rec, root_pid), 0);
 	assert_non_null(f->t);
 }
 
@@ -115,11 +82,11 @@ static void test_tree_and_exec_spans(void **state)
 	const struct proc *root, *ls, *sub;
 
 	header(f, 100);
-	exec_(f, 10, 100, "sh");         /* 0 */
-	fork_(f, 20, 100, 101);          /* 1 */
-	exec_(f, 25, 101, "env");        /* 2 */
-	fork_(f, 30, 100, 102);          /* 3 */
-	exec_(f, 40, 101, "ls");         /* 4 */
+	hand_exec(&f->h, 10, 100, "sh");         /* 0 */
+	hand_fork(&f->h, 20, 100, 101);          /* 1 */
+	hand_exec(&f->h, 25, 101, "env");        /* 2 */
+	hand_fork(&f->h, 30, 100, 102);          /* 3 */
+	hand_exec(&f->h, 40, 101, "ls");         /* 4 */
 	exit_(f, 50, 101, 100);          /* 5 */
 	exit_(f, 60, 102, 100);          /* 6 */
 	exit_(f, 70, 100, 1);            /* 7 */
@@ -144,13 +111,13 @@ static void test_tree_and_exec_spans(void **state)
 	assert_ptr_equal(ls->parent, root);
 	assert_int_equal(ls->depth, 1);
 	assert_true(ls->has_fork);
-	assert_ptr_equal(ls->fork, &f->ev[1]);
-	assert_ptr_equal(ls->exit, &f->ev[5]);
+	assert_ptr_equal(ls->fork, &f->h.ev[1]);
+	assert_ptr_equal(ls->exit, &f->h.ev[5]);
 	assert_int_equal(ls->nexec, 2);
-	assert_ptr_equal(ls->execs[0].exec, &f->ev[2]);
+	assert_ptr_equal(ls->execs[0].exec, &f->h.ev[2]);
 	assert_int_equal(ls->execs[0].start, 25);
 	assert_int_equal(ls->execs[0].end, 40);
-	assert_ptr_equal(ls->execs[1].exec, &f->ev[4]);
+	assert_ptr_equal(ls->execs[1].exec, &f->h.ev[4]);
 	assert_int_equal(ls->execs[1].start, 40);
 	assert_int_equal(ls->execs[1].end, 50);
 
@@ -166,7 +133,7 @@ static void test_tree_and_exec_spans(void **state)
 	assert_ptr_equal(f->t->proc_of_event[3], sub);
 	assert_ptr_equal(f->t->proc_of_event[0], root);
 	assert_ptr_equal(f->t->proc_of_event[7], root);
-	for (size_t i = 0; i < f->rec.n; i++)
+	for (size_t i = 0; i < f->h.rec.n; i++)
 		assert_true(trace_has_event(f->t, i));
 	/* Order of first appearance. */
 	assert_ptr_equal(&f->t->procs[0], root);
@@ -183,12 +150,12 @@ static void test_pid_reuse(void **state)
 	const struct proc *a, *b;
 
 	header(f, 1);
-	exec_(f, 1, 1, "make");
-	fork_(f, 10, 1, 5);
-	exec_(f, 11, 5, "cc");
+	hand_exec(&f->h, 1, 1, "make");
+	hand_fork(&f->h, 10, 1, 5);
+	hand_exec(&f->h, 11, 5, "cc");
 	exit_(f, 20, 5, 1);
-	fork_(f, 30, 1, 5);
-	exec_(f, 31, 5, "ld");
+	hand_fork(&f->h, 30, 1, 5);
+	hand_exec(&f->h, 31, 5, "ld");
 	exit_(f, 40, 5, 1);
 	exit_(f, 50, 1, 0);
 	build(f, 0);
@@ -212,10 +179,10 @@ static void test_pid_reuse_without_exit(void **state)
 	const struct proc *a, *b;
 
 	header(f, 1);
-	exec_(f, 1, 1, "sh");
-	fork_(f, 10, 1, 6);
-	exec_(f, 12, 6, "sleep");
-	fork_(f, 30, 1, 6);
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 10, 1, 6);
+	hand_exec(&f->h, 12, 6, "sleep");
+	hand_fork(&f->h, 30, 1, 6);
 	exit_(f, 40, 6, 1);
 	end(f, 100);
 	build(f, 0);
@@ -237,9 +204,9 @@ static void test_no_exit(void **state)
 	const struct proc *d;
 
 	header(f, 1);
-	exec_(f, 5, 1, "sh");
-	fork_(f, 10, 1, 2);
-	exec_(f, 11, 2, "daemon");
+	hand_exec(&f->h, 5, 1, "sh");
+	hand_fork(&f->h, 10, 1, 2);
+	hand_exec(&f->h, 11, 2, "daemon");
 	exit_(f, 20, 1, 0);
 	build(f, 0);
 
@@ -265,11 +232,11 @@ static void test_orphan(void **state)
 	const struct proc *root, *mid, *orphan;
 
 	header(f, 10);
-	exec_(f, 1, 10, "sh");
-	fork_(f, 2, 10, 11);
-	fork_(f, 3, 11, 12);
+	hand_exec(&f->h, 1, 10, "sh");
+	hand_fork(&f->h, 2, 10, 11);
+	hand_fork(&f->h, 3, 11, 12);
 	exit_(f, 4, 11, 10);
-	exec_(f, 5, 12, "sleep");
+	hand_exec(&f->h, 5, 12, "sleep");
 	exit_(f, 9, 12, 1);
 	exit_(f, 10, 10, 0);
 	build(f, 0);
@@ -292,13 +259,13 @@ static void test_reroot(void **state)
 	const struct proc *r;
 
 	header(f, 100);
-	exec_(f, 1, 100, "make");   /* 0 */
-	fork_(f, 2, 100, 101);      /* 1 */
-	fork_(f, 3, 100, 102);      /* 2 */
-	exec_(f, 4, 101, "sh");     /* 3 */
-	fork_(f, 5, 101, 103);      /* 4 */
-	exec_(f, 6, 103, "cc");     /* 5 */
-	exec_(f, 7, 102, "echo");   /* 6 */
+	hand_exec(&f->h, 1, 100, "make");   /* 0 */
+	hand_fork(&f->h, 2, 100, 101);      /* 1 */
+	hand_fork(&f->h, 3, 100, 102);      /* 2 */
+	hand_exec(&f->h, 4, 101, "sh");     /* 3 */
+	hand_fork(&f->h, 5, 101, 103);      /* 4 */
+	hand_exec(&f->h, 6, 103, "cc");     /* 5 */
+	hand_exec(&f->h, 7, 102, "echo");   /* 6 */
 	exit_(f, 8, 103, 101);      /* 7 */
 	exit_(f, 9, 101, 100);      /* 8 */
 	exit_(f, 9, 102, 100);      /* 9 */
@@ -317,7 +284,7 @@ static void test_reroot(void **state)
 	{
 		const bool want[] = { 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 0 };
 
-		for (size_t i = 0; i < f->rec.n; i++)
+		for (size_t i = 0; i < f->h.rec.n; i++)
 			assert_int_equal(trace_has_event(f->t, i), want[i]);
 	}
 	assert_int_equal(r->index, 0);
@@ -329,8 +296,8 @@ static void test_reroot_unknown_pid(void **state)
 	struct fixture *f = *state;
 
 	header(f, 100);
-	exec_(f, 1, 100, "make");
-	assert_int_equal(trace_build(&f->t, &f->rec, 999), -ESRCH);
+	hand_exec(&f->h, 1, 100, "make");
+	assert_int_equal(trace_build(&f->t, &f->h.rec, 999), -ESRCH);
 	assert_null(f->t);
 }
 
@@ -339,11 +306,11 @@ static void test_multiple_roots(void **state)
 {
 	struct fixture *f = *state;
 
-	exec_(f, 1, 7, "a");
-	exec_(f, 2, 8, "b");
-	fork_(f, 3, 8, 9);
+	hand_exec(&f->h, 1, 7, "a");
+	hand_exec(&f->h, 2, 8, "b");
+	hand_fork(&f->h, 3, 8, 9);
 	exit_(f, 4, 7, 1);
-	exec_(f, 5, 7, "c"); /* pid 7 again, its Fork lost: another root */
+	hand_exec(&f->h, 5, 7, "c"); /* pid 7 again, its Fork lost: another root */
 	build(f, 0);
 
 	assert_int_equal(f->t->nroots, 3);
@@ -363,8 +330,8 @@ static void test_unknown_parent(void **state)
 	const struct proc *p;
 
 	header(f, 100);
-	exec_(f, 1, 100, "sh");
-	fork_(f, 2, 200, 201);
+	hand_exec(&f->h, 1, 100, "sh");
+	hand_fork(&f->h, 2, 200, 201);
 	exit_(f, 3, 200, 1);
 	build(f, 0);
 
@@ -380,9 +347,9 @@ static void test_legacy_root(void **state)
 {
 	struct fixture *f = *state;
 
-	fork_(f, 1, 50, 51);
-	exec_(f, 2, 51, "bash");
-	fork_(f, 3, 51, 52);
+	hand_fork(&f->h, 1, 50, 51);
+	hand_exec(&f->h, 2, 51, "bash");
+	hand_fork(&f->h, 3, 51, 52);
 	exit_(f, 4, 52, 51);
 	exit_(f, 5, 51, 50);
 	build(f, 0);
@@ -406,7 +373,7 @@ static void test_empty(void **state)
 
 	trace_free(f->t);
 	f->t = NULL;
-	f->rec.has_header = false;
+	f->h.rec.has_header = false;
 	build(f, 0);
 	assert_int_equal(f->t->nprocs, 0);
 	assert_int_equal(f->t->nroots, 0);
@@ -419,11 +386,11 @@ static void test_badexec_and_ties(void **state)
 	const struct proc *c;
 
 	header(f, 1);
-	exec_(f, 1, 1, "sh");
-	fork_(f, 5, 1, 2);
-	add(f, EV_BADEXEC, 5, 2);
-	add(f, EV_BADEXEC, 5, 2);
-	exec_(f, 5, 2, "true");
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 5, 1, 2);
+	hand_add(&f->h, EV_BADEXEC, 5, 2);
+	hand_add(&f->h, EV_BADEXEC, 5, 2);
+	hand_exec(&f->h, 5, 2, "true");
 	exit_(f, 5, 2, 1);
 	build(f, 0);
 
