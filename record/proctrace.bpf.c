@@ -43,9 +43,14 @@ struct {
 	__uint(max_entries, 1 << 24); /* resized by the recorder */
 } events SEC(".maps");
 
-/* The traced set: tgid -> 1. The recorder inserts the root; forks add. */
+/*
+ * The traced set: tgid -> 1. The recorder inserts the root; forks add.
+ * Entries are allocated as used: preallocating all of them took a third of
+ * the recorder's start-up.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536); /* resized by the recorder */
 	__type(key, __u32);
 	__type(value, __u8);
@@ -62,6 +67,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct pt_pending_exit);
@@ -220,35 +226,36 @@ int BPF_PROG(on_exit, struct task_struct *p)
 {
 	struct pt_pending_exit pe = {};
 	struct pt_exit *e = &pe.e;
-	struct signal_struct *sig;
-	struct task_struct *leader;
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
 	__u32 tgid = p->tgid, tid = p->pid;
 
 	/*
+	 * signal_struct is read through BPF_CORE_READ, not as a typed pointer:
+	 * each pointer loaded from a typed pointer costs the verifier linear
+	 * name searches through all of vmlinux's BTF at load time.
+	 *
 	 * Only a thread that finds the group dead reports the process (do_exit()
 	 * drops signal->live before this tracepoint; reading it rather than the
 	 * group_dead argument of 6.16+ keeps older kernels working). Two threads
 	 * dying at once may both see it at zero: deleting from the traced set
 	 * lets exactly one of them report.
 	 */
-	if (p->signal->live.counter || bpf_map_delete_elem(&traced, &tgid))
+	if (BPF_CORE_READ(sig, live.counter) || bpf_map_delete_elem(&traced, &tgid))
 		return 0;
 	fill_hdr(&e->h, PT_EXIT, sizeof(*e), p);
-	sig = p->signal;
-	leader = p->group_leader;
 	/* What wait(2) will report: see wait_task_zombie(). */
-	if (sig->flags & SIGNAL_GROUP_EXIT)
-		e->status = sig->group_exit_code;
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		e->status = BPF_CORE_READ(sig, group_exit_code);
 	else
-		e->status = leader->exit_code;
+		e->status = BPF_CORE_READ(p, group_leader, exit_code);
 	e->pad = 0;
 	/* Dead threads are folded into signal; the last one is still live. */
-	e->utime = sig->utime + p->utime;
-	e->stime = sig->stime + p->stime;
+	e->utime = BPF_CORE_READ(sig, utime) + p->utime;
+	e->stime = BPF_CORE_READ(sig, stime) + p->stime;
 	pe.runtime_at_exit = p->se.sum_exec_runtime;
-	e->rtime = sig->sum_sched_runtime + pe.runtime_at_exit;
+	e->rtime = BPF_CORE_READ(sig, sum_sched_runtime) + pe.runtime_at_exit;
 	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
-	e->maxrss = sig->maxrss;
+	e->maxrss = BPF_CORE_READ(sig, maxrss);
 	if (!bpf_map_update_elem(&pending_exits, &tid, &pe, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&pending, 1);
 		return 0;
