@@ -68,9 +68,9 @@ $(BPF_OBJ): $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
 		-Wall -Werror -c $< -o $@
 
-$(SKEL): $(BPF_OBJ)
+$(SKEL): $(BPF_OBJ) Makefile
 	$(msg) SKEL $@
-	$(Q)$(BPFTOOL) gen skeleton $< name proctrace_bpf > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton -L $< name proctrace_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/test_%: tests/test_%.c $(LIB_OBJS)
 	$(msg) TEST $@

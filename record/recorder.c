@@ -31,6 +31,7 @@
 /* The kernel side wakes the reader only when the ring is 1/4 full. */
 #define POLL_MS 30
 #define PENDING_WAIT_MS 200 /* longest wait for exits still in the kernel */
+#define BPF_LOG_SIZE (16u << 20) /* the kernel's log when loading fails */
 
 struct recorder {
 	const struct recorder_opts *o;
@@ -436,7 +437,7 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
  */
 static int send_pending_exits(struct recorder *r)
 {
-	int fd = bpf_map__fd(r->skel->maps.pending_exits);
+	int fd = r->skel->maps.pending_exits.map_fd;
 	volatile __s64 *pending = &r->skel->bss->pending;
 	struct pt_pending_exit pe;
 	__u32 none = 0, key; /* no task exits as tid 0: the map's first key follows it */
@@ -487,45 +488,66 @@ static int loop(struct recorder *r)
 	return send_pending_exits(r);
 }
 
-/* Load, size and attach the BPF side. */
-static int open_bpf(struct recorder *r)
+/* Open and size the skeleton, then run its loader (with a verifier log if given). */
+static int load_skel(struct recorder *r, char *log, __u32 logsize)
 {
 	const struct recorder_opts *o = r->o;
 	struct proctrace_bpf *skel;
-	int err, ncpu;
+	int ncpu = libbpf_num_possible_cpus();
+
+	proctrace_bpf__destroy(r->skel);
+	r->skel = skel = proctrace_bpf__open();
+	if (!skel)
+		return -ENOMEM;
+	skel->maps.events.max_entries = o->buffer_size;
+	skel->maps.traced.max_entries = o->max_procs;
+	skel->maps.scratch.max_entries = ncpu < 1 ? 1 : ncpu;
+	skel->rodata->wakeup_bytes = o->buffer_size / 4;
+	if (log) {
+		skel->ctx.log_level = 1;
+		skel->ctx.log_size = logsize;
+		skel->ctx.log_buf = (uintptr_t)log;
+	}
+	if (proctrace_bpf__load(skel))
+		return errno ? -errno : -EINVAL;
+	return 0;
+}
+
+/*
+ * Load, size and attach the BPF side. The skeleton is a light one: its
+ * loader program creates the maps and loads the programs in the kernel,
+ * which applies the CO-RE relocations against its own BTF. User space
+ * never parses the 5 MB of vmlinux BTF, which was most of start-up.
+ */
+static int open_bpf(struct recorder *r)
+{
+	int err;
 
 	libbpf_set_print(libbpf_print);
-	skel = proctrace_bpf__open();
-	if (!skel) {
-		err = -errno;
-		error("cannot open the BPF object: %s", strerror(-err));
-		return err;
-	}
-	r->skel = skel;
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 1)
-		ncpu = 1;
-	err = bpf_map__set_max_entries(skel->maps.events, o->buffer_size);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.traced, o->max_procs);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.scratch, ncpu);
+	errno = 0;
+	err = load_skel(r, NULL, 0);
 	if (err) {
-		error("cannot size the BPF maps: %s", strerror(-err));
-		return err;
-	}
-	skel->rodata->wakeup_bytes = o->buffer_size / 4;
-	err = proctrace_bpf__load(skel);
-	if (err) {
+		char *log = NULL;
+
 		error("cannot load the BPF programs: %s", strerror(-err));
+		if (!getenv("PROCTRACE_DEBUG")) {
+			fprintf(stderr, "proctrace: PROCTRACE_DEBUG=1 shows the kernel's log\n");
+			return err;
+		}
+		/* Again with the kernel's log of each step, which says why. */
+		log = calloc(1, BPF_LOG_SIZE);
+		if (log && load_skel(r, log, BPF_LOG_SIZE - 1) && log[0])
+			fprintf(stderr, "proctrace: the kernel's log:\n%s\n", log);
+		free(log);
 		return err;
 	}
-	err = proctrace_bpf__attach(skel);
+	err = proctrace_bpf__attach(r->skel);
 	if (err) {
+		err = err < 0 ? err : -EINVAL;
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return err;
 	}
-	r->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, r, NULL);
+	r->rb = ring_buffer__new(r->skel->maps.events.map_fd, on_record, r, NULL);
 	if (!r->rb) {
 		err = -errno;
 		error("cannot open the ring buffer: %s", strerror(-err));
@@ -610,8 +632,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (err)
 		goto cleanup;
 	key = r->root;
-	err = bpf_map__update_elem(r->skel->maps.traced, &key, sizeof(key), &one, sizeof(one),
-				   BPF_ANY);
+	err = bpf_map_update_elem(r->skel->maps.traced.map_fd, &key, &one, BPF_ANY);
+	if (err)
+		err = -errno;
 	if (err) {
 		error("cannot track pid %d: %s", r->root, strerror(-err));
 		goto cleanup;
