@@ -44,7 +44,7 @@ static void usage(FILE *f)
 		"  -f, --force            overwrite FILE if it exists\n"
 		"  -x, --no-wait          stop when CMD exits; do not wait for orphans\n"
 		"      --buffer-size SIZE kernel ring buffer size in bytes, a power of two\n"
-		"                         (K, M, G suffixes; default 16M); events that do\n"
+		"                         (K, M, G suffixes; default 4M); events that do\n"
 		"                         not fit are counted as lost\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"

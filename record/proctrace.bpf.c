@@ -40,7 +40,7 @@ __s64 pending; /* Exits waiting in pending_exits */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 24); /* resized by the recorder */
+	__uint(max_entries, 1 << 22); /* resized by the recorder */
 } events SEC(".maps");
 
 /*

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/test_load.sh: recording under load: fork storms with the default
 # ring buffer lose nothing, a tiny buffer counts and reports its losses, and
-# busy CPUs outside the traced tree do not make the recorder drop events.
+# busy CPUs outside the traced tree do not make the recorder drop events,
+# even with long argv.
 . "$(dirname "$0")/lib.sh"
 
 # forker: build the storm generator (fork+exec N times, J at a time) into $T.
@@ -67,6 +68,27 @@ test_busy_cpus_lose_nothing() {
 	kill "${hogs[@]}"
 	trap - EXIT
 	storm_check rec.jsonl 5000
+}
+
+test_busy_cpus_long_argv_lose_nothing() {
+	need_root
+	forker
+	# The same with 16 KB of argv per exec: 3000 of them are 48 MB through a
+	# default (4 MB) ring, drained by a reader competing with the hogs.
+	local hogs=() i arg
+	arg=$(printf '%016000d' 7)
+	for i in 1 2; do
+		sh -c 'while :; do :; done' &
+		hogs+=($!)
+	done
+	trap 'kill "${hogs[@]}" 2>/dev/null' EXIT
+	"$PROCTRACE" record -q -o rec.jsonl -- "$T/forker" -n 3000 -j 4 -- /bin/true "$arg" 2>err ||
+		fail "record failed: $(cat err)"
+	kill "${hogs[@]}"
+	trap - EXIT
+	storm_check rec.jsonl 3000
+	assert_eq "$(jq -r 'select(.Exec and .Exec.filename == "/bin/true") | .Exec.cmdline[1] | length' rec.jsonl |
+		sort -u)" 16000 "argv[1] length of every exec"
 }
 
 run_tests
