@@ -41,7 +41,8 @@ static void usage(FILE *f)
 		"  -o, --output FILE      write to FILE ('-' for stdout); default: a new\n"
 		"                         proctrace-YYYYMMDD-HHMMSS.jsonl in the current\n"
 		"                         directory, named on stderr\n"
-		"  -f, --force            overwrite FILE if it exists\n"
+		"  -f, --force            overwrite FILE if it exists (once tracing has\n"
+		"                         started: if it cannot, FILE is left as it was)\n"
 		"  -x, --no-wait          stop when CMD exits; do not wait for orphans\n"
 		"      --buffer-size SIZE kernel ring buffer size in bytes, a power of two\n"
 		"                         (K, M, G suffixes; default 4M); events that do\n"
@@ -227,9 +228,9 @@ static bool is_regular(int fd)
  * /dev/fd/N of a shell's >(...)) holds nothing to overwrite: it is written
  * to as it is, without --force.
  */
-static int open_output(const struct record_cli *c, char *name, size_t namesz)
+static int open_output(const struct record_cli *c, char *name, size_t namesz, bool *created)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (c->force ? O_TRUNC : O_EXCL);
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
 	struct stat st;
 	int fd;
 
@@ -244,6 +245,10 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz)
 		if (!stat(c->output, &st) && !S_ISREG(st.st_mode))
 			flags = O_WRONLY | O_CLOEXEC;
 		fd = open(c->output, flags, 0644);
+		*created = fd >= 0 && (flags & O_CREAT);
+		/* --force: the old file is emptied only once recording has started. */
+		if (fd < 0 && errno == EEXIST && c->force)
+			fd = open(c->output, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == EEXIST)
 			return error("record: %s exists (use --force to overwrite it)", c->output);
 		if (fd < 0)
@@ -263,6 +268,7 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz)
 			else
 				snprintf(name, namesz, "proctrace-%s.jsonl", stamp);
 			fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			*created = fd >= 0;
 			if (fd >= 0)
 				return fd;
 			if (errno != EEXIST)
@@ -279,6 +285,8 @@ int cmd_record(int argc, char **argv)
 	struct invoker inv = { 0 };
 	char name[PATH_MAX];
 	int ret, status = EXIT_FAIL, fd = -1;
+	bool created = false;
+	struct stat st;
 
 	ret = record_parse_opts(argc, argv, &c);
 	if (ret == RECORD_HELP)
@@ -293,7 +301,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (sudo_invoker(&inv))
 		goto cleanup;
-	fd = open_output(&c, name, sizeof(name));
+	fd = open_output(&c, name, sizeof(name), &created);
 	if (fd < 0)
 		goto cleanup;
 	/* Only a recording file is given away, never a device or fifo written to. */
@@ -308,6 +316,7 @@ int cmd_record(int argc, char **argv)
 	o.argv = c.cmd;
 	o.out_fd = fd;
 	o.out_name = name;
+	o.truncate_out = fd != STDOUT_FILENO && is_regular(fd);
 	o.buffer_size = c.buffer_size;
 	o.max_procs = RECORDER_DEFAULT_MAX_PROCS;
 	o.no_wait = c.no_wait;
@@ -321,6 +330,9 @@ int cmd_record(int argc, char **argv)
 		status = EXIT_FAIL;
 
 cleanup:
+	/* A file made for a recording that never started is not left behind. */
+	if (status == EXIT_FAIL && created && !fstat(fd, &st) && S_ISREG(st.st_mode) && !st.st_size)
+		unlink(name);
 	if (fd > STDOUT_FILENO)
 		close(fd);
 	free(inv.groups);

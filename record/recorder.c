@@ -657,6 +657,11 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	}
 
 	/* 3. Timestamp 0, the header, then open the gate. */
+	if (o->truncate_out && ftruncate(o->out_fd, 0)) {
+		err = -errno;
+		error("cannot truncate %s: %s", o->out_name, strerror(-err));
+		goto cleanup;
+	}
 	r->start_mono = now_ns(CLOCK_MONOTONIC);
 	start_real = now_ns(CLOCK_REALTIME);
 	err = write_header(r, start_real);

@@ -21,6 +21,7 @@ struct recorder_opts {
 	char *const *argv;        /* CMD and its arguments, NULL-terminated */
 	int out_fd;               /* where the JSON lines go; the caller closes it */
 	const char *out_name;     /* named in messages */
+	bool truncate_out;        /* empty out_fd once tracing has started (--force) */
 	uint64_t buffer_size;     /* ring buffer bytes: a power of two >= page size */
 	uint32_t max_procs;       /* live processes the kernel side can track */
 	bool no_wait;             /* end when CMD exits, not when the whole tree has */

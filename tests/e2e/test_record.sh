@@ -537,6 +537,46 @@ test_unwritable_output_runs_nothing() {
 	grep -q "no/such/dir/rec.jsonl" err || fail "the message does not name the file: $(cat err)"
 }
 
+# in_small_memcg CMD...: run CMD in a fresh memory cgroup capped at 256 MB
+# (v1 or v2), so that a 1 GB ring buffer really cannot be allocated.
+in_small_memcg() {
+	local cg
+	if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		cg=/sys/fs/cgroup/proctrace-test-$$
+		mkdir "$cg" && echo $((256 << 20)) >"$cg/memory.max"
+	elif [ -d /sys/fs/cgroup/memory ]; then
+		cg=/sys/fs/cgroup/memory/proctrace-test-$$
+		mkdir "$cg" && echo $((256 << 20)) >"$cg/memory.limit_in_bytes"
+	else
+		fail "no memory cgroup controller to make the load fail"
+	fi
+	RC=0
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@" || RC=$?
+	rmdir "$cg"
+}
+
+# A load the kernel refuses (here: no memory for the ring) is one clear error
+# and exit 1; CMD never runs, a new file is not left behind and a file given
+# with --force keeps what it held.
+test_load_failure_runs_nothing_and_keeps_files() {
+	need_root
+	in_small_memcg "$PROCTRACE" record --buffer-size 1G -o new.jsonl -- touch ran >out 2>err
+	assert_eq "$RC" 1 "record exit status"
+	grep -q "cannot load the BPF programs: Cannot allocate memory" err || fail "message: $(cat err)"
+	grep -q "PROCTRACE_DEBUG=1" err || fail "no hint about PROCTRACE_DEBUG: $(cat err)"
+	[ ! -e ran ] || fail "CMD ran although tracing could not start"
+	[ ! -e new.jsonl ] || fail "an empty new.jsonl was left behind"
+	echo precious >old.jsonl
+	PROCTRACE_DEBUG=1 in_small_memcg "$PROCTRACE" record --buffer-size 1G -f -o old.jsonl -- touch ran >out 2>err
+	assert_eq "$RC" 1 "record --force exit status"
+	grep -q "the kernel's log:" err || fail "PROCTRACE_DEBUG=1 shows no log: $(head -5 err)"
+	assert_eq "$(cat old.jsonl)" precious "old.jsonl after a failed --force"
+	[ ! -e ran ] || fail "CMD ran although tracing could not start"
+	# Once recording starts, --force does replace the file.
+	rec -f -o old.jsonl -- true
+	check_recording old.jsonl
+}
+
 test_unprivileged_refused_nothing_run() {
 	need_root
 	command -v setpriv >/dev/null || fail "setpriv is needed for this test"
