@@ -441,10 +441,12 @@ static int send_pending_exits(struct recorder *r)
 	volatile __s64 *pending = &r->skel->bss->pending;
 	struct pt_pending_exit pe;
 	__u32 none = 0, key; /* no task exits as tid 0: the map's first key follows it */
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + PENDING_WAIT_MS * 1000000ull;
 	int err;
 
-	for (int i = 0; i < PENDING_WAIT_MS && *pending > 0; i++)
-		usleep(1000);
+	/* Usually a matter of microseconds: poll finely, give up after a while. */
+	while (*pending > 0 && now_ns(CLOCK_MONOTONIC) < deadline)
+		usleep(50);
 	while (*pending > 0 && !bpf_map_get_next_key(fd, &none, &key)) {
 		if (!bpf_map_lookup_and_delete_elem(fd, &key, &pe)) {
 			__sync_fetch_and_add(pending, -1);
