@@ -129,7 +129,8 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus examples tests/data tests/fuzz/regressions
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
-# writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_QUICK=1.
+# writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
+# BENCH_SECTIONS="record storm render".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps

@@ -5,7 +5,10 @@
 # prints it. Informational: it never fails on a timing, only on a broken set-up.
 #
 # Environment: PROCTRACE (binary), BENCH_DIR (output, holds gen and forker),
-# BENCH_RUNS (runs per side, default 5), BENCH_QUICK=1 (small sizes),
+# BENCH_RUNS (runs per side, default 5), BENCH_RECORD_RUNS (rounds of the
+# recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
+# are the noisiest),
+# BENCH_QUICK=1 (small sizes),
 # BENCH_SECTIONS (any of "record storm render", default all),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
@@ -15,11 +18,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_DIR:=$here/../../build/bench}"
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
+if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
 : "${BENCH_SECTIONS:=record storm render}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
 RUNS=$BENCH_RUNS
+RRUNS=$BENCH_RECORD_RUNS
 
 if [ "$BENCH_QUICK" = 1 ]; then
 	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000
@@ -32,6 +37,7 @@ note() { echo "bench: $*" >&2; }
 [ -x "$PROCTRACE" ] || die "$PROCTRACE: not built"
 [ -x "$GEN" ] && [ -x "$FORKER" ] || die "$BENCH_DIR/gen, forker: not built (run make bench)"
 [ "$RUNS" -ge 1 ] 2>/dev/null || die "BENCH_RUNS: not a positive number: $RUNS"
+[ "$RRUNS" -ge 1 ] 2>/dev/null || die "BENCH_RECORD_RUNS: not a positive number: $RRUNS"
 PROCTRACE=$(cd "$(dirname "$PROCTRACE")" && pwd)/$(basename "$PROCTRACE")
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/proctrace-bench.XXXXXX")
@@ -201,8 +207,8 @@ bench_record() {
 	local w r side sides=(untraced proctrace strace bpftrace) i
 	make_project
 	setup_bpftrace
-	note "recording overhead: $RUNS rounds of 4 workloads${BPF_NA:+ (bpftrace: $BPF_NA)}"
-	for ((r = 1; r <= RUNS; r++)); do
+	note "recording overhead: $RRUNS rounds of 4 workloads${BPF_NA:+ (bpftrace: $BPF_NA)}"
+	for ((r = 1; r <= RRUNS; r++)); do
 		for w in seq xargs make pipe; do
 			workload_cmd "$w"
 			# Rotate who goes first so that no side always runs on a warm cache.
@@ -221,9 +227,9 @@ bench_record() {
 				esac
 			done
 		done
-		note "  round $r/$RUNS done"
+		note "  round $r/$RRUNS done"
 	done
-	for ((r = 1; r <= RUNS; r++)); do
+	for ((r = 1; r <= RRUNS; r++)); do
 		timed true.untraced /bin/true
 		rm -f "$W/rec.jsonl"
 		timed true.proctrace "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
@@ -244,7 +250,7 @@ report_record() {
 	echo "## Recording overhead"
 	echo
 	echo "Wall time of the traced workload ÷ the same workload untraced, run by run: median"
-	echo "(min–max) of $RUNS rounds, the sides alternating within each round. proctrace's time is the whole"
+	echo "(min–max) of $RRUNS rounds, the sides alternating within each round. proctrace's time is the whole"
 	echo "\`proctrace record -o FILE -- workload\` (start-up and shutdown included); bpftrace's"
 	echo "excludes its start-up (reported below); strace is \`strace -f -e trace=process\`."
 	echo
@@ -441,7 +447,7 @@ machine() {
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $("$PROCTRACE" --version 2>/dev/null | head -1 || true)"
 	echo "  (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo "- Load average before the run: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- Runs: BENCH_RUNS=$RUNS, BENCH_QUICK=$BENCH_QUICK; tools: $(strace -V 2>/dev/null | head -1),"
+	echo "- Runs: BENCH_RECORD_RUNS=$RRUNS, BENCH_RUNS=$RUNS, BENCH_QUICK=$BENCH_QUICK; tools: $(strace -V 2>/dev/null | head -1),"
 	echo "  $(bpftrace --version 2>/dev/null || echo 'no bpftrace'), $(jq --version)"
 }
 
@@ -454,7 +460,7 @@ section render && bench_render
 	echo "# proctrace benchmark results"
 	echo
 	machine
-	echo "- Reproduce: \`make bench\` (BENCH_RUNS=$RUNS BENCH_QUICK=$BENCH_QUICK)"
+	echo "- Reproduce: \`make bench\` (BENCH_RECORD_RUNS=$RRUNS BENCH_RUNS=$RUNS BENCH_QUICK=$BENCH_QUICK)"
 	echo "- Total bench time: $(elapsed "$start" "$EPOCHREALTIME" | awk '{ printf "%.0f s", $1 }')"
 	echo
 	section record && report_record
