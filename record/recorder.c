@@ -490,12 +490,12 @@ static int loop(struct recorder *r)
 	return send_pending_exits(r);
 }
 
-/* Open and size the skeleton, then run its loader (with a verifier log if given). */
+/* Open and size the skeleton, then run its loader (into the kernel's log if given). */
 static int load_skel(struct recorder *r, char *log, __u32 logsize)
 {
 	const struct recorder_opts *o = r->o;
 	struct proctrace_bpf *skel;
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), err;
 
 	proctrace_bpf__destroy(r->skel);
 	r->skel = skel = proctrace_bpf__open();
@@ -510,9 +510,8 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 		skel->ctx.log_size = logsize;
 		skel->ctx.log_buf = (uintptr_t)log;
 	}
-	if (proctrace_bpf__load(skel))
-		return errno ? -errno : -EINVAL;
-	return 0;
+	err = proctrace_bpf__load(skel);
+	return err > 0 ? -EINVAL : err;
 }
 
 /*
@@ -526,7 +525,6 @@ static int open_bpf(struct recorder *r)
 	int err;
 
 	libbpf_set_print(libbpf_print);
-	errno = 0;
 	err = load_skel(r, NULL, 0);
 	if (err) {
 		char *log = NULL;
