@@ -259,6 +259,85 @@ static bool fast_scan(char *line, size_t len, struct parse_ctx *c, char *typebuf
 	return skip_ws(s, end) == end;
 }
 
+/*
+ * The UTF-8 sequence at s, avail bytes left: its length (1 to 4) if it is
+ * complete and valid (RFC 3629: no overlong forms, surrogates or code
+ * points above U+10FFFF), 0 if it is invalid, or -1 if it is the valid
+ * start of a sequence that avail cuts short.
+ */
+static int utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	for (size_t i = 1; i < n; i++) {
+		if (i == avail)
+			return -1;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return (int)n;
+}
+
+/* How many bytes (1 to 3) at the end of s start a UTF-8 character without finishing it; 0 if none. */
+static size_t utf8_cut_tail(const char *s, size_t len)
+{
+	for (size_t k = 1; k <= 3 && k <= len; k++) {
+		const unsigned char *c = (const unsigned char *)s + len - k;
+
+		if ((*c & 0xc0) != 0x80) /* not a continuation byte: where the character starts */
+			return utf8_seq(c, k) < 0 ? k : 0;
+	}
+	return 0;
+}
+
+/*
+ * Whether jansson's error on line says the line stops too early, as one
+ * cut by a recorder killed mid-write does: an object that jansson read to
+ * the end without finding where it closes. A cut inside a multi-byte
+ * character leaves 1 to 3 bytes of it, which jansson refuses as bad UTF-8
+ * before it reaches the end: the line without them must look cut then.
+ * Called only for lines that failed.
+ */
+static bool looks_cut(const char *line, size_t len, const json_error_t *jerr)
+{
+	json_error_t e;
+	json_t *j;
+	size_t k;
+
+	if (*skip_ws(line, line + len) != '{')
+		return false;
+	if (jerr->position >= 0 && (size_t)jerr->position >= len)
+		return true;
+	if (json_error_code(jerr) != json_error_invalid_utf8 || !(k = utf8_cut_tail(line, len)))
+		return false;
+	j = json_loadb(line, len - k, 0, &e);
+	if (j) {
+		/* a whole object followed by part of a character: garbage, not a cut */
+		json_decref(j);
+		return false;
+	}
+	return e.position >= 0 && (size_t)e.position >= len - k;
+}
+
 /* ------------------------------------------------------------ field access */
 
 /* The field key, or NULL if absent. A duplicate key: the last one counts, as in jansson. */
@@ -819,8 +898,7 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 		root = json_loadb(line, len, 0, &jerr);
 		if (!root) {
 			p->not_json = true;
-			p->cut = *skip_ws(line, line + len) == '{' && jerr.position >= 0 &&
-				 (size_t)jerr.position >= len;
+			p->cut = looks_cut(line, len, &jerr);
 			return perr(p, "not JSON: %s", jerr.text);
 		}
 		if (!json_is_object(root) || json_object_size(root) != 1) {

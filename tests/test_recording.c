@@ -468,6 +468,32 @@ static void test_truncated_last_line(void **state)
 	assert_true(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 2);
 	assert_err(f, "warning", ":3: last line is truncated (recorder killed?), ignored");
+	/* cut inside a multi-byte character: 1, 2 or 3 bytes of it left */
+	static const char *const cut_chars[] = { "caf\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xf0", "a\xf4\x8f" };
+	for (size_t i = 0; i < sizeof(cut_chars) / sizeof(cut_chars[0]); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"
+			 "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"%s", cut_chars[i]);
+		assert_int_equal(load(f, text), 0);
+		assert_true(f->r->truncated_tail);
+		assert_int_equal(f->r->n, 1);
+		assert_err(f, "warning", ":2: last line is truncated (recorder killed?), ignored");
+	}
+	/* ... but not a byte that cannot start a character, nor bytes after the end of the object */
+	assert_int_equal(load(f, "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"caf\xc3("), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: unable to decode byte 0xc3");
+	assert_int_equal(load(f, "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"\xe0\x80"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: unable to decode byte 0xe0");
+	assert_int_equal(load(f, "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"\xc0"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: unable to decode byte 0xc0");
+	assert_int_equal(load(f, "{\"Exec\":{\"timestamp\":6,\"pid\":2}}\xc3"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: ");
+	/* ... nor such a line in the middle */
+	assert_int_equal(load(f, "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"caf\xc3\n"
+				 "{\"Exit\":{\"timestamp\":7,\"pid\":2}}\n"), -EINVAL);
+	assert_err(f, "error", ":1: not JSON: unable to decode byte 0xc3");
 	/* garbage is not a cut line, even at the end */
 	assert_int_equal(load(f, "{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\x7f" "ELF\x02\x01"), -EINVAL);
 	assert_err(f, "error", ":2: not JSON: ");
