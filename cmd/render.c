@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +101,16 @@ static int render_job(FILE *f, void *ctx)
 	return j->r->fn(f, j->t, j->o);
 }
 
-static int same_file(const char *a, const char *b)
+/* Whether out names the recording read: the file in, or what stdin is when in is "-". */
+static bool is_input(const char *in, const char *out)
 {
-	struct stat sa, sb;
+	struct stat si, so;
 
-	if (stat(a, &sa) || stat(b, &sb) || !S_ISREG(sa.st_mode))
-		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (strcmp(in, "-") ? stat(in, &si) : fstat(STDIN_FILENO, &si))
+		return false;
+	if (!S_ISREG(si.st_mode) || stat(out, &so))
+		return false;
+	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
 }
 
 enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION };
@@ -215,7 +219,7 @@ int cmd_render(int argc, char **argv)
 	}
 	if (optind < argc)
 		in = argv[optind];
-	if (out && strcmp(in, "-") && same_file(in, out)) {
+	if (out && strcmp(out, "-") && is_input(in, out)) {
 		error("render: -o %s is the input file: refusing to overwrite it", out);
 		return EXIT_USAGE;
 	}

@@ -146,6 +146,23 @@ test_output_is_never_the_input() {
 	assert_eq "$rc2" 2 "exit status through a symlink"
 	grep -q 'input file' err || fail "message: $(cat err)"
 	cmp in.jsonl "$EX/hand-build.jsonl"
+	# the input is standard input, redirected from OUT
+	local args
+	for args in "-o in.jsonl -" "-o in.jsonl" "-o link.jsonl -" "-o /dev/stdin -"; do
+		set +e
+		# shellcheck disable=SC2086
+		"$PROCTRACE" render -f summary $args <in.jsonl >out 2>err
+		rc=$?
+		set -e
+		assert_eq "$rc" 2 "exit status of render $args < in.jsonl"
+		grep -q 'input file' err || fail "render $args: message: $(cat err)"
+		cmp in.jsonl "$EX/hand-build.jsonl" || fail "render $args < in.jsonl replaced the input"
+	done
+	# "-o -" is standard output, whatever a file named "-" is
+	cp in.jsonl ./-
+	"$PROCTRACE" render -o - ./- >out
+	"$PROCTRACE" render in.jsonl >want
+	cmp out want
 }
 
 test_lost_events_are_flagged() {

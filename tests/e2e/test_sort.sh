@@ -123,6 +123,14 @@ test_in_place() {
 	cmp bad.jsonl "$DATA/bad-missing-pid.jsonl"
 	"$PROCTRACE" sort --output=other.jsonl rec.jsonl
 	cmp other.jsonl "$DATA/sorted.jsonl"
+	# in place through stdin: the input is read completely before FILE is replaced
+	shuffle "$DATA/sorted.jsonl" > rec.jsonl
+	"$PROCTRACE" sort -o rec.jsonl - < rec.jsonl
+	cmp rec.jsonl "$DATA/sorted.jsonl"
+	shuffle "$DATA/sorted.jsonl" > rec.jsonl
+	"$PROCTRACE" sort -o /dev/stdin < rec.jsonl
+	cmp rec.jsonl "$DATA/sorted.jsonl"
+	assert_eq "$(ls | tr '\n' ' ')" "bad.jsonl other.jsonl rec.jsonl " "files left behind"
 }
 
 test_output_targets() {
