@@ -219,6 +219,10 @@ int cmd_render(int argc, char **argv)
 	}
 	if (optind < argc)
 		in = argv[optind];
+	if (out && !*out) {
+		error("render: -o needs a file name");
+		return EXIT_USAGE;
+	}
 	if (out && strcmp(out, "-") && is_input(in, out)) {
 		error("render: -o %s is the input file: refusing to overwrite it", out);
 		return EXIT_USAGE;

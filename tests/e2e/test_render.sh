@@ -232,6 +232,9 @@ test_errors() {
 	expect_exit 2 "^proctrace: error: render: unknown option '-z' (try" -z "$EX/hand-build.jsonl"
 	expect_exit 2 "^proctrace: error: render: option '--pid' needs a value (try" "$EX/hand-build.jsonl" --pid
 	expect_exit 1 "cannot create 'no-dir/out.txt'" -o no-dir/out.txt "$EX/hand-build.jsonl"
+	# as sort says it
+	expect_exit 2 "^proctrace: error: render: -o needs a file name$" -o '' "$EX/hand-build.jsonl"
+	expect_exit 2 "^proctrace: error: render: -o needs a file name$" --output= "$EX/hand-build.jsonl"
 	printf '{"Exec":{"timestamp":1,"pid":1}}\nnot json\n{"Exit":{"timestamp":2,"pid":1}}\n' >bad.jsonl
 	expect_exit 1 'bad.jsonl:2' bad.jsonl
 }

@@ -169,6 +169,9 @@ test_usage() {
 	rc=0; "$PROCTRACE" sort -o 2> err || rc=$?
 	assert_eq "$rc" 2 "-o without a value"
 	assert_eq "$(cat err)" "proctrace: error: sort: option '-o' needs a value (try 'proctrace sort --help')" "message"
+	rc=0; "$PROCTRACE" sort -o '' "$DATA/sorted.jsonl" 2> err || rc=$?
+	assert_eq "$rc" 2 "-o ''"
+	assert_eq "$(cat err)" "proctrace: error: sort: -o needs a file name" "message"
 	rc=0; "$PROCTRACE" sort a.jsonl b.jsonl 2> err || rc=$?
 	assert_eq "$rc" 2 "two files"
 	grep -q 'too many arguments' err || fail "$(cat err)"
