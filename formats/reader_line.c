@@ -15,9 +15,10 @@
  * recorder writes (integers, booleans, null, ASCII strings with simple
  * escapes, arrays of strings) without allocating; anything else (a
  * syntax error, a float, \u escapes, non-ASCII bytes, nested values, two
- * type keys) goes to jansson, which then either reads it or says exactly
- * what is wrong. Both feed the same field readers below, so the messages
- * about missing fields and wrong types do not depend on the path.
+ * type keys, a key given twice) goes to jansson, which then either reads it
+ * or says exactly what is wrong. Both feed the same field readers below, so
+ * the messages about missing fields and wrong types do not depend on the
+ * path.
  */
 
 #define MAX_FIELDS 32
@@ -203,10 +204,23 @@ static const char *scan_value(const char *s, const char *end, struct fval *v)
 	}
 }
 
+/*
+ * Whether the key of f, the last field scanned, is the key of a field
+ * before it. (A key's first byte is always there: the closing quote of "".)
+ */
+static bool key_seen(const struct parse_ctx *c, const struct field *f)
+{
+	for (const struct field *g = c->f; g < f; g++)
+		if (g->klen == f->klen && g->key[0] == f->key[0] && !memcmp(g->key, f->key, f->klen))
+			return true;
+	return false;
+}
+
 /* {"Type":{"k":v,...}} → c->type (in typebuf), c->f. Returns false to hand the line to jansson. */
 static bool fast_scan(char *line, size_t len, struct parse_ctx *c, char *typebuf, size_t typecap)
 {
 	const char *s = line, *end = line + len, *q;
+	uint64_t lens = 0; /* bit n: a key of n bytes was seen */
 	bool esc;
 
 	s = skip_ws(s, end);
@@ -237,6 +251,15 @@ static bool fast_scan(char *line, size_t len, struct parse_ctx *c, char *typebuf
 			f = &c->f[c->nf++];
 			f->key = s + 1;
 			f->klen = (size_t)(q - s - 2);
+			/*
+			 * A key given twice is an error, which jansson then locates.
+			 * Only keys of equal length can be equal: most keys have a
+			 * length no other key of the line has, and cost one test.
+			 */
+			if (f->klen < 64 && !(lens & (UINT64_C(1) << f->klen)))
+				lens |= UINT64_C(1) << f->klen;
+			else if (key_seen(c, f))
+				return false;
 			s = skip_ws(q, end);
 			if (s == end || *s++ != ':')
 				return false;
@@ -340,7 +363,7 @@ static bool looks_cut(const char *line, size_t len, const json_error_t *jerr)
 
 /* ------------------------------------------------------------ field access */
 
-/* The field key, or NULL if absent. A duplicate key: the last one counts, as in jansson. */
+/* The field key, or NULL if absent (a line that gives a key twice never gets here). */
 static struct fval *lookup(struct parse_ctx *c, const char *key)
 {
 	size_t klen;
@@ -831,6 +854,41 @@ static int parse_end(struct parse_ctx *c)
 	return 0;
 }
 
+/*
+ * jansson refused line for a key given twice, the key that ends just
+ * before line + pos (jansson read everything before it as JSON). Returns
+ * how deep that key is: 1 in the line's own object (two event types), 2
+ * in the event's fields, more inside a field's value; *key, *klen: the key
+ * as written, without its quotes.
+ */
+static int dup_key_find(const char *line, size_t pos, const char **key, int *klen)
+{
+	const char *s = line, *end = line + pos;
+	int depth = 0, kdepth = 0;
+
+	*key = "";
+	*klen = 0;
+	while (s < end) {
+		if (*s == '"') {
+			const char *q = s + 1;
+
+			while (q < end && *q != '"')
+				q += *q == '\\' ? 2 : 1;
+			*key = s + 1;
+			*klen = (int)(q - *key);
+			kdepth = depth;
+			s = q + 1;
+			continue;
+		}
+		if (*s == '{' || *s == '[')
+			depth++;
+		else if (*s == '}' || *s == ']')
+			depth--;
+		s++;
+	}
+	return kdepth;
+}
+
 static bool is_blank(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -882,7 +940,7 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 	char typebuf[64];
 	json_error_t jerr;
 	json_t *root = NULL;
-	int ret;
+	int dup = -1, ret;
 
 	memset(p, 0, offsetof(struct parsed, unknown));
 	p->unknown[0] = '\0';
@@ -895,7 +953,17 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 	if (fast_scan(line, len, &c, typebuf, sizeof(typebuf))) {
 		c.type = typebuf;
 	} else {
-		root = json_loadb(line, len, 0, &jerr);
+		root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!root && json_error_code(&jerr) == json_error_duplicate_key && jerr.position > 0) {
+			/*
+			 * A key given twice makes the line ambiguous: an error, but
+			 * read the line again as it is to judge the rest and learn
+			 * its type (among an unknown type's fields, which are
+			 * skipped unread, it does not matter).
+			 */
+			dup = jerr.position;
+			root = json_loadb(line, len, 0, &jerr);
+		}
 		if (!root) {
 			p->not_json = true;
 			p->cut = looks_cut(line, len, &jerr);
@@ -907,6 +975,21 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 		}
 		c.type = json_object_iter_key(json_object_iter(root));
 		c.obj = json_object_get(root, c.type);
+		if (dup >= 0) {
+			const char *key;
+			int klen, depth = dup_key_find(line, (size_t)dup, &key, &klen);
+
+			if (depth <= 1) {
+				ret = perr(p, "expected an object with one key (the event type): \"%.*s\" given twice",
+					   klen, key);
+				goto cleanup;
+			}
+			if (known_type(c.type)) {
+				ret = perr(p, "%s: \"%.*s\" given twice%s", c.type, klen, key,
+					   depth > 2 ? " (in a nested object)" : "");
+				goto cleanup;
+			}
+		}
 		if (!json_is_object(c.obj)) {
 			/* an unknown type may hold anything: it is skipped, not judged */
 			ret = known_type(c.type) ? perr(p, "%s: expected an object", c.type) : 1;
