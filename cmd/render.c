@@ -231,7 +231,7 @@ int cmd_render(int argc, char **argv)
 	if (recording_load(&rec, in))
 		goto cleanup;
 	recording_sort(rec);
-	if (rec->has_end && rec->end.lost > 0)
+	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
 		warning("%s: %llu events were lost while recording: this view is incomplete",
 			rec->name, (unsigned long long)rec->end.lost);
 	if (trace_build(&t, rec, pid))

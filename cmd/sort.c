@@ -123,7 +123,7 @@ int cmd_sort(int argc, char **argv)
 	/* the whole input is read before the output is opened: -o may name the input */
 	if (recording_load(&r, in))
 		return EXIT_FAIL;
-	if (r->has_end && r->end.lost)
+	if (r->has_end && r->end.has_lost && r->end.lost)
 		warning("%llu events were lost while recording; the recording is incomplete",
 			(unsigned long long)r->end.lost);
 	recording_sort(r);

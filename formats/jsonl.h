@@ -82,12 +82,17 @@ struct rec_header {
 	const char *kernel;
 };
 
-/* The `End` line. */
+/*
+ * The `End` line. lost counts only if has_lost: an End line without "lost"
+ * does not say whether events were lost (lost is then 0, and unknown); the
+ * writer leaves the field out.
+ */
 struct rec_end {
 	uint64_t ts;
-	uint64_t lost;
+	uint64_t lost;     /* has_lost: events the kernel side dropped */
 	int exit_code;
 	bool has_exit_code;
+	bool has_lost;
 };
 
 /* A growable byte buffer that lines are formatted into. */

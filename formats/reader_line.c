@@ -845,6 +845,7 @@ static int parse_end(struct parse_ctx *c)
 		return ret;
 	if ((ret = get_u64(c, "lost", false, &e->lost)) < 0)
 		return ret;
+	e->has_lost = ret;
 	if ((ret = get_int(c, "exit_code", INT32_MIN, INT32_MAX, false, &x)) < 0)
 		return ret;
 	if (ret) {

@@ -421,8 +421,10 @@ int jsonl_write_end(struct sbuf *b, const struct rec_end *e)
 	p = b->buf + b->len;
 	PUT_LIT(p, "{\"End\":{\"timestamp\":");
 	p = put_u64(p, e->ts);
-	PUT_LIT(p, ",\"lost\":");
-	p = put_u64(p, e->lost);
+	if (e->has_lost) {
+		PUT_LIT(p, ",\"lost\":");
+		p = put_u64(p, e->lost);
+	}
 	if (e->has_exit_code) {
 		PUT_LIT(p, ",\"exit_code\":");
 		p = put_i64(p, e->exit_code);

@@ -690,6 +690,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	}
 	end.ts = rel_ts(r, now_ns(CLOCK_MONOTONIC));
 	end.lost = r->skel->bss->lost;
+	end.has_lost = true;
 	end.has_exit_code = r->root_exited;
 	end.exit_code = recorder__shell_status(r->root_wstatus);
 	err = jsonl_write_end(&r->out, &end);

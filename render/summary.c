@@ -507,7 +507,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 		fprintf(out, "lost events:      %" PRIu64 " (the recording is incomplete)\n",
 			rec->end.lost);
 	else
-		fputs("lost events:      0\n", out);
+		fputs(rec->end.has_lost ? "lost events:      0\n" : "lost events:      unknown (not in the End line)\n", out);
 }
 
 static int cmp_key(const void *a, const void *b)

@@ -491,6 +491,7 @@ static void test_title_flags_lost_events(void **state)
 	build_script(f);
 	f->rec.has_end = true;
 	f->rec.end.lost = 42;
+	f->rec.end.has_lost = true;
 	out = render(f, NULL);
 	assert_non_null(strstr(out,
 		"    title #115;h build.sh a#60;b #40;incomplete#58; 42 events lost)\n"));

@@ -122,7 +122,7 @@ static void test_round_trip(void **state)
 		.command_len = 3, .start_time = "2026-11-22T03:54:02.123456789Z",
 		.host = "box", .kernel = "6.18.0",
 	};
-	struct rec_end end = { .ts = 999, .lost = 7, .exit_code = 3, .has_exit_code = true };
+	struct rec_end end = { .ts = 999, .lost = 7, .exit_code = 3, .has_exit_code = true, .has_lost = true };
 	struct event ev[] = {
 		{ .ts = 1, .seq = 1, .type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .pid = 41, .pgid = 40,
 		  .u.fork.child_pid = 42 },
@@ -168,6 +168,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(f->r->hdr.kernel, h.kernel);
 	assert_true(f->r->has_end);
 	assert_int_equal(f->r->end.ts, 999);
+	assert_true(f->r->end.has_lost);
 	assert_int_equal(f->r->end.lost, 7);
 	assert_true(f->r->end.has_exit_code);
 	assert_int_equal(f->r->end.exit_code, 3);
@@ -552,6 +553,21 @@ static void test_header_without_end(void **state)
 	assert_null(strstr(f->err, "no End line"));
 }
 
+/* An End line without "lost" does not say nothing was lost. */
+static void test_end_without_lost(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f, "{\"End\":{\"timestamp\":5,\"exit_code\":0}}\n"), 0);
+	assert_true(f->r->has_end);
+	assert_false(f->r->end.has_lost);
+	assert_int_equal(f->r->end.lost, 0);
+	assert_int_equal(load(f, "{\"End\":{\"timestamp\":5,\"lost\":null}}\n"), 0);
+	assert_false(f->r->end.has_lost);
+	assert_int_equal(load(f, "{\"End\":{\"timestamp\":5,\"lost\":0}}\n"), 0);
+	assert_true(f->r->end.has_lost);
+}
+
 static void test_empty_and_blank(void **state)
 {
 	struct fx *f = *state;
@@ -734,6 +750,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_last_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_blank, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_without_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_end_without_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),

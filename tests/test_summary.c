@@ -263,6 +263,7 @@ static void test_exit_status_and_names(void **state)
 	ev->u.exit.code = 9;
 	f->h.rec.has_end = true;
 	f->h.rec.end.lost = 2;
+	f->h.rec.end.has_lost = true;
 	out = render(f, 10, SORT_COUNT);
 
 	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      killed by signal 9 (SIGKILL)");
@@ -271,6 +272,22 @@ static void test_exit_status_and_names(void **state)
 	assert_int_equal(count_of(out, "commands by", "run.sh"), 1);
 	assert_int_equal(count_of(out, "commands by", "from-filename"), 1);
 	assert_int_equal(count_of(out, "commands by", "(unknown)"), 1);
+}
+
+/* lost events: from the End line when it says; unknown without one, or when it does not say. */
+static void test_lost_events(void **state)
+{
+	struct fixture *f = *state;
+
+	hand_exec(&f->h, 1, 1, "sh");
+	exit_(f, 9, 1, 0);
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
+			    "lost events:      unknown (no End line: the recording may be incomplete)");
+	f->h.rec.has_end = true;
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
+			    "lost events:      unknown (not in the End line)");
+	f->h.rec.end.has_lost = true;
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"), "lost events:      0");
 }
 
 /* --top N keeps the N first lines; ties are ordered by name, so the output is stable. */
@@ -306,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_peak_concurrency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_histogram_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_status_and_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
 	};
 

@@ -216,14 +216,19 @@ static void test_header(void **state)
 static void test_end(void **state)
 {
 	struct sbuf *b = *state;
-	struct rec_end e = { .ts = 99, .lost = 0, .exit_code = 0, .has_exit_code = true };
+	struct rec_end e = { .ts = 99, .lost = 0, .exit_code = 0, .has_exit_code = true, .has_lost = true };
 
 	assert_int_equal(jsonl_write_end(b, &e), 0);
 	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":99,\"lost\":0,\"exit_code\":0}}");
 	b->len = 0;
-	e = (struct rec_end){ .ts = 5, .lost = 17, .exit_code = 137, .has_exit_code = false };
+	e = (struct rec_end){ .ts = 5, .lost = 17, .exit_code = 137, .has_exit_code = false, .has_lost = true };
 	assert_int_equal(jsonl_write_end(b, &e), 0);
 	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":5,\"lost\":17}}");
+	/* not known is not 0: left out */
+	b->len = 0;
+	e = (struct rec_end){ .ts = 5, .exit_code = 2, .has_exit_code = true };
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":5,\"exit_code\":2}}");
 }
 
 /* Events of old recordings carry few fields: only those are written. */
@@ -583,7 +588,7 @@ static void test_round_trip_through_reader(void **state)
 		.command_len = 3, .start_time = "2026-11-22T10:00:00.000000001Z", .host = "h",
 		.kernel = "k",
 	};
-	struct rec_end e = { .ts = 900, .lost = 0, .exit_code = 137, .has_exit_code = true };
+	struct rec_end e = { .ts = 900, .lost = 0, .exit_code = 137, .has_exit_code = true, .has_lost = true };
 	const uint16_t base = EVF_SEQ | EVF_PPID | EVF_PGID;
 	struct event evs[] = {
 		{ .type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .seq = 1, .ts = 100, .pid = 10,
@@ -625,6 +630,7 @@ static void test_round_trip_through_reader(void **state)
 	unlink(path);
 	assert_true(r->has_header);
 	assert_true(r->has_end);
+	assert_true(r->end.has_lost);
 	assert_int_equal(r->n, n);
 	assert_int_equal(jsonl_write_header(&again, &r->hdr), 0);
 	for (size_t i = 0; i < r->n; i++)

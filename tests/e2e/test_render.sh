@@ -176,6 +176,13 @@ test_lost_events_are_flagged() {
 	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >out 2>err
 	[ ! -s err ] || fail "warning without loss: $(cat err)"
 	grep -q '^lost events: *0$' out || fail "summary of a complete recording: $(grep lost out)"
+	# an End line without "lost" does not say nothing was lost
+	sed 's/"lost":0,//' "$EX/hand-build.jsonl" >no-lost.jsonl
+	"$PROCTRACE" render -f summary no-lost.jsonl >out 2>err
+	[ ! -s err ] || fail "warning: $(cat err)"
+	grep -q '^lost events: *unknown (not in the End line)$' out || fail "summary: $(grep lost out)"
+	"$PROCTRACE" render no-lost.jsonl | tail -1 | grep -q '^{"End":{"timestamp":86000000,"exit_code":1}}$' ||
+		fail "multiplexed End line: $("$PROCTRACE" render no-lost.jsonl | tail -1)"
 }
 
 # A recorder killed between two lines leaves a header and no End: every view

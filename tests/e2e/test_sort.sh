@@ -95,6 +95,16 @@ test_warnings_are_not_errors() {
 	assert_eq "$(tail -1 out | jq -r .End.lost)" 12 "End kept"
 }
 
+# An End line that does not say how many events were lost stays so: not "lost":0.
+test_end_without_lost() {
+	printf '%s\n' '{"Recording":{"format":1,"root_pid":2}}' \
+		'{"Exit":{"seq":1,"timestamp":5,"pid":2,"exit_code":0}}' \
+		'{"End":{"timestamp":7,"exit_code":0}}' > in.jsonl
+	"$PROCTRACE" sort in.jsonl > out.jsonl 2> err
+	assert_eq "$(tail -1 out.jsonl)" '{"End":{"timestamp":7,"exit_code":0}}' "End line"
+	[ ! -s err ] || fail "stderr: $(cat err)"
+}
+
 test_stdin() {
 	shuffle "$DATA/sorted.jsonl" > shuffled.jsonl
 	"$PROCTRACE" sort - < shuffled.jsonl | cmp - "$DATA/sorted.jsonl"
