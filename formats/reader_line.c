@@ -745,13 +745,17 @@ static int parse_exit(struct parse_ctx *c)
 	ev->type = EV_EXIT;
 	if ((ret = get_common(c, "pid")) < 0 || (ret = get_ppid_pgid(c)) < 0)
 		return ret;
-	if ((ret = get_int(c, "exit_code", INT32_MIN, INT32_MAX, false, &x)) < 0)
+	/*
+	 * What a wait status can hold: an exit code of 8 bits, or a signal of
+	 * 7 (0 is no signal). Only format-1 writers give a status at all.
+	 */
+	if ((ret = get_int(c, "exit_code", 0, 255, false, &x)) < 0)
 		return ret;
 	if (ret) {
 		ev->u.exit.code = (int32_t)x;
 		ev->flags |= EVF_STATUS;
 	}
-	if ((ret = get_int(c, "signal", 0, INT32_MAX, false, &x)) < 0)
+	if ((ret = get_int(c, "signal", 1, 127, false, &x)) < 0)
 		return ret;
 	if (ret) {
 		if (ev->flags & EVF_STATUS)
@@ -846,7 +850,8 @@ static int parse_end(struct parse_ctx *c)
 	if ((ret = get_u64(c, "lost", false, &e->lost)) < 0)
 		return ret;
 	e->has_lost = ret;
-	if ((ret = get_int(c, "exit_code", INT32_MIN, INT32_MAX, false, &x)) < 0)
+	/* record's exit status: the command's, or 128 + the signal that killed it */
+	if ((ret = get_int(c, "exit_code", 0, 255, false, &x)) < 0)
 		return ret;
 	if (ret) {
 		e->exit_code = (int)x;

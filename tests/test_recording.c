@@ -447,6 +447,14 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":-4}}\n", ":1: Exit: \"pid\" is out of range (-4)" },
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4294967297}}\n", ":1: Exit: \"pid\" is out of range" },
 	{ "{\"Exit\":{\"timestamp\":-1,\"pid\":4}}\n", ":1: Exit: \"timestamp\" is out of range (-1)" },
+	/* what a Linux wait status can hold: a signal of 1 to 127, an exit code of 0 to 255 */
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"signal\":0}}\n", ":1: Exit: \"signal\" is out of range (0)" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"signal\":128}}\n", ":1: Exit: \"signal\" is out of range (128)" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"signal\":99999}}\n", ":1: Exit: \"signal\" is out of range (99999)" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"exit_code\":-1}}\n", ":1: Exit: \"exit_code\" is out of range (-1)" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"exit_code\":256}}\n", ":1: Exit: \"exit_code\" is out of range (256)" },
+	{ "{\"End\":{\"timestamp\":1,\"exit_code\":-3}}\n", ":1: End: \"exit_code\" is out of range (-3)" },
+	{ "{\"End\":{\"timestamp\":1,\"exit_code\":300}}\n", ":1: End: \"exit_code\" is out of range (300)" },
 	{ "{\"Exit\":{\"timestamp\":18446744073709551616,\"pid\":4}}\n", ":1: not JSON: " },
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"user_ns\":5}}\n", ":1: Exit: \"user_ns\", \"system_ns\" and \"max_rss_kb\" must come together" },
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cmdline\":[\"a\",3]}}\n", ":1: Exec: \"cmdline\"[1] is not a string" },
@@ -554,6 +562,27 @@ static void test_header_without_end(void **state)
 }
 
 /* An End line without "lost" does not say nothing was lost. */
+/* The edges of what a wait status holds are read. */
+static void test_exit_status_range(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f,
+		"{\"Exit\":{\"timestamp\":1,\"pid\":4,\"signal\":1}}\n"
+		"{\"Exit\":{\"timestamp\":2,\"pid\":5,\"signal\":127}}\n"
+		"{\"Exit\":{\"timestamp\":3,\"pid\":6,\"exit_code\":0}}\n"
+		"{\"Exit\":{\"timestamp\":4,\"pid\":7,\"exit_code\":255}}\n"
+		"{\"End\":{\"timestamp\":5,\"lost\":0,\"exit_code\":255}}\n"), 0);
+	assert_int_equal(f->r->n, 4);
+	assert_int_equal(f->r->ev[0].u.exit.code, 1);
+	assert_true(f->r->ev[0].flags & EVF_SIGNALED);
+	assert_int_equal(f->r->ev[1].u.exit.code, 127);
+	assert_int_equal(f->r->ev[2].u.exit.code, 0);
+	assert_false(f->r->ev[2].flags & EVF_SIGNALED);
+	assert_int_equal(f->r->ev[3].u.exit.code, 255);
+	assert_int_equal(f->r->end.exit_code, 255);
+}
+
 static void test_end_without_lost(void **state)
 {
 	struct fx *f = *state;
@@ -751,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_and_blank, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_without_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end_without_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_status_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
