@@ -24,6 +24,7 @@ struct parsed {
 	struct event ev;          /* LK_EVENT, LK_FRAGMENT (an Exec holding only its piece) */
 	struct rec_header hdr;    /* LK_HEADER */
 	struct rec_end end;       /* LK_END */
+	/* Both are safe to print: control characters and bad UTF-8 of the input are written \xHH. */
 	char unknown[32];         /* LK_UNKNOWN: the type name, cut */
 	char err[256];            /* the message when parse_line fails */
 };

@@ -52,14 +52,89 @@ struct parse_ctx {
 	struct fval tmp;
 };
 
+/*
+ * The UTF-8 sequence at s, avail bytes left: its length (1 to 4) if it is
+ * complete and valid (RFC 3629: no overlong forms, surrogates or code
+ * points above U+10FFFF), 0 if it is invalid, or -1 if it is the valid
+ * start of a sequence that avail cuts short.
+ */
+static int utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	for (size_t i = 1; i < n; i++) {
+		if (i == avail)
+			return -1;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return (int)n;
+}
+
+/*
+ * s (len bytes) as text safe to print on a terminal, into dst (cap bytes,
+ * NUL-terminated): control characters (C0, DEL and C1, U+0080..U+009F)
+ * and bytes that are not UTF-8 are written \xHH, so that names taken from
+ * the input cannot move the cursor or change colours. A cut never splits a
+ * character or an escape.
+ */
+static void printable(char *dst, size_t cap, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		int n = utf8_seq(u + i, len - i);
+		bool raw = n > 1 ? !(u[i] == 0xc2 && u[i + 1] < 0xa0) : n == 1 && u[i] >= 0x20 && u[i] != 0x7f;
+		size_t k = n > 1 ? (size_t)n : 1; /* input bytes taken */
+
+		if (o + (raw ? k : 4 * k) >= cap)
+			break;
+		for (size_t j = 0; j < k; j++, i++) {
+			if (raw) {
+				dst[o++] = (char)u[i];
+				continue;
+			}
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[u[i] >> 4];
+			dst[o++] = hex[u[i] & 0xf];
+		}
+	}
+	dst[o] = '\0';
+}
+
+/* The message is made terminal-safe: it may quote the input (a key, jansson's "near '...'"). */
 static int perr(struct parsed *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int perr(struct parsed *p, const char *fmt, ...)
 {
+	char msg[sizeof(p->err)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	printable(p->err, sizeof(p->err), msg, strlen(msg));
 	return -EINVAL;
 }
 
@@ -280,44 +355,6 @@ static bool fast_scan(char *line, size_t len, struct parse_ctx *c, char *typebuf
 	if (s == end || *s++ != '}')
 		return false;
 	return skip_ws(s, end) == end;
-}
-
-/*
- * The UTF-8 sequence at s, avail bytes left: its length (1 to 4) if it is
- * complete and valid (RFC 3629: no overlong forms, surrogates or code
- * points above U+10FFFF), 0 if it is invalid, or -1 if it is the valid
- * start of a sequence that avail cuts short.
- */
-static int utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	for (size_t i = 1; i < n; i++) {
-		if (i == avail)
-			return -1;
-		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return (int)n;
 }
 
 /* How many bytes (1 to 3) at the end of s start a UTF-8 character without finishing it; 0 if none. */
@@ -1006,7 +1043,7 @@ int parse_line(char *line, size_t len, struct arena *a, struct parsed *p)
 unknown:
 	if (ret == 1) {
 		p->kind = LK_UNKNOWN;
-		snprintf(p->unknown, sizeof(p->unknown), "%s", c.type);
+		printable(p->unknown, sizeof(p->unknown), c.type, strlen(c.type));
 		ret = 0;
 	}
 cleanup:

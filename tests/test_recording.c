@@ -444,6 +444,11 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"End\":{\"timestamp\":1,\"lost\":0,\"lost\":3}}\n", ":1: End: \"lost\" given twice" },
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":2,\"extra\":[{\"a\":1,\"a\":2}]}}\n",
 	  ":1: Exec: \"a\" given twice (in a nested object)" },
+	/* input quoted in a message is printed, not obeyed */
+	{ "{\"Exit\":{\"timestamp\":1,\"p\x7f\xc2\x9b\":1,\"p\x7f\xc2\x9b\":2}}\n",
+	  ":1: Exit: \"p\\x7f\\xc2\\x9b\" given twice" },
+	{ "{\"Exit\":{\"timestamp\":1,\"pid\":\"a\x7f\xc2\x9b\x01\"}}\n",
+	  ":1: not JSON: control character 0x1 near '\"a\\x7f\\xc2\\x9b'" },
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":-4}}\n", ":1: Exit: \"pid\" is out of range (-4)" },
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4294967297}}\n", ":1: Exit: \"pid\" is out of range" },
 	{ "{\"Exit\":{\"timestamp\":-1,\"pid\":4}}\n", ":1: Exit: \"timestamp\" is out of range (-1)" },
@@ -651,6 +656,16 @@ static void test_unknown_types(void **state)
 	assert_err(f, "warning", ": skipped 5 lines of unknown event types (A, B, C, D, E)\n");
 	assert_int_equal(load(f, "{\"A\":1}\n{\"B\":1}\n{\"C\":1}\n{\"D\":1}\n{\"E\":1}\n{\"F\":1}\n{\"A\":1}\n"), 0);
 	assert_err(f, "warning", ": skipped 7 lines of unknown event types (A, B, C, D, E, ...)\n");
+	/* names are printed, not obeyed: control characters (C0, DEL, C1) come out as \xHH */
+	assert_int_equal(load(f,
+		"{\"Foo\\u001b[31mRED\":1}\n"       /* ESC, through jansson */
+		"{\"Bar\x7f\":{}}\n"                 /* DEL, on the fast path */
+		"{\"Baz\\u009b\\u00e9\":1}\n"      /* CSI of C1, then a plain e acute */
+		"{\"\\u001b\\u001b\\u001b\\u001b\\u001b\\u001b\\u001b\\u001b\":1}\n"), 0);
+	assert_err(f, "warning", ": skipped 4 lines of unknown event types "
+		   "(Foo\\x1b[31mRED, Bar\\x7f, Baz\\xc2\\x9b\u00e9, "
+		   "\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b\\x1b)\n");
+	assert_null(strchr(f->err, '\x1b'));
 }
 
 /* A line longer than the reader's buffer. */

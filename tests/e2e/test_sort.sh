@@ -90,6 +90,11 @@ test_warnings_are_not_errors() {
 	"$PROCTRACE" sort "$DATA/unknown-types.jsonl" > out 2> err
 	grep -qF "unknown-types.jsonl: skipped 3 lines of unknown event types (Mmap, Signal)" err || fail "$(cat err)"
 	assert_eq "$(grep -vc Recording out)" 2 "events kept"
+	# a name from the input cannot paint the terminal red
+	printf '{"Foo\\u001b[31mRED":{}}\n{"Exit":{"timestamp":1,"pid":2}}\n' > esc.jsonl
+	"$PROCTRACE" sort esc.jsonl > out 2> err
+	grep -qF 'esc.jsonl: skipped 1 line of unknown event types (Foo\x1b[31mRED)' err || fail "$(cat err)"
+	grep -q "$(printf '\033')" err && fail "an escape character reached stderr"
 	"$PROCTRACE" sort "$DATA/lost.jsonl" > out 2> err
 	grep -qF "warning: 12 events were lost while recording; the recording is incomplete" err || fail "$(cat err)"
 	assert_eq "$(tail -1 out | jq -r .End.lost)" 12 "End kept"
