@@ -51,6 +51,7 @@ struct recorder {
 	size_t argvcap;
 	uint64_t nevents, nprocs;
 	bool root_exited, all_exited;
+	bool stop;           /* told to stop once CMD had exited */
 	int root_wstatus;
 };
 
@@ -414,18 +415,28 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
 	switch (si->ssi_signo) {
 	case SIGINT:
 	case SIGQUIT:
+	case SIGTERM:
+	case SIGHUP:
+		/*
+		 * CMD is gone and only its orphans are left (a script's
+		 * background jobs ignore SIGINT): without proctrace the prompt
+		 * would be back. Stop as -x would; the orphans run on, untraced.
+		 * reap() runs after the signals are read, so a Ctrl-C that
+		 * kills CMD itself still finds it alive here.
+		 */
+		if (r->root_exited) {
+			r->stop = true;
+			break;
+		}
 		/*
 		 * From the terminal, CMD got it too (same foreground process
 		 * group): keep recording until it acts on it. Sent to the
 		 * recorder alone by kill(2): pass it on.
 		 */
-		if (si->ssi_code == SI_KERNEL)
+		if ((si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT) &&
+		    si->ssi_code == SI_KERNEL)
 			break;
-		/* fall through */
-	case SIGTERM:
-	case SIGHUP:
-		if (!r->root_exited)
-			kill(r->root, si->ssi_signo);
+		kill(r->root, si->ssi_signo);
 		break;
 	}
 }
@@ -481,7 +492,7 @@ static int loop(struct recorder *r)
 		err = reap(r);
 		if (err)
 			return err;
-		if (r->all_exited || (r->o->no_wait && r->root_exited))
+		if (r->all_exited || r->stop || (r->o->no_wait && r->root_exited))
 			break;
 		/* A busy tree keeps SIGCHLD coming: flush by time too. */
 		if (r->out.len && (n == 0 || now_ns(CLOCK_MONOTONIC) - r->last_flush > FLUSH_NS))

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# tests/e2e/test_record_cli.sh: 'proctrace record' as a command-line tool:
+# signals, closed standard fds, sudo's environment, exec failures, messages.
+. "$(dirname "$0")/lib.sh"
+
+# Run as root directly: each sudo test sets the variables it needs.
+unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+
+# Guard against a hung recorder (not a time limit on anything tested): the
+# suite must end.
+: "${GUARD:=120}"
+
+# wait_for FILE: until FILE exists (the recorded command made it).
+wait_for() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 never appeared"
+}
+
+# wait_gone PID: until PID no longer exists (a zombie still does: it is gone
+# once its parent has reaped it).
+wait_gone() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "pid $1 is still there"
+}
+
+# wait_exit PID: $RC is the exit status of background job PID; one still
+# running after $GUARD s is killed and the test fails.
+wait_exit() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1"
+		fail "the recorder did not exit"
+	fi
+	RC=0
+	wait "$1" || RC=$?
+}
+
+# root_of FILE: the recorded command's pid, from the header.
+root_of() { jq -r 'select(has("Recording")) | .Recording.root_pid' "$1"; }
+
+# kill_orphan: end the orphan a test left (its pid is in ./orphan), if any.
+kill_orphan() { [ ! -s orphan ] || kill -KILL "$(cat orphan)" 2>/dev/null || true; }
+
+# --- stopping the recorder --------------------------------------------------
+
+# Once CMD has exited, a signal to the recorder ends the recording as -x
+# would: orphans run on (untraced), End and the exit status are CMD's.
+test_signal_after_cmd_exit_ends_recording() {
+	need_root
+	trap kill_orphan EXIT
+	local sig pid orphan
+	for sig in TERM INT HUP QUIT; do
+		rm -f orphan rec.jsonl
+		"$PROCTRACE" record -q -o rec.jsonl -- sh -c 'sleep 300 & echo $! >orphan; exit 3' 2>err &
+		pid=$!
+		wait_for orphan
+		while [ ! -s orphan ]; do sleep 0.1; done
+		orphan=$(cat orphan)
+		# CMD has been reaped by the recorder: only the orphan is left.
+		wait_gone "$(root_of rec.jsonl)"
+		kill -"$sig" "$pid"
+		wait_exit "$pid"
+		assert_eq "$RC" 3 "SIG$sig: record's exit status (CMD's)"
+		kill -0 "$orphan" 2>/dev/null || fail "SIG$sig: the orphan was killed"
+		jq -e -s '.[-1].End.exit_code == 3' rec.jsonl >/dev/null ||
+			fail "SIG$sig: End: $(tail -1 rec.jsonl)"
+		jq -e -s --argjson o "$orphan" '[.[] | select(.Exit.pid == $o)] | length == 0' \
+			rec.jsonl >/dev/null || fail "SIG$sig: an Exit for the orphan, which still runs"
+		kill -KILL "$orphan"
+	done
+}
+
+# While CMD runs, a kill(2) to the recorder is still passed on to CMD.
+test_signal_while_cmd_runs_goes_to_cmd() {
+	need_root
+	local pid
+	"$PROCTRACE" record -q -o rec.jsonl -- sh -c 'trap "exit 7" HUP; touch started; while :; do sleep 0.1; done' \
+		2>err &
+	pid=$!
+	wait_for started
+	kill -HUP "$pid"
+	wait_exit "$pid"
+	assert_eq "$RC" 7 "record's exit status (CMD's trap)"
+	jq -e -s '.[-1].End.exit_code == 7' rec.jsonl >/dev/null || fail "End: $(tail -1 rec.jsonl)"
+}
+
+# On a terminal, Ctrl-C reaches CMD; once CMD is gone, the next Ctrl-C ends
+# the recording (an orphan of a script ignores SIGINT: the prompt would
+# come back without proctrace).
+test_ctrl_c_after_cmd_exit_ends_recording() {
+	need_root
+	command -v script >/dev/null || fail "script (util-linux) is needed for this test"
+	trap kill_orphan EXIT
+	local spid root
+	mkfifo keys
+	env --default-signal=INT,QUIT script -qfec "exec $PROCTRACE record -q -o rec.jsonl -- sh -c 'sleep 300 & echo \$! >orphan; exec sleep 300'" \
+		/dev/null <keys >out 2>&1 &
+	spid=$!
+	exec 3>keys
+	wait_for orphan
+	while [ ! -s orphan ]; do sleep 0.1; done
+	root=$(root_of rec.jsonl)
+	printf '\003' >&3 # the first Ctrl-C: CMD dies of it
+	wait_gone "$root"
+	kill -0 "$spid" 2>/dev/null || fail "the recorder stopped at CMD's exit: $(cat out)"
+	printf '\003' >&3 # the second: only the orphan is left, and it ignores it
+	wait_exit "$spid"
+	exec 3>&-
+	assert_eq "$RC" 130 "record's exit status (CMD killed by SIGINT): $(cat out)"
+	kill -0 "$(cat orphan)" 2>/dev/null || fail "the orphan was killed"
+	jq -e -s '.[-1].End.exit_code == 130' rec.jsonl >/dev/null || fail "End: $(tail -1 rec.jsonl)"
+}
+
+run_tests
