@@ -3,6 +3,7 @@
 #define PROCTRACE_CMD_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 enum exit_code {
@@ -14,6 +15,15 @@ enum exit_code {
 int cmd_record(int argc, char **argv);
 int cmd_sort(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+
+/*
+ * At start-up: open /dev/null onto any of fds 0, 1 and 2 that is closed, so
+ * that no file opened later takes its place (the recording as fd 2 would
+ * get the messages). Close-on-exec: a command run still finds it closed.
+ */
+void stdfds_hold(void);
+/* Whether fd (0, 1 or 2) was closed when stdfds_hold() ran. */
+bool stdfd_was_closed(int fd);
 
 /* Print "proctrace: error: ..." on stderr and return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	 * a fixed threshold keeps peak memory to what is live at once.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	stdfds_hold();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -93,6 +93,8 @@ int output_write(const char *out, output_fn fn, void *ctx)
 	FILE *f;
 	int err;
 
+	if ((!out || !strcmp(out, "-")) && stdfd_was_closed(STDOUT_FILENO))
+		return error("cannot write 'standard output': stdout is closed");
 	if (!out || !strcmp(out, "-"))
 		return write_stream(stdout, "standard output", fn, ctx);
 	if (stat(out, &st))

@@ -238,6 +238,9 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz, bo
 	int fd;
 
 	if (c->output && !strcmp(c->output, "-")) {
+		/* It holds /dev/null now: the recording would vanish without a word. */
+		if (stdfd_was_closed(STDOUT_FILENO))
+			return error("record: cannot write the recording to stdout (-o -): stdout is closed");
 		snprintf(name, namesz, "<stdout>");
 		return STDOUT_FILENO;
 	}

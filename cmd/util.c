@@ -1,10 +1,29 @@
 /* cmd/util.c: message and number-parsing helpers for the subcommands. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+
+static unsigned stdfds_closed; /* bit N: fd N was closed at start-up */
+
+void stdfds_hold(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lower fds are open by now: this one is the lowest free. */
+		if (open("/dev/null", O_RDWR | O_CLOEXEC) == fd)
+			stdfds_closed |= 1u << fd;
+	}
+}
+
+bool stdfd_was_closed(int fd)
+{
+	return fd >= 0 && fd <= 2 && (stdfds_closed & (1u << fd));
+}
 
 int error(const char *fmt, ...)
 {

@@ -123,4 +123,62 @@ test_ctrl_c_after_cmd_exit_ends_recording() {
 	jq -e -s '.[-1].End.exit_code == 130' rec.jsonl >/dev/null || fail "End: $(tail -1 rec.jsonl)"
 }
 
+# --- closed standard fds ----------------------------------------------------
+
+# With stderr closed, the recording must not take fd 2 and get the messages.
+test_closed_stderr_keeps_messages_out_of_the_recording() {
+	need_root
+	not_under_valgrind "its own log file takes a closed fd before proctrace starts"
+	"$PROCTRACE" record -o e2.jsonl -- true 2>&-
+	jq -e -s '.[0].Recording and .[-1].End' e2.jsonl >/dev/null || fail "e2.jsonl: $(cat e2.jsonl)"
+	! grep -q '^proctrace' e2.jsonl || fail "a message in the recording: $(grep '^proctrace' e2.jsonl)"
+	# no -o: the file is named on stderr, which is closed
+	mkdir d && (cd d && "$PROCTRACE" record -- true 2>&-)
+	jq -e -s '.[0].Recording and .[-1].End' d/proctrace-*.jsonl >/dev/null ||
+		fail "the default file: $(cat d/proctrace-*.jsonl)"
+}
+
+# -o - with stdout closed: the recording can go nowhere; say so, run nothing.
+test_closed_stdout_with_output_to_stdout_is_an_error() {
+	need_root
+	not_under_valgrind "its own log file takes a closed fd before proctrace starts"
+	rc=0; "$PROCTRACE" record -o - -- touch ran >&- 2>err || rc=$?
+	assert_eq "$rc" 1 "record's exit status"
+	grep -q 'proctrace: error: record: .*stdout is closed' err || fail "message: $(cat err)"
+	[ ! -e ran ] || fail "CMD ran"
+	# -o FILE does not need stdout
+	"$PROCTRACE" record -q -o f.jsonl -- true >&- 2>err || fail "with -o FILE: $(cat err)"
+	jq -e -s '.[-1].End' f.jsonl >/dev/null || fail "f.jsonl: $(cat f.jsonl)"
+}
+
+# A closed fd is still closed in CMD, as it would be without proctrace.
+test_closed_fds_stay_closed_in_cmd() {
+	need_root
+	not_under_valgrind "it keeps descriptors of its own open in the child"
+	sh -c 'exec ls /proc/self/fd >want' <&- 2>&-
+	"$PROCTRACE" record -q -o f.jsonl -- sh -c 'exec ls /proc/self/fd >got' <&- 2>&-
+	assert_eq "$(cat got)" "$(cat want)" "CMD's fds"
+	"$PROCTRACE" record -q -o f2.jsonl -- sh -c 'exec ls /proc/self/fd 2>got2' >&- || true
+	sh -c 'exec ls /proc/self/fd 2>want2' >&- || true
+	[ -s want2 ] || fail "ls did not complain about a closed stdout"
+	assert_eq "$(cat got2)" "$(cat want2)" "ls's complaint about its closed stdout"
+}
+
+# sort and render: a closed stdin is not an empty recording, a closed stdout
+# not a place to write to.
+test_sort_and_render_refuse_closed_stdin_and_stdout() {
+	not_under_valgrind "its own log file takes a closed fd before proctrace starts"
+	rec=$REPO_DIR/examples/hand-build.jsonl
+	for c in sort "render -f summary"; do
+		rc=0; $PROCTRACE $c "$rec" >&- 2>err || rc=$?
+		assert_eq "$rc" 1 "$c, stdout closed"
+		grep -q 'stdout is closed' err || fail "$c, stdout closed: $(cat err)"
+		rc=0; $PROCTRACE $c <&- >out 2>err || rc=$?
+		assert_eq "$rc" 1 "$c, stdin closed"
+		grep -q 'stdin is closed' err || fail "$c, stdin closed: $(cat err)"
+		$PROCTRACE $c -o out "$rec" <&- >&- 2>&- || fail "$c with a file in and out"
+		[ -s out ] || fail "$c: no output"
+	done
+}
+
 run_tests
