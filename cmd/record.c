@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
 		"the orphans left run on, untraced.\n\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON). Under sudo, CMD runs as the\n"
-		"invoking user and the recording belongs to that user.\n\n"
+		"invoking user, with that user's HOME, USER and LOGNAME, and the\n"
+		"recording belongs to that user.\n\n"
 		"Options:\n"
 		"  -o, --output FILE      write to FILE ('-' for stdout); default: a new\n"
 		"                         proctrace-YYYYMMDD-HHMMSS.jsonl in the current\n"
@@ -177,6 +178,7 @@ struct invoker {
 	gid_t gid;
 	gid_t *groups;
 	int ngroups;
+	char *home, *name; /* from the passwd database; NULL if it does not know uid */
 };
 
 static int sudo_invoker(struct invoker *inv)
@@ -206,6 +208,10 @@ static int sudo_invoker(struct invoker *inv)
 				break;
 		}
 		inv->ngroups = n;
+		inv->home = strdup(pw->pw_dir);
+		inv->name = strdup(pw->pw_name);
+		if (!inv->home || !inv->name)
+			return error("record: out of memory");
 	} else {
 		/* Unknown to the user database: just the primary group. */
 		inv->groups = malloc(sizeof(gid_t));
@@ -332,6 +338,8 @@ int cmd_record(int argc, char **argv)
 	o.gid = inv.gid;
 	o.groups = inv.groups;
 	o.ngroups = inv.ngroups;
+	o.home = inv.home;
+	o.user = inv.name;
 	if (recorder__run(&o, &status))
 		status = EXIT_FAIL;
 
@@ -342,5 +350,7 @@ cleanup:
 	if (fd > STDOUT_FILENO)
 		close(fd);
 	free(inv.groups);
+	free(inv.home);
+	free(inv.name);
 	return status;
 }

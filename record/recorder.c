@@ -374,6 +374,13 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		err = errno;
 		goto fail;
 	}
+	/* sudo set root's: caches and dotfiles under $HOME must be the user's. */
+	if (o->drop_privs && o->home && o->user &&
+	    (setenv("HOME", o->home, 1) || setenv("USER", o->user, 1) ||
+	     setenv("LOGNAME", o->user, 1))) {
+		err = errno;
+		goto fail;
+	}
 	path = find_in_path(o->argv[0]);
 	if (path)
 		execv(path, o->argv);

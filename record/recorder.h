@@ -31,6 +31,8 @@ struct recorder_opts {
 	gid_t gid;
 	const gid_t *groups;
 	int ngroups;
+	const char *home, *user;  /* with drop_privs: CMD's HOME, and USER and
+				     LOGNAME; NULL leaves the environment alone */
 };
 
 struct recorder;

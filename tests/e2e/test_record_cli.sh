@@ -181,4 +181,37 @@ test_sort_and_render_refuse_closed_stdin_and_stdout() {
 	done
 }
 
+# --- sudo ------------------------------------------------------------------
+
+# sudo_rec UID FILE: record, as sudo would run it for uid UID (sudo sets
+# HOME, USER and LOGNAME to root's), a CMD that writes its id and those
+# variables into FILE.
+sudo_rec() {
+	local d
+	d=$(mktemp -d /tmp/proctrace-sudo.XXXXXX)
+	chmod 1777 "$d"
+	RC=0
+	HOME=/root USER=root LOGNAME=root SUDO_UID=$1 SUDO_GID=$1 SUDO_USER=someone \
+		"$PROCTRACE" record -q -o "$d/rec.jsonl" -- \
+		sh -c 'echo "$(id -u) $HOME $USER $LOGNAME" >"$1"' sh "$d/env" 2>err || RC=$?
+	cp "$d/env" "$2" 2>/dev/null || true
+	rm -rf "$d"
+	assert_eq "$RC" 0 "record's exit status ($(cat err))"
+}
+
+# Under sudo, CMD gets the invoking user's HOME, USER and LOGNAME (build
+# caches under $HOME), not root's.
+test_sudo_gives_cmd_the_invokers_home_and_name() {
+	need_root
+	local pw unknown=54321
+	pw=$(getent passwd 65534) || fail "no user with uid 65534"
+	sudo_rec 65534 env
+	assert_eq "$(cat env)" "65534 $(echo "$pw" | cut -d: -f6) $(echo "$pw" | cut -d: -f1) $(echo "$pw" | cut -d: -f1)" \
+		"CMD's uid HOME USER LOGNAME"
+	# A uid the passwd database does not know: nothing better to set.
+	while getent passwd "$unknown" >/dev/null; do unknown=$((unknown + 1)); done
+	sudo_rec "$unknown" env2
+	assert_eq "$(cat env2)" "$unknown /root root root" "unknown uid: CMD's uid HOME USER LOGNAME"
+}
+
 run_tests
