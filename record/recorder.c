@@ -356,13 +356,14 @@ static char *find_in_path(const char *name)
  */
 static void __attribute__((noreturn))
 run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct sigaction *oldpipe,
-	  int gate, int errfd)
+	  const struct sigaction *oldchld, int gate, int errfd)
 {
 	char c, *path;
 	int err;
 	ssize_t n;
 
 	sigaction(SIGPIPE, oldpipe, NULL);
+	sigaction(SIGCHLD, oldchld, NULL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	do
 		n = read(gate, &c, 1);
@@ -580,12 +581,12 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	struct recorder *r = &rec;
 	int gate[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	sigset_t mask, oldmask;
-	struct sigaction ign, oldpipe;
+	struct sigaction ign, dfl, oldpipe, oldchld;
 	struct epoll_event ev;
 	struct rec_end end = { 0 };
 	uint64_t start_real;
 	int err = 0, child_err = 0;
-	bool masked = false, piped = false;
+	bool masked = false, piped = false, chld = false;
 	ssize_t n;
 	__u32 key;
 	__u8 one = 1;
@@ -611,6 +612,16 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	ign.sa_flags = 0;
 	sigaction(SIGPIPE, &ign, &oldpipe);
 	piped = true;
+	/*
+	 * An inherited SIGCHLD = SIG_IGN has the kernel reap children by
+	 * itself, and CMD's status would be lost: take the default while
+	 * recording; CMD gets the inherited one back.
+	 */
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	dfl.sa_flags = 0;
+	sigaction(SIGCHLD, &dfl, &oldchld);
+	chld = true;
 	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (r->sfd < 0) {
 		err = -errno;
@@ -639,7 +650,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (r->root == 0) {
 		close(gate[1]);
 		close(errp[0]);
-		run_child(o, &oldmask, &oldpipe, gate[0], errp[1]);
+		run_child(o, &oldmask, &oldpipe, &oldchld, gate[0], errp[1]);
 	}
 	close(gate[0]);
 	close(errp[1]);
@@ -755,6 +766,8 @@ cleanup:
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	if (piped)
 		sigaction(SIGPIPE, &oldpipe, NULL);
+	if (chld)
+		sigaction(SIGCHLD, &oldchld, NULL);
 	sbuf_free(&r->out);
 	free(r->strbuf);
 	free(r->argv);

@@ -6,6 +6,13 @@
 # Run as root directly: each sudo test sets the variables it needs.
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
+# C helpers this script uses, built once per run into $HB (removed on exit).
+HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
+trap 'rm -rf "$HB"' EXIT
+for h in ignchld; do
+	cc -O1 -Wall -o "$HB/$h" "$E2E_DIR/helpers/$h.c" || echo "test_record_cli.sh: cannot build $h.c" >&2
+done
+
 # Guard against a hung recorder (not a time limit on anything tested): the
 # suite must end.
 : "${GUARD:=120}"
@@ -212,6 +219,31 @@ test_sudo_gives_cmd_the_invokers_home_and_name() {
 	while getent passwd "$unknown" >/dev/null; do unknown=$((unknown + 1)); done
 	sudo_rec "$unknown" env2
 	assert_eq "$(cat env2)" "$unknown /root root root" "unknown uid: CMD's uid HOME USER LOGNAME"
+}
+
+# --- what the recorder inherits ------------------------------------------------
+
+# A parent that ignores SIGCHLD (children are then reaped by the kernel)
+# must not cost CMD's exit status.
+test_inherited_ignored_sigchld_keeps_cmds_status() {
+	need_root
+	rc=0; "$HB/ignchld" "$PROCTRACE" record -q -o rec.jsonl -- sh -c 'exit 5' 2>err || rc=$?
+	assert_eq "$rc" 5 "record's exit status ($(cat err))"
+	assert_eq "$(jqr rec.jsonl '.[-1].End.exit_code')" 5 "End exit_code"
+}
+
+# CMD inherits the signals ignored as it would without proctrace, SIGCHLD
+# included.
+test_cmd_inherits_the_ignored_signals() {
+	need_root
+	not_under_valgrind "it does not keep an ignored signal ignored through the execve of its client"
+	"$HB/ignchld" grep SigIgn /proc/self/status >want
+	"$HB/ignchld" "$PROCTRACE" record -q -o rec2.jsonl -- grep SigIgn /proc/self/status >got
+	assert_eq "$(cat got)" "$(cat want)" "CMD's ignored signals"
+	# and a parent that does not ignore it passes that on too
+	grep SigIgn /proc/self/status >want2
+	"$PROCTRACE" record -q -o rec3.jsonl -- grep SigIgn /proc/self/status >got2
+	assert_eq "$(cat got2)" "$(cat want2)" "CMD's ignored signals, none inherited"
 }
 
 run_tests
