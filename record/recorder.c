@@ -697,6 +697,10 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (err)
 		goto cleanup;
 	flush_out(r);
+	/* Nowhere to record to (flush_out said why): CMD must not run untraced. */
+	err = r->write_err;
+	if (err)
+		goto cleanup;
 	if (write(gate[1], &one, 1) != 1) {
 		err = -errno;
 		error("cannot start '%s': %s", o->argv[0], strerror(-err));

@@ -246,4 +246,18 @@ test_cmd_inherits_the_ignored_signals() {
 	assert_eq "$(cat got2)" "$(cat want2)" "CMD's ignored signals, none inherited"
 }
 
+# --- tracing that cannot start ------------------------------------------------
+
+# A header that cannot be written is a recording that cannot start: CMD
+# does not run.
+test_unwritable_header_runs_nothing() {
+	need_root
+	rc=0; "$PROCTRACE" record -o /dev/full -- touch ran 2>err || rc=$?
+	assert_eq "$rc" 1 "record's exit status"
+	grep -q 'proctrace: error: cannot write to /dev/full: No space left on device' err ||
+		fail "message: $(cat err)"
+	[ ! -e ran ] || fail "CMD ran"
+	assert_eq "$(grep -c . err)" 1 "lines on stderr: $(cat err)"
+}
+
 run_tests
