@@ -350,16 +350,81 @@ static char *find_in_path(const char *name)
 	}
 }
 
+/* Why the child could not run CMD, sent to the recorder on its error pipe. */
+struct child_fail {
+	int err;          /* errno */
+	char interp[256]; /* ENOENT for a file that is there: the #! interpreter
+			     it names, "" if it has none (an ELF file's loader) */
+	bool exists;      /* ENOENT, and yet the file is there */
+	bool crlf;        /* the #! line ends in "\r\n": interp lacks that \r */
+};
+
+/*
+ * ENOENT from an exec of a file that is there: what is missing is its
+ * interpreter. Name the one on its #! line, if it has one and that one
+ * is missing indeed.
+ */
+static void explain_enoent(const char *file, struct child_fail *f)
+{
+	char line[sizeof(f->interp) + 2];
+	ssize_t n;
+	size_t i, len;
+	int fd;
+
+	if (access(file, F_OK))
+		return;
+	f->exists = true;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return;
+	line[n] = 0;
+	/* As the kernel reads it: blanks, then the name up to a blank or the end of line. */
+	for (i = 2; line[i] == ' ' || line[i] == '\t'; i++)
+		;
+	len = strcspn(line + i, " \t\n");
+	if (!len || len >= sizeof(f->interp) || !access(strndupa(line + i, len), F_OK))
+		return;
+	/* A file with DOS line ends: the kernel looked for "/bin/sh\r". */
+	if (line[i + len - 1] == '\r') {
+		f->crlf = true;
+		len--;
+	}
+	memcpy(f->interp, line + i, len);
+	f->interp[len] = 0;
+}
+
+/* execvp()'s way with a file that is not an executable: run it with /bin/sh. */
+static void exec_sh(const char *path, char *const *argv)
+{
+	size_t argc = 0;
+	char **sh;
+
+	while (argv[argc])
+		argc++;
+	sh = calloc(argc + 2, sizeof(*sh));
+	if (!sh)
+		return;
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	memcpy(sh + 2, argv + 1, argc * sizeof(*sh)); /* argv[1..], then the NULL */
+	execv(sh[0], sh);
+	free(sh);
+}
+
 /*
  * The child: wait at the gate, become the invoking user, exec CMD. Any
- * failure is reported as an errno on errfd and exit status 127.
+ * failure is reported as a struct child_fail on errfd and exit status 127.
  */
 static void __attribute__((noreturn))
 run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct sigaction *oldpipe,
 	  const struct sigaction *oldchld, int gate, int errfd)
 {
+	struct child_fail f = { 0 };
 	char c, *path;
-	int err;
 	ssize_t n;
 
 	sigaction(SIGPIPE, oldpipe, NULL);
@@ -372,24 +437,34 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		_exit(127);
 	if (o->drop_privs &&
 	    (setgroups(o->ngroups, o->groups) || setgid(o->gid) || setuid(o->uid))) {
-		err = errno;
+		f.err = errno;
 		goto fail;
 	}
 	/* sudo set root's: caches and dotfiles under $HOME must be the user's. */
 	if (o->drop_privs && o->home && o->user &&
 	    (setenv("HOME", o->home, 1) || setenv("USER", o->user, 1) ||
 	     setenv("LOGNAME", o->user, 1))) {
-		err = errno;
+		f.err = errno;
 		goto fail;
 	}
+	/*
+	 * One exec, one attempt: execvp() on a name found here would search
+	 * PATH again after a failure, and each try would be one more BadExec.
+	 */
 	path = find_in_path(o->argv[0]);
-	if (path)
+	if (path) {
 		execv(path, o->argv);
-	/* Not found, or a script without #!: execvp() knows what to do. */
-	execvp(o->argv[0], o->argv);
-	err = errno;
+		if (errno == ENOEXEC) /* a script without #! */
+			exec_sh(path, o->argv);
+	} else {
+		/* A name with a '/' (one exec, /bin/sh for ENOEXEC), or not found. */
+		execvp(o->argv[0], o->argv);
+	}
+	f.err = errno;
+	if (f.err == ENOENT && (path || strchr(o->argv[0], '/')))
+		explain_enoent(path ? path : o->argv[0], &f);
 fail:
-	if (write(errfd, &err, sizeof(err)) < 0)
+	if (write(errfd, &f, sizeof(f)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -585,7 +660,8 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	struct epoll_event ev;
 	struct rec_end end = { 0 };
 	uint64_t start_real;
-	int err = 0, child_err = 0;
+	struct child_fail fail;
+	int err = 0;
 	bool masked = false, piped = false, chld = false;
 	ssize_t n;
 	__u32 key;
@@ -708,12 +784,21 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	}
 	close(gate[1]);
 	gate[1] = -1;
-	/* EOF: exec succeeded (close-on-exec); an int: exec's errno. */
+	/* EOF: exec succeeded (close-on-exec); a struct child_fail: why not. */
 	do
-		n = read(errp[0], &child_err, sizeof(child_err));
+		n = read(errp[0], &fail, sizeof(fail));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(child_err))
-		error("cannot run '%s': %s", o->argv[0], strerror(child_err));
+	if (n == sizeof(fail) && fail.crlf)
+		error("cannot run '%s': its #! line ends in a carriage return (DOS line ends), "
+		      "so its interpreter was looked for as '%s\\r'", o->argv[0], fail.interp);
+	else if (n == sizeof(fail) && fail.interp[0])
+		error("cannot run '%s': its interpreter (#!%s) was not found", o->argv[0],
+		      fail.interp);
+	else if (n == sizeof(fail) && fail.exists)
+		error("cannot run '%s': the file is there, but an interpreter it needs is not "
+		      "(its dynamic loader, or its #! interpreter's)", o->argv[0]);
+	else if (n == sizeof(fail))
+		error("cannot run '%s': %s", o->argv[0], strerror(fail.err));
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);

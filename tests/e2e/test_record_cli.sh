@@ -260,4 +260,54 @@ test_unwritable_header_runs_nothing() {
 	assert_eq "$(grep -c . err)" 1 "lines on stderr: $(cat err)"
 }
 
+# --- running CMD ---------------------------------------------------------------
+
+# A command found in PATH is exec'd once: one attempt, one BadExec. A file
+# that exists but whose #! interpreter does not is named as such.
+test_path_command_that_fails_is_one_badexec() {
+	need_root
+	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
+	mkdir bin
+	printf '#!/nonexistent/interp -x\necho hi\n' >bin/s
+	chmod +x bin/s
+	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q -o rec.jsonl -- s 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status"
+	assert_eq "$(jqr rec.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
+		"[[\"$T/bin/s\",2]]" "BadExec lines"
+	assert_eq "$(cat err)" "proctrace: error: cannot run 's': its interpreter (#!/nonexistent/interp) was not found" \
+		"message"
+	rc=0; "$PROCTRACE" record -q -o rec2.jsonl -- ./bin/s 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status, ./bin/s"
+	assert_eq "$(cat err)" "proctrace: error: cannot run './bin/s': its interpreter (#!/nonexistent/interp) was not found" \
+		"message, ./bin/s"
+	# DOS line ends: the kernel looks for "/bin/sh\r"
+	printf '#!/bin/sh\r\necho hi\r\n' >bin/dos
+	chmod +x bin/dos
+	rc=0; "$PROCTRACE" record -q -o rec4.jsonl -- bin/dos 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status, bin/dos"
+	assert_eq "$(cat err)" "proctrace: error: cannot run 'bin/dos': its #! line ends in a carriage return (DOS line ends), so its interpreter was looked for as '/bin/sh\\r'" \
+		"message, bin/dos"
+	# nothing to explain: a file that is not there
+	rc=0; "$PROCTRACE" record -q -o rec3.jsonl -- ./bin/nosuch 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status, ./bin/nosuch"
+	assert_eq "$(cat err)" "proctrace: error: cannot run './bin/nosuch': No such file or directory" \
+		"message, ./bin/nosuch"
+}
+
+# A script without #! found in PATH runs under /bin/sh, as execvp() runs it.
+test_path_script_without_shebang_runs_under_sh() {
+	need_root
+	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
+	mkdir bin
+	printf 'echo from-script "$@"\n' >bin/ns
+	chmod +x bin/ns
+	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q -o rec.jsonl -- ns a 'b c' >out 2>err || rc=$?
+	assert_eq "$rc" 0 "record's exit status ($(cat err))"
+	assert_eq "$(cat out)" "from-script a b c" "the script's output"
+	assert_eq "$(jqr rec.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
+		"[[\"$T/bin/ns\",8]]" "BadExec lines (ENOEXEC)"
+	assert_eq "$(jqr rec.jsonl '[.[] | .Exec // empty][0].cmdline | tojson')" \
+		"[\"/bin/sh\",\"$T/bin/ns\",\"a\",\"b c\"]" "the Exec of /bin/sh"
+}
+
 run_tests
