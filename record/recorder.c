@@ -608,6 +608,48 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 	return err > 0 ? -EINVAL : err;
 }
 
+/* The first line of a small file, without its newline; "" if unreadable. */
+static void read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, size, f))
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+/*
+ * EPERM although the capability check passed: say what the kernel wants,
+ * and what here is known to refuse it.
+ */
+static void eperm_why(char *buf, size_t size)
+{
+	unsigned long in, out, count;
+	char line[256];
+
+	read_line("/proc/self/uid_map", line, sizeof(line));
+	if (sscanf(line, "%lu %lu %lu", &in, &out, &count) == 3 &&
+	    !(in == 0 && out == 0 && count == 4294967295ul)) {
+		snprintf(buf, size, "proctrace runs in a user namespace (as under 'unshare -U', or in a "
+			 "rootless container), whose capabilities do not count: loading needs "
+			 "root, or CAP_BPF and CAP_PERFMON, in the initial user namespace");
+		return;
+	}
+	read_line("/sys/kernel/security/lockdown", line, sizeof(line));
+	if (line[0] && !strstr(line, "[none]")) {
+		snprintf(buf, size, "the kernel is locked down (%s), which forbids tracing programs",
+			 line);
+		return;
+	}
+	snprintf(buf, size, "loading needs root, or CAP_BPF and CAP_PERFMON in the initial user "
+		 "namespace; kernel.unprivileged_bpf_disabled, a seccomp filter (in a container) "
+		 "or a security module can also refuse it");
+}
+
 /*
  * Load, size and attach the BPF side. The skeleton is a light one: its
  * loader program creates the maps and loads the programs in the kernel,
@@ -621,13 +663,15 @@ static int open_bpf(struct recorder *r)
 	libbpf_set_print(libbpf_print);
 	err = load_skel(r, NULL, 0);
 	if (err) {
-		char *log = NULL;
+		bool debug = getenv("PROCTRACE_DEBUG");
+		char *log = NULL, why[512] = "";
 
-		error("cannot load the BPF programs: %s", strerror(-err));
-		if (!getenv("PROCTRACE_DEBUG")) {
-			fprintf(stderr, "proctrace: PROCTRACE_DEBUG=1 shows the kernel's log\n");
+		if (err == -EPERM)
+			eperm_why(why, sizeof(why));
+		error("cannot load the BPF programs: %s%s%s%s", strerror(-err), why[0] ? ": " : "",
+		      why, debug ? "" : " (PROCTRACE_DEBUG=1 shows the kernel's log)");
+		if (!debug)
 			return err;
-		}
 		/* Again with the kernel's log of each step, which says why. */
 		log = calloc(1, BPF_LOG_SIZE);
 		if (log && load_skel(r, log, BPF_LOG_SIZE - 1) && log[0])

@@ -310,4 +310,21 @@ test_path_script_without_shebang_runs_under_sh() {
 		"[\"/bin/sh\",\"$T/bin/ns\",\"a\",\"b c\"]" "the Exec of /bin/sh"
 }
 
+# A refused load is one line: what, why, what would help, and where the
+# kernel's log is. In a user namespace (unshare -Ur) the capabilities are
+# the namespace's: the capability check passes, the kernel says EPERM.
+test_refused_load_is_one_line_that_says_why() {
+	need_root
+	command -v unshare >/dev/null || fail "unshare (util-linux) is needed for this test"
+	rc=0; unshare -Ur "$PROCTRACE" record -o x.jsonl -- touch ran 2>err || rc=$?
+	assert_eq "$rc" 1 "record's exit status"
+	assert_eq "$(grep -c . err)" 1 "lines on stderr: $(cat err)"
+	grep -q "^proctrace: error: cannot load the BPF programs: Operation not permitted: " err ||
+		fail "message: $(cat err)"
+	grep -q "user namespace.*CAP_BPF and CAP_PERFMON" err || fail "no word of the user namespace: $(cat err)"
+	grep -q " (PROCTRACE_DEBUG=1 shows the kernel's log)$" err || fail "no hint about PROCTRACE_DEBUG: $(cat err)"
+	[ ! -e ran ] || fail "CMD ran"
+	[ ! -e x.jsonl ] || fail "x.jsonl was left behind"
+}
+
 run_tests
