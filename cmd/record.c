@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -o, --output FILE      write to FILE ('-' for stdout); default: a new\n"
 		"                         proctrace-YYYYMMDD-HHMMSS.jsonl in the current\n"
-		"                         directory, named on stderr\n"
+		"                         directory, named on stderr once tracing has\n"
+		"                         started\n"
 		"  -f, --force            overwrite FILE if it exists (once tracing has\n"
 		"                         started: if it cannot, FILE is left as it was)\n"
 		"  -x, --no-wait          stop when CMD exits; do not wait for orphans\n"
@@ -322,9 +323,6 @@ int cmd_record(int argc, char **argv)
 		      strerror(errno));
 		goto cleanup;
 	}
-	if (!c.output && !c.quiet)
-		fprintf(stderr, "proctrace: recording to %s\n", name);
-
 	o.argv = c.cmd;
 	o.out_fd = fd;
 	o.out_name = name;
@@ -333,6 +331,7 @@ int cmd_record(int argc, char **argv)
 	o.max_procs = RECORDER_DEFAULT_MAX_PROCS;
 	o.no_wait = c.no_wait;
 	o.quiet = c.quiet;
+	o.announce = !c.output && !c.quiet;
 	o.drop_privs = inv.set;
 	o.uid = inv.uid;
 	o.gid = inv.gid;

@@ -821,6 +821,8 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	err = r->write_err;
 	if (err)
 		goto cleanup;
+	if (o->announce)
+		fprintf(stderr, "proctrace: recording to %s\n", o->out_name);
 	if (write(gate[1], &one, 1) != 1) {
 		err = -errno;
 		error("cannot start '%s': %s", o->argv[0], strerror(-err));

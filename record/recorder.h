@@ -26,6 +26,8 @@ struct recorder_opts {
 	uint32_t max_procs;       /* live processes the kernel side can track */
 	bool no_wait;             /* end when CMD exits, not when the whole tree has */
 	bool quiet;               /* no closing summary line */
+	bool announce;            /* "recording to OUT_NAME" on stderr, once
+				     tracing has started (a made-up name) */
 	bool drop_privs;          /* run CMD as uid/gid with groups */
 	uid_t uid;
 	gid_t gid;

@@ -327,4 +327,19 @@ test_refused_load_is_one_line_that_says_why() {
 	[ ! -e x.jsonl ] || fail "x.jsonl was left behind"
 }
 
+# Without -o, the file is named once it holds a recording: not when tracing
+# could not start and the file was removed. The name comes before CMD's
+# own output.
+test_default_file_is_named_once_recording_starts() {
+	need_root
+	command -v unshare >/dev/null || fail "unshare (util-linux) is needed for this test"
+	rc=0; unshare -Ur "$PROCTRACE" record -- touch ran 2>err || rc=$?
+	assert_eq "$rc" 1 "record's exit status, load refused"
+	! grep -q 'recording to' err || fail "a removed file was named: $(cat err)"
+	assert_eq "$(ls -A | grep -v '^err$' || true)" "" "files left"
+	"$PROCTRACE" record -- sh -c 'echo from-cmd >&2' 2>err
+	f=$(ls proctrace-*.jsonl)
+	assert_eq "$(sed -n 1,2p err)" "$(printf 'proctrace: recording to %s\nfrom-cmd' "$f")" "stderr"
+}
+
 run_tests
