@@ -342,4 +342,51 @@ test_default_file_is_named_once_recording_starts() {
 	assert_eq "$(sed -n 1,2p err)" "$(printf 'proctrace: recording to %s\nfrom-cmd' "$f")" "stderr"
 }
 
+# --- what the recording says ----------------------------------------------------
+
+# An Exit's CPU time is the process's own (all its threads), without the
+# children it reaped, which wait4()'s rusage adds: for a parent P that
+# waited for its child C, wait4(P) = P's own + C's.
+test_exit_cpu_is_the_process_own_without_reaped_children() {
+	need_root
+	cat >w4p.c <<'C'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	struct rusage ru;
+	pid_t p;
+
+	fflush(stdout);
+	p = fork();
+	if (!p) { /* P: one busy child, waited for */
+		pid_t c = fork();
+
+		if (!c) {
+			execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done", (char *)0);
+			_exit(127);
+		}
+		waitpid(c, 0, 0);
+		_exit(0);
+	}
+	wait4(p, 0, 0, &ru);
+	printf("%d %ld\n", p, (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
+				ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	return 0;
+}
+C
+	cc -o w4p w4p.c
+	"$PROCTRACE" record -q -o rec.jsonl -- ./w4p >want
+	read -r p us <want
+	c=$(jqr rec.jsonl "[.[] | .Fork // empty | select(.parent_pid == $p)][0].child_pid")
+	own=$(jqr rec.jsonl "[.[] | .Exit // empty | select(.pid == $p)][0] | (.user_ns + .system_ns) / 1000 | floor")
+	child=$(jqr rec.jsonl "[.[] | .Exit // empty | select(.pid == $c)][0] | (.user_ns + .system_ns) / 1000 | floor")
+	[ "$child" -gt 0 ] || fail "the child used no CPU"
+	# rusage truncates user and system to microseconds, for each of the two
+	[ $((own + child - us)) -ge -4 ] && [ $((own + child - us)) -le 4 ] ||
+		fail "P ${own}us + its child ${child}us, wait4(P) says ${us}us"
+}
+
 run_tests
