@@ -43,12 +43,22 @@ void option_error(const char *cmd, int c, char *const argv[]);
  */
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/*
+ * The file descriptor an output path such as /dev/stdout, /dev/fd/N or
+ * /proc/self/fd/N names, when it is open for writing: opening the path again
+ * would empty a regular file behind it (a shell's '>> log'), so callers write
+ * to the fd itself. -EBADF if that fd is not open (or was closed at
+ * start-up); -1 if path names no fd, or one open only for reading
+ * (/dev/stdin), which is then a path like any other.
+ */
+int fd_path(const char *path);
+
 /* Writes a whole output to f: 0, or a negative errno (nothing printed). */
 typedef int (*output_fn)(FILE *f, void *ctx);
 
 /*
- * Write fn's output to out: stdout for NULL or "-"; a device or fifo is
- * written to; a regular file (or the one a symlink points to) is replaced
+ * Write fn's output to out: stdout for NULL or "-"; an fd named by
+ * fd_path() and a device or fifo are written to; a regular file (or the one a symlink points to) is replaced
  * through a temporary file renamed into place, keeping its mode, so out may
  * be the input and a failure leaves it untouched. Prints one message and
  * returns -1 on failure.

@@ -1,6 +1,7 @@
 /* cmd/output.c: where a command's -o goes, written so that a failure never leaves half a file. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,16 @@ static int write_stream(FILE *f, const char *name, output_fn fn, void *ctx)
 	if (err)
 		return error("cannot write '%s': %s", name, strerror(-err));
 	return 0;
+}
+
+/* write_stream() into f, then close it; one message on failure. */
+static int write_and_close(FILE *f, const char *name, output_fn fn, void *ctx)
+{
+	int err = write_stream(f, name, fn, ctx);
+
+	if (fclose(f) && !err)
+		err = error("cannot write '%s': %s", name, strerror(errno));
+	return err;
 }
 
 /*
@@ -91,12 +102,27 @@ int output_write(const char *out, output_fn fn, void *ctx)
 	struct stat st;
 	char *real;
 	FILE *f;
-	int err;
+	int err, fd;
 
 	if ((!out || !strcmp(out, "-")) && stdfd_was_closed(STDOUT_FILENO))
 		return error("cannot write 'standard output': stdout is closed");
-	if (!out || !strcmp(out, "-"))
-		return write_stream(stdout, "standard output", fn, ctx);
+	fd = out && strcmp(out, "-") ? fd_path(out) : STDOUT_FILENO;
+	if (fd == -EBADF)
+		return error("cannot write '%s': not an open file descriptor", out);
+	if (fd == STDOUT_FILENO)
+		return write_stream(stdout, out && strcmp(out, "-") ? out : "standard output", fn, ctx);
+	if (fd >= 0) {
+		/* /dev/fd/N: write to N as it is (appending stays appending). */
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		if (d < 0 || !(f = fdopen(d, "w"))) {
+			err = error("cannot write '%s': %s", out, strerror(errno));
+			if (d >= 0)
+				close(d);
+			return err;
+		}
+		return write_and_close(f, out, fn, ctx);
+	}
 	if (stat(out, &st))
 		return write_file(out, fn, ctx);
 	if (!S_ISREG(st.st_mode)) {
@@ -104,10 +130,7 @@ int output_write(const char *out, output_fn fn, void *ctx)
 		f = fopen(out, "w");
 		if (!f)
 			return error("cannot open '%s' for writing: %s", out, strerror(errno));
-		err = write_stream(f, out, fn, ctx);
-		if (fclose(f) && !err)
-			err = error("cannot write '%s': %s", out, strerror(errno));
-		return err;
+		return write_and_close(f, out, fn, ctx);
 	}
 	/* Through a symlink, replace the file it points to and keep the link. */
 	real = realpath(out, NULL);

@@ -238,18 +238,30 @@ static bool is_regular(int fd)
  * /dev/fd/N of a shell's >(...)) holds nothing to overwrite: it is written
  * to as it is, without --force.
  */
-static int open_output(const struct record_cli *c, char *name, size_t namesz, bool *created)
+static int open_output(const struct record_cli *c, char *name, size_t namesz, bool *created,
+		       bool *replace)
 {
 	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+	int fd = c->output ? (strcmp(c->output, "-") ? fd_path(c->output) : STDOUT_FILENO) : -1;
 	struct stat st;
-	int fd;
 
-	if (c->output && !strcmp(c->output, "-")) {
-		/* It holds /dev/null now: the recording would vanish without a word. */
-		if (stdfd_was_closed(STDOUT_FILENO))
-			return error("record: cannot write the recording to stdout (-o -): stdout is closed");
-		snprintf(name, namesz, "<stdout>");
+	/* It holds /dev/null now: the recording would vanish without a word. */
+	if (fd == STDOUT_FILENO && stdfd_was_closed(STDOUT_FILENO))
+		return error("record: cannot write the recording to stdout (-o %s): stdout is closed",
+			     c->output);
+	if (fd == STDOUT_FILENO) {
+		snprintf(name, namesz, "%s", strcmp(c->output, "-") ? c->output : "<stdout>");
 		return STDOUT_FILENO;
+	}
+	if (fd == -EBADF)
+		return error("record: cannot write to %s: not an open file descriptor", c->output);
+	if (fd >= 0) {
+		/* /dev/fd/N: N as it is, not opened again (which would empty a file behind it). */
+		snprintf(name, namesz, "%s", c->output);
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return error("record: cannot write to %s: %s", c->output, strerror(errno));
+		return fd;
 	}
 	if (c->output) {
 		snprintf(name, namesz, "%s", c->output);
@@ -260,8 +272,10 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz, bo
 		fd = open(c->output, flags, 0644);
 		*created = fd >= 0 && (flags & O_CREAT);
 		/* --force: the old file is emptied only once recording has started. */
-		if (fd < 0 && errno == EEXIST && c->force)
+		if (fd < 0 && errno == EEXIST && c->force) {
 			fd = open(c->output, O_WRONLY | O_CLOEXEC);
+			*replace = fd >= 0 && is_regular(fd);
+		}
 		if (fd < 0 && errno == EEXIST)
 			return error("record: %s exists (use --force to overwrite it)", c->output);
 		if (fd < 0)
@@ -298,7 +312,7 @@ int cmd_record(int argc, char **argv)
 	struct invoker inv = { 0 };
 	char name[PATH_MAX];
 	int ret, status = EXIT_FAIL, fd = -1;
-	bool created = false;
+	bool created = false, replace = false;
 	struct stat st;
 
 	ret = record_parse_opts(argc, argv, &c);
@@ -314,11 +328,11 @@ int cmd_record(int argc, char **argv)
 	}
 	if (sudo_invoker(&inv))
 		goto cleanup;
-	fd = open_output(&c, name, sizeof(name), &created);
+	fd = open_output(&c, name, sizeof(name), &created, &replace);
 	if (fd < 0)
 		goto cleanup;
-	/* Only a recording file is given away, never a device or fifo written to. */
-	if (inv.set && fd != STDOUT_FILENO && is_regular(fd) && fchown(fd, inv.uid, inv.gid)) {
+	/* Only a recording file is given away, never a device, fifo or fd written to. */
+	if (inv.set && (created || replace) && fchown(fd, inv.uid, inv.gid)) {
 		error("record: cannot give %s to uid %u: %s", name, (unsigned)inv.uid,
 		      strerror(errno));
 		goto cleanup;
@@ -326,7 +340,7 @@ int cmd_record(int argc, char **argv)
 	o.argv = c.cmd;
 	o.out_fd = fd;
 	o.out_name = name;
-	o.truncate_out = fd != STDOUT_FILENO && is_regular(fd);
+	o.truncate_out = replace;
 	o.buffer_size = c.buffer_size;
 	o.max_procs = RECORDER_DEFAULT_MAX_PROCS;
 	o.no_wait = c.no_wait;

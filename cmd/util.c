@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 
@@ -23,6 +26,32 @@ void stdfds_hold(void)
 bool stdfd_was_closed(int fd)
 {
 	return fd >= 0 && fd <= 2 && (stdfds_closed & (1u << fd));
+}
+
+int fd_path(const char *path)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	unsigned long long n;
+	int fd = -1, fl;
+
+	if (!strcmp(path, "/dev/stdin"))
+		fd = STDIN_FILENO;
+	else if (!strcmp(path, "/dev/stdout"))
+		fd = STDOUT_FILENO;
+	else if (!strcmp(path, "/dev/stderr"))
+		fd = STDERR_FILENO;
+	for (size_t i = 0; fd < 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		size_t len = strlen(dirs[i]);
+
+		if (!strncmp(path, dirs[i], len) && !parse_uint(path + len, INT_MAX, &n))
+			fd = (int)n;
+	}
+	if (fd < 0)
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || stdfd_was_closed(fd))
+		return -EBADF;
+	return (fl & O_ACCMODE) == O_RDONLY ? -1 : fd;
 }
 
 int error(const char *fmt, ...)

@@ -260,6 +260,22 @@ test_unwritable_header_runs_nothing() {
 	assert_eq "$(grep -c . err)" 1 "lines on stderr: $(cat err)"
 }
 
+# -o /dev/stdout or /dev/fd/N writes to that fd as it is: a file the shell
+# opened with '>>' keeps what it held, and is not emptied as --force would.
+test_output_to_an_fd_path_appends() {
+	need_root
+	echo kept >log
+	"$PROCTRACE" record -q -o /dev/stdout -- true >>log
+	"$PROCTRACE" record -q -o /dev/fd/5 -- true 5>>log
+	assert_eq "$(head -1 log)" kept "the first line"
+	assert_eq "$(grep -c '"Recording"' log)" 2 "headers"
+	assert_eq "$(grep -c '"End"' log)" 2 "End lines"
+	rc=0; "$PROCTRACE" record -q -o /dev/fd/9 -- touch ran 2>err || rc=$?
+	assert_eq "$rc" 1 "exit status for a closed fd"
+	grep -q 'cannot write to /dev/fd/9: not an open file descriptor' err || fail "message: $(cat err)"
+	[ ! -e ran ] || fail "CMD ran"
+}
+
 # --- running CMD ---------------------------------------------------------------
 
 # A command found in PATH is exec'd once: one attempt, one BadExec. A file

@@ -158,7 +158,16 @@ test_output_targets() {
 	# not a regular file: written to, never renamed over
 	"$PROCTRACE" sort -o /dev/stdout real.jsonl | cmp - "$DATA/sorted.jsonl"
 	"$PROCTRACE" sort -o - real.jsonl | cmp - "$DATA/sorted.jsonl"
+	# an fd path is written to as it is: a '>>' file keeps what it held
+	echo kept > log
+	"$PROCTRACE" sort -o /dev/stdout real.jsonl >> log
+	"$PROCTRACE" sort -o /dev/fd/5 real.jsonl 5>> log
+	cat - "$DATA/sorted.jsonl" "$DATA/sorted.jsonl" <<<kept | cmp - log
 	local rc=0
+	"$PROCTRACE" sort -o /dev/fd/9 real.jsonl 2> err || rc=$?
+	assert_eq "$rc" 1 "exit status for a closed fd"
+	grep -q "cannot write '/dev/fd/9': not an open file descriptor" err || fail "$(cat err)"
+	rc=0
 	"$PROCTRACE" sort -o no/such/dir/out.jsonl real.jsonl 2> err || rc=$?
 	assert_eq "$rc" 1 "exit status"
 	grep -q "proctrace: error: cannot create 'no/such/dir/out.jsonl" err || fail "$(cat err)"
