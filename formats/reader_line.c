@@ -763,7 +763,7 @@ static int parse_badexec(struct parse_ctx *c)
 		return ret;
 	if (ret)
 		ev->flags |= EVF_FILENAME;
-	if ((ret = get_int(c, "errno", 0, INT32_MAX, false, &x)) < 0)
+	if ((ret = get_int(c, "errno", 1, INT32_MAX, false, &x)) < 0)
 		return ret;
 	if (ret) {
 		ev->u.badexec.err = (int32_t)x;

@@ -460,6 +460,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"exit_code\":256}}\n", ":1: Exit: \"exit_code\" is out of range (256)" },
 	{ "{\"End\":{\"timestamp\":1,\"exit_code\":-3}}\n", ":1: End: \"exit_code\" is out of range (-3)" },
 	{ "{\"End\":{\"timestamp\":1,\"exit_code\":300}}\n", ":1: End: \"exit_code\" is out of range (300)" },
+	{ "{\"BadExec\":{\"timestamp\":1,\"pid\":4,\"errno\":0}}\n", ":1: BadExec: \"errno\" is out of range (0)" },
 	{ "{\"Exit\":{\"timestamp\":18446744073709551616,\"pid\":4}}\n", ":1: not JSON: " },
 	{ "{\"Exit\":{\"timestamp\":1,\"pid\":4,\"user_ns\":5}}\n", ":1: Exit: \"user_ns\", \"system_ns\" and \"max_rss_kb\" must come together" },
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cmdline\":[\"a\",3]}}\n", ":1: Exec: \"cmdline\"[1] is not a string" },
