@@ -760,7 +760,17 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		goto cleanup;
 	}
 
-	/* 1. Fork CMD first: it waits at the gate until it is being traced. */
+	/*
+	 * 1. Load and attach before CMD exists: a load that fails then has no
+	 * CMD to clean up, and the memory the kernel takes for the maps is not
+	 * contended by CMD's first page faults (in a tight memory cgroup, that
+	 * race got the recorder OOM-killed instead of told ENOMEM).
+	 */
+	err = open_bpf(r);
+	if (err)
+		goto cleanup;
+
+	/* 2. Fork CMD: it waits at the gate until its pid is tracked. */
 	r->root = fork();
 	if (r->root < 0) {
 		err = -errno;
@@ -776,10 +786,6 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	close(errp[1]);
 	gate[0] = errp[1] = -1;
 
-	/* 2. Load and attach, then track CMD's pid. */
-	err = open_bpf(r);
-	if (err)
-		goto cleanup;
 	key = r->root;
 	err = bpf_map_update_elem(r->skel->maps.traced.map_fd, &key, &one, BPF_ANY);
 	if (err)
