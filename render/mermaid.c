@@ -392,27 +392,40 @@ static int by_length_desc(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Bars that pass --min-duration, longest first (ties in tree order): the order --max-bars keeps them in. */
+static int rank_bars(struct mm *m, uint64_t min_ns, struct bar ***out, size_t *n)
+{
+	struct bar **v = malloc((m->nbars + 1) * sizeof(*v));
+	size_t j = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nbars; i++)
+		if (m->bars[i].len >= min_ns)
+			v[j++] = &m->bars[i];
+	qsort(v, j, sizeof(*v), by_length_desc);
+	*out = v;
+	*n = j;
+	return 0;
+}
+
 /* Apply --min-duration, then keep the --max-bars longest; returns how many bars are kept. */
 static int select_bars(struct mm *m, const struct render_opts *o, size_t *kept)
 {
-	struct bar **v = NULL;
+	uint64_t min_ns = o ? o->min_duration_ns : 0;
 	size_t n = 0;
 
 	for (size_t i = 0; i < m->nbars; i++) {
-		m->bars[i].keep = !o || m->bars[i].len >= o->min_duration_ns;
+		m->bars[i].keep = m->bars[i].len >= min_ns;
 		n += m->bars[i].keep;
 	}
 	if (o && o->max_bars && n > o->max_bars) {
-		size_t j = 0;
+		struct bar **v;
+		int err = rank_bars(m, min_ns, &v, &n);
 
-		v = malloc(n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		for (size_t i = 0; i < m->nbars; i++)
-			if (m->bars[i].keep)
-				v[j++] = &m->bars[i];
-		qsort(v, n, sizeof(*v), by_length_desc);
-		for (j = o->max_bars; j < n; j++)
+		if (err)
+			return err;
+		for (size_t j = o->max_bars; j < n; j++)
 			v[j]->keep = false;
 		n = o->max_bars;
 		free(v);
@@ -446,44 +459,69 @@ static const char *axis_format(const struct trace *t)
 	return "%H:%M:%S";
 }
 
-static int write_title(FILE *f, const struct trace *t, struct sbuf *sb)
+
+/* Append the decimal number v. */
+static int sb_addu(struct sbuf *b, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	return sb_adds(b, num);
+}
+
+static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
 {
 	const struct recording *rec = t->rec;
 	int err = 0;
 	char note[96];
 
-	sb->len = 0;
+	tmp->len = 0;
 	/* The header's command names the whole recording, not a subtree picked with --pid. */
 	if (rec && rec->has_header && rec->hdr.command_len &&
 	    (!t->nroots || t->roots[0]->pid == rec->hdr.root_pid)) {
 		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
 			if (i)
-				err = sb_adds(sb, " ");
+				err = sb_adds(tmp, " ");
 			if (!err && rec->hdr.command[i])
-				err = sb_adds(sb, rec->hdr.command[i]);
+				err = sb_adds(tmp, rec->hdr.command[i]);
 		}
 	} else if (t->nroots) {
-		err = proc_command(sb, t, t->roots[0]);
+		err = proc_command(tmp, t, t->roots[0]);
 	} else {
-		err = sb_adds(sb, "proctrace recording");
+		err = sb_adds(tmp, "proctrace recording");
 	}
-	if (err)
-		return err;
-	fputs("    title ", f);
-	err = mermaid_escape(f, sb->buf ? sb->buf : "", sb->len, MERMAID_LABEL_MAX);
+	if (!err)
+		err = sb_adds(o, "    title ");
+	if (!err)
+		err = escape_to(o, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX);
 	/* Escaped apart from the command so that cutting a long command never hides them. */
 	if (!err && rec && rec->has_end && rec->end.lost) {
 		snprintf(note, sizeof(note), "(incomplete: %" PRIu64 " events lost)", rec->end.lost);
-		fputc(' ', f);
-		err = mermaid_escape(f, note, strlen(note), 0);
+		err = sb_adds(o, " ");
+		if (!err)
+			err = escape_to(o, note, strlen(note), 0);
 	}
 	if (!err && rec && rec->cut_short) {
 		snprintf(note, sizeof(note), "(incomplete: the recording is cut short)");
-		fputc(' ', f);
-		err = mermaid_escape(f, note, strlen(note), 0);
+		err = sb_adds(o, " ");
+		if (!err)
+			err = escape_to(o, note, strlen(note), 0);
 	}
-	fputc('\n', f);
-	return err;
+	return err ? err : sb_adds(o, "\n");
+}
+
+/* The lines before the first section: the same whichever bars are kept. */
+static int put_header(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
+{
+	int err = sb_adds(o, "gantt\n");
+
+	if (!err)
+		err = put_title(o, t, tmp);
+	if (!err)
+		err = sb_adds(o, "    dateFormat x\n    axisFormat ");
+	if (!err)
+		err = sb_adds(o, axis_format(t));
+	return err ? err : sb_adds(o, "\n    todayMarker off\n");
 }
 
 /* Section names already written: Mermaid merges sections of the same name and misplaces their titles. */
@@ -553,8 +591,9 @@ static void names_free(struct names *ns)
 	free(ns->slot);
 }
 
-/* Write "section NAME", NAME escaped from raw and made unique with a " (N)" suffix. */
-static int write_section(FILE *f, struct names *ns, const char *raw, size_t len, struct sbuf *esc)
+/* "section NAME", NAME escaped from raw and made unique with a " (N)" suffix. */
+static int put_section(struct sbuf *o, struct names *ns, const char *raw, size_t len,
+		       struct sbuf *esc)
 {
 	struct name *e;
 	size_t base;
@@ -576,29 +615,75 @@ static int write_section(FILE *f, struct names *ns, const char *raw, size_t len,
 		if (!err)
 			err = names_add(ns, esc->buf, &e, &added);
 	}
-	if (err)
-		return err;
-	fprintf(f, "    section %s\n", esc->buf);
-	return 0;
+	if (!err)
+		err = sb_adds(o, "    section ");
+	if (!err)
+		err = sb_add(o, esc->buf, esc->len);
+	return err ? err : sb_adds(o, "\n");
 }
 
-static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
+/* The section line that opens section s of the chart. */
+static int put_section_of(struct sbuf *o, const struct mm *m, size_t s, struct names *ns,
+			  struct sbuf *tmp, struct sbuf *esc)
 {
-	const struct trace *t = m->t;
+	int err;
+
+	tmp->len = 0;
+	err = proc_command(tmp, m->t, m->sections[s]);
+	return err ? err : put_section(o, ns, tmp->buf, tmp->len, esc);
+}
+
+/* One bar's line: its label, its tag, its start and its length. */
+static int put_bar(struct sbuf *o, const struct trace *t, const struct bar *b, struct sbuf *tmp)
+{
+	int err;
+
+	tmp->len = 0;
+	err = b->span ? exec_command(tmp, b->span->exec) : proc_command(tmp, t, b->p);
+	if (!err)
+		err = sb_adds(o, "    ");
+	if (!err)
+		err = escape_to(o, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX);
+	if (!err)
+		err = sb_adds(o, b->tag == TAG_CRIT ? " :crit, " : b->tag == TAG_ACTIVE ? " :active, " : " :");
+	if (!err)
+		err = sb_addu(o, ms_floor(b->start));
+	if (!err)
+		err = sb_adds(o, ", ");
+	if (!err)
+		err = sb_addu(o, ms_len(b->len));
+	return err ? err : sb_adds(o, "ms\n");
+}
+
+/* The grey bar that says what was left out (the longest of it omitted_max ns), or that nothing was recorded. */
+static int put_note_bar(struct sbuf *o, size_t omitted, size_t nbars, uint64_t omitted_max)
+{
+	char note[128];
+	int err;
+
+	if (nbars)
+		snprintf(note, sizeof(note),
+			 "%zu of %zu bars not shown (each at most %" PRIu64 "ms long)", omitted, nbars,
+			 (omitted_max + NS_PER_MS - 1) / NS_PER_MS ?: 1);
+	else
+		snprintf(note, sizeof(note), "no processes recorded");
+	err = sb_adds(o, "    ");
+	if (!err)
+		err = escape_to(o, note, strlen(note), 0);
+	return err ? err : sb_adds(o, " :done, 0, 1ms\n");
+}
+
+/* The whole chart with the bars marked keep (kept of them) into o. */
+static int write_chart(struct sbuf *o, const struct mm *m, size_t kept, struct sbuf *tmp)
+{
 	size_t cur = SIZE_MAX, omitted = m->nbars - kept;
 	uint64_t omitted_max = 0;
 	struct names ns = { 0 };
 	struct sbuf esc = { 0 };
-	char note[128];
 	int err;
 
-	fputs("gantt\n", f);
-	err = write_title(f, t, sb);
-	if (err)
-		goto cleanup;
-	fprintf(f, "    dateFormat x\n    axisFormat %s\n    todayMarker off\n", axis_format(t));
-
-	for (size_t i = 0; i < m->nbars; i++) {
+	err = put_header(o, m->t, tmp);
+	for (size_t i = 0; i < m->nbars && !err; i++) {
 		const struct bar *b = &m->bars[i];
 
 		if (!b->keep) {
@@ -608,43 +693,17 @@ static int write_chart(FILE *f, struct mm *m, size_t kept, struct sbuf *sb)
 		}
 		if (b->section != cur) {
 			cur = b->section;
-			sb->len = 0;
-			err = proc_command(sb, t, m->sections[cur]);
-			if (!err)
-				err = write_section(f, &ns, sb->buf, sb->len, &esc);
-			if (err)
-				goto cleanup;
+			err = put_section_of(o, m, cur, &ns, tmp, &esc);
 		}
-		sb->len = 0;
-		err = b->span ? exec_command(sb, b->span->exec) : proc_command(sb, t, b->p);
-		if (err)
-			goto cleanup;
-		fputs("    ", f);
-		err = mermaid_escape(f, sb->buf ? sb->buf : "", sb->len, MERMAID_LABEL_MAX);
-		if (err)
-			goto cleanup;
-		fprintf(f, " :%s%" PRIu64 ", %" PRIu64 "ms\n",
-			b->tag == TAG_CRIT ? "crit, " : b->tag == TAG_ACTIVE ? "active, " : "",
-			ms_floor(b->start), ms_len(b->len));
+		if (!err)
+			err = put_bar(o, m->t, b, tmp);
 	}
 	/* Comments are invisible, so what was left out is said by a visible (grey) bar. */
-	if (omitted || !m->nbars) {
-		if (m->nbars)
-			snprintf(note, sizeof(note),
-				 "%zu of %zu bars not shown (each at most %" PRIu64 "ms long)",
-				 omitted, m->nbars, (omitted_max + NS_PER_MS - 1) / NS_PER_MS ?: 1);
-		else
-			snprintf(note, sizeof(note), "no processes recorded");
-		err = write_section(f, &ns, "not shown", strlen("not shown"), &esc);
-		if (err)
-			goto cleanup;
-		fputs("    ", f);
-		err = mermaid_escape(f, note, strlen(note), 0);
-		fputs(" :done, 0, 1ms\n", f);
+	if (!err && (omitted || !m->nbars)) {
+		err = put_section(o, &ns, "not shown", strlen("not shown"), &esc);
+		if (!err)
+			err = put_note_bar(o, omitted, m->nbars, omitted_max);
 	}
-	if (!err && ferror(f))
-		err = -EIO;
-cleanup:
 	names_free(&ns);
 	sbuf_free(&esc);
 	return err;
@@ -664,13 +723,121 @@ static size_t utf16_length(const char *s, size_t n)
 	return len;
 }
 
+/* The size of the chart that keeps the bars v[0..n), in UTF-16 units (*size). */
+static int chart_size(struct mm *m, struct bar **v, size_t n, struct sbuf *text,
+		      struct sbuf *tmp, size_t *size)
+{
+	int err;
+
+	for (size_t i = 0; i < m->nbars; i++)
+		m->bars[i].keep = false;
+	for (size_t i = 0; i < n; i++)
+		v[i]->keep = true;
+	text->len = 0;
+	err = write_chart(text, m, n, tmp);
+	*size = utf16_length(text->buf, text->len);
+	return err;
+}
+
+/*
+ * The largest --max-bars N whose chart Mermaid renders (*fit, 0 if none).
+ * --max-bars keeps the longest bars, and they may have the longest labels,
+ * so the lines are added up in that order: each bar's line, the section line
+ * when the bar is the first kept in its section, the header and the "not
+ * shown" note. In a smaller chart a repeated section name may get a shorter
+ * " (N)" suffix, so the sum can be a little too big; the chart for N (and
+ * N + 1) is then made and measured, which also leaves m's selection changed.
+ */
+static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
+{
+	struct bar **v = NULL;
+	size_t n = 0, cur = SIZE_MAX, total, note_section, best = 0, size;
+	size_t *section_len = NULL;
+	bool *opened = NULL;
+	uint64_t dropped_max = 0;
+	struct names ns = { 0 };
+	struct sbuf line = { 0 }, tmp = { 0 }, esc = { 0 };
+	int err;
+
+	err = rank_bars(m, min_ns, &v, &n);
+	if (err)
+		goto cleanup;
+	err = -ENOMEM;
+	section_len = calloc(m->nsections + 1, sizeof(*section_len));
+	opened = calloc(m->nsections + 1, sizeof(*opened));
+	if (!section_len || !opened)
+		goto cleanup;
+	err = put_header(&line, m->t, &tmp);
+	total = utf16_length(line.buf, line.len);
+	/* Section names as the chart of every bar --min-duration leaves would write them. */
+	for (size_t i = 0; i < m->nbars && !err; i++) {
+		const struct bar *b = &m->bars[i];
+
+		if (b->len < min_ns) {
+			dropped_max = b->len > dropped_max ? b->len : dropped_max;
+			continue;
+		}
+		if (b->section == cur)
+			continue;
+		cur = b->section;
+		line.len = 0;
+		err = put_section_of(&line, m, cur, &ns, &tmp, &esc);
+		section_len[cur] = utf16_length(line.buf, line.len);
+	}
+	line.len = 0;
+	if (!err)
+		err = put_section(&line, &ns, "not shown", strlen("not shown"), &esc);
+	note_section = utf16_length(line.buf, line.len);
+	for (size_t i = 0; i < n && !err; i++) {
+		line.len = 0;
+		err = put_bar(&line, m->t, v[i], &tmp);
+		total += utf16_length(line.buf, line.len);
+		if (!opened[v[i]->section]) {
+			opened[v[i]->section] = true;
+			total += section_len[v[i]->section];
+		}
+		size = total;
+		if (i + 1 < m->nbars) {
+			uint64_t omitted_max = i + 1 < n ? v[i + 1]->len : 0;
+
+			line.len = 0;
+			err = put_note_bar(&line, m->nbars - (i + 1), m->nbars,
+					   omitted_max > dropped_max ? omitted_max : dropped_max);
+			size += note_section + utf16_length(line.buf, line.len);
+		}
+		if (size <= MERMAID_MAX_TEXT)
+			best = i + 1;
+	}
+	/* Bigger charts only add lines: measure around the estimate. */
+	while (!err && best < n) {
+		err = chart_size(m, v, best + 1, &line, &tmp, &size);
+		if (err || size > MERMAID_MAX_TEXT)
+			break;
+		best++;
+	}
+	while (!err && best > 0) {
+		err = chart_size(m, v, best, &line, &tmp, &size);
+		if (err || size <= MERMAID_MAX_TEXT)
+			break;
+		best--;
+	}
+	*fit = best;
+cleanup:
+	free(v);
+	free(section_len);
+	free(opened);
+	names_free(&ns);
+	sbuf_free(&line);
+	sbuf_free(&tmp);
+	sbuf_free(&esc);
+	return err;
+}
+
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o)
 {
 	struct mm m = { .t = t };
-	struct sbuf sb = { 0 };
-	char *text = NULL;
-	size_t textlen = 0, kept = 0, chars;
-	FILE *f = NULL;
+	struct sbuf text = { 0 }, tmp = { 0 };
+	size_t kept = 0, chars, fit = 0;
 	int err;
 
 	err = collect(&m);
@@ -680,30 +847,22 @@ int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o
 	if (err)
 		goto cleanup;
 	/* Built in memory first: its size decides the warning below. */
-	f = open_memstream(&text, &textlen);
-	if (!f) {
-		err = -errno;
-		goto cleanup;
-	}
-	err = write_chart(f, &m, kept, &sb);
-	if (fclose(f) && !err)
-		err = -EIO;
-	f = NULL;
+	err = write_chart(&text, &m, kept, &tmp);
 	if (err)
 		goto cleanup;
-	chars = utf16_length(text, textlen);
+	chars = utf16_length(text.buf, text.len);
 	if (chars > MERMAID_MAX_TEXT) {
-		size_t fit = kept * (MERMAID_MAX_TEXT * 9 / 10) / chars;
-
+		err = suggest_max_bars(&m, o ? o->min_duration_ns : 0, &fit);
+		if (err)
+			goto cleanup;
 		fprintf(stderr, "proctrace: warning: mermaid: the chart is %zu characters, "
 			"more than the %d Mermaid renders by default; try --max-bars %zu\n",
 			chars, MERMAID_MAX_TEXT, fit ? fit : 1);
 	}
-	if (fwrite(text, 1, textlen, out) != textlen)
-		err = -EIO;
+	err = sbuf_flush(out, &text);
 cleanup:
-	free(text);
-	sbuf_free(&sb);
+	sbuf_free(&text);
+	sbuf_free(&tmp);
 	free(m.bars);
 	free(m.sections);
 	free(m.bad_exec);

@@ -137,17 +137,19 @@ test_hostile_argv_labels_intact() {
 		--crit 2 --title "$title"
 }
 
-# big_recording N: the root (make) forks N children; child i runs i ms from i ms on.
+# big_recording N [LONG]: the root (make) forks N children; child i runs i ms from i ms on.
+# The LONG last (longest) children have a 200-character argument.
 big_recording() {
 	# %.0f: mawk's %d stops at 2^31.
-	awk -v n="$1" 'BEGIN {
+	awk -v n="$1" -v long="${2:-0}" 'BEGIN {
 		ms = 1000000; seq = 0
+		pad = sprintf("%200s", ""); gsub(/ /, "x", pad)
 		printf "{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":1000,\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-01-01T00:00:00.000000000Z\",\"host\":\"h\",\"kernel\":\"k\"}}\n"
 		printf "{\"Exec\":{\"seq\":%d,\"timestamp\":0,\"pid\":1000,\"ppid\":1,\"pgid\":1000,\"filename\":\"/usr/bin/make\",\"cmdline\":[\"make\",\"-j2\"]}}\n", seq++
 		for (i = 1; i <= n; i++) {
 			pid = 2000 + i
 			printf "{\"Fork\":{\"seq\":%d,\"timestamp\":%.0f,\"parent_pid\":1000,\"child_pid\":%d,\"parent_pgid\":1000}}\n", seq++, i * ms, pid
-			printf "{\"Exec\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":%d,\"ppid\":1000,\"pgid\":1000,\"filename\":\"/usr/bin/cc\",\"cmdline\":[\"cc\",\"-c\",\"f%d.c\"]}}\n", seq++, i * ms, pid, i
+			printf "{\"Exec\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":%d,\"ppid\":1000,\"pgid\":1000,\"filename\":\"/usr/bin/cc\",\"cmdline\":[\"cc\",\"-c\",\"f%d.c\"%s]}}\n", seq++, i * ms, pid, i, (i > n - long ? ",\"-D" pad "\"" : "")
 			printf "{\"Exit\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":%d,\"ppid\":1000,\"pgid\":1000,\"exit_code\":0,\"user_ns\":0,\"system_ns\":0,\"max_rss_kb\":0}}\n", seq++, 2 * i * ms, pid
 		}
 		printf "{\"Exit\":{\"seq\":%d,\"timestamp\":%.0f,\"pid\":1000,\"ppid\":1,\"pgid\":1000,\"exit_code\":0,\"user_ns\":0,\"system_ns\":0,\"max_rss_kb\":0}}\n", seq++, (2 * n + 1) * ms
@@ -193,6 +195,26 @@ test_big_build_max_bars_and_min_duration() {
 	} >min.labels
 	check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels \
 		fit.mmd $((fit + 1))
+}
+
+# The longest bars have the longest labels: the --max-bars the warning suggests
+# still gives a chart Mermaid draws (it is the largest that does), with or
+# without a --max-bars already given.
+test_big_build_suggestion_with_long_labels() {
+	local n=5000 fit again
+	big_recording $n 1000 >big.jsonl
+	"$PROCTRACE" render -f mermaid big.jsonl >all.mmd 2>all.err
+	fit=$(sed -n 's/.*; try --max-bars \([0-9]*\)$/\1/p' all.err)
+	[ -n "$fit" ] || fail "no --max-bars suggestion: $(cat all.err)"
+	"$PROCTRACE" render -f mermaid --max-bars 356 big.jsonl >/dev/null 2>again.err
+	again=$(sed -n 's/.*; try --max-bars \([0-9]*\)$/\1/p' again.err)
+	assert_eq "$again" "$fit" "suggestion with --max-bars 356"
+	"$PROCTRACE" render -f mermaid --max-bars "$fit" big.jsonl >fit.mmd 2>fit.err
+	[ ! -s fit.err ] || fail "--max-bars $fit still warns: $(cat fit.err)"
+	[ "$(wc -m <fit.mmd)" -le 50000 ] || fail "--max-bars $fit: $(wc -m <fit.mmd) characters"
+	"$PROCTRACE" render -f mermaid --max-bars $((fit + 1)) big.jsonl >/dev/null 2>over.err
+	grep -q 'more than the 50000' over.err || fail "--max-bars $((fit + 1)) fits too: $fit is not the largest"
+	check fit.mmd $((fit + 1))
 }
 
 # A real recording: every exec drawn with its argv, the failures in red.
