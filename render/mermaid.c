@@ -219,8 +219,8 @@ static int proc_command(struct sbuf *b, const struct trace *t, const struct proc
 			return err ? err : exec_command(b, ex);
 		}
 	}
-	if (!p->parent && rec && rec->has_header && rec->hdr.command_len &&
-	    p->pid == rec->hdr.root_pid) {
+	if (p == t->root && t->root_is_recorded && rec && rec->has_header &&
+	    rec->hdr.command_len) {
 		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
 			if (i)
 				err = sb_adds(b, " ");
@@ -476,17 +476,16 @@ static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
 	char note[96];
 
 	tmp->len = 0;
-	/* The header's command names the whole recording, not a subtree picked with --pid. */
-	if (rec && rec->has_header && rec->hdr.command_len &&
-	    (!t->nroots || t->roots[0]->pid == rec->hdr.root_pid)) {
+	/* The header's command names the recorded command, not a subtree picked with --pid. */
+	if (t->root_is_recorded && rec && rec->has_header && rec->hdr.command_len) {
 		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
 			if (i)
 				err = sb_adds(tmp, " ");
 			if (!err && rec->hdr.command[i])
 				err = sb_adds(tmp, rec->hdr.command[i]);
 		}
-	} else if (t->nroots) {
-		err = proc_command(tmp, t, t->roots[0]);
+	} else if (t->root) {
+		err = proc_command(tmp, t, t->root);
 	} else {
 		err = sb_adds(tmp, "proctrace recording");
 	}

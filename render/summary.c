@@ -419,20 +419,11 @@ static void print_cmdline(FILE *out, const char *const *argv, uint32_t argc)
 	sbuf_free(&b);
 }
 
-static bool same_root(const struct trace *t)
-{
-	const struct recording *rec = t->rec;
-	int32_t root = rec->has_header && rec->hdr.root_pid > 0 ? rec->hdr.root_pid :
-								   recording_root_pid(rec);
-
-	return t->nroots && t->roots[0]->pid == root;
-}
-
 static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 {
 	const struct trace *t = s->t;
 	const struct recording *rec = t->rec;
-	const struct proc *root = t->nroots ? t->roots[0] : NULL;
+	const struct proc *root = t->root;
 	uint64_t noexec = 0, execs = 0, bad = 0;
 	char d[32], d2[32], d3[32];
 
@@ -446,7 +437,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	    root->execs[0].exec->u.exec.argc)
 		print_cmdline(out, root->execs[0].exec->u.exec.argv,
 			      root->execs[0].exec->u.exec.argc);
-	else if (same_root(t) && rec->has_header && rec->hdr.command_len)
+	else if (t->root_is_recorded && rec->has_header && rec->hdr.command_len)
 		print_cmdline(out, rec->hdr.command, rec->hdr.command_len);
 	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_FILENAME))
 		print_cmdline(out, &root->execs[0].exec->u.exec.filename, 1);
@@ -495,7 +486,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 		} else {
 			fprintf(out, "%d\n", x->u.exit.code);
 		}
-	} else if (same_root(t) && rec->has_end && rec->end.has_exit_code) {
+	} else if (t->root_is_recorded && rec->has_end && rec->end.has_exit_code) {
 		fprintf(out, "%d\n", rec->end.exit_code);
 	} else {
 		fputs("unknown\n", out);

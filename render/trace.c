@@ -150,18 +150,11 @@ static int live_proc(struct builder *b, int32_t pid, size_t i, uint64_t ts, uint
 }
 
 
-/* The pid the recording is about; its parent (the recorder) is outside the recording. */
-static int32_t rec_root_pid(const struct recording *rec)
-{
-	if (rec->has_header && rec->hdr.root_pid > 0)
-		return rec->hdr.root_pid;
-	return recording_root_pid(rec);
-}
-
 /* One pass over the events: processes, their owners (owner[i]) and their ends. */
 static int scan(struct builder *b, const struct recording *rec, uint32_t *owner, uint64_t end)
 {
-	int32_t root = rec_root_pid(rec);
+	/* The pid the recording is about; its parent (the recorder) is outside the recording. */
+	int32_t root = recording_root_pid(rec);
 	uint32_t par, cur, idx;
 	int err;
 
@@ -234,13 +227,21 @@ static int scan(struct builder *b, const struct recording *rec, uint32_t *owner,
 	return 0;
 }
 
-/* Mark keep[k] for the subtree of the first process with pid; parents come before children. */
-static int mark_subtree(const struct builder *b, int32_t pid, bool *keep, const char *name)
+/* The first process with pid, or b->n: the one --pid means, and the recorded command. */
+static size_t first_with_pid(const struct builder *b, int32_t pid)
 {
 	size_t r = 0;
 
 	while (r < b->n && b->p[r].pid != pid)
 		r++;
+	return r;
+}
+
+/* Mark keep[k] for the subtree of the first process with pid; parents come before children. */
+static int mark_subtree(const struct builder *b, int32_t pid, bool *keep, const char *name)
+{
+	size_t r = first_with_pid(b, pid);
+
 	if (r == b->n) {
 		fprintf(stderr, "proctrace: error: --pid %d: no such process in %s\n", pid,
 			name ? name : "the recording");
@@ -360,6 +361,8 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	struct trace *t = NULL;
 	uint32_t *owner = NULL;
 	bool *keep = NULL;
+	int32_t rec_root;
+	size_t root;
 	int err = -ENOMEM;
 
 	*out = NULL;
@@ -405,9 +408,20 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	} else {
 		memset(keep, 1, b.n * sizeof(*keep));
 	}
+	/* Found before assemble() frees the builder; the first kept process is procs[0]. */
+	rec_root = recording_root_pid(rec);
+	root = first_with_pid(&b, root_pid > 0 ? root_pid : rec_root);
+	t->root_is_recorded = root < b.n && b.p[root].pid == rec_root;
 	err = assemble(t, &b, keep, owner);
 	if (err)
 		goto cleanup;
+	if (root < b.n) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < root; j++)
+			k += keep[j];
+		t->root = &t->procs[k];
+	}
 	*out = t;
 	t = NULL;
 cleanup:

@@ -44,13 +44,22 @@ struct trace {
 	/* For every event of rec, the process it belongs to (NULL if none). */
 	struct proc **proc_of_event;
 	uint64_t start, end;          /* first and last timestamps (end: End line if any) */
+	/*
+	 * The process the views are about: the one --pid chose, else the
+	 * recorded command, the first process with recording_root_pid(). NULL
+	 * only when there is no process. root_is_recorded: it is the recorded
+	 * command, so the header's command and the End line's exit_code are its.
+	 */
+	const struct proc *root;
+	bool root_is_recorded;
 	struct trace_priv *priv;
 };
 
 /*
  * Build the model from a recording already sorted by recording_sort().
  * If root_pid > 0, the model keeps only that process's subtree (the first
- * process with that pid; error -ESRCH with a message if there is none).
+ * process with that pid; error -ESRCH with a message if there is none), and
+ * that process is t->root.
  * *out is new, caller frees with trace_free(); it borrows rec.
  */
 int trace_build(struct trace **out, const struct recording *rec, int32_t root_pid);

@@ -9,6 +9,7 @@
 
 #include "render/mermaid.h"
 #include "render/trace.h"
+#include "tests/hand_recording.h"
 
 #define MS 1000000ull
 #define MAXP 16
@@ -82,6 +83,11 @@ static struct proc *proc(struct fx *f, struct proc *parent, int32_t pid, uint64_
 		p->fork = add_event(f, p, EV_FORK, start);
 	} else {
 		f->roots[f->t.nroots++] = p;
+		/* The first root is the recorded command, as trace_build() finds it. */
+		if (!f->t.root) {
+			f->t.root = p;
+			f->t.root_is_recorded = true;
+		}
 	}
 	if (end > f->t.end)
 		f->t.end = end;
@@ -520,15 +526,54 @@ static void test_title_of_subtree(void **state)
 	out = render(f, NULL);
 	assert_non_null(strstr(out, "    title #115;h build.sh\n"));
 	free(out);
-	f->rec.hdr.root_pid = 99;
+	/* --pid of the root's pid in a recording whose header is about another process */
+	f->t.root_is_recorded = false;
 	out = render(f, NULL);
 	assert_non_null(strstr(out, "    title #115;h build.sh a#60;b\n"));
 	free(out);
 	f->roots[0] = &f->procs[1];
-	f->rec.hdr.root_pid = 100;
+	f->t.root = &f->procs[1];
 	out = render(f, NULL);
 	assert_non_null(strstr(out, "    title #101;cho key#58;value\n"));
 	free(out);
+}
+
+/*
+ * The title is the recorded command, the process the model roots at, even
+ * when another top-level process shows up first (an unrelated pid's Exit).
+ */
+static void test_title_is_the_recorded_root(void **state)
+{
+	static const char *const command[] = { "make" };
+	struct hand_recording h = { 0 };
+	struct trace *t = NULL;
+	struct event *ev;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	hand_init(&h);
+	h.rec.has_header = true;
+	h.rec.hdr.format = 1;
+	h.rec.hdr.root_pid = 10;
+	h.rec.hdr.command = command;
+	h.rec.hdr.command_len = 1;
+	ev = hand_add(&h, EV_EXIT, 1 * MS, 99);
+	ev->flags |= EVF_STATUS | EVF_SIGNALED;
+	ev->u.exit.code = 9;
+	hand_exec(&h, 2 * MS, 10, "make");
+	hand_add(&h, EV_EXIT, 3 * MS, 10)->flags |= EVF_STATUS;
+	h.rec.has_end = true;
+	h.rec.end.ts = 3 * MS;
+	assert_int_equal(trace_build(&t, &h.rec, 0), 0);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(render_mermaid(out, t, NULL), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(buf, "    title #109;ake\n"));
+	free(buf);
+	trace_free(t);
 }
 
 static void test_axis_format(void **state)
@@ -625,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_title_flags_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_without_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_of_subtree, setup, teardown),
+		cmocka_unit_test(test_title_is_the_recorded_root),
 		cmocka_unit_test_setup_teardown(test_axis_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_names_unique, setup, teardown),

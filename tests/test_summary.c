@@ -290,6 +290,35 @@ static void test_lost_events(void **state)
 	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"), "lost events:      0");
 }
 
+/*
+ * The header is about the recorded command (the header's root_pid), even
+ * when another top-level process shows up first: an unrelated pid 99's Exit.
+ */
+static void test_header_is_about_the_recorded_root(void **state)
+{
+	static const char *const command[] = { "make" };
+	struct fixture *f = *state;
+	struct event *ev;
+	const char *out;
+
+	f->h.rec.hdr.root_pid = 10;
+	f->h.rec.hdr.command = command;
+	f->h.rec.hdr.command_len = 1;
+	ev = exit_(f, 1, 99, 0);
+	ev->flags |= EVF_SIGNALED;
+	ev->u.exit.code = 9;
+	hand_exec(&f->h, 2, 10, "make");
+	exit_(f, 3, 10, 0);
+	f->h.rec.has_end = true;
+	f->h.rec.end.ts = 3;
+	f->h.rec.end.has_exit_code = true;
+	out = render(f, 10, SORT_COUNT);
+
+	assert_string_equal(line_of(out, NULL, "command:"), "command:          make");
+	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      0");
+	assert_non_null(strstr(out, "(and 1 other top-level processes)"));
+}
+
 /* --top N keeps the N first lines; ties are ordered by name, so the output is stable. */
 static void test_top_limits_lines(void **state)
 {
@@ -325,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_status_and_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_is_about_the_recorded_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

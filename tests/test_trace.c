@@ -361,6 +361,46 @@ static void test_legacy_root(void **state)
 	assert_int_equal(f->t->roots[0]->first_child->pid, 52);
 }
 
+/*
+ * t->root is the recorded command (the header's root_pid), even when another
+ * top-level process shows up first; under --pid it is the chosen process.
+ */
+static void test_root_is_the_recorded_command(void **state)
+{
+	struct fixture *f = *state;
+
+	header(f, 10);
+	exit_(f, 1, 99, 1);
+	hand_exec(&f->h, 2, 10, "make");
+	hand_fork(&f->h, 3, 10, 11);
+	exit_(f, 4, 11, 10);
+	exit_(f, 5, 10, 1);
+	build(f, 0);
+	assert_int_equal(f->t->nroots, 2);
+	assert_int_equal(f->t->roots[0]->pid, 99);
+	assert_ptr_equal(f->t->root, f->t->roots[1]);
+	assert_true(f->t->root_is_recorded);
+
+	trace_free(f->t);
+	build(f, 11);
+	assert_int_equal(f->t->root->pid, 11);
+	assert_false(f->t->root_is_recorded);
+
+	trace_free(f->t);
+	build(f, 10);
+	assert_ptr_equal(f->t->root, f->t->roots[0]);
+	assert_int_equal(f->t->root->pid, 10);
+	assert_true(f->t->root_is_recorded);
+
+	/* Without a header: the first Fork's parent, which has events of its own. */
+	trace_free(f->t);
+	f->t = NULL;
+	f->h.rec.has_header = false;
+	build(f, 0);
+	assert_int_equal(f->t->root->pid, 10);
+	assert_true(f->t->root_is_recorded);
+}
+
 /* A header and nothing else: the root exists, from 0, ended by the recording. */
 static void test_empty(void **state)
 {
@@ -415,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_is_the_recorded_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badexec_and_ties, setup, teardown),
 	};
 
