@@ -89,6 +89,7 @@ hostile_cases() {
 		[["h\u00e9llo", "w\u00f6rld", "\u2713", "\u65e5\u672c", "\ud83d\ude00"], "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c \ud83d\ude00"],
 		[["\u00e9t\u00e9"], "\u00e9t\u00e9"],
 		[["a;b", "c,d", "e|f", "g\\h"], "a;b c,d e|f g\\h"],
+		[["line\u2028sep", "para\u2029sep"], "line\u2028sep para\u2029sep"],
 		[["cmd", $long], ("cmd " + $long)[0:199] + "\u2026"]
 	]'
 }

@@ -104,7 +104,8 @@ function inspect(svg) {
 		.map((t) => decodeEntities(t.replace(/^<text\b[^>]*>|<\/text>$/g, "")).replace(/^ +| +$/g, ""));
 	const title = svg.match(/<text\b[^>]*class="titleText"[^>]*>([^<]*)<\/text>/);
 	// Section titles are drawn in order, each as tspans inside a text.sectionTitle.
-	const sections = [...svg.matchAll(/<text\b[^>]*class="sectionTitle[^"]*"[^>]*>(.*?)<\/text>/g)]
+	// "s": a title may hold U+2028 or U+2029, which "." does not match otherwise.
+	const sections = [...svg.matchAll(/<text\b[^>]*class="sectionTitle[^"]*"[^>]*>(.*?)<\/text>/gs)]
 		.map((m) => decodeEntities(m[1].replace(/<[^>]*>/g, "")).replace(/^ +| +$/g, ""));
 	return {
 		rects,
