@@ -22,6 +22,16 @@ not_under_valgrind() {
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"; }
 # jqr FILE FILTER: jq -r over a recording, slurped (.[] is each line).
 jqr() { jq -r -s "$2" "$1"; }
+# mermaid_check CHART.mmd BARS [OPTIONS] [CHART2.mmd BARS ...]: draw the charts in the
+# real Mermaid renderer and inspect the SVG (tests/mermaid/check.mjs: mermaid-cli on
+# Debian's chromium, installed by tests/deps.sh); the SVGs are left in $T.
+mermaid_check() {
+	[ -d "$REPO_DIR/tests/mermaid/node_modules/@mermaid-js/mermaid-cli" ] ||
+		fail "mermaid-cli is not installed: run tests/deps.sh"
+	node "$REPO_DIR/tests/mermaid/check.mjs" --svg-dir "$T" "$@"
+}
+# task_lines FILE: the number of bars a chart asks for.
+task_lines() { grep -cE '^    .* :((crit|active|done), )?[0-9]+, [0-9]+ms$' "$1" || true; }
 
 run_tests() {
 	local fn rc name

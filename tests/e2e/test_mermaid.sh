@@ -4,17 +4,8 @@
 # UPDATE_GOLDEN=1 rewrites tests/golden/*.mermaid from the current output.
 . "$(dirname "$0")/lib.sh"
 
-CHECK="$REPO_DIR/tests/mermaid/check.mjs"
-
-# check ARGS...: run the checker (chromium + mermaid-cli, installed by tests/deps.sh).
-check() {
-	[ -d "$REPO_DIR/tests/mermaid/node_modules/@mermaid-js/mermaid-cli" ] ||
-		fail "mermaid-cli is not installed: run tests/deps.sh"
-	node "$CHECK" --svg-dir "$T" "$@"
-}
-
-# task_lines FILE: the number of bars a chart asks for.
-task_lines() { grep -cE '^    .* :((crit|active|done), )?[0-9]+, [0-9]+ms$' "$1" || true; }
+# check ARGS...: mermaid_check (lib.sh), the real renderer.
+check() { mermaid_check "$@"; }
 
 # Every example renders as its golden chart, and the real renderer draws every bar.
 test_examples_match_golden_and_render() {

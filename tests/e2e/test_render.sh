@@ -2,6 +2,7 @@
 # tests/e2e/test_render.sh: 'proctrace render' text views against golden files, and its errors.
 # Every examples/*.jsonl × {multiplexed, by-process, summary} must match
 # tests/golden/<example>.<view> (mermaid goldens are checked by test_mermaid.sh).
+# Every Mermaid chart made here is drawn by the real renderer too (mermaid_check).
 # UPDATE_GOLDEN=1 bash tests/e2e/test_render.sh rewrites the goldens: review them before committing.
 . "$(dirname "$0")/lib.sh"
 
@@ -201,9 +202,13 @@ test_killed_recording_warns() {
 	"$PROCTRACE" render "$EX/hand-build.jsonl" >/dev/null 2>err
 	[ ! -s err ] || fail "a complete recording warns: $(cat err)"
 	# the original proctrace wrote no End line, nor does its conversion by sort
-	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" | "$PROCTRACE" render -f mermaid >out 2>err
+	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" | "$PROCTRACE" render -f mermaid >converted.mmd 2>err
 	[ ! -s err ] || fail "a converted recording warns: $(cat err)"
-	! grep -q incomplete out || fail "converted: $(grep title out)"
+	! grep -q incomplete converted.mmd || fail "converted: $(grep title converted.mmd)"
+	cp out.mermaid killed.mmd
+	mermaid_check killed.mmd "$(task_lines killed.mmd)" \
+		--title "sh build.sh (incomplete: the recording is cut short)" \
+		converted.mmd "$(task_lines converted.mmd)"
 }
 
 # expect_exit CODE PATTERN ARGS...: render ARGS must exit CODE with PATTERN on stderr.
@@ -278,8 +283,9 @@ test_options_of_another_view_are_flagged() {
 	cmp -s out want || fail "the ignored option changed the summary"
 	"$PROCTRACE" render --sort cpu "$EX/hand-build.jsonl" >/dev/null 2>err
 	grep -q -- '--sort applies to -f summary only' err || fail "no warning: $(cat err)"
-	"$PROCTRACE" render -f mermaid --max-bars 3 "$EX/hand-build.jsonl" >/dev/null 2>err
+	"$PROCTRACE" render -f mermaid --max-bars 3 "$EX/hand-build.jsonl" >max3.mmd 2>err
 	[ ! -s err ] || fail "a warning for an option of the view itself: $(cat err)"
+	mermaid_check max3.mmd 4
 }
 
 test_help_lists_formats_and_examples() {
