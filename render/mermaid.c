@@ -238,7 +238,7 @@ enum bar_tag { TAG_NONE, TAG_CRIT, TAG_ACTIVE };
 struct bar {
 	const struct proc *p;
 	const struct exec_span *span; /* NULL: the process never exec'd */
-	uint64_t start, len;          /* ns; start relative to the recording's start */
+	uint64_t start, len;          /* ns; start counts from the recording's start (timestamp 0) */
 	size_t section;               /* index in mm.sections */
 	size_t order;                 /* position in tree order */
 	enum bar_tag tag;
@@ -295,7 +295,12 @@ static int add_bar(struct mm *m, const struct proc *p, const struct exec_span *s
 	b = &m->bars[m->nbars];
 	*b = (struct bar){ .p = p, .span = span, .section = m->nsections - 1,
 			   .order = m->nbars, .keep = true };
-	b->start = start > m->t->start ? start - m->t->start : 0;
+	/*
+	 * Timestamps count from the recording's start, so a bar keeps its place
+	 * whatever comes first in the model: the chart of a --pid subtree, or of
+	 * that subtree written out by render --pid and read again, is the same.
+	 */
+	b->start = start;
 	b->len = end > start ? end - start : 0;
 	/* The failure or the still-running state belongs to the image that was last. */
 	if (last && proc_failed(m, p))
@@ -450,7 +455,7 @@ static uint64_t ms_len(uint64_t ns)
 /* The axis labels: readable for the recording's length (times count from 0). */
 static const char *axis_format(const struct trace *t)
 {
-	uint64_t len = t->end > t->start ? t->end - t->start : 0;
+	uint64_t len = t->end;
 
 	if (len < 60 * 1000 * NS_PER_MS)
 		return "%S.%L";

@@ -588,7 +588,10 @@ static void test_axis_format(void **state)
 	free(out);
 }
 
-/* Starts are whole ms counted from the recording's start, durations are >= 1ms. */
+/*
+ * Starts are whole ms counted from the recording's start, timestamp 0 (not
+ * from the first event, which a --pid subtree moves); durations are >= 1ms.
+ */
 static void test_times(void **state)
 {
 	struct fx *f = *state;
@@ -602,9 +605,9 @@ static void test_times(void **state)
 	exec(f, r, 5001 * MS + 400001, "z", NULL);
 	out = render(f, NULL);
 	assert_non_null(strstr(out,
-		"    #120; :0, 1ms\n"
-		"    #121; :1, 1ms\n"
-		"    #122; :active, 1, 9ms\n"));
+		"    #120; :5000, 1ms\n"
+		"    #121; :5001, 1ms\n"
+		"    #122; :active, 5001, 9ms\n"));
 	free(out);
 }
 
