@@ -93,6 +93,81 @@ test_pid_keeps_subtree_only() {
 	diff -u b a
 }
 
+# pids_of FILE: every pid that is a process of the recording, once each.
+pids_of() {
+	jqr "$1" '[.[] | .Recording.root_pid // .Fork.child_pid // .Exec.pid // .Exit.pid // empty]
+		| unique | .[]'
+}
+
+# subtree_recording: sh -c x forks pid 30, which never execs and is still
+# running at the end, pid 31, killed by SIGKILL, and pid 32, which runs true.
+subtree_recording() {
+	local h='"ppid":10,"pgid":10' r='"user_ns":0,"system_ns":0,"max_rss_kb":0'
+	cat <<-EOF
+	{"Recording":{"format":1,"tool":"proctrace 0.1.0","root_pid":10,"command":["sh","-c","x"],"start_time":"2026-01-01T00:00:00.000000000Z","host":"h","kernel":"k"}}
+	{"Exec":{"seq":0,"timestamp":1000000,"pid":10,"ppid":1,"pgid":10,"filename":"/bin/sh","cmdline":["sh","-c","x"]}}
+	{"Fork":{"seq":1,"timestamp":2000000,"parent_pid":10,"child_pid":30,"parent_pgid":10}}
+	{"Fork":{"seq":2,"timestamp":3000000,"parent_pid":10,"child_pid":31,"parent_pgid":10}}
+	{"Exec":{"seq":3,"timestamp":3500000,"pid":31,$h,"filename":"/bin/sleep","cmdline":["sleep","9"]}}
+	{"Exit":{"seq":4,"timestamp":4000000,"pid":31,$h,"signal":9,$r}}
+	{"Fork":{"seq":5,"timestamp":5000000,"parent_pid":10,"child_pid":32,"parent_pgid":10}}
+	{"Exec":{"seq":6,"timestamp":5500000,"pid":32,$h,"filename":"/bin/true","cmdline":["true"]}}
+	{"Exit":{"seq":7,"timestamp":6000000,"pid":32,$h,"exit_code":0,$r}}
+	{"Exit":{"seq":8,"timestamp":7000000,"pid":10,"ppid":1,"pgid":10,"exit_code":0,$r}}
+	{"End":{"timestamp":7000000,"lost":0,"exit_code":0}}
+	EOF
+}
+
+# render --pid P writes a recording of P's subtree: every view of it is that
+# view of --pid P on the whole recording, for every process of every example.
+# Except hand-lost's 2002: the first process with that pid lost its Exit and
+# ends where another 2002, outside its subtree, is forked; the output cannot
+# tell, so there it ends with the recording (README, --pid).
+test_pid_output_renders_the_same_subtree() {
+	local f name pid view n=0 charts=()
+	subtree_recording >sub-tree.jsonl
+	for f in "$EX"/*.jsonl sub-tree.jsonl; do
+		name=$(basename "$f" .jsonl)
+		for pid in $(pids_of "$f"); do
+			[ "$name.$pid" != hand-lost.2002 ] || continue
+			"$PROCTRACE" render --pid "$pid" "$f" >sub.jsonl 2>/dev/null ||
+				fail "$name: render --pid $pid: exit $?"
+			for view in $VIEWS mermaid; do
+				"$PROCTRACE" render -f "$view" --pid "$pid" "$f" >want 2>/dev/null
+				"$PROCTRACE" render -f "$view" - <sub.jsonl >got 2>/dev/null
+				diff -u want got || fail "$name: -f $view of 'render --pid $pid' differs from -f $view --pid $pid"
+			done
+			cp got "$name.$pid.mmd"
+			charts+=("$name.$pid.mmd" "$(task_lines got)")
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -ge 30 ] || fail "only $n processes in the examples"
+	mermaid_check "${charts[@]}"
+}
+
+# The header and the End line of render --pid P are about P.
+test_pid_output_header_and_end() {
+	subtree_recording >sub-tree.jsonl
+	"$PROCTRACE" render --pid 30 sub-tree.jsonl >sub.jsonl
+	assert_eq "$(head -1 sub.jsonl | jq -c '.Recording | [.root_pid, .command]')" '[30,[]]' "header"
+	assert_eq "$(tail -1 sub.jsonl | jq -c .End)" '{"timestamp":7000000,"lost":0}' "End"
+	"$PROCTRACE" render -f summary sub.jsonl >summary
+	grep -q '^command: *(unknown)$' summary || fail "summary: $(grep command: summary)"
+	grep -q '^exit status: *unknown$' summary || fail "summary: $(grep 'exit status:' summary)"
+	"$PROCTRACE" render --pid 31 sub-tree.jsonl >sub.jsonl
+	assert_eq "$(head -1 sub.jsonl | jq -c '.Recording | [.root_pid, .command]')" '[31,["sleep","9"]]' "header"
+	assert_eq "$(tail -1 sub.jsonl | jq -c .End.exit_code)" 137 "exit_code of a process killed by SIGKILL"
+	"$PROCTRACE" render --pid 32 sub-tree.jsonl >sub.jsonl
+	assert_eq "$(tail -1 sub.jsonl | jq -c .End.exit_code)" 0 "exit_code"
+	"$PROCTRACE" render --pid 1001 "$EX/hand-build.jsonl" >sub.jsonl
+	assert_eq "$(head -1 sub.jsonl | jq -c '.Recording | [.root_pid, .command]')" '[1001,["make","-j2"]]' "header"
+	assert_eq "$(tail -1 sub.jsonl | jq -c .End.exit_code)" 2 "exit_code"
+	# --pid of the recorded command itself keeps the recording's header and End
+	"$PROCTRACE" render --pid 10 sub-tree.jsonl >sub.jsonl
+	cmp sub.jsonl sub-tree.jsonl
+}
+
 test_stdin_and_output_file() {
 	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >want
 	"$PROCTRACE" render -f summary - <"$EX/hand-build.jsonl" >got
