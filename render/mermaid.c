@@ -186,22 +186,12 @@ static int exec_command(struct sbuf *b, const struct event *ex)
 	return sb_adds(b, "(unknown command)");
 }
 
-/* The exec image p was running at time ts, or NULL if it had not exec'd yet. */
-static const struct event *exec_at(const struct proc *p, uint64_t ts)
-{
-	const struct event *ex = NULL;
-
-	for (uint32_t i = 0; i < p->nexec && p->execs[i].start <= ts; i++)
-		ex = p->execs[i].exec;
-	return ex;
-}
-
 /*
  * The command a process is known by: its first exec image, or for a process
- * that never exec'd, "(fork) " and the command its nearest ancestor was
- * running when it was forked. The recorded command itself, when its exec
- * failed (not found, not executable), is named by the header's argv: it is
- * what the user asked to run.
+ * that never exec'd, "(fork) " and the image it inherited (p->inherited).
+ * The recorded command itself, when its exec failed (not found, not
+ * executable), is named by the header's argv: it is what the user asked to
+ * run.
  */
 static int proc_command(struct sbuf *b, const struct trace *t, const struct proc *p)
 {
@@ -211,13 +201,9 @@ static int proc_command(struct sbuf *b, const struct trace *t, const struct proc
 
 	if (p->nexec)
 		return exec_command(b, p->execs[0].exec);
-	for (const struct proc *q = p->parent; q; q = q->parent) {
-		const struct event *ex = exec_at(q, p->start);
-
-		if (ex) {
-			err = sb_adds(b, "(fork) ");
-			return err ? err : exec_command(b, ex);
-		}
+	if (p->inherited) {
+		err = sb_adds(b, "(fork) ");
+		return err ? err : exec_command(b, p->inherited->exec);
 	}
 	if (p == t->root && t->root_is_recorded && rec && rec->has_header &&
 	    rec->hdr.command_len) {

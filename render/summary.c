@@ -38,9 +38,7 @@ struct summary {
 	const struct trace *t;
 	struct image *img;
 	size_t nimg;
-	/* Image numbers are 32-bit: trace_build() takes fewer than 2^32 events. */
-	uint32_t *base;  /* per process: the number of its first image */
-	uint32_t *inh;   /* per process: the image it inherited at fork time, or NONE */
+	/* An image's number is its place in t->spans; 32 bits: trace_build() takes fewer than 2^32 events. */
 	/* command names, interned; both arrays grow with the number of names */
 	const char **names;
 	uint32_t nnames;
@@ -143,26 +141,10 @@ static size_t creation_event(const struct trace *t, const struct proc *p)
 	return p->fork ? (size_t)(p->fork - t->rec->ev) : p->first_event;
 }
 
-/* The image p inherits from its parent: the parent's image current when p was forked. */
-static uint32_t inherited(const struct summary *s, const struct proc *p)
+/* The number of an image, NONE for none. */
+static uint32_t image_of(const struct trace *t, const struct exec_span *span)
 {
-	const struct trace *t = s->t;
-	const struct proc *q = p->parent;
-	size_t at = creation_event(t, p), lo = 0, hi;
-
-	if (!q)
-		return NONE;
-	/* The last exec of q that happened before p's fork. */
-	hi = q->nexec;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if ((size_t)(q->execs[mid].exec - t->rec->ev) < at)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? s->base[q->index] + lo - 1 : s->inh[q->index];
+	return span ? (uint32_t)(span - t->spans) : NONE;
 }
 
 static int build_images(struct summary *s)
@@ -172,14 +154,7 @@ static int build_images(struct summary *s)
 	size_t *active = NULL;
 	int err = -ENOMEM;
 
-	s->base = calloc(t->nprocs + 1, sizeof(*s->base));
-	s->inh = calloc(t->nprocs + 1, sizeof(*s->inh));
-	if (!s->base || !s->inh)
-		goto cleanup;
-	for (size_t k = 0; k < t->nprocs; k++) {
-		s->base[k] = s->nimg;
-		s->nimg += t->procs[k].nexec;
-	}
+	s->nimg = t->nspans;
 	s->mask = 63;
 	s->img = calloc(s->nimg + 1, sizeof(*s->img));
 	s->names = calloc(s->mask + 1, sizeof(*s->names));
@@ -193,19 +168,19 @@ static int build_images(struct summary *s)
 		uint64_t cpu = proc_cpu(p, &known);
 		uint32_t last;
 
-		s->inh[k] = inherited(s, p);
 		for (uint32_t j = 0; j < p->nexec; j++) {
-			struct image *im = &s->img[s->base[k] + j];
+			uint32_t g = image_of(t, &p->execs[j]);
+			struct image *im = &s->img[g];
 
 			im->name = intern(s, command_name(p->execs[j].exec));
 			if (im->name == NONE)
 				goto cleanup;
-			im->parent = j ? s->base[k] + j - 1 : s->inh[k];
+			im->parent = j ? g - 1 : image_of(t, p->inherited);
 			im->wall = p->execs[j].end - p->execs[j].start;
 			s->total_wall += im->wall;
 		}
 		/* A fork-only process runs the image it inherited: its CPU is that command's. */
-		last = p->nexec ? s->base[k] + p->nexec - 1 : s->inh[k];
+		last = image_of(t, p->nexec ? &p->execs[p->nexec - 1] : p->inherited);
 		if (last != NONE)
 			s->img[last].cpu += cpu;
 		s->total_cpu += cpu;
@@ -705,8 +680,6 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 		err = -EIO;
 cleanup:
 	free(s.img);
-	free(s.base);
-	free(s.inh);
 	free(s.names);
 	free(s.slots);
 	free(s.cmds);

@@ -8,10 +8,6 @@
 
 #define NONE UINT32_MAX
 
-struct trace_priv {
-	struct exec_span *spans; /* every proc's execs, one allocation */
-};
-
 /*
  * A process while the model is being built. Links are indices, not
  * pointers, because the array grows with realloc; the final struct proc
@@ -275,10 +271,11 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 	}
 	t->procs = calloc(nkeep ? nkeep : 1, sizeof(*t->procs));
 	t->roots = calloc(nroots ? nroots : 1, sizeof(*t->roots));
-	t->priv->spans = calloc(nspans ? nspans : 1, sizeof(*t->priv->spans));
-	if (!t->procs || !t->roots || !t->priv->spans)
+	t->spans = calloc(nspans ? nspans : 1, sizeof(*t->spans));
+	if (!t->procs || !t->roots || !t->spans)
 		goto cleanup;
 	t->nprocs = nkeep;
+	t->nspans = nspans;
 
 	for (size_t k = 0, spans = 0; k < b->n; k++) {
 		const struct bproc *bp = &b->p[k];
@@ -294,7 +291,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 		p->ended_by_recording = !bp->exited;
 		p->fork = bp->fork_ev != NONE ? &rec->ev[bp->fork_ev] : NULL;
 		p->exit = bp->exit_ev != NONE ? &rec->ev[bp->exit_ev] : NULL;
-		p->execs = &t->priv->spans[spans];
+		p->execs = &t->spans[spans];
 		p->nbadexec = bp->nbadexec;
 		p->first_event = bp->first_ev;
 		p->index = newidx[k];
@@ -349,6 +346,31 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 			p->execs[j].end = e < p->execs[j].start ? p->execs[j].start : e;
 		}
 	}
+	/*
+	 * What each process runs until its first exec, once for all views:
+	 * parents come before children, so a parent's is known when its
+	 * children need it. The parent's image at the fork is its last exec
+	 * before the Fork in event order (exact even for equal timestamps).
+	 */
+	for (size_t k = 0; k < t->nprocs; k++) {
+		struct proc *p = &t->procs[k];
+		const struct proc *q = p->parent;
+		size_t at = p->fork ? (size_t)(p->fork - rec->ev) : p->first_event;
+		uint32_t lo = 0, hi;
+
+		if (!q)
+			continue;
+		hi = q->nexec;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if ((size_t)(q->execs[mid].exec - rec->ev) < at)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		p->inherited = lo ? &q->execs[lo - 1] : q->inherited;
+	}
 	err = 0;
 cleanup:
 	free(newidx);
@@ -374,9 +396,8 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		goto cleanup;
-	t->priv = calloc(1, sizeof(*t->priv));
 	owner = malloc((rec->n ? rec->n : 1) * sizeof(*owner));
-	if (!t->priv || !owner)
+	if (!owner)
 		goto cleanup;
 	for (size_t i = 0; i < rec->n; i++)
 		owner[i] = NONE;
@@ -440,9 +461,7 @@ void trace_free(struct trace *t)
 {
 	if (!t)
 		return;
-	if (t->priv)
-		free(t->priv->spans);
-	free(t->priv);
+	free(t->spans);
 	free(t->procs);
 	free(t->roots);
 	free(t->proc_of_event);

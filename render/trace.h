@@ -23,6 +23,12 @@ struct proc {
 	struct proc *parent;          /* NULL for a root */
 	struct proc *first_child, *last_child, *next_sibling;
 	struct exec_span *execs;      /* nexec spans, in time order */
+	/*
+	 * The image p runs from its fork until its first exec: its parent's
+	 * image current at the fork (the parent's own inherited one if it had
+	 * not exec'd yet). NULL for a root, or when no ancestor had exec'd.
+	 */
+	const struct exec_span *inherited;
 	uint64_t start;               /* Fork time, or first event seen */
 	uint64_t end;                 /* Exit time, or the recording's end */
 	int32_t pid;
@@ -41,6 +47,9 @@ struct trace {
 	size_t nprocs;
 	struct proc **roots;          /* top-level processes, in order of appearance */
 	size_t nroots;
+	/* Every process's exec spans, one array in process order: p->execs points into it. */
+	struct exec_span *spans;
+	size_t nspans;
 	/* For every event of rec, the process it belongs to (NULL if none). */
 	struct proc **proc_of_event;
 	uint64_t start, end;          /* first and last timestamps (end: End line if any) */
@@ -52,7 +61,6 @@ struct trace {
 	 */
 	const struct proc *root;
 	bool root_is_recorded;
-	struct trace_priv *priv;
 };
 
 /*

@@ -133,6 +133,23 @@ static void bad_exec(struct fx *f, struct proc *p, uint64_t ts)
 	p->nbadexec++;
 }
 
+/* What trace_build() links last: the image each process inherited at its fork. */
+static void inherit(struct fx *f)
+{
+	for (size_t k = 0; k < f->t.nprocs; k++) {
+		struct proc *p = &f->procs[k];
+		const struct proc *q = p->parent;
+
+		p->inherited = NULL;
+		if (!q)
+			continue;
+		for (uint32_t i = 0; i < q->nexec && q->execs[i].start <= p->start; i++)
+			p->inherited = &q->execs[i];
+		if (!p->inherited)
+			p->inherited = q->inherited;
+	}
+}
+
 static char *render(struct fx *f, const struct render_opts *o)
 {
 	char *buf = NULL;
@@ -140,6 +157,7 @@ static char *render(struct fx *f, const struct render_opts *o)
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
+	inherit(f);
 	assert_int_equal(render_mermaid(out, &f->t, o), 0);
 	assert_int_equal(fclose(out), 0);
 	return buf;
@@ -385,6 +403,57 @@ static void test_fork_only_labels(void **state)
 	assert_non_null(strstr(out,
 		"    section #40;fork) pid 20\n"
 		"    #40;fork) pid 20 :active, 4, 1ms\n"));
+	free(out);
+}
+
+/* render_mermaid() of a recording through trace_build(); the caller frees the text. */
+static char *render_recording(struct hand_recording *h, int32_t pid)
+{
+	struct trace *t = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	assert_int_equal(trace_build(&t, &h->rec, pid), 0);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(render_mermaid(out, t, NULL), 0);
+	assert_int_equal(fclose(out), 0);
+	trace_free(t);
+	return buf;
+}
+
+/*
+ * A chain of processes that never exec: each runs what it inherited, the
+ * image sh had when the chain began, even though sh has exec'd make since.
+ */
+static void test_fork_only_chain_labels(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *out, *p;
+	int n = 0;
+
+	(void)state;
+	hand_init(&h);
+	hand_exec(&h, 1 * MS, 1, "sh");
+	hand_fork(&h, 2 * MS, 1, 2);
+	hand_exec(&h, 3 * MS, 1, "make");
+	for (int32_t pid = 2; pid < 42; pid++)
+		hand_fork(&h, (uint64_t)(pid + 2) * MS, pid, pid + 1);
+	hand_fork(&h, 50 * MS, 1, 100);
+	out = render_recording(&h, 0);
+	for (p = out; (p = strstr(p, "\n    #40;fork) sh :active, ")); p++)
+		n++;
+	/* pid 2 and the 40 below it */
+	assert_int_equal(n, 41);
+	assert_null(strstr(out, "#40;fork) make :active, 2,"));
+	assert_non_null(strstr(out, "\n    #40;fork) make :active, 50, "));
+	free(out);
+	/* Under --pid the chosen process has no parent to inherit from, nor its children. */
+	out = render_recording(&h, 2);
+	assert_non_null(strstr(out, "\n    title #40;fork) pid 2\n"));
+	assert_non_null(strstr(out, "\n    #40;fork) pid 2 :active, 2, "));
+	assert_non_null(strstr(out, "\n    #40;fork) pid 3 :active, 4, "));
 	free(out);
 }
 
@@ -665,6 +734,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_images_before_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_only_labels, setup, teardown),
+		cmocka_unit_test(test_fork_only_chain_labels),
 		cmocka_unit_test_setup_teardown(test_root_that_never_ran, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration, setup, teardown),

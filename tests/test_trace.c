@@ -401,6 +401,43 @@ static void test_root_is_the_recorded_command(void **state)
 	assert_true(f->t->root_is_recorded);
 }
 
+/*
+ * A process that never execs runs the image its parent had at the fork, in
+ * event order even at equal timestamps, and passes it on to its children.
+ */
+static void test_inherited_image(void **state)
+{
+	struct fixture *f = *state;
+	const struct proc *sh, *a, *b, *c;
+
+	header(f, 1);
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 5, 1, 2);
+	hand_exec(&f->h, 5, 1, "make");   /* after the Fork, same timestamp */
+	hand_fork(&f->h, 6, 2, 3);
+	hand_fork(&f->h, 7, 1, 4);
+	hand_exec(&f->h, 8, 4, "cc");
+	build(f, 0);
+
+	sh = f->t->roots[0];
+	a = sh->first_child;
+	b = a->first_child;
+	c = a->next_sibling;
+	assert_null(sh->inherited);
+	assert_ptr_equal(a->inherited, &sh->execs[0]);
+	assert_ptr_equal(b->inherited, &sh->execs[0]);
+	assert_ptr_equal(c->inherited, &sh->execs[1]);
+	assert_int_equal(f->t->nspans, 3);
+	assert_ptr_equal(sh->execs, f->t->spans);
+	assert_ptr_equal(c->execs, f->t->spans + 2);
+
+	/* --pid: the chosen process has no parent in the model */
+	trace_free(f->t);
+	build(f, 2);
+	assert_null(f->t->root->inherited);
+	assert_null(f->t->root->first_child->inherited);
+}
+
 /* A header and nothing else: the root exists, from 0, ended by the recording. */
 static void test_empty(void **state)
 {
@@ -455,6 +492,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inherited_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_is_the_recorded_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badexec_and_ties, setup, teardown),
 	};
