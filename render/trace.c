@@ -288,7 +288,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 		p->start = bp->start;
 		p->end = bp->end;
 		p->has_fork = bp->has_fork;
-		p->ended_by_recording = !bp->exited;
+		p->ended_by_recording = !bp->ended;
 		p->fork = bp->fork_ev != NONE ? &rec->ev[bp->fork_ev] : NULL;
 		p->exit = bp->exit_ev != NONE ? &rec->ev[bp->exit_ev] : NULL;
 		p->execs = &t->spans[spans];

@@ -14,8 +14,8 @@ struct exec_span {
 
 /*
  * A process, identified by (pid, start) — never by pid alone. Children are
- * linked in fork order. A process with no Exit ended with the recording
- * (ended_by_recording).
+ * linked in fork order. A process with no Exit ends when its pid is taken
+ * again, else with the recording (ended_by_recording).
  */
 struct proc {
 	const struct event *fork;     /* NULL if not seen */
@@ -38,7 +38,7 @@ struct proc {
 	uint32_t first_event;         /* index of its first event in the event list */
 	uint32_t index;               /* position in trace.procs (order of first appearance) */
 	bool has_fork;
-	bool ended_by_recording;      /* no Exit was recorded */
+	bool ended_by_recording;      /* still running at the end: no Exit, pid not taken again */
 };
 
 struct trace {

@@ -457,6 +457,34 @@ static void test_fork_only_chain_labels(void **state)
 	free(out);
 }
 
+/*
+ * active marks only what runs at the recording's end: not a process whose
+ * Exit is missing but whose pid was taken again (it ended then).
+ */
+static void test_active_only_at_the_end(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *out;
+
+	(void)state;
+	hand_init(&h);
+	h.rec.has_header = true;
+	h.rec.hdr.root_pid = 1;
+	hand_exec(&h, 0, 1, "sh");
+	hand_fork(&h, 1 * MS, 1, 2);
+	hand_exec(&h, 1 * MS, 2, "lost");    /* its Exit is lost */
+	hand_fork(&h, 5 * MS, 1, 2);         /* pid 2 again */
+	hand_exec(&h, 5 * MS, 2, "daemon");  /* still running at the end */
+	hand_add(&h, EV_EXIT, 9 * MS, 1)->flags |= EVF_STATUS;
+	h.rec.has_end = true;
+	h.rec.end.ts = 10 * MS;
+	out = render_recording(&h, 0);
+	assert_non_null(strstr(out, "\n    #108;ost :1, 4ms\n"));
+	assert_non_null(strstr(out, "\n    #100;aemon :active, 5, 5ms\n"));
+	assert_non_null(strstr(out, "\n    #115;h :0, 9ms\n"));
+	free(out);
+}
+
 static void test_root_that_never_ran(void **state)
 {
 	static const char *const cmd[] = { "nosuchcmd", "a:b" };
@@ -735,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_only_labels, setup, teardown),
 		cmocka_unit_test(test_fork_only_chain_labels),
+		cmocka_unit_test(test_active_only_at_the_end),
 		cmocka_unit_test_setup_teardown(test_root_that_never_ran, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration, setup, teardown),

@@ -189,7 +189,9 @@ static void test_pid_reuse_without_exit(void **state)
 
 	a = f->t->roots[0]->first_child;
 	b = a->next_sibling;
-	check_proc(a, 6, 10, 30, true);
+	/* It ended there, not with the recording: it is not running at the end. */
+	check_proc(a, 6, 10, 30, false);
+	assert_null(a->exit);
 	assert_int_equal(a->execs[0].end, 30);
 	check_proc(b, 6, 30, 40, false);
 	assert_int_equal(b->nexec, 0);
