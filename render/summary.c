@@ -13,6 +13,14 @@
 #define BAR_WIDTH 40
 
 /*
+ * Sums of times: one time is below 2^63 ns, but a sum of many is not
+ * (hostile input, or CPU times of a huge build added per ancestor), and
+ * wrapping around would print a small number. 128 bits hold any sum of
+ * fewer than 2^32 images exactly.
+ */
+typedef unsigned __int128 ns_sum;
+
+/*
  * An exec image is a node of the "who started whom" tree the subtree list
  * needs: its parent is the previous image of its process (an exec chain
  * such as env → make), or else the image its process inherited at fork time
@@ -21,17 +29,19 @@
  * has a smaller number than its children.
  */
 struct image {
+	ns_sum cpu;     /* CPU of the processes whose last image this is, or that inherited it */
+	ns_sum sub_wall, sub_cpu;  /* itself and everything below */
+	uint64_t sub_count;
+	uint64_t wall;  /* its span */
 	uint32_t name;   /* index into names */
 	uint32_t parent; /* NONE for a top image */
-	uint64_t wall;  /* its span */
-	uint64_t cpu;   /* CPU of the processes whose last image this is, or that inherited it */
-	uint64_t sub_count, sub_wall, sub_cpu; /* itself and everything below */
 	bool topmost;   /* no image above it has the same name */
 };
 
 struct stat_row {
 	const char *name;
-	uint64_t count, wall, cpu;
+	uint64_t count;
+	ns_sum wall, cpu;
 };
 
 struct summary {
@@ -45,7 +55,7 @@ struct summary {
 	uint32_t *slots; /* open addressing: name index + 1, 0 = empty */
 	size_t mask;
 	struct stat_row *cmds, *subs;
-	uint64_t total_wall, total_cpu;
+	ns_sum total_wall, total_cpu;
 	bool any_cpu;
 };
 
@@ -127,12 +137,12 @@ static uint32_t intern(struct summary *s, const char *name)
 	return s->nnames - 1;
 }
 
-static uint64_t proc_cpu(const struct proc *p, bool *known)
+static ns_sum proc_cpu(const struct proc *p, bool *known)
 {
 	if (!p->exit || !(p->exit->flags & EVF_RUSAGE))
 		return 0;
 	*known = true;
-	return p->exit->u.exit.user_ns + p->exit->u.exit.system_ns;
+	return (ns_sum)p->exit->u.exit.user_ns + p->exit->u.exit.system_ns;
 }
 
 /* The event index where p begins: its Fork, else its first event. */
@@ -165,7 +175,7 @@ static int build_images(struct summary *s)
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = &t->procs[k];
 		bool known = false;
-		uint64_t cpu = proc_cpu(p, &known);
+		ns_sum cpu = proc_cpu(p, &known);
 		uint32_t last;
 
 		for (uint32_t j = 0; j < p->nexec; j++) {
@@ -286,7 +296,7 @@ static int build_rows(struct summary *s)
 	return 0;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b)
+static int cmp_sum(ns_sum a, ns_sum b)
 {
 	return a < b ? 1 : a > b ? -1 : 0; /* larger first */
 }
@@ -296,15 +306,15 @@ static int cmp_rows(const struct stat_row *a, const struct stat_row *b, enum sum
 	int c = 0;
 
 	if (key == SORT_TIME)
-		c = cmp_u64(a->wall, b->wall);
+		c = cmp_sum(a->wall, b->wall);
 	else if (key == SORT_CPU)
-		c = cmp_u64(a->cpu, b->cpu);
+		c = cmp_sum(a->cpu, b->cpu);
 	if (!c)
-		c = cmp_u64(a->count, b->count);
+		c = cmp_sum(a->count, b->count);
 	if (!c)
-		c = cmp_u64(a->wall, b->wall);
+		c = cmp_sum(a->wall, b->wall);
 	if (!c)
-		c = cmp_u64(a->cpu, b->cpu);
+		c = cmp_sum(a->cpu, b->cpu);
 	return c ? c : strcmp(a->name, b->name);
 }
 
@@ -313,17 +323,27 @@ static int cmp_time(const void *a, const void *b) { return cmp_rows(a, b, SORT_T
 static int cmp_cpu(const void *a, const void *b) { return cmp_rows(a, b, SORT_CPU); }
 
 /* A duration, exact to the digit shown: "812 ns", "12.345 us", "1.234 ms", "2.345 s". */
-static char *fmt_dur(char *buf, size_t len, uint64_t ns)
+static char *fmt_dur(char *buf, size_t len, ns_sum ns)
 {
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " us", ns / 1000, ns % 1000);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, ns / 1000 % 1000);
-	else
-		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " s", ns / 1000000000,
-			 ns / 1000000 % 1000);
+	char digits[48], *d = digits + sizeof(digits);
+	ns_sum sec = ns / 1000000000;
+
+	if (ns < 1000) {
+		snprintf(buf, len, "%u ns", (unsigned)ns);
+	} else if (ns < 1000000) {
+		snprintf(buf, len, "%u.%03u us", (unsigned)(ns / 1000), (unsigned)(ns % 1000));
+	} else if (ns < 1000000000) {
+		snprintf(buf, len, "%u.%03u ms", (unsigned)(ns / 1000000),
+			 (unsigned)(ns / 1000 % 1000));
+	} else {
+		/* printf has no 128-bit conversion */
+		*--d = '\0';
+		do {
+			*--d = (char)('0' + (unsigned)(sec % 10));
+			sec /= 10;
+		} while (sec);
+		snprintf(buf, len, "%s.%03u s", d, (unsigned)(ns / 1000000 % 1000));
+	}
 	return buf;
 }
 
@@ -400,7 +420,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	const struct recording *rec = t->rec;
 	const struct proc *root = t->root;
 	uint64_t noexec = 0, execs = 0, bad = 0;
-	char d[32], d2[32], d3[32];
+	char d[48], d2[48], d3[48];
 
 	/*
 	 * The root's first argv is what the header's command became (exec
@@ -430,7 +450,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	fprintf(out, "processes:        %zu (forks without exec: %" PRIu64 ")\n", t->nprocs, noexec);
 	fprintf(out, "execs:            %" PRIu64 " (failed: %" PRIu64 ")\n", execs, bad);
 	if (s->any_cpu) {
-		uint64_t user = 0, sys = 0;
+		ns_sum user = 0, sys = 0;
 
 		for (size_t k = 0; k < t->nprocs; k++) {
 			const struct event *x = t->procs[k].exit;
@@ -612,7 +632,7 @@ static void print_table(FILE *out, const char *what, struct stat_row *rows, size
 	size_t shown = n < o->top ? n : o->top;
 	int width = 7;
 	uint64_t total = s->nimg;
-	char name[4 * NAME_MAX_SHOWN + 4], d[32], c[32], rate[32], cpct[16], wpct[16];
+	char name[4 * NAME_MAX_SHOWN + 4], d[48], c[48], rate[32], cpct[16], wpct[16];
 
 	qsort(rows, n, sizeof(*rows), cmp);
 	for (size_t i = 0; i < shown; i++) {

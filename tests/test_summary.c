@@ -319,6 +319,36 @@ static void test_header_is_about_the_recorded_root(void **state)
 	assert_non_null(strstr(out, "(and 1 other top-level processes)"));
 }
 
+/* Sums of CPU and wall times do not wrap around 2^64 ns: they are exact. */
+static void test_sums_do_not_wrap(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t max = INT64_MAX; /* the largest the reader takes */
+	struct event *ev;
+	const char *out;
+
+	hand_exec(&f->h, 0, 1, "sh");
+	hand_fork(&f->h, 1, 1, 2);
+	hand_exec(&f->h, 1, 2, "cc");
+	hand_fork(&f->h, 2, 1, 3);
+	hand_exec(&f->h, 2, 3, "cc");
+	for (int32_t pid = 1; pid <= 2; pid++) {
+		ev = exit_(f, max, pid, max);
+		ev->u.exit.system_ns = max;
+	}
+	exit_(f, max, 3, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	assert_string_equal(line_of(out, NULL, "cpu time:"),
+			    "cpu time:         36893488147.419 s (user 18446744073.709 s, system 18446744073.709 s)");
+	assert_string_equal(cpu_of(out, "commands by", "sh"), "18446744073.709 s");
+	assert_string_equal(cpu_of(out, "commands by", "cc"), "18446744073.709 s");
+	assert_string_equal(cpu_of(out, "subtrees by", "sh"), "36893488147.419 s");
+	/* wall: sh 2^63-1 ns, the two cc 2^63-2 and 2^63-3 ns */
+	assert_non_null(strstr(line_of(out, "subtrees by", "  sh "), " 27670116110.564 s (100.0) "));
+	assert_non_null(strstr(line_of(out, "commands by", "  cc "), " 18446744073.709 s ( 66.7) "));
+}
+
 /* --top N keeps the N first lines; ties are ordered by name, so the output is stable. */
 static void test_top_limits_lines(void **state)
 {
@@ -355,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_is_about_the_recorded_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sums_do_not_wrap, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
