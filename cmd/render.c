@@ -61,9 +61,11 @@ static int parse_duration(const char *s, uint64_t *out)
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		uint64_t digit = (uint64_t)(*p - '0');
+
+		if (whole > (UINT64_MAX - digit) / 10)
 			return -ERANGE;
-		whole = whole * 10 + (uint64_t)(*p - '0');
+		whole = whole * 10 + digit;
 	}
 	if (*p == '.') {
 		p++;
@@ -78,11 +80,15 @@ static int parse_duration(const char *s, uint64_t *out)
 		}
 	}
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		uint64_t part;
+
 		if (strcmp(p, units[i].unit))
 			continue;
-		if (whole > UINT64_MAX / units[i].ns)
+		/* frac < scale <= 10^9 and a unit is at most 10^9 ns: part cannot overflow. */
+		part = frac * units[i].ns / scale;
+		if (whole > UINT64_MAX / units[i].ns || whole * units[i].ns > UINT64_MAX - part)
 			return -ERANGE;
-		*out = whole * units[i].ns + frac * units[i].ns / scale;
+		*out = whole * units[i].ns + part;
 		return 0;
 	}
 	return -EINVAL;

@@ -313,6 +313,11 @@ test_errors() {
 	expect_exit 2 "max-bars: '0' is not a number from 1" -f mermaid --max-bars 0 "$EX/hand-build.jsonl"
 	expect_exit 2 'min-duration' -f mermaid --min-duration 5parsecs "$EX/hand-build.jsonl"
 	expect_exit 2 'min-duration' --min-duration ms "$EX/hand-build.jsonl"
+	# more than 2^64 - 1 ns: refused, not wrapped around to a short one
+	expect_exit 2 'min-duration' -f mermaid --min-duration 18446744073.71s "$EX/hand-build.jsonl"
+	expect_exit 2 'min-duration' -f mermaid --min-duration 18446744073709551616 "$EX/hand-build.jsonl"
+	expect_exit 2 'min-duration' -f mermaid --min-duration 18446744073709551616ns "$EX/hand-build.jsonl"
+	expect_exit 2 'min-duration' -f mermaid --min-duration 18446744073709552us "$EX/hand-build.jsonl"
 	expect_exit 2 'one recording' "$EX/hand-build.jsonl" "$EX/hand-lost.jsonl"
 	expect_exit 2 "^proctrace: error: render: unknown option '--no-such-option' (try 'proctrace render --help')$" \
 		--no-such-option "$EX/hand-build.jsonl"
@@ -345,10 +350,15 @@ test_empty_recordings() {
 
 test_durations_accepted() {
 	local d
-	for d in 5ms 250us 1s 100ns 42 1.5ms 0; do
+	for d in 5ms 250us 1s 100ns 42 1.5ms 0 18446744073709551615 18446744073.709551615s; do
 		"$PROCTRACE" render -f summary --min-duration "$d" "$EX/hand-build.jsonl" >/dev/null ||
 			fail "--min-duration $d refused"
 	done
+	# the longest duration there is drops every bar
+	"$PROCTRACE" render -f mermaid --min-duration 18446744073.709551615s "$EX/hand-build.jsonl" >none.mmd
+	assert_eq "$(task_lines none.mmd)" 1 "bars"
+	grep -q '#49;1 of 11 bars not shown' none.mmd || fail "note: $(tail -1 none.mmd)"
+	mermaid_check none.mmd 1
 }
 
 test_options_of_another_view_are_flagged() {
