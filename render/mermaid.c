@@ -6,47 +6,12 @@
 
 #include "render/mermaid.h"
 #include "render/trace.h"
+#include "render/utf8.h"
 
 /* Mermaid's default maxTextSize, counted in UTF-16 units; bigger charts render as an error. */
 #define MERMAID_MAX_TEXT 50000
 
 #define NS_PER_MS ((uint64_t)1000000)
-
-/* Decode one UTF-8 character of s (len > 0 bytes) into *cp; a bad byte reads as U+FFFD. Returns the bytes used. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		goto bad;
-	}
-	if (len < n)
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms and surrogates would let a byte sequence hide a ':' or '%'. */
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
 
 /* A growable string: raw labels are built in one, escaped text in another. */
 static int sb_add(struct sbuf *b, const char *s, size_t n)
@@ -69,24 +34,8 @@ static int sb_adds(struct sbuf *b, const char *s)
 static int utf8_put(struct sbuf *b, uint32_t c)
 {
 	char u[4];
-	size_t n;
 
-	if (c < 0x80) {
-		u[0] = (char)c, n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-	}
-	return sb_add(b, u, n);
+	return sb_add(b, u, utf8_encode(u, c));
 }
 
 static int entity_put(struct sbuf *b, uint32_t c)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/trace.h"
+#include "render/utf8.h"
 
 #define NONE UINT32_MAX
 #define NAME_MAX_SHOWN 32
@@ -347,20 +348,44 @@ static char *fmt_dur(char *buf, size_t len, ns_sum ns)
 	return buf;
 }
 
-/* Copy name for a table cell: control characters become '?', long names are cut on a character boundary. */
-static char *fmt_name(char *buf, size_t len, const char *name)
+/*
+ * Copy name for a table cell into buf (len bytes, at least 4 * NAME_MAX_SHOWN
+ * + 4): control characters become '?', bytes that are not UTF-8 U+FFFD, and
+ * a name wider than NAME_MAX_SHOWN columns is cut to fit with "...". *cols
+ * is how many columns a terminal gives the cell: the table is padded by
+ * that, not by bytes.
+ */
+static char *fmt_name(char *buf, size_t len, const char *name, int *cols)
 {
-	size_t n = 0;
+	const unsigned char *u = (const unsigned char *)name;
+	size_t n = 0, cut = 0, left = strlen(name);
+	int w = 0, cut_w = 0;
 
-	for (; *name && n + 1 < len; name++)
-		buf[n++] = (unsigned char)*name < 0x20 || *name == 0x7f ? '?' : *name;
-	buf[n] = 0;
-	if (strlen(buf) > NAME_MAX_SHOWN) {
-		n = NAME_MAX_SHOWN - 3;
-		while (n && ((unsigned char)buf[n] & 0xc0) == 0x80)
-			n--;
-		strcpy(buf + n, "...");
+	while (left) {
+		uint32_t c;
+		size_t used = utf8_decode(u, left, &c);
+		int cw;
+
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+			c = '?';
+		cw = utf8_width(c);
+		if (w + cw > NAME_MAX_SHOWN || n + 8 > len) {
+			/* Too wide: cut after the longest start that leaves room for "...". */
+			memcpy(buf + cut, "...", 4);
+			*cols = cut_w + 3;
+			return buf;
+		}
+		n += utf8_encode(buf + n, c);
+		w += cw;
+		if (w <= NAME_MAX_SHOWN - 3) {
+			cut = n;
+			cut_w = w;
+		}
+		u += used;
+		left -= used;
 	}
+	buf[n] = 0;
+	*cols = w;
 	return buf;
 }
 
@@ -630,15 +655,14 @@ static void print_table(FILE *out, const char *what, struct stat_row *rows, size
 	int (*cmp)(const void *, const void *) =
 		o->sort == SORT_TIME ? cmp_time : o->sort == SORT_CPU ? cmp_cpu : cmp_count;
 	size_t shown = n < o->top ? n : o->top;
-	int width = 7;
+	int width = 7, cols;
 	uint64_t total = s->nimg;
 	char name[4 * NAME_MAX_SHOWN + 4], d[48], c[48], rate[32], cpct[16], wpct[16];
 
 	qsort(rows, n, sizeof(*rows), cmp);
 	for (size_t i = 0; i < shown; i++) {
-		int w = (int)strlen(fmt_name(name, sizeof(name), rows[i].name));
-
-		width = w > width ? w : width;
+		fmt_name(name, sizeof(name), rows[i].name, &cols);
+		width = cols > width ? cols : width;
 	}
 	if (!shown) {
 		fprintf(out, "\ntop %s\n  (no exec recorded)\n", what);
@@ -659,8 +683,10 @@ static void print_table(FILE *out, const char *what, struct stat_row *rows, size
 				 rate_v(r->count, wall));
 		else
 			snprintf(rate, sizeof(rate), "-");
-		fprintf(out, "  %-*s %8" PRIu64 " (%s) %10s %12s (%s) %12s\n", width,
-			fmt_name(name, sizeof(name), r->name), r->count, cpct, rate,
+		fmt_name(name, sizeof(name), r->name, &cols);
+		/* printf pads by bytes: pad by columns instead */
+		fprintf(out, "  %s%*s %8" PRIu64 " (%s) %10s %12s (%s) %12s\n", name, width - cols, "",
+			r->count, cpct, rate,
 			fmt_dur(d, sizeof(d), r->wall), wpct,
 			s->any_cpu ? fmt_dur(c, sizeof(c), r->cpu) : "-");
 	}

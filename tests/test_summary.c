@@ -349,6 +349,60 @@ static void test_sums_do_not_wrap(void **state)
 	assert_non_null(strstr(line_of(out, "commands by", "  cc "), " 18446744073.709 s ( 66.7) "));
 }
 
+/*
+ * The COMMAND column is padded by what a terminal shows, not by bytes: a
+ * character is one column (a combining mark none), an East Asian wide one
+ * or an emoji two. Long names are cut to 32 columns.
+ */
+static void test_columns_of_non_ascii_names(void **state)
+{
+	static const char *const names[] = {
+		"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",        /* 日本語: 6 columns, 9 bytes */
+		"he\xcc\x81llo",                          /* he + U+0301 + llo: 5 columns */
+		"\xc3\xa9t\xc3\xa9",                      /* été: 3 columns */
+		"\xf0\x9f\x9a\x80go",                     /* rocket + go: 4 columns */
+		"ab",
+	};
+	struct fixture *f = *state;
+	const char *out;
+
+	hand_exec(&f->h, 1, 1, "sh");
+	for (int i = 0; i < 5; i++) {
+		hand_fork(&f->h, 10 + 10 * (uint64_t)i, 1, 10 + i);
+		hand_exec(&f->h, 11 + 10 * (uint64_t)i, 10 + i, names[i]);
+		exit_(f, 12 + 10 * (uint64_t)i, 10 + i, 0);
+	}
+	exit_(f, 90, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	/* "  " NAME padded to 7 columns (COMMAND), " ", COUNT in 8 */
+	assert_non_null(strstr(out, "\n  COMMAND    COUNT ("));
+	assert_non_null(strstr(out, "\n  \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e         1 ("));
+	assert_non_null(strstr(out, "\n  he\xcc\x81llo          1 ("));
+	assert_non_null(strstr(out, "\n  \xc3\xa9t\xc3\xa9            1 ("));
+	assert_non_null(strstr(out, "\n  \xf0\x9f\x9a\x80go           1 ("));
+	assert_non_null(strstr(out, "\n  ab" "             1 ("));
+}
+
+/* A long name is cut to 29 columns and "...", never inside a character or a wide one's two columns. */
+static void test_long_wide_name_is_cut_by_columns(void **state)
+{
+	struct fixture *f = *state;
+	char name[64] = "";
+	const char *out;
+
+	for (int i = 0; i < 20; i++)
+		strcat(name, "\xe6\x97\xa5"); /* 40 columns */
+	hand_exec(&f->h, 1, 1, name);
+	exit_(f, 9, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+	/* 14 wide characters (28 columns) and "...": 31 columns, the widest cell */
+	assert_non_null(strstr(out, "\n  COMMAND                            COUNT ("));
+	assert_non_null(strstr(out, "\n  \xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
+				    "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
+				    "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5...        1 ("));
+}
+
 /* --top N keeps the N first lines; ties are ordered by name, so the output is stable. */
 static void test_top_limits_lines(void **state)
 {
@@ -386,6 +440,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_is_about_the_recorded_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sums_do_not_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_of_non_ascii_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_wide_name_is_cut_by_columns, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
