@@ -387,19 +387,6 @@ static uint64_t ms_len(uint64_t ns)
 	return ms ? ms : 1;
 }
 
-/* The axis labels: readable for the recording's length (times count from 0). */
-static const char *axis_format(const struct trace *t)
-{
-	uint64_t len = t->end;
-
-	if (len < 60 * 1000 * NS_PER_MS)
-		return "%S.%L";
-	if (len < 3600 * 1000 * NS_PER_MS)
-		return "%M:%S";
-	return "%H:%M:%S";
-}
-
-
 /* Append the decimal number v. */
 static int sb_addu(struct sbuf *b, uint64_t v)
 {
@@ -449,18 +436,68 @@ static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
 	return err ? err : sb_adds(o, "\n");
 }
 
-/* The lines before the first section: the same whichever bars are kept. */
-static int put_header(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
+/*
+ * The axis. Mermaid formats and places ticks in the viewer's local time (d3's
+ * timeFormat and time scale), and a chart's times are near the epoch, where
+ * %M:%S read 30:00 at the start in a half-hour zone (Asia/Kolkata) and even
+ * %S was 30 s off in Africa/Monrovia (-0:44:30 in 1970). So the labels use
+ * only fields no zone changes, %s (seconds since timestamp 0) and %L, and
+ * the ticks come every step ms, which d3 counts from the epoch: some 5 to 10
+ * of them over what the kept bars span, at steps people read easily.
+ */
+static void axis(const struct mm *m, bool note, const char **format, uint64_t *step)
 {
+	static const uint64_t steps[] = {
+		1, 2, 5, 10, 20, 50, 100, 200, 500,
+		1000, 2000, 5000, 10000, 15000, 30000,
+		60000, 120000, 300000, 600000, 900000, 1800000,
+		3600000, 7200000, 10800000, 21600000, 43200000, 86400000,
+	};
+	uint64_t lo = note ? 0 : UINT64_MAX, hi = note ? 1 : 0, len;
+	size_t i = 0;
+
+	for (size_t k = 0; k < m->nbars; k++) {
+		const struct bar *b = &m->bars[k];
+		uint64_t start = ms_floor(b->start), end = start + ms_len(b->len);
+
+		if (!b->keep)
+			continue;
+		lo = start < lo ? start : lo;
+		hi = end > hi ? end : hi;
+	}
+	len = hi > lo ? hi - lo : 1;
+	while (i + 1 < sizeof(steps) / sizeof(steps[0]) && len > 10 * steps[i])
+		i++;
+	*step = steps[i];
+	/* Past a day: 1, 2, 5, 10, 20, 50... days. */
+	for (uint64_t mant = 1, days = steps[i]; len > 10 * *step;) {
+		mant = mant == 1 ? 2 : mant == 2 ? 5 : 1;
+		if (mant == 1)
+			days *= 10;
+		*step = mant * days;
+	}
+	*format = *step < 1000 ? "%s.%L" : "%s";
+}
+
+/* The lines before the first section; note: the "not shown" bar (at 0) is drawn too. */
+static int put_header(struct sbuf *o, const struct mm *m, bool note, struct sbuf *tmp)
+{
+	const char *format;
+	uint64_t step;
 	int err = sb_adds(o, "gantt\n");
 
+	axis(m, note, &format, &step);
 	if (!err)
-		err = put_title(o, t, tmp);
+		err = put_title(o, m->t, tmp);
 	if (!err)
 		err = sb_adds(o, "    dateFormat x\n    axisFormat ");
 	if (!err)
-		err = sb_adds(o, axis_format(t));
-	return err ? err : sb_adds(o, "\n    todayMarker off\n");
+		err = sb_adds(o, format);
+	if (!err)
+		err = sb_adds(o, "\n    tickInterval ");
+	if (!err)
+		err = sb_addu(o, step);
+	return err ? err : sb_adds(o, "millisecond\n    todayMarker off\n");
 }
 
 /* Section names already written: Mermaid merges sections of the same name and misplaces their titles. */
@@ -621,7 +658,7 @@ static int write_chart(struct sbuf *o, const struct mm *m, size_t kept, struct s
 	struct sbuf esc = { 0 };
 	int err;
 
-	err = put_header(o, m->t, tmp);
+	err = put_header(o, m, omitted || !m->nbars, tmp);
 	for (size_t i = 0; i < m->nbars && !err; i++) {
 		const struct bar *b = &m->bars[i];
 
@@ -706,7 +743,10 @@ static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 	opened = calloc(m->nsections + 1, sizeof(*opened));
 	if (!section_len || !opened)
 		goto cleanup;
-	err = put_header(&line, m->t, &tmp);
+	/* The header of the chart of every candidate: the axis of a smaller one may differ a little. */
+	for (size_t i = 0; i < m->nbars; i++)
+		m->bars[i].keep = m->bars[i].len >= min_ns;
+	err = put_header(&line, m, n < m->nbars, &tmp);
 	total = utf16_length(line.buf, line.len);
 	/* Section names as the chart of every bar --min-duration leaves would write them. */
 	for (size_t i = 0; i < m->nbars && !err; i++) {

@@ -308,7 +308,8 @@ static void test_chart_structure(void **state)
 		"gantt\n"
 		"    title #115;h build.sh a#60;b\n"
 		"    dateFormat x\n"
-		"    axisFormat %S.%L\n"
+		"    axisFormat %s.%L\n"
+		"    tickInterval 100millisecond\n"
 		"    todayMarker off\n"
 		"    section #115;h build.sh a#60;b\n"
 		"    #115;h build.sh a#60;b :0, 900ms\n"
@@ -673,6 +674,11 @@ static void test_title_is_the_recorded_root(void **state)
 	trace_free(t);
 }
 
+/*
+ * The axis uses only what no time zone changes: seconds since timestamp 0
+ * (%s), milliseconds (%L), and ticks every so many milliseconds, some 5 to
+ * 10 over what the bars span.
+ */
 static void test_axis_format(void **state)
 {
 	struct fx *f = *state;
@@ -680,8 +686,21 @@ static void test_axis_format(void **state)
 
 	exec(f, proc(f, NULL, 1, 0, 90000 * MS), 0, "sleep", "90", NULL);
 	out = render(f, NULL);
-	assert_non_null(strstr(out, "    axisFormat %M:%S\n"));
+	assert_non_null(strstr(out, "    axisFormat %s\n    tickInterval 10000millisecond\n"));
 	assert_non_null(strstr(out, "    #115;leep 90 :active, 0, 90000ms\n"));
+	free(out);
+}
+
+/* What the bars span sets the ticks, not the recording's length (a --pid subtree, say). */
+static void test_axis_follows_the_bars(void **state)
+{
+	struct fx *f = *state;
+	char *out;
+
+	exec(f, proc(f, NULL, 1, 50000 * MS, 50003 * MS), 50000 * MS, "cc", NULL);
+	f->t.end = 90000 * MS;
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "    axisFormat %s.%L\n    tickInterval 1millisecond\n"));
 	free(out);
 }
 
@@ -774,6 +793,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_title_of_subtree, setup, teardown),
 		cmocka_unit_test(test_title_is_the_recorded_root),
 		cmocka_unit_test_setup_teardown(test_axis_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_axis_follows_the_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_names_unique, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_trace, setup, teardown),

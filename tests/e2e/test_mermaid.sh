@@ -232,6 +232,37 @@ test_pid_subtree() {
 	check sub.mmd "$(task_lines sub.mmd)" --title "$title"
 }
 
+# one_bar_recording MS: a recording of one process that runs MS milliseconds from 0.
+one_bar_recording() {
+	jq -n -c --argjson ns "$(($1 * 1000000))" '
+		{Recording: {format: 1, tool: "proctrace 0.1.0", root_pid: 1, command: ["sleep"],
+			start_time: "2026-01-01T00:00:00.000000000Z", host: "h", kernel: "k"}},
+		{Exec: {seq: 0, timestamp: 0, pid: 1, ppid: 0, pgid: 1, filename: "/bin/sleep", cmdline: ["sleep"]}},
+		{Exit: {seq: 1, timestamp: $ns, pid: 1, ppid: 0, pgid: 1, exit_code: 0, user_ns: 0, system_ns: 0, max_rss_kb: 0}},
+		{End: {timestamp: $ns, lost: 0, exit_code: 0}}'
+}
+
+# The axis reads the same in every time zone. Mermaid formats and places ticks
+# in the viewer's local time, near the epoch: Asia/Kolkata is +5:30, and
+# Africa/Monrovia was -0:44:30 in 1970, which shifted even %S by 30 s.
+test_axis_is_independent_of_time_zone() {
+	local tz z
+	"$PROCTRACE" render -f mermaid "$REPO_DIR/examples/hand-build.jsonl" >ms.mmd
+	one_bar_recording 90000 >min.jsonl
+	"$PROCTRACE" render -f mermaid min.jsonl >min.mmd
+	one_bar_recording 7200000 >hours.jsonl
+	"$PROCTRACE" render -f mermaid hours.jsonl >hours.mmd
+	for tz in UTC Asia/Kolkata Africa/Monrovia; do
+		z=${tz//\//-}
+		cp ms.mmd "ms-$z.mmd"
+		cp min.mmd "min-$z.mmd"
+		cp hours.mmd "hours-$z.mmd"
+		TZ=$tz mermaid_check "ms-$z.mmd" 11 --ticks "0.010 0.020 0.030 0.040 0.050 0.060 0.070 0.080" \
+			"min-$z.mmd" 1 --ticks "0 10 20 30 40 50 60 70 80 90" \
+			"hours-$z.mmd" 1 --ticks "0 900 1800 2700 3600 4500 5400 6300 7200"
+	done
+}
+
 # Events the kernel dropped are flagged in the title.
 test_lost_events_in_title() {
 	big_recording 3 | sed 's/"lost":0/"lost":17/' >lost.jsonl

@@ -2,7 +2,7 @@
 // tests/mermaid/check.mjs: render Mermaid charts with the real renderer (mermaid-cli in chromium) and check the SVG.
 //
 // Usage: node check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE]
-//                       [--crit N] [--title TEXT]
+//                       [--crit N] [--title TEXT] [--ticks TEXT]
 //                       [CHART2.mmd BARS [...]]
 // Options after a chart apply to that chart. Every chart is rendered in one
 // browser (a render costs ~1.3 s mostly in starting chromium). mmdc exits 0
@@ -16,7 +16,8 @@
 //     the lines of FILE in order;
 //   - --sections FILE: the section titles, decoded, are the lines of FILE in order;
 //   - --crit N: exactly N task rects have a crit class;
-//   - --title TEXT: the chart's title is TEXT.
+//   - --title TEXT: the chart's title is TEXT;
+//   - --ticks TEXT: the labels of the axis ticks, joined by spaces, are TEXT.
 // Exit 0 if every chart passes, 1 otherwise (each failure is printed), 2 on usage errors.
 import fs from "node:fs";
 import path from "node:path";
@@ -28,7 +29,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE] [--crit N] [--title TEXT] ...");
+	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE] [--crit N] [--title TEXT] [--ticks TEXT] ...");
 	process.exit(2);
 }
 
@@ -44,7 +45,7 @@ for (let i = 0; i < args.length; i++) {
 	};
 	if (a === "--svg-dir") {
 		svgDir = value();
-	} else if (["--labels", "--sections", "--crit", "--title"].includes(a)) {
+	} else if (["--labels", "--sections", "--crit", "--title", "--ticks"].includes(a)) {
 		if (!charts.length)
 			usage(`${a} must follow a chart`);
 		charts[charts.length - 1][a.slice(2)] = value();
@@ -79,7 +80,7 @@ function tasks(text) {
 	const out = [];
 	const problems = [];
 	for (const line of text.split("\n")) {
-		if (!/^ {4}/.test(line) || /^ {4}(title|section|dateFormat|axisFormat|todayMarker) /.test(line))
+		if (!/^ {4}/.test(line) || /^ {4}(title|section|dateFormat|axisFormat|tickInterval|todayMarker) /.test(line))
 			continue;
 		const m = line.match(/ :((crit|active|done), )?(\d+), ([1-9]\d*)ms$/);
 		if (!m)
@@ -107,10 +108,14 @@ function inspect(svg) {
 	// "s": a title may hold U+2028 or U+2029, which "." does not match otherwise.
 	const sections = [...svg.matchAll(/<text\b[^>]*class="sectionTitle[^"]*"[^>]*>(.*?)<\/text>/gs)]
 		.map((m) => decodeEntities(m[1].replace(/<[^>]*>/g, "")).replace(/^ +| +$/g, ""));
+	// The axis: each tick is a g.tick holding a line and a text.
+	const ticks = [...svg.matchAll(/<g class="tick"[^>]*>.*?<text\b[^>]*>([^<]*)<\/text>/gs)]
+		.map((m) => decodeEntities(m[1]));
 	return {
 		rects,
 		labels,
 		sections,
+		ticks,
 		title: title ? decodeEntities(title[1]) : null,
 	};
 }
@@ -122,7 +127,7 @@ function check(chart, text, svg) {
 			problems.push(`the SVG contains ${bad}`);
 	const src = tasks(text);
 	problems.push(...src.problems);
-	const { rects, labels, sections, title } = inspect(svg);
+	const { rects, labels, sections, ticks, title } = inspect(svg);
 	if (rects.length !== chart.bars)
 		problems.push(`${rects.length} task bars, want ${chart.bars}`);
 	if (src.tasks.length !== rects.length)
@@ -162,6 +167,8 @@ function check(chart, text, svg) {
 	}
 	if (chart.title !== undefined && title !== chart.title)
 		problems.push(`title ${JSON.stringify(title)}, want ${JSON.stringify(chart.title)}`);
+	if (chart.ticks !== undefined && ticks.join(" ") !== chart.ticks)
+		problems.push(`ticks ${JSON.stringify(ticks.join(" "))}, want ${JSON.stringify(chart.ticks)}`);
 	return problems;
 }
 
