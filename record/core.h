@@ -65,9 +65,14 @@ struct upid {
 	int nr;
 };
 
+/* numbers[] has level + 1 entries: index 0 is the initial namespace's. */
 struct pid {
 	unsigned int level;
 	struct upid numbers[1];
+};
+
+struct list_head {
+	struct list_head *next, *prev;
 };
 
 struct signal_struct {
@@ -100,6 +105,8 @@ struct task_struct {
 	struct sched_entity se;
 	struct mm_struct *mm;
 	struct task_struct *real_parent;
+	struct list_head children;
+	struct list_head sibling;
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
 };

@@ -36,6 +36,7 @@ const volatile __u64 wakeup_bytes = 1 << 22; /* force a wakeup past this much un
 /* Read by the recorder through the skeleton's mmapped .bss. */
 __u64 seq;
 __u64 lost;
+__u64 lost_setpgid; /* of lost: setpgid() calls whose moved process was not found */
 __s64 pending; /* Exits waiting in pending_exits */
 
 struct {
@@ -123,6 +124,19 @@ static __always_inline int pid_nr(struct task_struct *t, enum pid_type type)
 	struct pid *p = BPF_CORE_READ(t, signal, pids[type]);
 
 	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
+/* What the pid namespace at level calls p (level at most p's own). */
+static __always_inline int pid_nr_at(struct pid *p, unsigned int level)
+{
+	struct upid *u;
+
+	if (!p)
+		return 0;
+	/* numbers[] is indexed by level, and the kernel's struct upid is larger than ours. */
+	u = (void *)p + bpf_core_field_offset(struct pid, numbers) +
+	    level * bpf_core_type_size(struct upid);
+	return BPF_CORE_READ(u, nr);
 }
 
 static __always_inline void fill_hdr(struct pt_hdr *h, __u32 kind, __u32 size,
@@ -317,6 +331,97 @@ static __always_inline void on_badexec(struct pt_regs *regs, long ret, const cha
 		count_lost();
 }
 
+/* Children of the caller looked at for a setpgid() that moved one of them. */
+#define SETPGID_SCAN 64
+
+struct child_scan {
+	unsigned long pos;     /* a struct list_head in the children list */
+	unsigned long head;    /* the list's head, in the parent */
+	unsigned long sibling; /* offset of sibling in task_struct */
+	unsigned int level;
+	int vpid;
+	struct task_struct *found;
+};
+
+static long scan_one_child(__u64 i, struct child_scan *s)
+{
+	struct list_head *pos = (void *)s->pos;
+	struct task_struct *c = (void *)(s->pos - s->sibling);
+
+	if (!s->pos || s->pos == s->head)
+		return 1;
+	if (pid_nr_at(BPF_CORE_READ(c, signal, pids[PIDTYPE_TGID]), s->level) == s->vpid) {
+		s->found = c;
+		return 1;
+	}
+	s->pos = (unsigned long)BPF_CORE_READ(pos, prev);
+	return 0;
+}
+
+/*
+ * The child of t that the pid namespace at level calls vpid, or NULL.
+ * Children are linked through their sibling field, the newest last, and a
+ * job-control shell moves a child right after forking it: look from the
+ * end, and only at the newest few. bpf_loop() has the verifier check the
+ * step once, not once per child: a plain loop added 6 ms to start-up.
+ */
+static __always_inline struct task_struct *find_child(struct task_struct *t, int vpid,
+						      unsigned int level)
+{
+	struct child_scan s = {
+		.pos = (unsigned long)BPF_CORE_READ(t, children.prev),
+		.head = (unsigned long)t + bpf_core_field_offset(struct task_struct, children),
+		.sibling = bpf_core_field_offset(struct task_struct, sibling),
+		.level = level,
+		.vpid = vpid,
+	};
+
+	bpf_loop(SETPGID_SCAN, scan_one_child, &s, 0);
+	return s.found;
+}
+
+/*
+ * setpgid(target, pgid) succeeded: it moved the caller or one of its
+ * children. Its arguments are numbers of the caller's pid namespace; the
+ * event names the moved process by its global pid, with its real new group.
+ */
+static __always_inline void on_setpgid(struct task_struct *t, __s32 target, __s32 pgid)
+{
+	struct pid *own = BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]);
+	unsigned int level = BPF_CORE_READ(own, level);
+	struct task_struct *child = NULL;
+	struct pt_setpgid *e;
+	bool self = !target || target == pid_nr_at(own, level);
+
+	if (!self) {
+		child = find_child(t, target, level);
+		/* In the initial namespace the arguments are global: they will do. */
+		if (!child && level) {
+			/* No global pid to report it under: say it is missing. */
+			count_lost();
+			__sync_fetch_and_add(&lost_setpgid, 1);
+			return;
+		}
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	/* The caller's own pid, parent and real group: right as they are if it moved itself. */
+	fill_hdr(&e->h, PT_SETPGID, sizeof(*e), t);
+	if (child) {
+		e->h.ppid = e->h.pid;
+		e->h.pid = BPF_CORE_READ(child, tgid);
+		e->h.pgid = pid_nr(child, PIDTYPE_PGID);
+	} else if (!self) {
+		e->h.ppid = e->h.pid;
+		e->h.pid = target;
+		e->h.pgid = pgid ? pgid : target;
+	}
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
 /* Runs at the end of every syscall on the system: the syscall number first. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
@@ -354,25 +459,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		e->sid = pid_nr(t, PIDTYPE_SID);
 		e->pad = 0;
 		bpf_ringbuf_submit(e, wakeup_flag());
-	} else {
-		struct pt_setpgid *e;
-		__s32 target = SYSCALL_ARG0(regs), pgid = SYSCALL_ARG1(regs);
-
-		if (ret != 0)
-			return 0;
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (!e) {
-			count_lost();
-			return 0;
-		}
-		fill_hdr(&e->h, PT_SETPGID, sizeof(*e), t);
-		/* setpgid() only moves the caller or one of its children. */
-		if (target && target != (__s32)tgid) {
-			e->h.ppid = tgid;
-			e->h.pid = target;
-		}
-		e->h.pgid = pgid ? pgid : e->h.pid;
-		bpf_ringbuf_submit(e, wakeup_flag());
+	} else if (ret == 0) {
+		on_setpgid(t, SYSCALL_ARG0(regs), SYSCALL_ARG1(regs));
 	}
 	return 0;
 }

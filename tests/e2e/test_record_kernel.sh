@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tests/e2e/test_record_kernel.sh: record real programs (root, eBPF) where the
+# kernel side must read the kernel right: pid namespaces, the CPU time of
+# threads, 32-bit programs, execs that race.
+. "$(dirname "$0")/lib.sh"
+
+# As root directly: under sudo, CMD would run as the invoking user.
+unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+
+# C helpers, built once per run into $HB (removed on exit).
+HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
+trap 'rm -rf "$HB"' EXIT
+for src in "$E2E_DIR"/helpers/*.c; do
+	cc -O1 -pthread -Wall -o "$HB/$(basename "$src" .c)" "$src" ||
+		echo "test_record_kernel.sh: cannot build $src" >&2
+done
+
+# Generous guard against a hung recorder: the suite must end.
+TIMEOUT=300
+
+# rec [OPTS...] -- CMD...: record into rec.jsonl; $RC is record's exit status,
+# its stdout/stderr go to out/err.
+rec() {
+	RC=0
+	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -f -o rec.jsonl "$@" >out 2>err || RC=$?
+	jq -e . rec.jsonl >/dev/null || fail "rec.jsonl is not JSON lines: $(head -c 300 rec.jsonl)"
+}
+ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
+# expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.
+expect() { jq -e -s "${@:1:$#-1}" rec.jsonl >/dev/null || fail "${@: -1}"; }
+
+# --- setpgid in a pid namespace --------------------------------------------
+
+# setpgid()'s arguments are numbers of the caller's pid namespace; the event
+# has the moved process's global pid, its parent and its real new group,
+# whether the parent or the child itself made the call (bash makes both).
+test_setpgid_in_a_pid_namespace_has_global_pids() {
+	need_root
+	rec -- unshare -pf bash -c "set -m; $HB/ids & wait"
+	assert_eq "$RC" 0 "record exit status ($(cat err))"
+	local g b inner
+	g=$(jq -r --arg f "$HB/ids" 'select(.Exec.filename == $f) | .Exec.pid' rec.jsonl)
+	[ -n "$g" ] || fail "no Exec of ids: $(ev Exec)"
+	b=$(jq -r --argjson g "$g" 'select(.Fork.child_pid == $g) | .Fork.parent_pid' rec.jsonl)
+	[ -n "$b" ] || fail "no Fork of ids ($g): $(ev Fork)"
+	inner=$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' out)
+	[ -n "$inner" ] && [ "$inner" != "$g" ] ||
+		fail "ids did not run in a pid namespace: it says '$(cat out)', its global pid is $g"
+	expect --argjson g "$g" --argjson b "$b" '[.[] | .SetPGID // empty]
+		| length >= 1 and all(.[]; .pid == $g and .ppid == $b and .pgid == $g)' \
+		"want SetPGID of $g (parent $b) into group $g, never namespace numbers ($inner): $(ev SetPGID)"
+	expect --argjson g "$g" '[.[] | .Exec // empty | select(.pid == $g)][0].pgid == $g' \
+		"Exec of ids: want pgid $g: $(ev Exec)"
+}
+
+# A child moved by its parent is looked for among the parent's newest
+# children only. In the initial namespace the arguments are global pids and
+# serve as they are; inside a pid namespace there is no global pid to give,
+# and the call is counted as lost, with a warning, rather than misreported.
+test_setpgid_of_an_old_child_in_the_initial_namespace() {
+	need_root
+	rec -- "$HB/many_children" 70
+	assert_eq "$RC" 0 "record exit status ($(cat err))"
+	local first last
+	first=$(sed -n 's/^first=\([0-9]*\) .*/\1/p' out)
+	last=$(sed -n 's/.* last=\([0-9]*\)$/\1/p' out)
+	[ -n "$first" ] && [ -n "$last" ] || fail "helper output: $(cat out)"
+	expect --argjson f "$first" --argjson l "$last" '.[0].Recording.root_pid as $r
+		| [.[] | .SetPGID // empty] | map([.pid, .ppid, .pgid]) == [[$f, $r, $f], [$l, $r, $l]]' \
+		"want SetPGID of $first and $last into their own groups: $(ev SetPGID)"
+	expect '.[-1].End.lost == 0' "End: $(tail -1 rec.jsonl)"
+}
+
+test_setpgid_of_an_old_child_in_a_pid_namespace_is_lost() {
+	need_root
+	rec -- unshare -pf "$HB/many_children" 70
+	assert_eq "$RC" 0 "record exit status ($(cat err))"
+	local h
+	h=$(jq -r --arg f "$HB/many_children" 'select(.Exec.filename == $f) | .Exec.pid' rec.jsonl)
+	[ -n "$h" ] || fail "no Exec of many_children: $(ev Exec)"
+	expect --argjson h "$h" '[.[] | .Fork // empty | select(.parent_pid == $h) | .child_pid] as $k
+		| ($k | length) == 70
+		  and ([.[] | .SetPGID // empty] | map([.pid, .ppid, .pgid]) == [[$k[-1], $h, $k[-1]]])' \
+		"want 70 children and only the newest one's SetPGID, in global pids: $(ev SetPGID)"
+	expect '.[-1].End.lost == 1' "End: want the oldest child's move counted lost: $(tail -1 rec.jsonl)"
+	grep -q "1 setpgid() calls in a pid namespace lost" err || fail "no warning: $(cat err)"
+	grep -q "ring buffer" err && fail "the warning blames the ring buffer: $(cat err)"
+	true
+}
+
+run_tests
