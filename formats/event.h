@@ -73,10 +73,11 @@ struct pt_exit {
 	__u64 maxrss;  /* pages: the group's memory high-water mark */
 };
 
-/* An Exit waiting in the kernel for its task's last context switch. */
+/* An Exit waiting in the kernel for the last context switch of its process's threads. */
 struct pt_pending_exit {
-	struct pt_exit e;
-	__u64 runtime_at_exit; /* the exiting task's own runtime at exit */
+	struct pt_exit e;     /* CPU times as they were at the exit, until final */
+	__u32 leader_gone;    /* the group leader has switched out for the last time */
+	__u32 pad;
 };
 
 struct pt_setsid {

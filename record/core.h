@@ -75,8 +75,23 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
+/* seqlock_t, down to its sequence count (the kernel's is an anonymous struct). */
+struct seqcount {
+	unsigned int sequence;
+};
+
+struct seqcount_spinlock {
+	struct seqcount seqcount;
+};
+
+struct seqlock {
+	struct seqcount_spinlock seqcount;
+};
+
 struct signal_struct {
 	atomic_t live;
+	int nr_threads;
+	struct seqlock stats_lock;
 	int group_exit_code;
 	unsigned int flags;
 	struct pid *pids[PIDTYPE_MAX];
@@ -97,6 +112,7 @@ struct sched_entity {
 
 struct task_struct {
 	unsigned int __state;
+	int on_cpu;
 	int pid;
 	int tgid;
 	int exit_code;

@@ -58,13 +58,16 @@ struct {
 } traced SEC(".maps");
 
 /*
- * Exits waiting for their task's last context switch, keyed by thread id.
- * At sched_process_exit the dying task is still running, so its
+ * Exits waiting for the CPU time of their process to be final, keyed by
+ * tgid. At sched_process_exit the dying thread is still running, so its
  * se.sum_exec_runtime lacks everything since the last tick or switch: all
- * of it for a process shorter than a tick. The scheduler brings it up to
- * date when the task switches out for the last time (prev is TASK_DEAD at
- * sched_switch); the Exit is sent then, with the timestamp and seq of the
- * exit itself. The recorder sends what is left here when the tree is gone.
+ * of it for a process shorter than a tick. And threads killed by the same
+ * exit_group() may still be running too: the scheduler brings a task's
+ * runtime up to date when it switches out for the last time (prev is
+ * TASK_DEAD at sched_switch), and __exit_signal() folds a thread's times
+ * into signal_struct when it is released. The Exit is sent at the last of
+ * those switches, with the timestamp and seq of the exit itself. The
+ * recorder sends what is left here when the tree is gone.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -241,7 +244,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct pt_pending_exit pe = {};
 	struct pt_exit *e = &pe.e;
 	struct signal_struct *sig = BPF_CORE_READ(p, signal);
-	__u32 tgid = p->tgid, tid = p->pid;
+	__u32 tgid = p->tgid;
 
 	/*
 	 * signal_struct is read through BPF_CORE_READ, not as a typed pointer:
@@ -263,14 +266,13 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	else
 		e->status = BPF_CORE_READ(p, group_leader, exit_code);
 	e->pad = 0;
-	/* Dead threads are folded into signal; the last one is still live. */
+	/* Only if the final figures never come: released threads and this one, so far. */
 	e->utime = BPF_CORE_READ(sig, utime) + p->utime;
 	e->stime = BPF_CORE_READ(sig, stime) + p->stime;
-	pe.runtime_at_exit = p->se.sum_exec_runtime;
-	e->rtime = BPF_CORE_READ(sig, sum_sched_runtime) + pe.runtime_at_exit;
+	e->rtime = BPF_CORE_READ(sig, sum_sched_runtime) + p->se.sum_exec_runtime;
 	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
 	e->maxrss = BPF_CORE_READ(sig, maxrss);
-	if (!bpf_map_update_elem(&pending_exits, &tid, &pe, BPF_NOEXIST)) {
+	if (!bpf_map_update_elem(&pending_exits, &tgid, &pe, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&pending, 1);
 		return 0;
 	}
@@ -280,24 +282,104 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	return 0;
 }
 
+/*
+ * Tries at a consistent read of signal's totals. __exit_signal() updates
+ * them under stats_lock's seqcount, with interrupts off, when a thread is
+ * released: a parent reaping a process as it switches out for the last
+ * time holds it for a microsecond or so, and then there is no later
+ * switch to wait for.
+ */
+#define STATS_READ_TRIES 4096
+
+struct group_stats {
+	struct signal_struct *sig;
+	__u64 rtime, utime, stime;
+	int nr_threads; /* -1 until read consistently */
+};
+
+static long read_group_stats(__u64 i, struct group_stats *g)
+{
+	struct signal_struct *sig = g->sig;
+	__u32 seq = BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
+
+	if (seq & 1)
+		return 0;
+	g->rtime = BPF_CORE_READ(sig, sum_sched_runtime);
+	g->utime = BPF_CORE_READ(sig, utime);
+	g->stime = BPF_CORE_READ(sig, stime);
+	g->nr_threads = BPF_CORE_READ(sig, nr_threads);
+	if (BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence) == seq)
+		return 1;
+	g->nr_threads = -1;
+	return 0;
+}
+
+/*
+ * Fill e with the CPU time wait4() reports for prev's process, if it is
+ * final. thread_group_cputime() adds to signal's totals (every released
+ * thread) the threads not released yet. Threads other than the leader are
+ * released in exit_notify(), before their last switch; the leader stays
+ * until it is reaped. So the figures are final once only the leader is
+ * left and it has switched out for the last time, or once it is reaped.
+ */
+static __always_inline bool final_cpu(struct task_struct *prev, struct pt_pending_exit *pe,
+				      struct pt_exit *e)
+{
+	struct task_struct *leader = BPF_CORE_READ(prev, group_leader);
+	struct group_stats g = { .sig = BPF_CORE_READ(prev, signal), .nr_threads = -1 };
+	bool is_leader = prev->pid == prev->tgid;
+
+	/* Said before nr_threads is read: a thread released meanwhile then sees it. */
+	if (is_leader)
+		__sync_lock_test_and_set(&pe->leader_gone, 1);
+	bpf_loop(STATS_READ_TRIES, read_group_stats, &g, 0);
+	if (g.nr_threads < 0 || g.nr_threads > 1)
+		return false;
+	if (g.nr_threads == 1) {
+		/*
+		 * Only the leader is left, not released: add it once its own last
+		 * switch is over (on_cpu is cleared only after that switch; the
+		 * flag covers the moment in between).
+		 */
+		if (is_leader) {
+			g.rtime += prev->se.sum_exec_runtime;
+			g.utime += prev->utime;
+			g.stime += prev->stime;
+		} else if (pe->leader_gone || (BPF_CORE_READ(leader, __state) == TASK_DEAD &&
+					       !BPF_CORE_READ(leader, on_cpu))) {
+			g.rtime += BPF_CORE_READ(leader, se.sum_exec_runtime);
+			g.utime += BPF_CORE_READ(leader, utime);
+			g.stime += BPF_CORE_READ(leader, stime);
+		} else {
+			return false;
+		}
+	}
+	e->rtime = g.rtime;
+	e->utime = g.utime;
+	e->stime = g.stime;
+	return true;
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 {
 	struct pt_pending_exit *pe;
 	struct pt_exit e;
-	__u32 tid;
+	__u32 tgid;
 
 	/* Every context switch of the system comes here: one compare for most. */
 	if (prev->__state != TASK_DEAD)
 		return 0;
-	tid = prev->pid;
-	pe = bpf_map_lookup_elem(&pending_exits, &tid);
+	tgid = prev->tgid;
+	pe = bpf_map_lookup_elem(&pending_exits, &tgid);
 	if (!pe)
 		return 0;
 	e = pe->e;
-	e.rtime += prev->se.sum_exec_runtime - pe->runtime_at_exit;
+	/* Not yet: a later thread's last switch will do. */
+	if (!final_cpu(prev, pe, &e))
+		return 0;
 	/* Whoever deletes the entry sends it: the recorder may have given up waiting. */
-	if (bpf_map_delete_elem(&pending_exits, &tid))
+	if (bpf_map_delete_elem(&pending_exits, &tgid))
 		return 0;
 	__sync_fetch_and_add(&pending, -1);
 	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flag()))

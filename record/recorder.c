@@ -534,7 +534,7 @@ static int send_pending_exits(struct recorder *r)
 	int fd = r->skel->maps.pending_exits.map_fd;
 	volatile __s64 *pending = &r->skel->bss->pending;
 	struct pt_pending_exit pe;
-	__u32 none = 0, key; /* no task exits as tid 0: the map's first key follows it */
+	__u32 none = 0, key; /* no process exits as tgid 0: the map's first key follows it */
 	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + PENDING_WAIT_MS * 1000000ull;
 	int err;
 

@@ -88,4 +88,41 @@ test_setpgid_of_an_old_child_in_a_pid_namespace_is_lost() {
 	true
 }
 
+# --- the CPU time of threads --------------------------------------------------
+
+# cpu_vs_wait4 N MODE: record tspin (N threads spinning, one calling exit())
+# under the rusage helper; $CPU_GOT is the Exit's "user system" in ns,
+# $CPU_WANT wait4()'s (each cut to microseconds by struct timeval).
+cpu_vs_wait4() {
+	local pid
+	rec -- "$HB/rusage" "$HB/tspin" "$1" "$2" 50
+	case $2 in leader) assert_eq "$RC" 3 "record exit status" ;; *) assert_eq "$RC" 4 "record exit status" ;; esac
+	read -r pid CPU_WANT <out || fail "rusage printed: $(cat out)"
+	CPU_GOT=$(jq -r -s --argjson p "$pid" '[.[] | .Exit // empty | select(.pid == $p)]
+		| if length == 1 then "\(.[0].user_ns) \(.[0].system_ns)" else "none" end' rec.jsonl)
+	[ "$CPU_GOT" != none ] || fail "want one Exit of $pid: $(ev Exit)"
+}
+
+# Threads killed by exit() may still be running when the thread that
+# finds the group dead exits: the Exit must wait for them, and give the
+# exact runtime of all threads that wait4() gives. Only the total is
+# compared: rusage cuts user and system to microseconds each, so the two
+# may be up to 1998 ns apart, and never the other way.
+test_exit_cpu_of_spinning_threads_is_wait4s() {
+	need_root
+	local n mode i u s wu ws d
+	for n in 8 3 2; do
+		for mode in leader thread gone; do
+			for i in 1 2 3; do
+				cpu_vs_wait4 "$n" "$mode"
+				read -r u s <<<"$CPU_GOT"
+				read -r wu ws <<<"$CPU_WANT"
+				d=$((u + s - wu - ws))
+				[ "$d" -ge 0 ] && [ "$d" -le 1998 ] ||
+					fail "$n threads, exit from $mode (run $i): recorded $((u + s)) ns of CPU, wait4 says $((wu + ws)) ns"
+			done
+		done
+	done
+}
+
 run_tests
