@@ -110,7 +110,13 @@ struct sched_entity {
 	__u64 sum_exec_runtime;
 };
 
+/* x86's: status holds TS_COMPAT during an ia32 syscall. Read only there. */
+struct thread_info {
+	__u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	unsigned int __state;
 	int on_cpu;
 	int pid;
@@ -133,6 +139,8 @@ struct linux_binprm {
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
+	unsigned long bx;
+	unsigned long cx;
 	unsigned long di;
 	unsigned long si;
 	unsigned long orig_ax;

@@ -17,6 +17,15 @@ char LICENSE[] SEC("license") = "GPL";
 #define SYSCALL_NR(r) ((long)(r)->orig_ax)
 #define SYSCALL_ARG0(r) ((r)->di)
 #define SYSCALL_ARG1(r) ((r)->si)
+/* The ia32 ABI (32-bit programs, int $0x80): numbers of its own, arguments in bx, cx... */
+#define NR32_EXECVE 11
+#define NR32_EXECVEAT 358
+#define NR32_SETPGID 57
+#define NR32_SETSID 66
+#define SYSCALL32_ARG0(r) ((r)->bx)
+#define SYSCALL32_ARG1(r) ((r)->cx)
+/* arch/x86/include/asm/thread_info.h */
+#define TS_COMPAT 0x0002
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_EXECVE 221
 #define NR_EXECVEAT 281
@@ -504,45 +513,127 @@ static __always_inline void on_setpgid(struct task_struct *t, __s32 target, __s3
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
+static __always_inline void on_setsid(struct task_struct *t)
+{
+	struct pt_setsid *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	fill_hdr(&e->h, PT_SETSID, sizeof(*e), t);
+	e->sid = pid_nr(t, PIDTYPE_SID);
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
+/* The syscalls seen at their exit, whatever the caller's ABI numbers them. */
+enum traced_syscall {
+	SC_OTHER,
+	SC_EXECVE,
+	SC_EXECVEAT,
+	SC_SETPGID,
+	SC_SETSID,
+};
+
+static __always_inline int native_syscall(long nr)
+{
+	switch (nr) {
+	case NR_EXECVE:
+		return SC_EXECVE;
+	case NR_EXECVEAT:
+		return SC_EXECVEAT;
+	case NR_SETPGID:
+		return SC_SETPGID;
+	case NR_SETSID:
+		return SC_SETSID;
+	}
+	return SC_OTHER;
+}
+
+#if defined(__TARGET_ARCH_x86)
+static __always_inline int ia32_syscall(long nr)
+{
+	switch (nr) {
+	case NR32_EXECVE:
+		return SC_EXECVE;
+	case NR32_EXECVEAT:
+		return SC_EXECVEAT;
+	case NR32_SETPGID:
+		return SC_SETPGID;
+	case NR32_SETSID:
+		return SC_SETSID;
+	}
+	return SC_OTHER;
+}
+
+/*
+ * The ia32 entry sets TS_COMPAT for the length of the syscall; it is
+ * cleared on the way back to user space, after sys_exit. A kernel without
+ * the field has no ia32 syscalls to tell apart.
+ */
+static __always_inline bool in_ia32_syscall(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return false;
+	return t->thread_info.status & TS_COMPAT;
+}
+#endif
+
 /* Runs at the end of every syscall on the system: the syscall number first. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
+	int sc = native_syscall(nr);
+	unsigned long arg0, arg1;
 	struct task_struct *t;
 	__u32 tgid;
 
-	if (nr != NR_EXECVE && nr != NR_EXECVEAT && nr != NR_SETSID && nr != NR_SETPGID)
+#if defined(__TARGET_ARCH_x86)
+	int sc32 = ia32_syscall(nr);
+
+	if (sc == SC_OTHER && sc32 == SC_OTHER)
+		return 0;
+	t = bpf_get_current_task_btf();
+	/*
+	 * Which ABI: native munmap, fork and semctl have the numbers of ia32's
+	 * execve, setpgid and setsid, and pay this instead of a map lookup.
+	 */
+	if (in_ia32_syscall(t)) {
+		sc = sc32;
+		arg0 = SYSCALL32_ARG0(regs);
+		arg1 = SYSCALL32_ARG1(regs);
+	} else {
+		arg0 = SYSCALL_ARG0(regs);
+		arg1 = SYSCALL_ARG1(regs);
+	}
+#else
+	t = bpf_get_current_task_btf();
+	arg0 = SYSCALL_ARG0(regs);
+	arg1 = SYSCALL_ARG1(regs);
+#endif
+	if (sc == SC_OTHER)
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!is_traced(tgid))
 		return 0;
 
-	if (nr == NR_EXECVE || nr == NR_EXECVEAT) {
+	switch (sc) {
+	case SC_EXECVE:
+	case SC_EXECVEAT:
 		if (ret < 0)
-			on_badexec(regs, ret,
-				   (const char *)(nr == NR_EXECVE ? SYSCALL_ARG0(regs)
-								  : SYSCALL_ARG1(regs)));
-		return 0;
-	}
-
-	t = bpf_get_current_task_btf();
-	if (nr == NR_SETSID) {
-		struct pt_setsid *e;
-
-		if (ret < 0)
-			return 0;
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (!e) {
-			count_lost();
-			return 0;
-		}
-		fill_hdr(&e->h, PT_SETSID, sizeof(*e), t);
-		e->sid = pid_nr(t, PIDTYPE_SID);
-		e->pad = 0;
-		bpf_ringbuf_submit(e, wakeup_flag());
-	} else if (ret == 0) {
-		on_setpgid(t, SYSCALL_ARG0(regs), SYSCALL_ARG1(regs));
+			on_badexec(regs, ret, (const char *)(sc == SC_EXECVE ? arg0 : arg1));
+		break;
+	case SC_SETSID:
+		if (ret >= 0)
+			on_setsid(t);
+		break;
+	case SC_SETPGID:
+		if (ret == 0)
+			on_setpgid(t, arg0, arg1);
+		break;
 	}
 	return 0;
 }

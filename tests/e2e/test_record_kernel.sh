@@ -15,6 +15,13 @@ for src in "$E2E_DIR"/helpers/*.c; do
 		echo "test_record_kernel.sh: cannot build $src" >&2
 done
 
+# The 32-bit helper is freestanding (int $0x80, no C library): gcc's -m32
+# is all it needs, no 32-bit libc. Built here only: the other scripts build
+# every helpers/*.c as a 64-bit program.
+cc -m32 -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector -O1 -Wall \
+	-o "$HB/ia32" "$E2E_DIR/helpers/ia32/calls.c" ||
+	echo "test_record_kernel.sh: cannot build helpers/ia32/calls.c with cc -m32" >&2
+
 # Generous guard against a hung recorder: the suite must end.
 TIMEOUT=300
 
@@ -123,6 +130,29 @@ test_exit_cpu_of_spinning_threads_is_wait4s() {
 			done
 		done
 	done
+}
+
+# --- 32-bit programs ------------------------------------------------------------
+
+# An ia32 program numbers its syscalls its own way (and passes arguments in
+# bx, cx...): its olduname (109, x86_64's setpgid) is no SetPGID, and its
+# setsid, setpgid and failed execs are what they are.
+test_ia32_program_syscalls_are_decoded_as_ia32() {
+	need_root
+	[ -x "$HB/ia32" ] || fail "no 32-bit helper: cc -m32 could not build helpers/ia32/calls.c"
+	rec -- "$HB/ia32"
+	assert_eq "$RC" 0 "record exit status (the helper checks each of its calls)"
+	local r c
+	r=$(jq -r 'select(.Recording) | .Recording.root_pid' rec.jsonl)
+	c=$(jq -r --argjson r "$r" 'select(.Fork.parent_pid == $r) | .Fork.child_pid' rec.jsonl)
+	[ -n "$c" ] || fail "no Fork of the helper's child: $(ev Fork)"
+	expect --argjson r "$r" '[.[] | .BadExec // empty | select(.pid == $r) | [.filename, .errno]]
+		== [["/nonexistent/ia32-execve", 2], ["/nonexistent/ia32-execveat", 2]]' \
+		"want the failed execve and execveat, with their file names: $(ev BadExec)"
+	expect --argjson r "$r" '[.[] | .SetSID // empty] | map([.pid, .pgid, .sid]) == [[$r, $r, $r]]' \
+		"want one SetSID of $r: $(ev SetSID)"
+	expect --argjson r "$r" --argjson c "$c" '[.[] | .SetPGID // empty] | map([.pid, .ppid, .pgid]) == [[$c, $r, $c]]' \
+		"want only the child's setpgid(0, 0) (olduname is not setpgid): $(ev SetPGID)"
 }
 
 run_tests
