@@ -42,6 +42,7 @@ enum {
 #define SIGNAL_GROUP_EXIT 0x00000004
 /* include/linux/sched.h */
 #define TASK_DEAD 0x00000080
+#define SIGKILL 9
 
 /*
  * Only the fields read, relocated by name against the running kernel's BTF
@@ -110,6 +111,15 @@ struct sched_entity {
 	__u64 sum_exec_runtime;
 };
 
+typedef struct {
+	unsigned long sig[1];
+} sigset_t;
+
+/* A task's own pending signals: a SIGKILL for the whole group is put in each thread's. */
+struct sigpending {
+	sigset_t signal;
+};
+
 /* x86's: status holds TS_COMPAT during an ia32 syscall. Read only there. */
 struct thread_info {
 	__u32 status;
@@ -131,6 +141,7 @@ struct task_struct {
 	struct list_head sibling;
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
+	struct sigpending pending;
 };
 
 struct linux_binprm {

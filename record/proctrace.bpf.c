@@ -528,6 +528,27 @@ static __always_inline void on_setsid(struct task_struct *t)
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
+/* include/linux/errno.h: ERESTARTSYS .. ERECALLCONFLICT */
+#define KERNEL_ERRNO_MIN 512
+#define KERNEL_ERRNO_MAX 530
+
+/*
+ * Whether a failed exec is one user space sees. Returns in the kernel's own
+ * range are not: a restart code restarts the call (the retry is seen on
+ * its own), or goes with its dying task, or, rarely for an exec, becomes
+ * EINTR, which is then not recorded. Nor is any failure of a thread that
+ * is being killed: it dies before it returns. When threads exec at once,
+ * the one that takes cred_guard_mutex kills the others, whose execs end
+ * with -ERESTARTNOINTR, -ERESTARTNOHAND, or -E2BIG when copying argv
+ * meets the kill: the process did not fail to exec, it exec'd.
+ */
+static __always_inline bool exec_failure_seen(struct task_struct *t, long ret)
+{
+	if (ret <= -KERNEL_ERRNO_MIN && ret >= -KERNEL_ERRNO_MAX)
+		return false;
+	return !(t->pending.signal.sig[0] & (1ul << (SIGKILL - 1)));
+}
+
 /* The syscalls seen at their exit, whatever the caller's ABI numbers them. */
 enum traced_syscall {
 	SC_OTHER,
@@ -623,7 +644,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	switch (sc) {
 	case SC_EXECVE:
 	case SC_EXECVEAT:
-		if (ret < 0)
+		if (ret < 0 && exec_failure_seen(t, ret))
 			on_badexec(regs, ret, (const char *)(sc == SC_EXECVE ? arg0 : arg1));
 		break;
 	case SC_SETSID:
