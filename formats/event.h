@@ -70,6 +70,8 @@ struct pt_exit {
 	__u64 utime;   /* ns, tick-sampled (task + dead threads) */
 	__u64 stime;
 	__u64 rtime;   /* ns, precise total runtime; utime/stime only give the split */
+	__u64 prev_utime; /* ns, the split last reported for the group (signal->prev_cputime) */
+	__u64 prev_stime;
 	__u64 maxrss;  /* pages: the group's memory high-water mark */
 };
 

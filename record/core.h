@@ -89,6 +89,11 @@ struct seqlock {
 	struct seqcount_spinlock seqcount;
 };
 
+struct prev_cputime {
+	__u64 utime;
+	__u64 stime;
+};
+
 struct signal_struct {
 	atomic_t live;
 	int nr_threads;
@@ -98,6 +103,7 @@ struct signal_struct {
 	struct pid *pids[PIDTYPE_MAX];
 	__u64 utime;
 	__u64 stime;
+	struct prev_cputime prev_cputime;
 	unsigned long maxrss;
 	unsigned long long sum_sched_runtime;
 };

@@ -279,6 +279,8 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	e->utime = BPF_CORE_READ(sig, utime) + p->utime;
 	e->stime = BPF_CORE_READ(sig, stime) + p->stime;
 	e->rtime = BPF_CORE_READ(sig, sum_sched_runtime) + p->se.sum_exec_runtime;
+	e->prev_utime = BPF_CORE_READ(sig, prev_cputime.utime);
+	e->prev_stime = BPF_CORE_READ(sig, prev_cputime.stime);
 	/* do_exit() folded the mm's high-water mark in before this tracepoint. */
 	e->maxrss = BPF_CORE_READ(sig, maxrss);
 	if (!bpf_map_update_elem(&pending_exits, &tgid, &pe, BPF_NOEXIST)) {
@@ -334,8 +336,9 @@ static long read_group_stats(__u64 i, struct group_stats *g)
 static __always_inline bool final_cpu(struct task_struct *prev, struct pt_pending_exit *pe,
 				      struct pt_exit *e)
 {
+	struct signal_struct *sig = BPF_CORE_READ(prev, signal);
 	struct task_struct *leader = BPF_CORE_READ(prev, group_leader);
-	struct group_stats g = { .sig = BPF_CORE_READ(prev, signal), .nr_threads = -1 };
+	struct group_stats g = { .sig = sig, .nr_threads = -1 };
 	bool is_leader = prev->pid == prev->tgid;
 
 	/* Said before nr_threads is read: a thread released meanwhile then sees it. */
@@ -366,6 +369,14 @@ static __always_inline bool final_cpu(struct task_struct *prev, struct pt_pendin
 	e->rtime = g.rtime;
 	e->utime = g.utime;
 	e->stime = g.stime;
+	/*
+	 * wait4() splits the total as it last split it for anyone (getrusage(),
+	 * /proc/PID/stat), never going back on it: the recorder needs that
+	 * split too. With every thread done, nobody can change it any more
+	 * but to what the recorder will compute.
+	 */
+	e->prev_utime = BPF_CORE_READ(sig, prev_cputime.utime);
+	e->prev_stime = BPF_CORE_READ(sig, prev_cputime.stime);
 	return true;
 }
 

@@ -70,22 +70,36 @@ int recorder__shell_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
-void recorder__split_cpu(uint64_t rtime, uint64_t utime, uint64_t stime,
-			 uint64_t *user_ns, uint64_t *system_ns)
+void recorder__split_cpu(const struct recorder_cputime *c, uint64_t *user_ns,
+			 uint64_t *system_ns)
 {
-	uint64_t s;
+	uint64_t rtime = c->rtime, s, u;
 
-	if (stime == 0) {
+	/* Nothing new since it was last split (or a reordered reader): keep that split. */
+	if (c->prev_utime + c->prev_stime >= rtime) {
+		*user_ns = c->prev_utime;
+		*system_ns = c->prev_stime;
+		return;
+	}
+	if (c->stime == 0) {
 		s = 0;
-	} else if (utime == 0) {
+	} else if (c->utime == 0) {
 		s = rtime;
 	} else {
-		unsigned __int128 x = (unsigned __int128)rtime * stime;
+		unsigned __int128 x = (unsigned __int128)rtime * c->stime;
 
-		s = (uint64_t)(x / ((unsigned __int128)utime + stime));
+		s = (uint64_t)(x / ((unsigned __int128)c->utime + c->stime));
 	}
+	/* Neither part goes back on what was reported. */
+	if (s < c->prev_stime)
+		s = c->prev_stime;
+	u = rtime - s;
+	if (u < c->prev_utime) {
+		u = c->prev_utime;
+		s = rtime - u;
+	}
+	*user_ns = u;
 	*system_ns = s;
-	*user_ns = rtime - s;
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -229,6 +243,7 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 	}
 	case PT_EXIT: {
 		const struct pt_exit *e = data;
+		struct recorder_cputime cpu;
 		int st;
 
 		if (size < sizeof(*e))
@@ -244,8 +259,10 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		} else {
 			ev->u.exit.code = (st >> 8) & 0xff;
 		}
-		recorder__split_cpu(e->rtime, e->utime, e->stime, &ev->u.exit.user_ns,
-				    &ev->u.exit.system_ns);
+		cpu = (struct recorder_cputime){ .rtime = e->rtime, .utime = e->utime,
+						 .stime = e->stime, .prev_utime = e->prev_utime,
+						 .prev_stime = e->prev_stime };
+		recorder__split_cpu(&cpu, &ev->u.exit.user_ns, &ev->u.exit.system_ns);
 		ev->u.exit.max_rss_kb = e->maxrss * (uint64_t)r->pagesize / 1024;
 		return 0;
 	}

@@ -52,9 +52,16 @@ int recorder__run(const struct recorder_opts *o, int *status);
 /* Shell-style status from a wait status: code, or 128 + signal. */
 int recorder__shell_status(int wstatus);
 
+/* A process's CPU time as the kernel keeps it, in ns. */
+struct recorder_cputime {
+	uint64_t rtime;                  /* precise runtime */
+	uint64_t utime, stime;           /* tick-sampled: only their ratio counts */
+	uint64_t prev_utime, prev_stime; /* the split last reported, 0 0 if none */
+};
+
 /* The kernel's cputime_adjust(): split precise runtime rtime by the sampled
- * user/system ratio. */
-void recorder__split_cpu(uint64_t rtime, uint64_t utime, uint64_t stime,
-			 uint64_t *user_ns, uint64_t *system_ns);
+ * user/system ratio, neither part going below what was reported before. */
+void recorder__split_cpu(const struct recorder_cputime *c, uint64_t *user_ns,
+			 uint64_t *system_ns);
 
 #endif

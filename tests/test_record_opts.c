@@ -165,25 +165,59 @@ static void test_shell_status(void **state)
 	assert_int_equal(recorder__shell_status(11 | 0x80), 139);
 }
 
+/* split(rtime, utime, stime, prev_utime, prev_stime): user_ns and system_ns in u, s */
+#define split(...) recorder__split_cpu(&(struct recorder_cputime){ __VA_ARGS__ }, &u, &s)
+
 /* Same results as the kernel's cputime_adjust(). */
 static void test_split_cpu(void **state)
 {
 	uint64_t u, s;
 
 	(void)state;
-	recorder__split_cpu(1000, 0, 0, &u, &s);
+	split(1000, 0, 0, 0, 0);
 	assert_int_equal(u, 1000);
 	assert_int_equal(s, 0);
-	recorder__split_cpu(1000, 0, 4, &u, &s);
+	split(1000, 0, 4, 0, 0);
 	assert_int_equal(u, 0);
 	assert_int_equal(s, 1000);
-	recorder__split_cpu(1000, 3, 1, &u, &s);
+	split(1000, 3, 1, 0, 0);
 	assert_int_equal(s, 250);
 	assert_int_equal(u, 750);
 	/* rtime * stime overflows 64 bits: needs the 128-bit product */
-	recorder__split_cpu(UINT64_MAX / 2, 1ull << 40, 1ull << 40, &u, &s);
+	split(UINT64_MAX / 2, 1ull << 40, 1ull << 40, 0, 0);
 	assert_int_equal(s, UINT64_MAX / 4);
 	assert_int_equal(u + s, UINT64_MAX / 2);
+}
+
+/* A split reported before (getrusage(), /proc/PID/stat) is never gone back on. */
+static void test_split_cpu_keeps_to_the_last_split(void **state)
+{
+	uint64_t u, s;
+
+	(void)state;
+	/* Below the proportion's system part (250): keeps it. */
+	split(1000, 3, 1, 500, 100);
+	assert_int_equal(s, 250);
+	assert_int_equal(u, 750);
+	/* System was 400 already: stays 400, user gets the rest. */
+	split(1000, 3, 1, 100, 400);
+	assert_int_equal(s, 400);
+	assert_int_equal(u, 600);
+	/* User was 900 already: stays 900, system gets the rest. */
+	split(1000, 3, 1, 900, 50);
+	assert_int_equal(u, 900);
+	assert_int_equal(s, 100);
+	/* No tick in system time: all user, unless user would go back. */
+	split(1000, 5, 0, 300, 200);
+	assert_int_equal(u, 800);
+	assert_int_equal(s, 200);
+	/* Nothing run since: the last split as it was, whatever its sum. */
+	split(1000, 3, 1, 700, 300);
+	assert_int_equal(u, 700);
+	assert_int_equal(s, 300);
+	split(1000, 3, 1, 700, 400);
+	assert_int_equal(u, 700);
+	assert_int_equal(s, 400);
 }
 
 int main(void)
@@ -200,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_shell_status),
 		cmocka_unit_test(test_split_cpu),
+		cmocka_unit_test(test_split_cpu_keeps_to_the_last_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
