@@ -341,30 +341,36 @@ static int write_header(struct recorder *r, uint64_t start_real)
  * execvp() would try each PATH entry in turn and every miss would be
  * recorded as a failed exec of CMD: find the program first, like a shell.
  * Runs in the child after it became the invoking user, so access() answers
- * for that user. Returns a malloc'd path, or NULL if none fits.
+ * for that user. Returns a malloc'd path: the first executable regular file
+ * of that name, else the first one there at all (whose exec then fails with
+ * the errno a shell would report, such as EACCES), else NULL.
  */
 static char *find_in_path(const char *name)
 {
 	const char *path = getenv("PATH"), *p, *colon;
+	char *buf, *other = NULL;
 	struct stat st;
-	char *buf;
 	size_t len;
 
-	if (strchr(name, '/'))
-		return NULL;
 	if (!path)
 		path = "/bin:/usr/bin";
 	for (p = path;; p = colon + 1) {
 		colon = strchrnul(p, ':');
 		len = colon - p;
 		if (asprintf(&buf, "%.*s%s%s", (int)len, p, len ? "/" : "", name) < 0)
-			return NULL;
-		if (!access(buf, X_OK) && !stat(buf, &st) && S_ISREG(st.st_mode))
+			break;
+		if (!access(buf, X_OK) && !stat(buf, &st) && S_ISREG(st.st_mode)) {
+			free(other);
 			return buf;
-		free(buf);
+		}
+		if (!other && !access(buf, F_OK))
+			other = buf;
+		else
+			free(buf);
 		if (!*colon)
-			return NULL;
+			break;
 	}
+	return other;
 }
 
 /* Why the child could not run CMD, sent to the recorder on its error pipe. */
@@ -374,6 +380,7 @@ struct child_fail {
 			     it names, "" if it has none (an ELF file's loader) */
 	bool exists;      /* ENOENT, and yet the file is there */
 	bool crlf;        /* the #! line ends in "\r\n": interp lacks that \r */
+	bool not_in_path; /* a name without '/' that no PATH entry holds */
 };
 
 /*
@@ -465,21 +472,22 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		goto fail;
 	}
 	/*
-	 * One exec, one attempt: execvp() on a name found here would search
-	 * PATH again after a failure, and each try would be one more BadExec.
+	 * One exec, one attempt: execvp() would search PATH again after a
+	 * failure, and each try would be one more BadExec. A name that no
+	 * PATH entry holds is not exec'd at all.
 	 */
-	path = find_in_path(o->argv[0]);
-	if (path) {
-		execv(path, o->argv);
-		if (errno == ENOEXEC) /* a script without #! */
-			exec_sh(path, o->argv);
-	} else {
-		/* A name with a '/' (one exec, /bin/sh for ENOEXEC), or not found. */
-		execvp(o->argv[0], o->argv);
+	path = strchr(o->argv[0], '/') ? strdup(o->argv[0]) : find_in_path(o->argv[0]);
+	if (!path) {
+		f.err = ENOENT;
+		f.not_in_path = true;
+		goto fail;
 	}
+	execv(path, o->argv);
+	if (errno == ENOEXEC) /* a script without #! */
+		exec_sh(path, o->argv);
 	f.err = errno;
-	if (f.err == ENOENT && (path || strchr(o->argv[0], '/')))
-		explain_enoent(path ? path : o->argv[0], &f);
+	if (f.err == ENOENT)
+		explain_enoent(path, &f);
 fail:
 	if (write(errfd, &f, sizeof(f)) < 0)
 		_exit(127);
@@ -863,6 +871,8 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	else if (n == sizeof(fail) && fail.interp[0])
 		error("cannot run '%s': its interpreter (#!%s) was not found", o->argv[0],
 		      fail.interp);
+	else if (n == sizeof(fail) && fail.not_in_path)
+		error("cannot run '%s': command not found (in PATH)", o->argv[0]);
 	else if (n == sizeof(fail) && fail.exists)
 		error("cannot run '%s': the file is there, but an interpreter it needs is not "
 		      "(its dynamic loader, or its #! interpreter's)", o->argv[0]);

@@ -310,6 +310,32 @@ test_path_command_that_fails_is_one_badexec() {
 		"message, ./bin/nosuch"
 }
 
+# A name that no PATH entry holds is not exec'd at all: no BadExec for each
+# PATH entry proctrace itself would have tried. One that is there but not
+# executable (next test) is exec'd once, for the kernel's errno.
+test_command_not_in_path_is_not_execd() {
+	need_root
+	rc=0; PATH=/usr/bin:/bin "$PROCTRACE" record -q -o rec.jsonl -- no-such-command-x a 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status"
+	assert_eq "$(cat err)" "proctrace: error: cannot run 'no-such-command-x': command not found (in PATH)" \
+		"message"
+	assert_eq "$(jqr rec.jsonl '[.[] | select(.BadExec or .Exec)] | length')" 0 "exec lines"
+	assert_eq "$(jqr rec.jsonl '[.[] | .Exit // empty | .exit_code] | tojson')" "[127]" "Exit"
+	assert_eq "$(jqr rec.jsonl '.[-1].End.exit_code')" 127 "End"
+}
+
+test_command_in_path_not_executable_is_one_badexec() {
+	need_root
+	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
+	mkdir bin
+	: >bin/plain
+	rc=0; PATH=$T/bin:/usr/bin:/bin "$PROCTRACE" record -q -o rec2.jsonl -- plain 2>err || rc=$?
+	assert_eq "$rc" 127 "record's exit status, not executable"
+	assert_eq "$(cat err)" "proctrace: error: cannot run 'plain': Permission denied" "message, not executable"
+	assert_eq "$(jqr rec2.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
+		"[[\"$T/bin/plain\",13]]" "BadExec lines, not executable"
+}
+
 # A script without #! found in PATH runs under /bin/sh, as execvp() runs it.
 test_path_script_without_shebang_runs_under_sh() {
 	need_root
