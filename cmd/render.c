@@ -142,7 +142,7 @@ int cmd_render(int argc, char **argv)
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
-	int c, ret = EXIT_FAIL;
+	int c, err, ret = EXIT_FAIL;
 
 	optind = 1;
 	opterr = 0;
@@ -198,7 +198,13 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_MIN_DURATION:
 			mermaid_opt = "--min-duration";
-			if (parse_duration(optarg, &opts.min_duration_ns)) {
+			err = parse_duration(optarg, &opts.min_duration_ns);
+			if (err == -ERANGE) {
+				error("render: --min-duration: '%s' is too long (at most 2^64-1 ns, about 584 years)",
+				      optarg);
+				return EXIT_USAGE;
+			}
+			if (err) {
 				error("render: --min-duration: '%s' is not a duration (e.g. 5ms, 250us, 1s)",
 				      optarg);
 				return EXIT_USAGE;
