@@ -720,15 +720,15 @@ static int chart_size(struct mm *m, struct bar **v, size_t n, struct sbuf *text,
  * --max-bars keeps the longest bars, and they may have the longest labels,
  * so the lines are added up in that order: each bar's line, the section line
  * when the bar is the first kept in its section, the header and the "not
- * shown" note. In a smaller chart a repeated section name may get a shorter
- * " (N)" suffix, so the sum can be a little too big; the chart for N (and
- * N + 1) is then made and measured, which also leaves m's selection changed.
+ * shown" note, until they are too many. A repeated section name's " (N)"
+ * suffix may come out otherwise in the chart, so the sum can be a little
+ * off; the chart for N (and N + 1) is then made and measured, which also
+ * leaves m's selection changed.
  */
 static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 {
 	struct bar **v = NULL;
-	size_t n = 0, cur = SIZE_MAX, total, note_section, best = 0, size;
-	size_t *section_len = NULL;
+	size_t n = 0, total, note_section, best = 0, size;
 	bool *opened = NULL;
 	uint64_t dropped_max = 0;
 	struct names ns = { 0 };
@@ -739,30 +739,17 @@ static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 	if (err)
 		goto cleanup;
 	err = -ENOMEM;
-	section_len = calloc(m->nsections + 1, sizeof(*section_len));
 	opened = calloc(m->nsections + 1, sizeof(*opened));
-	if (!section_len || !opened)
+	if (!opened)
 		goto cleanup;
 	/* The header of the chart of every candidate: the axis of a smaller one may differ a little. */
 	for (size_t i = 0; i < m->nbars; i++)
 		m->bars[i].keep = m->bars[i].len >= min_ns;
 	err = put_header(&line, m, n < m->nbars, &tmp);
 	total = utf16_length(line.buf, line.len);
-	/* Section names as the chart of every bar --min-duration leaves would write them. */
-	for (size_t i = 0; i < m->nbars && !err; i++) {
-		const struct bar *b = &m->bars[i];
-
-		if (b->len < min_ns) {
-			dropped_max = b->len > dropped_max ? b->len : dropped_max;
-			continue;
-		}
-		if (b->section == cur)
-			continue;
-		cur = b->section;
-		line.len = 0;
-		err = put_section_of(&line, m, cur, &ns, &tmp, &esc);
-		section_len[cur] = utf16_length(line.buf, line.len);
-	}
+	for (size_t i = 0; i < m->nbars; i++)
+		if (m->bars[i].len < min_ns && m->bars[i].len > dropped_max)
+			dropped_max = m->bars[i].len;
 	line.len = 0;
 	if (!err)
 		err = put_section(&line, &ns, "not shown", strlen("not shown"), &esc);
@@ -771,9 +758,16 @@ static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 		line.len = 0;
 		err = put_bar(&line, m->t, v[i], &tmp);
 		total += utf16_length(line.buf, line.len);
-		if (!opened[v[i]->section]) {
+		/*
+		 * A section's line, named when its first bar is kept: a repeated
+		 * name's " (N)" may then differ from the chart's, which the
+		 * measuring below puts right.
+		 */
+		if (!err && !opened[v[i]->section]) {
 			opened[v[i]->section] = true;
-			total += section_len[v[i]->section];
+			line.len = 0;
+			err = put_section_of(&line, m, v[i]->section, &ns, &tmp, &esc);
+			total += utf16_length(line.buf, line.len);
 		}
 		size = total;
 		if (i + 1 < m->nbars) {
@@ -786,6 +780,9 @@ static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 		}
 		if (size <= MERMAID_MAX_TEXT)
 			best = i + 1;
+		/* Lines only add up: no bigger chart fits either (and a huge chart is not formatted twice). */
+		if (total > MERMAID_MAX_TEXT)
+			break;
 	}
 	/* Bigger charts only add lines: measure around the estimate. */
 	while (!err && best < n) {
@@ -803,7 +800,6 @@ static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
 	*fit = best;
 cleanup:
 	free(v);
-	free(section_len);
 	free(opened);
 	names_free(&ns);
 	sbuf_free(&line);
