@@ -30,13 +30,17 @@ typedef unsigned __int128 ns_sum;
  * has a smaller number than its children.
  */
 struct image {
-	ns_sum cpu;     /* CPU of the processes whose last image this is, or that inherited it */
-	ns_sum sub_wall, sub_cpu;  /* itself and everything below */
-	uint64_t sub_count;
-	uint64_t wall;  /* its span */
-	uint32_t name;   /* index into names */
-	uint32_t parent; /* NONE for a top image */
-	bool topmost;   /* no image above it has the same name */
+	uint64_t wall;    /* its span */
+	/*
+	 * CPU of the processes whose last image this is, or that inherited it:
+	 * a sum, exact in 96 bits (cpu_hi counts the carries of cpu_lo). The
+	 * subtree sums are not kept here but added up on the walk's stack.
+	 */
+	uint64_t cpu_lo;
+	uint32_t cpu_hi;
+	uint32_t name;    /* index into names */
+	uint32_t parent;  /* NONE for a top image */
+	bool topmost;     /* no image above it has the same name */
 };
 
 struct stat_row {
@@ -158,10 +162,43 @@ static uint32_t image_of(const struct trace *t, const struct exec_span *span)
 	return span ? (uint32_t)(span - t->spans) : NONE;
 }
 
+static ns_sum image_cpu(const struct image *im)
+{
+	return (ns_sum)im->cpu_hi << 64 | im->cpu_lo;
+}
+
+/* cpu (below 2^64: user + system of one process) added to im's exact sum. */
+static void image_add_cpu(struct image *im, ns_sum cpu)
+{
+	ns_sum sum = image_cpu(im) + cpu;
+
+	im->cpu_lo = (uint64_t)sum;
+	im->cpu_hi = (uint32_t)(sum >> 64);
+}
+
+/* An image's subtree on the walk's stack: itself and everything below, so far. */
+struct subtree {
+	uint32_t g;
+	uint64_t count;
+	ns_sum wall, cpu;
+};
+
+/* Push image g on the walk's stack: its subtree starts as itself. */
+static void enter(struct summary *s, struct subtree *stack, size_t *depth, size_t *active,
+		  uint32_t g)
+{
+	struct image *im = &s->img[g];
+
+	im->topmost = active[im->name]++ == 0;
+	stack[(*depth)++] = (struct subtree){ .g = g, .count = 1, .wall = im->wall,
+					     .cpu = image_cpu(im) };
+}
+
 static int build_images(struct summary *s)
 {
 	const struct trace *t = s->t;
-	uint32_t *kids = NULL, *first = NULL, *cur = NULL, *stack = NULL;
+	uint32_t *kids = NULL, *first = NULL, *cur = NULL;
+	struct subtree *stack = NULL;
 	size_t *active = NULL;
 	int err = -ENOMEM;
 
@@ -193,31 +230,24 @@ static int build_images(struct summary *s)
 		/* A fork-only process runs the image it inherited: its CPU is that command's. */
 		last = image_of(t, p->nexec ? &p->execs[p->nexec - 1] : p->inherited);
 		if (last != NONE)
-			s->img[last].cpu += cpu;
+			image_add_cpu(&s->img[last], cpu);
 		s->total_cpu += cpu;
 		s->any_cpu |= known;
 	}
 
-	/* Subtree totals: children have larger numbers, so one backward pass. */
-	for (size_t g = 0; g < s->nimg; g++) {
-		s->img[g].sub_count = 1;
-		s->img[g].sub_wall = s->img[g].wall;
-		s->img[g].sub_cpu = s->img[g].cpu;
-	}
-	for (size_t g = s->nimg; g-- > 0;) {
-		uint32_t pa = s->img[g].parent;
-
-		if (pa != NONE) {
-			s->img[pa].sub_count += s->img[g].sub_count;
-			s->img[pa].sub_wall += s->img[g].sub_wall;
-			s->img[pa].sub_cpu += s->img[g].sub_cpu;
-		}
-	}
+	s->cmds = calloc(s->nnames + 1, sizeof(*s->cmds));
+	s->subs = calloc(s->nnames + 1, sizeof(*s->subs));
+	if (!s->cmds || !s->subs)
+		goto cleanup;
 
 	/*
-	 * topmost: no ancestor has the same name. A depth-first walk keeps, per
-	 * name, how many images on the current path have it. Children are
-	 * grouped with a counting pass: kids[first[g]..first[g + 1]).
+	 * One depth-first walk: topmost (no ancestor has the same name) keeps,
+	 * per name, how many images on the current path have it; the subtree
+	 * of an image is summed on the stack as its children are left, and a
+	 * topmost one's goes to its name's row. Subtrees of the topmost images
+	 * of a name never nest, so every exec below counts once per distinct
+	 * command name among it and its ancestors. Children are grouped with a
+	 * counting pass: kids[first[g]..first[g + 1]).
 	 */
 	first = calloc(s->nimg + 1, sizeof(*first));
 	cur = malloc((s->nimg + 1) * sizeof(*cur));
@@ -242,19 +272,27 @@ static int build_images(struct summary *s)
 
 		if (s->img[r].parent != NONE)
 			continue;
-		stack[depth++] = r;
-		s->img[r].topmost = active[s->img[r].name]++ == 0;
+		enter(s, stack, &depth, active, r);
 		while (depth) {
-			uint32_t g = stack[depth - 1];
+			struct subtree *top = &stack[depth - 1];
+			struct image *im = &s->img[top->g];
 
-			if (cur[g] < first[g + 1]) {
-				uint32_t c = kids[cur[g]++];
+			if (cur[top->g] < first[top->g + 1]) {
+				enter(s, stack, &depth, active, kids[cur[top->g]++]);
+				continue;
+			}
+			active[im->name]--;
+			if (im->topmost) {
+				struct stat_row *u = &s->subs[im->name];
 
-				stack[depth++] = c;
-				s->img[c].topmost = active[s->img[c].name]++ == 0;
-			} else {
-				active[s->img[g].name]--;
-				depth--;
+				u->count += top->count;
+				u->wall += top->wall;
+				u->cpu += top->cpu;
+			}
+			if (--depth) {
+				stack[depth - 1].count += top->count;
+				stack[depth - 1].wall += top->wall;
+				stack[depth - 1].cpu += top->cpu;
 			}
 		}
 	}
@@ -268,33 +306,19 @@ cleanup:
 	return err;
 }
 
-static int build_rows(struct summary *s)
+/* The command rows; the subtree rows were added up by build_images(). */
+static void build_rows(struct summary *s)
 {
-	s->cmds = calloc(s->nnames + 1, sizeof(*s->cmds));
-	s->subs = calloc(s->nnames + 1, sizeof(*s->subs));
-	if (!s->cmds || !s->subs)
-		return -ENOMEM;
 	for (size_t i = 0; i < s->nnames; i++)
 		s->cmds[i].name = s->subs[i].name = s->names[i];
 	for (size_t g = 0; g < s->nimg; g++) {
 		const struct image *im = &s->img[g];
-		struct stat_row *c = &s->cmds[im->name], *u = &s->subs[im->name];
+		struct stat_row *c = &s->cmds[im->name];
 
 		c->count++;
 		c->wall += im->wall;
-		c->cpu += im->cpu;
-		/*
-		 * Subtrees of the topmost images of a name never nest, so adding
-		 * them counts every exec below once per distinct command name
-		 * among it and its ancestors.
-		 */
-		if (im->topmost) {
-			u->count += im->sub_count;
-			u->wall += im->sub_wall;
-			u->cpu += im->sub_cpu;
-		}
+		c->cpu += image_cpu(im);
 	}
-	return 0;
 }
 
 static int cmp_sum(ns_sum a, ns_sum b)
@@ -710,9 +734,7 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 	err = build_images(&s);
 	if (err)
 		goto cleanup;
-	err = build_rows(&s);
-	if (err)
-		goto cleanup;
+	build_rows(&s);
 	err = peak_concurrency(t, &peak);
 	if (err)
 		goto cleanup;
