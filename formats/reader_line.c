@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "formats/reader.h"
+#include "formats/utf8.h"
 
 /*
  * Two ways to read a line's fields. The fast scanner handles what the
@@ -51,44 +52,6 @@ struct parse_ctx {
 	struct arena *a;
 	struct fval tmp;
 };
-
-/*
- * The UTF-8 sequence at s, avail bytes left: its length (1 to 4) if it is
- * complete and valid (RFC 3629: no overlong forms, surrogates or code
- * points above U+10FFFF), 0 if it is invalid, or -1 if it is the valid
- * start of a sequence that avail cuts short.
- */
-static int utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	for (size_t i = 1; i < n; i++) {
-		if (i == avail)
-			return -1;
-		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return (int)n;
-}
 
 /*
  * s (len bytes) as text safe to print on a terminal, into dst (cap bytes,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "formats/jsonl.h"
+#include "formats/utf8.h"
 
 void sbuf_free(struct sbuf *b)
 {
@@ -121,42 +122,6 @@ static const unsigned char plain[256] = {
 	[0x5d ... 0x7e] = 1,
 };
 
-/*
- * Length of the valid UTF-8 sequence (2 to 4 bytes) starting at s, or 0 if
- * s[0] does not start one: overlong forms, surrogates and code points above
- * U+10FFFF are invalid (RFC 3629 table). s is NUL-terminated, and NUL is
- * never a continuation byte, so reading ahead stops at the end.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	if (n >= 3 && (s[2] & 0xc0) != 0x80)
-		return 0;
-	if (n == 4 && (s[3] & 0xc0) != 0x80)
-		return 0;
-	return n;
-}
-
 /* Write s (len bytes, NUL-terminated) as a JSON string; STR_MAX(len) reserved. */
 static char *put_str(char *p, const char *str, size_t len)
 {
@@ -167,7 +132,7 @@ static char *put_str(char *p, const char *str, size_t len)
 	while (s < end) {
 		const unsigned char *run = s;
 		unsigned char c;
-		size_t n;
+		int n;
 
 		while (s < end && plain[*s])
 			s++;
@@ -179,9 +144,9 @@ static char *put_str(char *p, const char *str, size_t len)
 		}
 		c = *s;
 		if (c >= 0x80) {
-			n = utf8_len(s);
-			if (n && s + n <= end) {
-				memcpy(p, s, n);
+			n = utf8_seq(s, (size_t)(end - s));
+			if (n > 1) {
+				memcpy(p, s, (size_t)n);
 				p += n;
 				s += n;
 			} else {

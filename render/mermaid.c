@@ -6,7 +6,7 @@
 
 #include "render/mermaid.h"
 #include "render/trace.h"
-#include "render/utf8.h"
+#include "formats/utf8.h"
 
 /* Mermaid's default maxTextSize, counted in UTF-16 units; bigger charts render as an error. */
 #define MERMAID_MAX_TEXT 50000

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "render/trace.h"
-#include "render/utf8.h"
+#include "formats/utf8.h"
 
 #define NONE UINT32_MAX
 #define NAME_MAX_SHOWN 32

@@ -1,41 +1,23 @@
-/* render/utf8.c: UTF-8 decoding and display width, for the views that lay text out. */
+/* formats/utf8.c: UTF-8 decoding, encoding and display width, for the views that lay text out. */
 #include <stdbool.h>
 
-#include "render/utf8.h"
+#include "formats/utf8.h"
 
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
-	uint32_t c = s[0], min;
-	size_t n, i;
+	static const unsigned char lead_bits[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	int n = utf8_seq(s, len);
+	uint32_t c;
 
-	if (c < 0x80) {
-		*cp = c;
+	if (n <= 0) {
+		*cp = 0xfffd;
 		return 1;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		goto bad;
-	}
-	if (len < n)
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
+	c = s[0] & lead_bits[n];
+	for (int i = 1; i < n; i++)
 		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms and surrogates would let a byte sequence hide a ':' or '%'. */
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
 	*cp = c;
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
+	return (size_t)n;
 }
 
 size_t utf8_encode(char *out, uint32_t c)
