@@ -33,6 +33,47 @@ mermaid_check() {
 # task_lines FILE: the number of bars a chart asks for.
 task_lines() { grep -cE '^    .* :((crit|active|done), )?[0-9]+, [0-9]+ms$' "$1" || true; }
 
+# A guard against a hung recorder, not a time limit on anything tested: the
+# waits below give up (and fail the test) after $GUARD seconds.
+: "${GUARD:=300}"
+
+# wait_for FILE: until FILE exists (the recorded command made it).
+wait_for() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 never appeared"
+}
+
+# wait_gone PID: until PID no longer exists (a zombie still does: it is gone
+# once its parent has reaped it).
+wait_gone() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "pid $1 is still there"
+}
+
+# wait_exit PID: $RC is the exit status of background job PID; one still
+# running after $GUARD s is killed and the test fails (never hang).
+wait_exit() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1"
+		fail "the recorder did not exit"
+	fi
+	RC=0
+	wait "$1" || RC=$?
+}
+
 run_tests() {
 	local fn rc name
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do

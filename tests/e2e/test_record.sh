@@ -718,32 +718,6 @@ test_no_processes_left() {
 
 # --- signals to the recorder ---------------------------------------------------
 
-# wait_for FILE: until FILE exists (the recorded command made it).
-wait_for() {
-	local i
-	for i in $(seq 1 600); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "$1 never appeared"
-}
-
-# wait_exit PID: $RC is the exit status of background job PID; a recorder
-# still running after $TIMEOUT s is killed and the test fails (never hang).
-wait_exit() {
-	local i
-	for i in $(seq 1 $((TIMEOUT * 10))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1"
-		fail "the recorder did not exit"
-	fi
-	RC=0
-	wait "$1" || RC=$?
-}
-
 # Ctrl-C in a terminal signals the whole foreground process group.
 test_ctrl_c_ends_recording_with_cmd_status() {
 	need_root

@@ -13,47 +13,6 @@ for h in ignchld; do
 	cc -O1 -Wall -o "$HB/$h" "$E2E_DIR/helpers/$h.c" || echo "test_record_cli.sh: cannot build $h.c" >&2
 done
 
-# Guard against a hung recorder (not a time limit on anything tested): the
-# suite must end.
-: "${GUARD:=120}"
-
-# wait_for FILE: until FILE exists (the recorded command made it).
-wait_for() {
-	local i
-	for i in $(seq 1 $((GUARD * 10))); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "$1 never appeared"
-}
-
-# wait_gone PID: until PID no longer exists (a zombie still does: it is gone
-# once its parent has reaped it).
-wait_gone() {
-	local i
-	for i in $(seq 1 $((GUARD * 10))); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	fail "pid $1 is still there"
-}
-
-# wait_exit PID: $RC is the exit status of background job PID; one still
-# running after $GUARD s is killed and the test fails.
-wait_exit() {
-	local i
-	for i in $(seq 1 $((GUARD * 10))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1"
-		fail "the recorder did not exit"
-	fi
-	RC=0
-	wait "$1" || RC=$?
-}
-
 # root_of FILE: the recorded command's pid, from the header.
 root_of() { jq -r 'select(has("Recording")) | .Recording.root_pid' "$1"; }
 
