@@ -74,6 +74,25 @@ wait_exit() {
 	wait "$1" || RC=$?
 }
 
+# build_helpers [NAME...]: compile tests/e2e/helpers/NAME.c (all of them if
+# none is named) once per run into $HB, removed when the script exits.
+build_helpers() {
+	local src names=("$@")
+	HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
+	trap 'rm -rf "$HB"' EXIT
+	[ ${#names[@]} -gt 0 ] || names=("$E2E_DIR"/helpers/*.c)
+	for src in "${names[@]}"; do
+		src=$E2E_DIR/helpers/$(basename "$src" .c).c
+		cc -O1 -pthread -Wall -o "$HB/$(basename "$src" .c)" "$src" ||
+			echo "$(basename "$0"): cannot build $src" >&2
+	done
+}
+
+# Shorthands over ./rec.jsonl. ev TYPE: every event of that type, one per line.
+ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
+# expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.
+expect() { jq -e -s "${@:1:$#-1}" rec.jsonl >/dev/null || fail "${@: -1}"; }
+
 run_tests() {
 	local fn rc name
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do

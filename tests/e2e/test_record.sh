@@ -7,22 +7,14 @@
 # could not write into the test's root-owned directory.
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
-# C helpers, built once per run into $HB (removed on exit).
-HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
-trap 'rm -rf "$HB"' EXIT
-for src in "$E2E_DIR"/helpers/*.c; do
-	cc -O1 -pthread -Wall -o "$HB/$(basename "$src" .c)" "$src" ||
-		echo "test_record.sh: cannot build $src" >&2
-done
-
-# Generous guard against a hung recorder: the suite must end.
-TIMEOUT=300
+# C helpers, built once per run into $HB.
+build_helpers
 
 # rec [OPTS...] -- CMD...: record into rec.jsonl; $RC is record's exit status,
 # its stdout/stderr go to out/err.
 rec() {
 	RC=0
-	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -o rec.jsonl "$@" >out 2>err || RC=$?
+	timeout -k 10 "$GUARD" "$PROCTRACE" record -o rec.jsonl "$@" >out 2>err || RC=$?
 }
 
 # check_recording FILE: the whole file follows the format-1 schema: every
@@ -77,12 +69,9 @@ check_recording() {
 	jq -e -s '.[-1].End.lost == 0' "$f" >/dev/null || fail "$f: events lost: $(tail -1 "$f")"
 }
 
-# Shorthands over rec.jsonl. ev TYPE: every event of that type, one per line.
-ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
+# More shorthands over rec.jsonl (ev and expect are in lib.sh).
 root_pid() { jq -r 'select(has("Recording")) | .Recording.root_pid' rec.jsonl; }
 count() { jq -s "[.[] | $1] | length" rec.jsonl; }
-# expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.
-expect() { jq -e -s "${@:1:$#-1}" rec.jsonl >/dev/null || fail "${@: -1}"; }
 
 # --- the header, the end, the schema --------------------------------------
 
@@ -531,7 +520,7 @@ test_missing_command_exit_127() {
 test_unwritable_output_runs_nothing() {
 	need_root
 	RC=0
-	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -o "$T/no/such/dir/rec.jsonl" -- touch ran >out 2>err || RC=$?
+	timeout -k 10 "$GUARD" "$PROCTRACE" record -o "$T/no/such/dir/rec.jsonl" -- touch ran >out 2>err || RC=$?
 	assert_eq "$RC" 1 "record exit status"
 	[ ! -e ran ] || fail "CMD ran although the recording could not be written"
 	grep -q "no/such/dir/rec.jsonl" err || fail "the message does not name the file: $(cat err)"
@@ -600,7 +589,7 @@ test_sudo_runs_cmd_as_invoking_user() {
 	d=$(mktemp -d /tmp/proctrace-sudo.XXXXXX)
 	chmod 1777 "$d"
 	RC=0
-	SUDO_UID=65534 SUDO_GID=65534 SUDO_USER=nobody timeout -k 10 "$TIMEOUT" \
+	SUDO_UID=65534 SUDO_GID=65534 SUDO_USER=nobody timeout -k 10 "$GUARD" \
 		"$PROCTRACE" record -o "$d/rec.jsonl" -- sh -c "id -u >$d/uid; id -g >$d/gid; id -G >$d/groups" \
 		>out 2>err || RC=$?
 	local uid gid groups owner
@@ -623,7 +612,7 @@ test_sudo_runs_cmd_as_invoking_user() {
 test_default_output_is_new_timestamped_file() {
 	need_root
 	RC=0
-	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -- /bin/true >out 2>err || RC=$?
+	timeout -k 10 "$GUARD" "$PROCTRACE" record -- /bin/true >out 2>err || RC=$?
 	assert_eq "$RC" 0 "record exit status"
 	local f
 	f=$(ls -A | grep -vxE 'out|err' || true)
@@ -646,7 +635,7 @@ test_existing_output_not_overwritten() {
 test_output_to_stdout() {
 	need_root
 	RC=0
-	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -o - -- /bin/true >stdout.jsonl 2>err || RC=$?
+	timeout -k 10 "$GUARD" "$PROCTRACE" record -o - -- /bin/true >stdout.jsonl 2>err || RC=$?
 	assert_eq "$RC" 0 "record exit status"
 	check_recording stdout.jsonl
 	[ "$(ls -A | sort | tr '\n' ' ')" = "err stdout.jsonl " ] || fail "files created: $(ls -A)"

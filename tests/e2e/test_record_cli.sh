@@ -6,12 +6,8 @@
 # Run as root directly: each sudo test sets the variables it needs.
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
-# C helpers this script uses, built once per run into $HB (removed on exit).
-HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
-trap 'rm -rf "$HB"' EXIT
-for h in ignchld; do
-	cc -O1 -Wall -o "$HB/$h" "$E2E_DIR/helpers/$h.c" || echo "test_record_cli.sh: cannot build $h.c" >&2
-done
+# The C helper this script uses, built once per run into $HB.
+build_helpers ignchld
 
 # root_of FILE: the recorded command's pid, from the header.
 root_of() { jq -r 'select(has("Recording")) | .Recording.root_pid' "$1"; }

@@ -7,13 +7,8 @@
 # As root directly: under sudo, CMD would run as the invoking user.
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
-# C helpers, built once per run into $HB (removed on exit).
-HB=$(mktemp -d /tmp/proctrace-helpers.XXXXXX)
-trap 'rm -rf "$HB"' EXIT
-for src in "$E2E_DIR"/helpers/*.c; do
-	cc -O1 -pthread -Wall -o "$HB/$(basename "$src" .c)" "$src" ||
-		echo "test_record_kernel.sh: cannot build $src" >&2
-done
+# C helpers, built once per run into $HB.
+build_helpers
 
 # The 32-bit helper is freestanding (int $0x80, no C library): gcc's -m32
 # is all it needs, no 32-bit libc. Built here only: the other scripts build
@@ -22,19 +17,13 @@ cc -m32 -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector -
 	-o "$HB/ia32" "$E2E_DIR/helpers/ia32/calls.c" ||
 	echo "test_record_kernel.sh: cannot build helpers/ia32/calls.c with cc -m32" >&2
 
-# Generous guard against a hung recorder: the suite must end.
-TIMEOUT=300
-
 # rec [OPTS...] -- CMD...: record into rec.jsonl; $RC is record's exit status,
 # its stdout/stderr go to out/err.
 rec() {
 	RC=0
-	timeout -k 10 "$TIMEOUT" "$PROCTRACE" record -f -o rec.jsonl "$@" >out 2>err || RC=$?
+	timeout -k 10 "$GUARD" "$PROCTRACE" record -f -o rec.jsonl "$@" >out 2>err || RC=$?
 	jq -e . rec.jsonl >/dev/null || fail "rec.jsonl is not JSON lines: $(head -c 300 rec.jsonl)"
 }
-ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
-# expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.
-expect() { jq -e -s "${@:1:$#-1}" rec.jsonl >/dev/null || fail "${@: -1}"; }
 
 # --- setpgid in a pid namespace --------------------------------------------
 
