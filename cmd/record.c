@@ -342,7 +342,6 @@ int cmd_record(int argc, char **argv)
 	o.out_name = name;
 	o.truncate_out = replace;
 	o.buffer_size = c.buffer_size;
-	o.max_procs = RECORDER_DEFAULT_MAX_PROCS;
 	o.no_wait = c.no_wait;
 	o.quiet = c.quiet;
 	o.announce = !c.output && !c.quiet;

@@ -621,7 +621,6 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 	if (!skel)
 		return -ENOMEM;
 	skel->maps.events.max_entries = o->buffer_size;
-	skel->maps.traced.max_entries = o->max_procs;
 	skel->maps.scratch.max_entries = ncpu < 1 ? 1 : ncpu;
 	skel->rodata->wakeup_bytes = o->buffer_size / 4;
 	if (log) {
@@ -734,6 +733,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	bool masked = false, piped = false, chld = false;
 	ssize_t n;
 	__u32 key;
+	__u64 word;
 	__u8 one = 1;
 
 	r->pagesize = sysconf(_SC_PAGESIZE);
@@ -811,8 +811,10 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	close(errp[1]);
 	gate[0] = errp[1] = -1;
 
-	key = r->root;
-	err = bpf_map_update_elem(r->skel->maps.traced.map_fd, &key, &one, BPF_ANY);
+	/* The traced set is empty: the root's bit is the whole of its word. */
+	key = r->root / 64;
+	word = 1ull << (r->root % 64);
+	err = bpf_map_update_elem(r->skel->maps.traced.map_fd, &key, &word, BPF_ANY);
 	if (err)
 		err = -errno;
 	if (err) {

@@ -14,7 +14,6 @@
 #define RECORDER_DEFAULT_BUFFER (4u << 20)
 #define RECORDER_MIN_BUFFER 4096u
 #define RECORDER_MAX_BUFFER (1u << 30)
-#define RECORDER_DEFAULT_MAX_PROCS 65536u
 
 /* What to run and how. Everything is borrowed for the recorder's lifetime. */
 struct recorder_opts {
@@ -23,7 +22,6 @@ struct recorder_opts {
 	const char *out_name;     /* named in messages */
 	bool truncate_out;        /* empty out_fd once tracing has started (--force) */
 	uint64_t buffer_size;     /* ring buffer bytes: a power of two >= page size */
-	uint32_t max_procs;       /* live processes the kernel side can track */
 	bool no_wait;             /* end when CMD exits, not when the whole tree has */
 	bool quiet;               /* no closing summary line */
 	bool announce;            /* "recording to OUT_NAME" on stderr, once
