@@ -709,6 +709,17 @@ static int open_bpf(struct recorder *r)
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return err;
 	}
+	return 0;
+}
+
+/*
+ * Map the ring buffer: after the fork, which would otherwise copy its
+ * thousands of page table entries into CMD, to be torn down at its exec.
+ */
+static int open_ring(struct recorder *r)
+{
+	int err;
+
 	r->rb = ring_buffer__new(r->skel->maps.events.map_fd, on_record, r, NULL);
 	if (!r->rb) {
 		err = -errno;
@@ -821,6 +832,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		error("cannot track pid %d: %s", r->root, strerror(-err));
 		goto cleanup;
 	}
+	err = open_ring(r);
+	if (err)
+		goto cleanup;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (r->epfd < 0) {
 		err = -errno;
