@@ -80,11 +80,16 @@ struct {
  * into signal_struct when it is released. The Exit is sent at the last of
  * those switches, with the timestamp and seq of the exit itself. The
  * recorder sends what is left here when the tree is gone.
+ *
+ * An entry lasts from an exit to its last switch, microseconds unless a
+ * thread lingers: 2048 is room for a mass kill. When it is full, an Exit
+ * goes out at once, its CPU time a little short. A hash sets up all of its
+ * buckets at load: a bigger one is a slower start.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 2048);
 	__type(key, __u32);
 	__type(value, struct pt_pending_exit);
 } pending_exits SEC(".maps");
