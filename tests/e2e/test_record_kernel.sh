@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/test_record_kernel.sh: record real programs (root, eBPF) where the
-# kernel side must read the kernel right: pid namespaces, the CPU time of
-# threads, 32-bit programs, execs that race.
+# kernel side must read the kernel right: pid namespaces, the whole range of
+# pids, the CPU time of threads, 32-bit programs, execs that race.
 . "$(dirname "$0")/lib.sh"
 
 # As root directly: under sudo, CMD would run as the invoking user.
@@ -162,6 +162,32 @@ test_ia32_program_syscalls_are_decoded_as_ia32() {
 		"want one SetSID of $r: $(ev SetSID)"
 	expect --argjson r "$r" --argjson c "$c" '[.[] | .SetPGID // empty] | map([.pid, .ppid, .pgid]) == [[$c, $r, $c]]' \
 		"want only the child's setpgid(0, 0) (olduname is not setpgid): $(ev SetPGID)"
+}
+
+# --- the whole range of pids -------------------------------------------------------
+
+# The traced set has a bit for every pid a kernel can give, below
+# PID_MAX_LIMIT (4194304): the processes with the last pids of the range,
+# and those after the kernel wraps around to small ones, are all recorded.
+test_pids_at_the_top_of_the_range_are_traced() {
+	need_root
+	local old
+	old=$(cat /proc/sys/kernel/pid_max)
+	# shellcheck disable=SC2064 # $old now: the function's locals are gone at exit
+	trap "echo $old >/proc/sys/kernel/pid_max" EXIT
+	echo 4194304 >/proc/sys/kernel/pid_max
+	echo 4194270 >/proc/sys/kernel/ns_last_pid
+	rec -- sh -c 'for i in $(seq 60); do /bin/true; done'
+	echo "$old" >/proc/sys/kernel/pid_max
+	assert_eq "$RC" 0 "record exit status ($(cat err))"
+	expect '[.[] | .Fork // empty | .child_pid] | length == 61 and max >= 4194290 and min < 4194240' \
+		"want 61 Forks, some with pids near 4194303 and some wrapped around: $(ev Fork | jq -r .child_pid | tr '\n' ' ')"
+	expect '([.[] | .Fork // empty | .child_pid] | sort) as $f
+		| ([.[] | .Exec // empty | .pid] | unique) as $x
+		| ([.[] | .Exit // empty | .pid] | sort) as $e
+		| ($f - $x) == [] and ($f - $e) == [] and ($e | length) == 62' \
+		"want an Exec and an Exit for every child, and the root's Exit: $(ev Exit | jq -r .pid | tr '\n' ' ')"
+	expect '.[-1].End.lost == 0' "End: $(tail -1 rec.jsonl)"
 }
 
 # --- execs that race --------------------------------------------------------------
