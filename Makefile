@@ -143,5 +143,5 @@ $(BENCH_DIR)/%: tests/bench/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-bench: bench-deps $(BIN) $(BENCH_DIR)/gen $(BENCH_DIR)/forker
+bench: bench-deps $(BIN) $(BENCH_DIR)/gen $(BENCH_DIR)/forker $(BENCH_DIR)/syscalls
 	PROCTRACE="$(abspath $(BIN))" BENCH_DIR="$(abspath $(BENCH_DIR))" bash tests/bench/bench.sh

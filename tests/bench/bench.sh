@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tests/bench/bench.sh: the benchmark behind `make bench`: recording overhead
-# against strace and bpftrace, lost events under fork storms, sort/render
+# against strace and bpftrace (and the cost of a syscall anywhere on the
+# machine while recording), lost events under fork storms, sort/render
 # throughput against jq. Writes a markdown table to $BENCH_DIR/results.md and
 # prints it. Informational: it never fails on a timing, only on a broken set-up.
 #
-# Environment: PROCTRACE (binary), BENCH_DIR (output, holds gen and forker),
+# Environment: PROCTRACE (binary), BENCH_DIR (output, holds gen, forker and syscalls),
 # BENCH_RUNS (runs per side, default 5), BENCH_RECORD_RUNS (rounds of the
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
@@ -23,6 +24,7 @@ if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_REC
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
+SYSCALLS=$BENCH_DIR/syscalls
 RUNS=$BENCH_RUNS
 RRUNS=$BENCH_RECORD_RUNS
 
@@ -35,7 +37,8 @@ fi
 die() { echo "bench: error: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 [ -x "$PROCTRACE" ] || die "$PROCTRACE: not built"
-[ -x "$GEN" ] && [ -x "$FORKER" ] || die "$BENCH_DIR/gen, forker: not built (run make bench)"
+[ -x "$GEN" ] && [ -x "$FORKER" ] && [ -x "$SYSCALLS" ] ||
+	die "$BENCH_DIR/gen, forker, syscalls: not built (run make bench)"
 [ "$RUNS" -ge 1 ] 2>/dev/null || die "BENCH_RUNS: not a positive number: $RUNS"
 [ "$RRUNS" -ge 1 ] 2>/dev/null || die "BENCH_RECORD_RUNS: not a positive number: $RRUNS"
 PROCTRACE=$(cd "$(dirname "$PROCTRACE")" && pwd)/$(basename "$PROCTRACE")
@@ -104,6 +107,14 @@ cell_time() {
 	[ -s "$RAW/$1" ] || { echo "n/a"; return; }
 	read -r m lo hi < <(stats "$RAW/$1")
 	awk -v m="$m" -v lo="$lo" -v hi="$hi" 'BEGIN { printf "%.3f s (%.3f–%.3f)", m, lo, hi }'
+}
+
+# cell_ns KEY: "138 ns (130–150)".
+cell_ns() {
+	local m lo hi
+	[ -s "$RAW/$1" ] || { echo "n/a"; return; }
+	read -r m lo hi < <(stats "$RAW/$1")
+	awk -v m="$m" -v lo="$lo" -v hi="$hi" 'BEGIN { printf "%.0f ns (%.0f–%.0f)", m, lo, hi }'
 }
 
 median_of() { local m; read -r m _ _ < <(stats "$RAW/$1"); echo "$m"; }
@@ -234,6 +245,28 @@ bench_record() {
 		rm -f "$W/rec.jsonl"
 		timed true.proctrace "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
 	done
+	bench_syscall
+}
+
+# What a syscall costs anywhere on the machine, untraced and while proctrace
+# records something else: its sys_exit program sees every syscall's exit.
+bench_syscall() {
+	local r i pid
+	for ((r = 1; r <= RRUNS; r++)); do
+		"$SYSCALLS" >>"$RAW/syscall.untraced"
+		rm -f "$W/sc.jsonl"
+		"$PROCTRACE" record -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
+		pid=$!
+		# The header is written once the programs are attached.
+		for ((i = 0; i < 1000; i++)); do
+			[ -s "$W/sc.jsonl" ] && break
+			sleep 0.01
+		done
+		"$SYSCALLS" >>"$RAW/syscall.proctrace"
+		# Passed on to sleep, whose end ends the recording.
+		kill -INT "$pid"
+		wait "$pid" || true
+	done
 }
 
 # lost_of FILE: End.lost of a recording ("?" without an End line).
@@ -271,6 +304,10 @@ report_record() {
 	printf '| `proctrace record -- /bin/true` total | %s | ≤ 0.1 s | %s |\n' \
 		"$(cell_time true.proctrace)" "$(verdict "$true_m <= 0.1")"
 	printf '| `/bin/true` untraced | %s | | |\n' "$(cell_time true.untraced)"
+	printf '| a syscall (`getppid`) anywhere on the machine, untraced | %s | | |\n' \
+		"$(cell_ns syscall.untraced)"
+	printf '| the same while proctrace records another command | %s, ratio %s | | |\n' \
+		"$(cell_ns syscall.proctrace)" "$(cell_ratio syscall.proctrace syscall.untraced)"
 	if [ -s "$RAW/bpftrace_startup" ]; then
 		printf '| bpftrace start-up (launch → probes attached) | %s | | |\n' \
 			"$(cell_time bpftrace_startup)"

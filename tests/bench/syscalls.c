@@ -1,0 +1,67 @@
+/* tests/bench/syscalls.c: the cost of one cheap syscall, in nanoseconds. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+	fputs("usage: syscalls [-n COUNT]\n"
+	      "Makes COUNT getppid() syscalls (default 1000000) and prints the mean\n"
+	      "nanoseconds per call. While proctrace records, every process on the\n"
+	      "machine takes the syscall exit path its sys_exit program hooks.\n"
+	      "EXAMPLES\n"
+	      "  syscalls                # untraced\n"
+	      "  syscalls -n 5000000     # longer, steadier\n",
+	      stderr);
+}
+
+static long parse_pos(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return -1;
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec a, b;
+	long n = 1000000;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:h")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = parse_pos(optarg);
+			if (n < 0) {
+				fprintf(stderr, "syscalls: -n '%s': want a positive number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	/* syscall(2) itself, so that no C library caches the answer. */
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	return 0;
+}
