@@ -263,8 +263,9 @@ bench_syscall() {
 			sleep 0.01
 		done
 		"$SYSCALLS" >>"$RAW/syscall.proctrace"
-		# Passed on to sleep, whose end ends the recording.
-		kill -INT "$pid"
+		# Passed on to sleep, whose end ends the recording (SIGINT would
+		# not do: a script's background jobs ignore it).
+		kill -TERM "$pid"
 		wait "$pid" || true
 	done
 }
