@@ -138,7 +138,7 @@ BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 bench-deps:
 	bash tests/bench/deps.sh
 
-$(BENCH_DIR)/%: tests/bench/%.c
+$(BENCH_DIR)/%: tests/bench/%.c tests/bench/parse_pos.h
 	$(msg) CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<

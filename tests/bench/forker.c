@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "parse_pos.h"
+
 static void usage(void)
 {
 	fputs("usage: forker [-n COUNT] [-j JOBS] -- CMD [ARGS...]\n"
@@ -15,18 +17,6 @@ static void usage(void)
 	      "  forker -n 2000 -- /bin/true          # 2,000 sequential fork+exec\n"
 	      "  forker -n 100000 -j 4 -- /bin/true   # a storm of 4 parallel loops\n",
 	      stderr);
-}
-
-static long parse_pos(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
-		return -1;
-	return v;
 }
 
 int main(int argc, char **argv)

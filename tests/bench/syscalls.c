@@ -1,10 +1,11 @@
 /* tests/bench/syscalls.c: the cost of one cheap syscall, in nanoseconds. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "parse_pos.h"
 
 static void usage(void)
 {
@@ -18,18 +19,6 @@ static void usage(void)
 	      stderr);
 }
 
-static long parse_pos(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
-		return -1;
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct timespec a, b;
@@ -41,7 +30,7 @@ int main(int argc, char **argv)
 		case 'n':
 			n = parse_pos(optarg);
 			if (n < 0) {
-				fprintf(stderr, "syscalls: -n '%s': want a positive number\n", optarg);
+				fprintf(stderr, "syscalls: error: -n: not a positive number: %s\n", optarg);
 				return 2;
 			}
 			break;
