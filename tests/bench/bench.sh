@@ -262,7 +262,11 @@ bench_syscall() {
 			[ -s "$W/sc.jsonl" ] && break
 			sleep 0.01
 		done
-		"$SYSCALLS" >>"$RAW/syscall.proctrace"
+		if [ -s "$W/sc.jsonl" ]; then
+			"$SYSCALLS" >>"$RAW/syscall.proctrace"
+		else
+			note "syscall cost: the recording did not start (see $LOG)"
+		fi
 		# Passed on to sleep, whose end ends the recording (SIGINT would
 		# not do: a script's background jobs ignore it).
 		kill -TERM "$pid"
