@@ -251,9 +251,9 @@ bench_record() {
 # What a syscall costs anywhere on the machine, untraced and while proctrace
 # records something else: its sys_exit program sees every syscall's exit.
 bench_syscall() {
-	local r i pid
+	local r i pid alone
 	for ((r = 1; r <= RRUNS; r++)); do
-		"$SYSCALLS" >>"$RAW/syscall.untraced"
+		alone=$("$SYSCALLS")
 		rm -f "$W/sc.jsonl"
 		"$PROCTRACE" record -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
 		pid=$!
@@ -262,7 +262,9 @@ bench_syscall() {
 			[ -s "$W/sc.jsonl" ] && break
 			sleep 0.01
 		done
+		# Both figures of a round, or neither: the ratios pair them by line.
 		if [ -s "$W/sc.jsonl" ]; then
+			echo "$alone" >>"$RAW/syscall.untraced"
 			"$SYSCALLS" >>"$RAW/syscall.proctrace"
 		else
 			note "syscall cost: the recording did not start (see $LOG)"
