@@ -25,6 +25,14 @@ void stdfds_hold(void);
 /* Whether fd (0, 1 or 2) was closed when stdfds_hold() ran. */
 bool stdfd_was_closed(int fd);
 
+struct recording;
+/*
+ * recording_load() of in ("-" for stdin), which is an error when stdin was
+ * closed at start-up (it holds /dev/null: an empty input, read as none).
+ * Returns 0, or -1 with one message printed.
+ */
+int input_load(struct recording **out, const char *in);
+
 /* Print "proctrace: error: ..." on stderr and return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "proctrace: warning: ..." on stderr. */

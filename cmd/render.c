@@ -240,11 +240,7 @@ int cmd_render(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (!strcmp(in, "-") && stdfd_was_closed(STDIN_FILENO)) {
-		error("cannot read '<stdin>': stdin is closed");
-		goto cleanup;
-	}
-	if (recording_load(&rec, in))
+	if (input_load(&rec, in))
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)

@@ -120,12 +120,8 @@ int cmd_sort(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (!strcmp(in, "-") && stdfd_was_closed(STDIN_FILENO)) {
-		error("cannot read '<stdin>': stdin is closed");
-		return EXIT_FAIL;
-	}
 	/* the whole input is read before the output is opened: -o may name the input */
-	if (recording_load(&r, in))
+	if (input_load(&r, in))
 		return EXIT_FAIL;
 	if (r->has_end && r->end.has_lost && r->end.lost)
 		warning("%llu events were lost while recording; the recording is incomplete",

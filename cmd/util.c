@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "formats/recording.h"
 
 static unsigned stdfds_closed; /* bit N: fd N was closed at start-up */
 
@@ -26,6 +27,13 @@ void stdfds_hold(void)
 bool stdfd_was_closed(int fd)
 {
 	return fd >= 0 && fd <= 2 && (stdfds_closed & (1u << fd));
+}
+
+int input_load(struct recording **out, const char *in)
+{
+	if (!strcmp(in, "-") && stdfd_was_closed(STDIN_FILENO))
+		return error("cannot read '<stdin>': stdin is closed");
+	return recording_load(out, in) ? -1 : 0;
 }
 
 int fd_path(const char *path)
