@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,15 +103,16 @@ int output_write(const char *out, output_fn fn, void *ctx)
 	struct stat st;
 	char *real;
 	FILE *f;
+	bool named = out && strcmp(out, "-"); /* not stdout by default or by "-" */
 	int err, fd;
 
-	if ((!out || !strcmp(out, "-")) && stdfd_was_closed(STDOUT_FILENO))
+	if (!named && stdfd_was_closed(STDOUT_FILENO))
 		return error("cannot write 'standard output': stdout is closed");
-	fd = out && strcmp(out, "-") ? fd_path(out) : STDOUT_FILENO;
+	fd = named ? fd_path(out) : STDOUT_FILENO;
 	if (fd == -EBADF)
 		return error("cannot write '%s': not an open file descriptor", out);
 	if (fd == STDOUT_FILENO)
-		return write_stream(stdout, out && strcmp(out, "-") ? out : "standard output", fn, ctx);
+		return write_stream(stdout, named ? out : "standard output", fn, ctx);
 	if (fd >= 0) {
 		/* /dev/fd/N: write to N as it is (appending stays appending). */
 		int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
