@@ -439,6 +439,23 @@ static void exec_sh(const char *path, char *const *argv)
 	free(sh);
 }
 
+/* The one message for what the child said on its error pipe. */
+static void say_child_fail(const char *cmd, const struct child_fail *f)
+{
+	if (f->crlf)
+		error("cannot run '%s': its #! line ends in a carriage return (DOS line ends), "
+		      "so its interpreter was looked for as '%s\\r'", cmd, f->interp);
+	else if (f->interp[0])
+		error("cannot run '%s': its interpreter (#!%s) was not found", cmd, f->interp);
+	else if (f->not_in_path)
+		error("cannot run '%s': command not found (in PATH)", cmd);
+	else if (f->exists)
+		error("cannot run '%s': the file is there, but an interpreter it needs is not "
+		      "(its dynamic loader, or its #! interpreter's)", cmd);
+	else
+		error("cannot run '%s': %s", cmd, strerror(f->err));
+}
+
 /*
  * The child: wait at the gate, become the invoking user, exec CMD. Any
  * failure is reported as a struct child_fail on errfd and exit status 127.
@@ -881,19 +898,8 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	do
 		n = read(errp[0], &fail, sizeof(fail));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(fail) && fail.crlf)
-		error("cannot run '%s': its #! line ends in a carriage return (DOS line ends), "
-		      "so its interpreter was looked for as '%s\\r'", o->argv[0], fail.interp);
-	else if (n == sizeof(fail) && fail.interp[0])
-		error("cannot run '%s': its interpreter (#!%s) was not found", o->argv[0],
-		      fail.interp);
-	else if (n == sizeof(fail) && fail.not_in_path)
-		error("cannot run '%s': command not found (in PATH)", o->argv[0]);
-	else if (n == sizeof(fail) && fail.exists)
-		error("cannot run '%s': the file is there, but an interpreter it needs is not "
-		      "(its dynamic loader, or its #! interpreter's)", o->argv[0]);
-	else if (n == sizeof(fail))
-		error("cannot run '%s': %s", o->argv[0], strerror(fail.err));
+	if (n == sizeof(fail))
+		say_child_fail(o->argv[0], &fail);
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);
