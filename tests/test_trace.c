@@ -59,8 +59,11 @@ static void end(struct fixture *f, uint64_t ts)
 	f->h.rec.end.ts = ts;
 }
 
+/* (Re)build f->t from the recording as it stands now. */
 static void build(struct fixture *f, int32_t root_pid)
 {
+	trace_free(f->t);
+	f->t = NULL;
 	assert_int_equal(trace_build(&f->t, &f->h.rec, root_pid), 0);
 	assert_non_null(f->t);
 }
@@ -218,8 +221,6 @@ static void test_no_exit(void **state)
 	assert_int_equal(d->execs[0].end, 20);
 	assert_int_equal(f->t->end, 20);
 
-	trace_free(f->t);
-	f->t = NULL;
 	end(f, 90);
 	build(f, 0);
 	d = f->t->roots[0]->first_child;
@@ -383,20 +384,16 @@ static void test_root_is_the_recorded_command(void **state)
 	assert_ptr_equal(f->t->root, f->t->roots[1]);
 	assert_true(f->t->root_is_recorded);
 
-	trace_free(f->t);
 	build(f, 11);
 	assert_int_equal(f->t->root->pid, 11);
 	assert_false(f->t->root_is_recorded);
 
-	trace_free(f->t);
 	build(f, 10);
 	assert_ptr_equal(f->t->root, f->t->roots[0]);
 	assert_int_equal(f->t->root->pid, 10);
 	assert_true(f->t->root_is_recorded);
 
 	/* Without a header: the first Fork's parent, which has events of its own. */
-	trace_free(f->t);
-	f->t = NULL;
 	f->h.rec.has_header = false;
 	build(f, 0);
 	assert_int_equal(f->t->root->pid, 10);
@@ -434,7 +431,6 @@ static void test_inherited_image(void **state)
 	assert_ptr_equal(c->execs, f->t->spans + 2);
 
 	/* --pid: the chosen process has no parent in the model */
-	trace_free(f->t);
 	build(f, 2);
 	assert_null(f->t->root->inherited);
 	assert_null(f->t->root->first_child->inherited);
@@ -450,8 +446,6 @@ static void test_empty(void **state)
 	assert_int_equal(f->t->nprocs, 1);
 	check_proc(f->t->roots[0], 42, 0, 0, true);
 
-	trace_free(f->t);
-	f->t = NULL;
 	f->h.rec.has_header = false;
 	build(f, 0);
 	assert_int_equal(f->t->nprocs, 0);
