@@ -2,6 +2,7 @@
 #ifndef PROCTRACE_UTF8_H
 #define PROCTRACE_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,12 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Write c (a Unicode scalar value) to out as UTF-8; returns the bytes written, 1 to 4. */
 size_t utf8_encode(char *out, uint32_t c);
+
+/* Whether c is a C0 control, DEL or a C1 control (U+0080..U+009F): never printed as it is. */
+static inline bool utf8_is_control(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
 
 /*
  * The columns a terminal gives c: 2 for East Asian wide and fullwidth

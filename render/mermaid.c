@@ -46,12 +46,6 @@ static int entity_put(struct sbuf *b, uint32_t c)
 	return sb_adds(b, e);
 }
 
-/* C0, DEL and C1: a CR or LF inside a label is a parse error, the others are invisible. */
-static bool is_control(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c < 0xa0);
-}
-
 /* The characters Mermaid's lexer or its entity decoding would act on. */
 static bool must_encode(uint32_t c)
 {
@@ -74,7 +68,8 @@ static int escape_to(struct sbuf *dst, const char *s, size_t len, size_t max_cha
 		uint32_t c;
 
 		i += utf8_decode(u + i, len - i, &c);
-		cp[n++] = is_control(c) ? ' ' : c;
+		/* a CR or LF inside a label is a parse error, the other controls are invisible */
+		cp[n++] = utf8_is_control(c) ? ' ' : c;
 	}
 	for (first = 0; first < n && cp[first] == ' '; first++)
 		;

@@ -390,7 +390,7 @@ static char *fmt_name(char *buf, size_t len, const char *name, int *cols)
 		size_t used = utf8_decode(u, left, &c);
 		int cw;
 
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		if (utf8_is_control(c))
 			c = '?';
 		cw = utf8_width(c);
 		if (w + cw > NAME_MAX_SHOWN || n + 8 > len) {
