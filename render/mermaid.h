@@ -1,4 +1,4 @@
-/* render/mermaid.h: the Mermaid text escape, shared by the mermaid view and its tests. */
+/* render/mermaid.h: the Mermaid text escape of the mermaid view, for its tests. */
 #ifndef PROCTRACE_MERMAID_H
 #define PROCTRACE_MERMAID_H
 

@@ -53,7 +53,6 @@ struct summary {
 	const struct trace *t;
 	struct image *img;
 	size_t nimg;
-	/* An image's number is its place in t->spans; 32 bits: trace_build() takes fewer than 2^32 events. */
 	/* command names, interned; both arrays grow with the number of names */
 	const char **names;
 	uint32_t nnames;
@@ -150,13 +149,10 @@ static ns_sum proc_cpu(const struct proc *p, bool *known)
 	return (ns_sum)p->exit->u.exit.user_ns + p->exit->u.exit.system_ns;
 }
 
-/* The event index where p begins: its Fork, else its first event. */
-static size_t creation_event(const struct trace *t, const struct proc *p)
-{
-	return p->fork ? (size_t)(p->fork - t->rec->ev) : p->first_event;
-}
-
-/* The number of an image, NONE for none. */
+/*
+ * The number of an image, NONE for none: its place in t->spans, which fits
+ * 32 bits as trace_build() takes fewer than 2^32 events.
+ */
 static uint32_t image_of(const struct trace *t, const struct exec_span *span)
 {
 	return span ? (uint32_t)(span - t->spans) : NONE;
@@ -577,7 +573,7 @@ static int peak_concurrency(const struct trace *t, uint64_t *peak)
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = &t->procs[k];
 
-		starts[k] = 2 * (uint64_t)creation_event(t, p) + 1;
+		starts[k] = 2 * (uint64_t)trace_creation_event(t, p) + 1;
 		if (p->exit) {
 			ends[nends++] = 2 * (uint64_t)(p->exit - rec->ev) + 1;
 		} else if (p->end < t->end) {

@@ -147,10 +147,10 @@ static int live_proc(struct builder *b, int32_t pid, size_t i, uint64_t ts, uint
 
 
 /* One pass over the events: processes, their owners (owner[i]) and their ends. */
-static int scan(struct builder *b, const struct recording *rec, uint32_t *owner, uint64_t end)
+/* root: the pid the recording is about; its parent (the recorder) is outside the recording. */
+static int scan(struct builder *b, const struct recording *rec, int32_t root, uint32_t *owner,
+		uint64_t end)
 {
-	/* The pid the recording is about; its parent (the recorder) is outside the recording. */
-	int32_t root = recording_root_pid(rec);
 	uint32_t par, cur, idx;
 	int err;
 
@@ -355,7 +355,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 	for (size_t k = 0; k < t->nprocs; k++) {
 		struct proc *p = &t->procs[k];
 		const struct proc *q = p->parent;
-		size_t at = p->fork ? (size_t)(p->fork - rec->ev) : p->first_event;
+		size_t at = trace_creation_event(t, p);
 		uint32_t lo = 0, hi;
 
 		if (!q)
@@ -409,7 +409,8 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	err = map_grow(&b);
 	if (err)
 		goto cleanup;
-	err = scan(&b, rec, owner, t->end);
+	rec_root = recording_root_pid(rec);
+	err = scan(&b, rec, rec_root, owner, t->end);
 	if (err)
 		goto cleanup;
 	/* pid -> process was for the scan only. */
@@ -430,7 +431,6 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 		memset(keep, 1, b.n * sizeof(*keep));
 	}
 	/* Found before assemble() frees the builder; the first kept process is procs[0]. */
-	rec_root = recording_root_pid(rec);
 	root = first_with_pid(&b, root_pid > 0 ? root_pid : rec_root);
 	t->root_is_recorded = root < b.n && b.p[root].pid == rec_root;
 	err = assemble(t, &b, keep, owner);

@@ -79,6 +79,12 @@ static inline bool trace_has_event(const struct trace *t, size_t i)
 	return t->proc_of_event[i] != NULL;
 }
 
+/* The event index where p begins: its Fork, else its first event. */
+static inline size_t trace_creation_event(const struct trace *t, const struct proc *p)
+{
+	return p->fork ? (size_t)(p->fork - t->rec->ev) : p->first_event;
+}
+
 enum summary_sort { SORT_COUNT, SORT_TIME, SORT_CPU };
 
 struct render_opts {
