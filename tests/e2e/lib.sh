@@ -88,6 +88,9 @@ build_helpers() {
 	done
 }
 
+# root_pid [FILE]: the recorded command's pid, from the header of FILE (./rec.jsonl).
+root_pid() { jq -r 'select(has("Recording")) | .Recording.root_pid' "${1:-rec.jsonl}"; }
+
 # Shorthands over ./rec.jsonl. ev TYPE: every event of that type, one per line.
 ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
 # expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.

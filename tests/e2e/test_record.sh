@@ -69,8 +69,7 @@ check_recording() {
 	jq -e -s '.[-1].End.lost == 0' "$f" >/dev/null || fail "$f: events lost: $(tail -1 "$f")"
 }
 
-# More shorthands over rec.jsonl (ev and expect are in lib.sh).
-root_pid() { jq -r 'select(has("Recording")) | .Recording.root_pid' rec.jsonl; }
+# More shorthands over rec.jsonl (ev, expect and root_pid are in lib.sh).
 count() { jq -s "[.[] | $1] | length" rec.jsonl; }
 
 # --- the header, the end, the schema --------------------------------------

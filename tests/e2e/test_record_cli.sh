@@ -6,11 +6,8 @@
 # Run as root directly: each sudo test sets the variables it needs.
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
-# The C helper this script uses, built once per run into $HB.
-build_helpers ignchld
-
-# root_of FILE: the recorded command's pid, from the header.
-root_of() { jq -r 'select(has("Recording")) | .Recording.root_pid' "$1"; }
+# The C helpers this script uses, built once per run into $HB.
+build_helpers ignchld rusage
 
 # kill_orphan: end the orphan a test left (its pid is in ./orphan), if any.
 kill_orphan() { [ ! -s orphan ] || kill -KILL "$(cat orphan)" 2>/dev/null || true; }
@@ -25,21 +22,19 @@ test_signal_after_cmd_exit_ends_recording() {
 	local sig pid orphan
 	for sig in TERM INT HUP QUIT; do
 		rm -f orphan rec.jsonl
-		"$PROCTRACE" record -q -o rec.jsonl -- sh -c 'sleep 300 & echo $! >orphan; exit 3' 2>err &
+		"$PROCTRACE" record -q -o rec.jsonl -- sh -c 'sleep 300 & echo $! >o.t; mv o.t orphan; exit 3' 2>err &
 		pid=$!
-		wait_for orphan
-		while [ ! -s orphan ]; do sleep 0.1; done
+		wait_for orphan # whole once there: written, then renamed
 		orphan=$(cat orphan)
 		# CMD has been reaped by the recorder: only the orphan is left.
-		wait_gone "$(root_of rec.jsonl)"
+		wait_gone "$(root_pid)"
 		kill -"$sig" "$pid"
 		wait_exit "$pid"
 		assert_eq "$RC" 3 "SIG$sig: record's exit status (CMD's)"
 		kill -0 "$orphan" 2>/dev/null || fail "SIG$sig: the orphan was killed"
-		jq -e -s '.[-1].End.exit_code == 3' rec.jsonl >/dev/null ||
-			fail "SIG$sig: End: $(tail -1 rec.jsonl)"
-		jq -e -s --argjson o "$orphan" '[.[] | select(.Exit.pid == $o)] | length == 0' \
-			rec.jsonl >/dev/null || fail "SIG$sig: an Exit for the orphan, which still runs"
+		expect '.[-1].End.exit_code == 3' "SIG$sig: End: $(tail -1 rec.jsonl)"
+		expect --argjson o "$orphan" '[.[] | select(.Exit.pid == $o)] | length == 0' \
+			"SIG$sig: an Exit for the orphan, which still runs"
 		kill -KILL "$orphan"
 	done
 }
@@ -55,7 +50,7 @@ test_signal_while_cmd_runs_goes_to_cmd() {
 	kill -HUP "$pid"
 	wait_exit "$pid"
 	assert_eq "$RC" 7 "record's exit status (CMD's trap)"
-	jq -e -s '.[-1].End.exit_code == 7' rec.jsonl >/dev/null || fail "End: $(tail -1 rec.jsonl)"
+	expect '.[-1].End.exit_code == 7' "End: $(tail -1 rec.jsonl)"
 }
 
 # On a terminal, Ctrl-C reaches CMD; once CMD is gone, the next Ctrl-C ends
@@ -67,13 +62,12 @@ test_ctrl_c_after_cmd_exit_ends_recording() {
 	trap kill_orphan EXIT
 	local spid root
 	mkfifo keys
-	env --default-signal=INT,QUIT script -qfec "exec $PROCTRACE record -q -o rec.jsonl -- sh -c 'sleep 300 & echo \$! >orphan; exec sleep 300'" \
+	env --default-signal=INT,QUIT script -qfec "exec $PROCTRACE record -q -o rec.jsonl -- sh -c 'sleep 300 & echo \$! >o.t; mv o.t orphan; exec sleep 300'" \
 		/dev/null <keys >out 2>&1 &
 	spid=$!
 	exec 3>keys
-	wait_for orphan
-	while [ ! -s orphan ]; do sleep 0.1; done
-	root=$(root_of rec.jsonl)
+	wait_for orphan # whole once there: written, then renamed
+	root=$(root_pid)
 	printf '\003' >&3 # the first Ctrl-C: CMD dies of it
 	wait_gone "$root"
 	kill -0 "$spid" 2>/dev/null || fail "the recorder stopped at CMD's exit: $(cat out)"
@@ -82,7 +76,7 @@ test_ctrl_c_after_cmd_exit_ends_recording() {
 	exec 3>&-
 	assert_eq "$RC" 130 "record's exit status (CMD killed by SIGINT): $(cat out)"
 	kill -0 "$(cat orphan)" 2>/dev/null || fail "the orphan was killed"
-	jq -e -s '.[-1].End.exit_code == 130' rec.jsonl >/dev/null || fail "End: $(tail -1 rec.jsonl)"
+	expect '.[-1].End.exit_code == 130' "End: $(tail -1 rec.jsonl)"
 }
 
 # --- closed standard fds ----------------------------------------------------
@@ -346,37 +340,11 @@ test_default_file_is_named_once_recording_starts() {
 # waited for its child C, wait4(P) = P's own + C's.
 test_exit_cpu_is_the_process_own_without_reaped_children() {
 	need_root
-	cat >w4p.c <<'C'
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-int main(void)
-{
-	struct rusage ru;
-	pid_t p;
-
-	fflush(stdout);
-	p = fork();
-	if (!p) { /* P: one busy child, waited for */
-		pid_t c = fork();
-
-		if (!c) {
-			execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done", (char *)0);
-			_exit(127);
-		}
-		waitpid(c, 0, 0);
-		_exit(0);
-	}
-	wait4(p, 0, 0, &ru);
-	printf("%d %ld\n", p, (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
-				ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-	return 0;
-}
-C
-	cc -o w4p w4p.c
-	"$PROCTRACE" record -q -o rec.jsonl -- ./w4p >want
-	read -r p us <want
+	# P: sh, which forks one busy child (not the last command: no exec) and waits for it
+	"$PROCTRACE" record -q -o rec.jsonl -- "$HB/rusage" \
+		sh -c 'sh -c "i=0; while [ \$i -lt 20000 ]; do i=\$((i+1)); done"; true' >want
+	read -r p u s <want
+	us=$(((u + s) / 1000))
 	c=$(jqr rec.jsonl "[.[] | .Fork // empty | select(.parent_pid == $p)][0].child_pid")
 	own=$(jqr rec.jsonl "[.[] | .Exit // empty | select(.pid == $p)][0] | (.user_ns + .system_ns) / 1000 | floor")
 	child=$(jqr rec.jsonl "[.[] | .Exit // empty | select(.pid == $c)][0] | (.user_ns + .system_ns) / 1000 | floor")

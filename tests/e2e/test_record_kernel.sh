@@ -152,7 +152,7 @@ test_ia32_program_syscalls_are_decoded_as_ia32() {
 	rec -- "$HB/ia32"
 	assert_eq "$RC" 0 "record exit status (the helper checks each of its calls)"
 	local r c
-	r=$(jq -r 'select(.Recording) | .Recording.root_pid' rec.jsonl)
+	r=$(root_pid)
 	c=$(jq -r --argjson r "$r" 'select(.Fork.parent_pid == $r) | .Fork.child_pid' rec.jsonl)
 	[ -n "$c" ] || fail "no Fork of the helper's child: $(ev Fork)"
 	expect --argjson r "$r" '[.[] | .BadExec // empty | select(.pid == $r) | [.filename, .errno]]
