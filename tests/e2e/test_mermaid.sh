@@ -4,9 +4,6 @@
 # UPDATE_GOLDEN=1 rewrites tests/golden/*.mermaid from the current output.
 . "$(dirname "$0")/lib.sh"
 
-# check ARGS...: mermaid_check (lib.sh), the real renderer.
-check() { mermaid_check "$@"; }
-
 # Every example renders as its golden chart, and the real renderer draws every bar.
 test_examples_match_golden_and_render() {
 	local f name n=0 args=()
@@ -27,7 +24,7 @@ test_examples_match_golden_and_render() {
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || fail "no examples/*.jsonl"
-	check "${args[@]}"
+	mermaid_check "${args[@]}"
 }
 
 # For a format-1 example, the number of bars is independent of the golden:
@@ -125,7 +122,7 @@ test_hostile_argv_labels_intact() {
 	cp labels sections
 	"$PROCTRACE" render -f mermaid hostile.jsonl >hostile.mmd
 	grep -q ':crit, ' hostile.mmd || fail "no crit bar in the chart"
-	check hostile.mmd "$(wc -l <labels)" --labels labels --sections sections \
+	mermaid_check hostile.mmd "$(wc -l <labels)" --labels labels --sections sections \
 		--crit 2 --title "$title"
 }
 
@@ -161,7 +158,7 @@ test_big_build_max_bars_and_min_duration() {
 		fail "no size warning: $(cat all.err)"
 	assert_eq "$(task_lines all.mmd)" $((n + 1)) "bars without a limit"
 	# The checker must refuse what Mermaid refuses.
-	if check all.mmd $((n + 1)) >all.check; then
+	if mermaid_check all.mmd $((n + 1)) >all.check; then
 		fail "the checker accepted a chart over Mermaid's size limit"
 	fi
 	grep -q 'Maximum text size' all.check || fail "unexpected checker output: $(cat all.check)"
@@ -185,7 +182,7 @@ test_big_build_max_bars_and_min_duration() {
 		for ((i = min; i <= n; i++)); do echo "cc -c f$i.c"; done
 		echo "$((min - 1)) of $((n + 1)) bars not shown (each at most $((min - 1))ms long)"
 	} >min.labels
-	check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels \
+	mermaid_check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels \
 		fit.mmd $((fit + 1))
 }
 
@@ -206,7 +203,7 @@ test_big_build_suggestion_with_long_labels() {
 	[ "$(wc -m <fit.mmd)" -le 50000 ] || fail "--max-bars $fit: $(wc -m <fit.mmd) characters"
 	"$PROCTRACE" render -f mermaid --max-bars $((fit + 1)) big.jsonl >/dev/null 2>over.err
 	grep -q 'more than the 50000' over.err || fail "--max-bars $((fit + 1)) fits too: $fit is not the largest"
-	check fit.mmd $((fit + 1))
+	mermaid_check fit.mmd $((fit + 1))
 }
 
 # A real recording: every exec drawn with its argv, the failures in red.
@@ -217,7 +214,7 @@ test_recorded_command_renders() {
 	jqr rec.jsonl '.[] | .Exec | select(.) | .cmdline | join(" ")' >labels
 	assert_eq "$(wc -l <labels)" 4 "execs recorded"
 	"$PROCTRACE" render -f mermaid rec.jsonl >rec.mmd
-	check rec.mmd 4 --labels labels --crit 2
+	mermaid_check rec.mmd 4 --labels labels --crit 2
 }
 
 # --pid draws only that process's subtree, titled by its command.
@@ -229,7 +226,7 @@ test_pid_subtree() {
 	[ "$(task_lines sub.mmd)" -lt "$(task_lines all.mmd)" ] || fail "--pid did not drop bars"
 	grep -v '^    section ' sub.mmd | sed -n '6,$p' >sub.bars
 	grep -qvxF -f all.mmd sub.bars && fail "--pid changed bars: $(grep -vxF -f all.mmd sub.bars)"
-	check sub.mmd "$(task_lines sub.mmd)" --title "$title"
+	mermaid_check sub.mmd "$(task_lines sub.mmd)" --title "$title"
 }
 
 # one_bar_recording MS: a recording of one process that runs MS milliseconds from 0.
@@ -267,7 +264,7 @@ test_axis_is_independent_of_time_zone() {
 test_lost_events_in_title() {
 	big_recording 3 | sed 's/"lost":0/"lost":17/' >lost.jsonl
 	"$PROCTRACE" render -f mermaid lost.jsonl >lost.mmd 2>/dev/null
-	check lost.mmd 4 --title "make -j2 (incomplete: 17 events lost)"
+	mermaid_check lost.mmd 4 --title "make -j2 (incomplete: 17 events lost)"
 }
 
 run_tests
