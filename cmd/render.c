@@ -32,6 +32,9 @@ static void usage(FILE *f)
 		   "mermaid options:\n"
 		   "      --max-bars N       keep only the N longest bars\n"
 		   "      --min-duration DUR drop bars shorter than DUR (e.g. 5ms, 250us, 1s, 100ns; plain number: ns)\n\n"
+		   "metrics options:\n"
+		   "      --interval DUR     one row per DUR (e.g. 100ms, 1s, 5m; at least 1ms); default: the\n"
+		   "                         recording's sample interval, else 1s\n\n"
 		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
@@ -42,6 +45,8 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
+		   "  proctrace render -f metrics --interval 5s build.jsonl   # cores busy, memory over time (TSV)\n"
+		   "  proctrace render -f processes -o build.csv build.jsonl  # a table for DuckDB, sqlite, pandas\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
 		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }
@@ -71,7 +76,7 @@ static bool is_input(const char *in, const char *out)
 	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
 }
 
-enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION };
+enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION, OPT_INTERVAL };
 
 int cmd_render(int argc, char **argv)
 {
@@ -80,6 +85,7 @@ int cmd_render(int argc, char **argv)
 		{ "display-mode", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, OPT_PID },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
@@ -89,7 +95,7 @@ int cmd_render(int argc, char **argv)
 	};
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
-	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
+	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL, *metrics_opt = NULL;
 	struct recording *rec = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
@@ -117,6 +123,19 @@ int cmd_render(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			pid = (int32_t)v;
+			break;
+		case OPT_INTERVAL:
+			metrics_opt = "--interval";
+			err = parse_duration(optarg, &opts.interval_ns);
+			if (err == -ERANGE || (!err && opts.interval_ns < 1000000)) {
+				error("render: --interval: '%s' is %s (from 1ms to 2^64-1 ns)", optarg,
+				      err ? "too long" : "too short");
+				return EXIT_USAGE;
+			}
+			if (err) {
+				error("render: --interval: '%s' is not a duration (e.g. 100ms, 1s, 5m)", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_TOP:
 			summary_opt = "--top";
@@ -176,6 +195,9 @@ int cmd_render(int argc, char **argv)
 			r->name);
 	if (mermaid_opt && strcmp(r->name, "mermaid"))
 		warning("render: %s applies to -f mermaid only; ignored for -f %s", mermaid_opt,
+			r->name);
+	if (metrics_opt && strcmp(r->name, "metrics"))
+		warning("render: %s applies to -f metrics only; ignored for -f %s", metrics_opt,
 			r->name);
 	if (argc - optind > 1) {
 		error("render: one recording at a time (got %d)", argc - optind);

@@ -134,6 +134,8 @@ struct render_opts {
 	/* mermaid */
 	unsigned max_bars;         /* keep the N longest bars (0 = all) */
 	uint64_t min_duration_ns;  /* drop bars shorter than this (0 = none) */
+	/* metrics */
+	uint64_t interval_ns;      /* --interval (0 = the recording's sample interval, else 1s) */
 };
 
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
@@ -153,5 +155,6 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 int render_by_process(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif
