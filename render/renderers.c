@@ -9,6 +9,7 @@ const struct renderer renderers[] = {
 	{ "mermaid", render_mermaid, "a Mermaid Gantt chart, one bar per exec image or fork-only process" },
 	{ "summary", render_summary, "totals, wall-time histogram, top commands and top subtrees" },
 	{ "metrics", render_metrics, "processes, threads, cores busy, memory and swap over time (TSV)" },
+	{ "processes", render_processes, "one row per process (CSV) for DuckDB, sqlite, pandas, Spark" },
 	{ 0 },
 };
 
