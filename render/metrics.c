@@ -29,8 +29,12 @@
  */
 
 #define DEFAULT_INTERVAL_NS 1000000000ull
-/* Rows at most: about 56 bytes each while the view runs. */
-#define MAX_ROWS 10000000ull
+/*
+ * Rows at most (about 56 bytes each while the view runs): a million, or
+ * one per event of a bigger recording, so that time and memory stay
+ * linear in the recording whatever --interval asks.
+ */
+#define MAX_ROWS 1000000ull
 
 struct row {
 	double cpu_part;  /* ns of CPU from rate changes inside the row */
@@ -394,7 +398,7 @@ int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o
 	const struct recording *rec = t->rec;
 	struct metrics m = { .t = t };
 	bool samples = false;
-	uint64_t first;
+	uint64_t first, max_rows;
 	int err = 0;
 
 	m.interval = o->interval_ns ? o->interval_ns
@@ -417,10 +421,11 @@ int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o
 		if (t->procs[k].start < first)
 			first = t->procs[k].start;
 	m.k0 = first / m.interval;
-	if (t->end / m.interval - m.k0 >= MAX_ROWS) {
+	max_rows = rec->n > MAX_ROWS ? rec->n : MAX_ROWS;
+	if (t->end / m.interval - m.k0 >= max_rows) {
 		fprintf(stderr, "proctrace: error: metrics: an interval of %" PRIu64 " ns makes more than "
-			"%llu rows of the recording's %.3f s: choose a longer --interval\n",
-			m.interval, MAX_ROWS, (double)(t->end - first) / 1e9);
+			"%zu rows of the recording's %.3f s: choose a longer --interval\n",
+			m.interval, (size_t)max_rows, (double)(t->end - first) / 1e9);
 		return -E2BIG;
 	}
 	m.nrows = (size_t)(t->end / m.interval - m.k0 + 1);
