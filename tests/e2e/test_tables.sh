@@ -53,6 +53,19 @@ test_every_example_has_its_tables() {
 	[ "$n" -ge 10 ] || fail "only $n goldens: where are the examples?"
 }
 
+# The most processes of any row is the summary's peak concurrency, at any interval.
+test_metrics_processes_peak_is_the_summary_peak() {
+	local f peak i
+	for f in "$EX"/*.jsonl "$SAMPLED"; do
+		peak=$("$PROCTRACE" render -f summary "$f" 2>/dev/null | sed -n 's/^peak concurrency: *//p')
+		[ -n "$peak" ] || fail "$f: no peak concurrency in the summary"
+		for i in 1ms 1s; do
+			assert_eq "$("$PROCTRACE" render -f metrics --interval "$i" "$f" 2>/dev/null |
+				tail -n +2 | cut -f2 | sort -n | tail -1)" "$peak" "$(basename "$f"), --interval $i"
+		done
+	done
+}
+
 # views: every view render --help lists.
 views() { "$PROCTRACE" render --help | sed -n '/^Formats:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'; }
 
