@@ -481,6 +481,13 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"caf\xc3\n{\"Exit\":{\"timestamp\":7,\"pid\":2}}\n",
 	  ":1: not JSON: unable to decode byte 0xc3" },
 	/* garbage is not a cut line, even at the end */
+	/* ... nor are bytes after a whole object on the last line: the object ended, nothing was cut */
+	{ "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n{\"Exit\":{\"timestamp\":2,\"pid\":2}} junk",
+	  ":2: not JSON: end of file expected near 'junk'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}}}", ":1: not JSON: end of file expected near '}'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} {", ":1: not JSON: end of file expected near '{'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} [", ":1: not JSON: end of file expected near '['" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} 1", ":1: not JSON: end of file expected near '1'" },
 	{ "{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\x7f" "ELF\x02\x01", ":2: not JSON: " },
 	{ "{\"Recording\":{\"format\":1}}\n{\"Recording\":{\"format\":1}}\n", ":2: a second Recording header" },
 	{ "{\"Recording\":{\"format\":2}}\n", ":1: Recording: format 2 is not supported" },
