@@ -355,8 +355,9 @@ int recording_load(struct recording **out, const char *path)
 		}
 		ret = parse_line(line, len, &r->priv->arena, p);
 		if (ret == -EINVAL && p->cut && !nl) {
-			fprintf(stderr, "proctrace: warning: %s:%zu: last line is truncated (recorder killed?), ignored\n",
-				l.name, lineno);
+			/* what is known: the line stops too early; not why */
+			fprintf(stderr, "proctrace: warning: %s:%zu: last line is cut short "
+				"(the recorder was killed, or its disk was full?), ignored\n", l.name, lineno);
 			r->truncated_tail = true;
 			ret = 0;
 			break;
@@ -379,7 +380,7 @@ int recording_load(struct recording **out, const char *path)
 						 strlen(RECORDING_LEGACY_TOOL)));
 	if (r->cut_short && !r->truncated_tail)
 		fprintf(stderr, "proctrace: warning: %s: no End line: the recording is cut short "
-			"(recorder killed?), read as it is\n", l.name);
+			"(the recorder was killed, or its disk was full?), read as it is\n", l.name);
 	r->cut_short |= r->truncated_tail;
 	*out = r;
 	r = NULL;

@@ -30,7 +30,7 @@ struct recording {
 	struct event *ev;
 	size_t n;
 	size_t unknown;         /* lines of unknown event types, skipped */
-	bool truncated_tail;    /* the last line was cut (recorder killed mid-write) */
+	bool truncated_tail;    /* the last line was cut (recorder killed, disk full) */
 	bool cut_short;         /* truncated_tail, or a format-1 header with no End line */
 	struct recording_priv *priv;
 };

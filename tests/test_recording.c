@@ -516,7 +516,7 @@ static void test_truncated_last_line(void **state)
 		"{\"Exit\":{\"timestamp\":3,\"pi"), 0);
 	assert_true(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 2);
-	assert_err(f, "warning", ":3: last line is truncated (recorder killed?), ignored");
+	assert_err(f, "warning", ":3: last line is cut short (the recorder was killed, or its disk was full?), ignored");
 	/* cut inside a multi-byte character: 1, 2 or 3 bytes of it left */
 	static const char *const cut_chars[] = { "caf\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xf0", "a\xf4\x8f" };
 	for (size_t i = 0; i < sizeof(cut_chars) / sizeof(cut_chars[0]); i++) {
@@ -528,7 +528,7 @@ static void test_truncated_last_line(void **state)
 		assert_int_equal(load(f, text), 0);
 		assert_true(f->r->truncated_tail);
 		assert_int_equal(f->r->n, 1);
-		assert_err(f, "warning", ":2: last line is truncated (recorder killed?), ignored");
+		assert_err(f, "warning", ":2: last line is cut short (the recorder was killed, or its disk was full?), ignored");
 	}
 	/*
 	 * What only looks cut (a byte that cannot start a character, bytes
@@ -552,7 +552,7 @@ static void test_header_without_end(void **state)
 	assert_true(f->r->cut_short);
 	assert_false(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 1);
-	assert_err(f, "warning", ": no End line: the recording is cut short (recorder killed?)");
+	assert_err(f, "warning", ": no End line: the recording is cut short (the recorder was killed, or its disk was full?), read as it is");
 	/* the original proctrace wrote neither, and sort's header for it says so */
 	assert_int_equal(load(f, "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"), 0);
 	assert_false(f->r->cut_short);

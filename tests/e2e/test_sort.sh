@@ -85,7 +85,7 @@ test_errors_name_file_and_line() {
 
 test_warnings_are_not_errors() {
 	"$PROCTRACE" sort "$DATA/truncated-tail.jsonl" > out 2> err
-	grep -qF "truncated-tail.jsonl:3: last line is truncated (recorder killed?), ignored" err || fail "$(cat err)"
+	grep -qF "truncated-tail.jsonl:3: last line is cut short (the recorder was killed, or its disk was full?), ignored" err || fail "$(cat err)"
 	assert_eq "$(grep -vc Recording out)" 2 "events kept"
 	"$PROCTRACE" sort "$DATA/unknown-types.jsonl" > out 2> err
 	grep -qF "unknown-types.jsonl: skipped 3 lines of unknown event types (Mmap, Signal)" err || fail "$(cat err)"
