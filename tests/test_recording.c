@@ -329,6 +329,55 @@ static void test_pieces_before_exec(void **state)
 	assert_true((e->flags & (EVF_PPID | EVF_PGID)) == (EVF_PPID | EVF_PGID));
 }
 
+/* Two pieces of one kind for one exec: the first is kept, with a warning naming both lines. */
+static void test_exec_piece_given_twice(void **state)
+{
+	struct fx *f = *state;
+
+	/* after the Exec */
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"ppid\":1,\"pgid\":7,\"cmdline\":null}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"first one\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"second one\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/first\"}}\n"), 0);
+	assert_int_equal(f->r->n, 1);
+	assert_argv(only_exec(f, 0), 2, "first", "one");
+	assert_string_equal(only_exec(f, 0)->u.exec.filename, "/bin/first");
+	assert_err(f, "warning", ":3: a second ExecArgs for the exec of pid 7 at timestamp 10 "
+		   "(the first is line 2): line 2's is kept, this one ignored\n");
+	assert_null(strstr(f->err, "more exec pieces"));
+	/* before the Exec, and before a failed one */
+	assert_int_equal(load(f,
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/first\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"first\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/second\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"ppid\":1,\"pgid\":7,\"cmdline\":null}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/third\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/nope/1\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/nope/2\"}}\n"
+		"{\"BadExec\":{\"timestamp\":20,\"pid\":7}}\n"), 0);
+	assert_int_equal(f->r->n, 2);
+	assert_string_equal(only_exec(f, 0)->u.exec.filename, "/bin/first");
+	assert_argv(only_exec(f, 0), 1, "first");
+	assert_int_equal(f->r->ev[1].type, EV_BADEXEC);
+	assert_string_equal(f->r->ev[1].u.badexec.filename, "/nope/1");
+	assert_err(f, "warning", ":3: a second ExecFilename for the exec of pid 7 at timestamp 10 "
+		   "(the first is line 1): line 1's is kept, this one ignored\n");
+	/* the others are counted, not each said */
+	assert_err(f, "warning", ": 2 more exec pieces given twice, ignored the same way\n");
+	assert_null(strstr(f->err, ":5: a second"));
+	/* one of each kind is no repeat, nor are pieces of two execs */
+	assert_int_equal(load(f,
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/a\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"cmdline\":null}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"a\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/bin/b\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":20,\"pid\":7,\"args\":\"b\"}}\n"
+		"{\"Exec\":{\"timestamp\":20,\"pid\":7,\"cmdline\":null}}\n"), 0);
+	assert_string_equal(f->err, "");
+	assert_argv(only_exec(f, 1), 1, "b");
+}
+
 static void test_root_pid(void **state)
 {
 	struct fx *f = *state;
@@ -793,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_cmdline_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_execargs_after_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pieces_before_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_piece_given_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fast_and_slow_paths_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
