@@ -17,11 +17,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: proctrace sort [-o FILE] [FILE|-]\n\n"
-		"Orders a recording's events by (timestamp, seq) and writes it out in\n"
-		"format 1: the Recording header first, the End line last. Events without\n"
-		"seq (recordings of the original proctrace) keep their file order at equal\n"
-		"timestamps, its split ExecFilename/ExecArgs/ExecFull lines come out as\n"
-		"one Exec line each, and it gets a header naming the root process.\n"
+		"Orders a recording's events by timestamp and writes it out in format 1:\n"
+		"the Recording header first, the End line last. At one timestamp, events\n"
+		"with seq come first, in seq order, then those without (recordings of the\n"
+		"original proctrace) in file order. The original proctrace's split\n"
+		"ExecFilename/ExecArgs/ExecFull lines come out as one Exec line each, and\n"
+		"its recordings get a header naming the root process.\n"
 		"Reads FILE, or stdin if FILE is '-' or missing.\n\n"
 		"Options:\n"
 		"  -o, --output FILE  write to FILE instead of stdout; FILE may be the\n"

@@ -439,14 +439,25 @@ cleanup:
 /* ------------------------------------------------------------------------ */
 /* Sorting.                                                                  */
 
-/* a before b in time; events without seq are equal at equal timestamps */
+/*
+ * a before b: by timestamp; at one timestamp, events with seq first, in
+ * seq order, then those without (equal here: the stable sort keeps their
+ * file order). A strict weak ordering, as a sort needs: comparing seq only
+ * when both have one, and calling the rest equal, was not one (a seq'd
+ * event equal to an unseq'd one equal to a seq'd one before the first), so
+ * the result depended on the input's order. A missing seq sorts as if it
+ * were larger than any: the events that carry the recorder's order keep it
+ * among themselves, wherever they were in the file.
+ */
 static inline bool ev_less(const struct event *a, const struct event *b)
 {
+	bool as = a->flags & EVF_SEQ, bs = b->flags & EVF_SEQ;
+
 	if (a->ts != b->ts)
 		return a->ts < b->ts;
-	if ((a->flags & b->flags) & EVF_SEQ)
-		return a->seq < b->seq;
-	return false;
+	if (as != bs)
+		return as;
+	return as && a->seq < b->seq;
 }
 
 /* Stable bottom-up merge sort of indices: short runs by insertion, then merges. */

@@ -45,7 +45,11 @@ struct recording {
  */
 int recording_load(struct recording **out, const char *path);
 
-/* Order events by (timestamp, seq), stable for equal keys. */
+/*
+ * Order events by timestamp; at one timestamp, events with seq first, in
+ * seq order, then those without, in file order. A total order: sorting a
+ * sorted recording changes nothing.
+ */
 void recording_sort(struct recording *r);
 
 /*

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -834,6 +835,106 @@ static void test_sort_large_stable(void **state)
 		assert_int_equal(f->r->ev[i].seq, i);
 }
 
+/* The recording's events as format-1 lines, for byte-for-byte comparisons. */
+static char *events_text(const struct recording *r)
+{
+	struct sbuf b = { 0 };
+
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(jsonl_write_event(&b, &r->ev[i]), 0);
+	assert_int_equal(sbuf_reserve(&b, 1), 0);
+	b.buf[b.len] = '\0';
+	return b.buf;
+}
+
+/* Load text, sort it, return the events as lines. */
+static char *sorted_text(struct fx *f, const char *text)
+{
+	assert_int_equal(load(f, text), 0);
+	recording_sort(f->r);
+	return events_text(f->r);
+}
+
+/*
+ * Events with and without seq at the same timestamps (a hand-made or
+ * concatenated recording): the order is total. By timestamp, then those
+ * with seq (in seq order) before those without (in file order). So the
+ * result never depends on where the seq'd events were in the file,
+ * sorting is idempotent, and seq order is kept.
+ */
+static void test_sort_mixed_seq(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 3000, NTS = 4 };
+	uint32_t seed = 777;
+	/* slot i holds a seq'd event (seq[i] >= 0) or an unseq'd one with pid i + 1 */
+	static int64_t seq[N];
+	static uint32_t ts[N];
+	char *text = malloc(N * 80), *first = NULL;
+	uint32_t nseq = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		ts[i] = lcg(&seed) % NTS;
+		seq[i] = lcg(&seed) % 3 ? (int64_t)nseq++ : -1;
+	}
+	for (int round = 0; round < 6; round++) {
+		char *p = text, *out, *again;
+
+		if (round) {
+			/* shuffle the seq'd events among their slots; the others stay */
+			for (size_t i = N - 1; i > 0; i--) {
+				size_t j = lcg(&seed) % (i + 1);
+
+				if (seq[i] >= 0 && seq[j] >= 0) {
+					int64_t s = seq[i];
+					uint32_t t = ts[i];
+
+					seq[i] = seq[j];
+					ts[i] = ts[j];
+					seq[j] = s;
+					ts[j] = t;
+				}
+			}
+		}
+		for (size_t i = 0; i < N; i++) {
+			if (seq[i] >= 0)
+				p += sprintf(p, "{\"Exit\":{\"seq\":%lld,\"timestamp\":%u,\"pid\":%lld}}\n",
+					     (long long)seq[i], ts[i], 100000 + (long long)seq[i]);
+			else
+				p += sprintf(p, "{\"Exit\":{\"timestamp\":%u,\"pid\":%zu}}\n", ts[i], i + 1);
+		}
+		*p = '\0';
+		out = sorted_text(f, text);
+		assert_int_equal(f->r->n, N);
+		for (size_t i = 1; i < N; i++) {
+			const struct event *a = &f->r->ev[i - 1], *b = &f->r->ev[i];
+			bool as = a->flags & EVF_SEQ, bs = b->flags & EVF_SEQ;
+
+			assert_true(a->ts <= b->ts);
+			if (a->ts < b->ts)
+				continue;
+			/* with seq first, in seq order; then the others in file order */
+			assert_true(as || !bs);
+			if (as && bs)
+				assert_true(a->seq < b->seq);
+			if (!as && !bs)
+				assert_true(a->pid < b->pid);
+		}
+		/* where the seq'd events were in the file does not matter */
+		if (!first)
+			first = strdup(out);
+		else
+			assert_string_equal(out, first);
+		/* sorting what is sorted changes nothing */
+		again = sorted_text(f, out);
+		assert_string_equal(again, out);
+		free(again);
+		free(out);
+	}
+	free(first);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -855,6 +956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_ties, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_mixed_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_large_stable, setup, teardown),
 	};
 

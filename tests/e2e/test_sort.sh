@@ -35,6 +35,26 @@ test_equal_timestamps_without_seq_keep_file_order() {
 	assert_eq "$(jq -r 'select(.Exit) | .Exit.pid' out.jsonl | tr '\n' ' ')" "3 1 2 4 " "pids"
 }
 
+# Events with and without seq at one timestamp (recordings put together by
+# hand): by timestamp, then those with seq in seq order, then those without
+# in file order. So where the seq'd events were in the file does not
+# matter, and sorting the output again changes nothing.
+test_mixed_seq_order_is_total() {
+	# after every seq'd event of sorted.jsonl, one without seq at its timestamp
+	grep '"seq"' "$DATA/sorted.jsonl" >seqd
+	jq -c '{Exit: {timestamp: (to_entries[0].value.timestamp), pid: (90000 + input_line_number)}}' seqd >plain
+	paste -d '\n' seqd plain >a.jsonl
+	paste -d '\n' <(tac seqd) plain >b.jsonl
+	paste -d '\n' <(shuffle seqd) plain >c.jsonl
+	"$PROCTRACE" sort a.jsonl >a.out
+	"$PROCTRACE" sort b.jsonl | cmp - a.out || fail "the seq'd events' order in the file changed the output"
+	"$PROCTRACE" sort c.jsonl | cmp - a.out || fail "the seq'd events' order in the file changed the output"
+	"$PROCTRACE" sort a.out | cmp - a.out || fail "sorting the sorted output changed it"
+	jqr a.out '[.[] | to_entries[0].value | select(.timestamp)
+		| [.timestamp, (if .seq then 0 else 1 end), (.seq // .pid)]] as $k | $k == ($k | sort)' >ok
+	assert_eq "$(cat ok)" true "order: timestamp, with seq (by seq) before without (in file order)"
+}
+
 test_legacy_recording_becomes_format_1() {
 	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" > out.jsonl
 	# split exec lines are merged: no ExecArgs left, one Exec per original Exec line
