@@ -139,6 +139,7 @@ int cmd_render(int argc, char **argv)
 	const struct renderer *r = renderer_find("multiplexed");
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
 	struct recording *rec = NULL;
+	struct output *o = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
@@ -240,7 +241,7 @@ int cmd_render(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (input_load(&rec, in))
+	if (output_open(&o, out) || input_load(&rec, in))
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
@@ -248,10 +249,11 @@ int cmd_render(int argc, char **argv)
 			rec->name, (unsigned long long)rec->end.lost);
 	if (trace_build(&t, rec, pid))
 		goto cleanup;
-	if (output_write(out, render_job, &(struct render_job){ r, t, &opts }))
+	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;
 	ret = EXIT_OK;
 cleanup:
+	output_free(o);
 	trace_free(t);
 	recording_free(rec);
 	return ret;

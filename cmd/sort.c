@@ -92,6 +92,7 @@ int cmd_sort(int argc, char **argv)
 		{ 0 },
 	};
 	struct recording *r = NULL;
+	struct output *o = NULL;
 	const char *out = NULL, *in = "-";
 	int c, ret;
 
@@ -121,17 +122,20 @@ int cmd_sort(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* the whole input is read before the output is opened: -o may name the input */
-	if (input_load(&r, in))
-		return EXIT_FAIL;
+	/* -o may name the input: it is replaced only once the output is whole */
+	ret = EXIT_FAIL;
+	if (output_open(&o, out) || input_load(&r, in))
+		goto cleanup;
 	if (r->has_end && r->end.has_lost && r->end.lost)
 		warning("%llu events were lost while recording; the recording is incomplete",
 			(unsigned long long)r->end.lost);
 	recording_sort(r);
 	if (!r->has_header && r->n)
 		make_header(r);
-
-	ret = output_write(out, write_recording, r);
+	if (!output_write(o, write_recording, r))
+		ret = EXIT_OK;
+cleanup:
+	output_free(o);
 	recording_free(r);
-	return ret ? EXIT_FAIL : EXIT_OK;
+	return ret;
 }

@@ -47,6 +47,18 @@ wait_for() {
 	fail "$1 never appeared"
 }
 
+# wait_glob PATTERN: until a file matches the glob PATTERN; $GOT is the first match.
+wait_glob() {
+	local i f
+	for i in $(seq 1 $((GUARD * 10))); do
+		for f in $1; do
+			[ -e "$f" ] && { GOT=$f; return 0; }
+		done
+		sleep 0.1
+	done
+	fail "nothing matching $1 appeared"
+}
+
 # wait_gone PID: until PID no longer exists (a zombie still does: it is gone
 # once its parent has reaped it).
 wait_gone() {

@@ -168,6 +168,60 @@ test_in_place() {
 	assert_eq "$(ls | tr '\n' ' ')" "bad.jsonl other.jsonl rec.jsonl " "files left behind"
 }
 
+# sort -o FILE FILE replaces FILE by a new file: as root, with FILE's owner
+# and group (root sorting a user's file must not make it root's); a hard
+# link to FILE keeps the old content (said in the documentation).
+test_in_place_keeps_owner_and_mode() {
+	need_root
+	shuffle "$DATA/sorted.jsonl" > rec.jsonl
+	chown 65534:65534 rec.jsonl
+	chmod 604 rec.jsonl
+	ln rec.jsonl hard.jsonl
+	"$PROCTRACE" sort -o rec.jsonl rec.jsonl
+	cmp rec.jsonl "$DATA/sorted.jsonl"
+	assert_eq "$(stat -c '%u:%g %a %h' rec.jsonl)" "65534:65534 604 1" "owner, group, mode, links"
+	shuffle "$DATA/sorted.jsonl" | cmp - hard.jsonl || fail "the hard link changed"
+	# a new file is the caller's
+	"$PROCTRACE" sort -o new.jsonl rec.jsonl
+	assert_eq "$(stat -c '%u:%g' new.jsonl)" "$(id -u):$(id -g)" "owner of a new file"
+}
+
+# The temporary file's name is short: a FILE whose name is as long as the
+# directory allows (NAME_MAX, 255 bytes here) is replaced like any other.
+test_output_name_at_name_max() {
+	local max name
+	max=$(getconf NAME_MAX .)
+	name=$(head -c "$max" /dev/zero | tr '\0' n)
+	shuffle "$DATA/sorted.jsonl" > "$name"
+	"$PROCTRACE" sort -o "$name" "$name"
+	cmp "$name" "$DATA/sorted.jsonl"
+	"$PROCTRACE" sort -o "${name%n}m" "$name"
+	cmp "${name%n}m" "$DATA/sorted.jsonl"
+	mkdir d
+	"$PROCTRACE" sort -o "d/$name" "$name"
+	cmp "d/$name" "$DATA/sorted.jsonl"
+	assert_eq "$(ls | wc -l) $(ls d | wc -l)" "3 1" "files left"
+}
+
+# An interrupted sort -o leaves no temporary file (render's test tries each
+# signal): sort reads a fifo that is kept open, its temporary file made.
+test_sigterm_removes_the_temporary_file() {
+	local pid
+	mkfifo in.fifo
+	shuffle "$DATA/sorted.jsonl" > out.jsonl
+	cp out.jsonl before.jsonl
+	exec 3<>in.fifo
+	"$PROCTRACE" sort -o out.jsonl in.fifo 3>&- &
+	pid=$!
+	wait_glob 'proctrace-*.tmp'
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	exec 3>&-
+	assert_eq "$RC" 143 "exit status of sort killed by SIGTERM"
+	ls proctrace-*.tmp 2>/dev/null && fail "the temporary file was left"
+	cmp out.jsonl before.jsonl
+}
+
 test_output_targets() {
 	shuffle "$DATA/sorted.jsonl" > real.jsonl
 	ln -s real.jsonl link.jsonl
