@@ -45,6 +45,15 @@ static void usage(FILE *f)
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
 }
 
+/* "render: unknown format 'x' (formats: multiplexed, ...)", from the renderer table. */
+static void unknown_format(const char *name)
+{
+	fprintf(stderr, "proctrace: error: render: unknown format '%s' (formats: ", name);
+	for (const struct renderer *r = renderers; r->name; r++)
+		fprintf(stderr, "%s%s", r == renderers ? "" : ", ", r->name);
+	fputs(")\n", stderr);
+}
+
 /* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */
 static int parse_duration(const char *s, uint64_t *out)
 {
@@ -153,7 +162,7 @@ int cmd_render(int argc, char **argv)
 		case 'd':
 			r = renderer_find(optarg);
 			if (!r) {
-				error("render: unknown format '%s' (try 'proctrace render --help')", optarg);
+				unknown_format(optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -25,4 +25,15 @@ test_help_command() {
 	assert_eq "$rc" 2 "exit status of help with two commands"
 }
 
+# An unknown format is told the formats there are: those of render --help.
+test_unknown_format_lists_the_formats() {
+	local rc=0 formats
+	"$PROCTRACE" render -f pie "$EX/hand-build.jsonl" >out 2>err || rc=$?
+	assert_eq "$rc" 2 "exit status"
+	formats=$("$PROCTRACE" render --help | sed -n '/^Formats:/,/^$/s/^  \([^ ]*\) .*/\1/p' | paste -sd, | sed 's/,/, /g')
+	[ -n "$formats" ] || fail "no formats in render --help"
+	assert_eq "$(cat err)" "proctrace: error: render: unknown format 'pie' (formats: $formats)" "message"
+	case $formats in *multiplexed*summary*) ;; *) fail "formats: $formats" ;; esac
+}
+
 run_tests
