@@ -29,9 +29,10 @@ struct recording;
 /*
  * recording_load() of in ("-" for stdin), which is an error when stdin was
  * closed at start-up (it holds /dev/null: an empty input, read as none).
- * Returns 0, or -1 with one message printed.
+ * A terminal on stdin is told on stderr that command cmd reads it, and how
+ * to end it. Returns 0, or -1 with one message printed.
  */
-int input_load(struct recording **out, const char *in);
+int input_load(struct recording **out, const char *in, const char *cmd);
 
 /* Print "proctrace: error: ..." on stderr and return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

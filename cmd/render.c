@@ -250,7 +250,7 @@ int cmd_render(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (output_open(&o, out) || input_load(&rec, in))
+	if (output_open(&o, out) || input_load(&rec, in, "render"))
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)

@@ -124,7 +124,7 @@ int cmd_sort(int argc, char **argv)
 
 	/* -o may name the input: it is replaced only once the output is whole */
 	ret = EXIT_FAIL;
-	if (output_open(&o, out) || input_load(&r, in))
+	if (output_open(&o, out) || input_load(&r, in, "sort"))
 		goto cleanup;
 	if (r->has_end && r->end.has_lost && r->end.lost)
 		warning("%llu events were lost while recording; the recording is incomplete",

@@ -36,4 +36,52 @@ test_unknown_format_lists_the_formats() {
 	case $formats in *multiplexed*summary*) ;; *) fail "formats: $formats" ;; esac
 }
 
+# on_terminal CMD: run proctrace CMD with a terminal (a pty) on stdin; it must
+# say on stderr, before it has read anything, that it reads the recording
+# from standard input and how to end it; then hand-build.jsonl is typed,
+# and Ctrl-D. Its stdout goes to ./out, its stderr to ./err.
+on_terminal() {
+	python3 - "$PROCTRACE" "$EX/hand-build.jsonl" "$GUARD" "$@" <<'PY'
+import os, select, subprocess, sys, termios
+proctrace, rec, guard, args = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+master, slave = os.openpty()
+attrs = termios.tcgetattr(slave)
+attrs[3] &= ~termios.ECHO  # nobody reads the echo: it must not fill the pty
+termios.tcsetattr(slave, termios.TCSANOW, attrs)
+out, err = open("out", "wb"), open("err", "wb")
+p = subprocess.Popen([proctrace] + args, stdin=slave, stdout=out, stderr=subprocess.PIPE)
+os.close(slave)
+told = b""
+while b"\n" not in told:
+    if not select.select([p.stderr], [], [], guard)[0]:
+        p.kill()
+        sys.exit("nothing on stderr while it waits for the terminal")
+    chunk = os.read(p.stderr.fileno(), 4096)
+    if not chunk:
+        break
+    told += chunk
+with open(rec, "rb") as f:
+    for line in f:
+        os.write(master, line)
+os.write(master, b"\x04")
+told += p.stderr.read()
+err.write(told)
+sys.exit(p.wait())
+PY
+}
+
+test_terminal_on_stdin_is_told_how_to_end() {
+	local c
+	for c in sort render; do
+		on_terminal "$c" || fail "$c on a terminal: exit $? ($(cat err))"
+		assert_eq "$(head -1 err)" "proctrace: $c: reading the recording from standard input (a terminal); end it with Ctrl-D, or give a file: proctrace $c FILE" "$c's message"
+		"$PROCTRACE" "$c" "$EX/hand-build.jsonl" | cmp - out || fail "$c read something else from the terminal"
+	done
+	on_terminal render -f summary - || fail "render - on a terminal: exit $?"
+	grep -q "^proctrace: render: reading the recording from standard input" err || fail "render -: $(cat err)"
+	# not a terminal: nothing said
+	"$PROCTRACE" render <"$EX/hand-build.jsonl" >/dev/null 2>err
+	[ ! -s err ] || fail "said on a file: $(cat err)"
+}
+
 run_tests
