@@ -14,6 +14,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The ia32 test builds freestanding 32-bit programs (cc -m32, no C library):
+# most gcc builds need nothing more; where cc -m32 cannot, gcc-multilib helps.
+probe=$(mktemp /tmp/proctrace-m32.XXXXXX)
+if ! cc -m32 -static -nostdlib -ffreestanding -fno-pie -no-pie -o "$probe" \
+	"$(dirname "$0")/e2e/helpers/ia32/exit0.c" 2>/dev/null &&
+	apt-cache show gcc-multilib >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends gcc-multilib >/dev/null
+fi
+rm -f "$probe"
+
 # The mermaid tests render charts in the real renderer: mermaid-cli (pinned in
 # tests/mermaid/package-lock.json) driving Debian's chromium.
 mm_pkgs=()
