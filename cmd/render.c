@@ -254,8 +254,8 @@ int cmd_render(int argc, char **argv)
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
-		warning("%s: %llu events were lost while recording: this view is incomplete",
-			rec->name, (unsigned long long)rec->end.lost);
+		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
+			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
 	if (trace_build(&t, rec, pid))
 		goto cleanup;
 	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))

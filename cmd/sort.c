@@ -127,8 +127,8 @@ int cmd_sort(int argc, char **argv)
 	if (output_open(&o, out) || input_load(&r, in, "sort"))
 		goto cleanup;
 	if (r->has_end && r->end.has_lost && r->end.lost)
-		warning("%llu events were lost while recording; the recording is incomplete",
-			(unsigned long long)r->end.lost);
+		warning("%llu %s lost while recording; the recording is incomplete",
+			(unsigned long long)r->end.lost, r->end.lost == 1 ? "event was" : "events were");
 	recording_sort(r);
 	if (!r->has_header && r->n)
 		make_header(r);

@@ -334,8 +334,8 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 static void warn_twice(const struct loader *l)
 {
 	if (l->twice > 1)
-		fprintf(stderr, "proctrace: warning: %s: %zu more exec pieces given twice, "
-			"ignored the same way\n", l->name, l->twice - 1);
+		fprintf(stderr, "proctrace: warning: %s: %zu more exec piece%s given twice, "
+			"ignored the same way\n", l->name, l->twice - 1, l->twice == 2 ? "" : "s");
 }
 
 static void warn_unknown(struct loader *l)

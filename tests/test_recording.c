@@ -367,6 +367,12 @@ static void test_exec_piece_given_twice(void **state)
 	/* the others are counted, not each said */
 	assert_err(f, "warning", ": 2 more exec pieces given twice, ignored the same way\n");
 	assert_null(strstr(f->err, ":5: a second"));
+	assert_int_equal(load(f,
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"a\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"b\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"c\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"cmdline\":null}}\n"), 0);
+	assert_err(f, "warning", ": 1 more exec piece given twice, ignored the same way\n");
 	/* one of each kind is no repeat, nor are pieces of two execs */
 	assert_int_equal(load(f,
 		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/a\"}}\n"

@@ -84,4 +84,23 @@ test_terminal_on_stdin_is_told_how_to_end() {
 	[ ! -s err ] || fail "said on a file: $(cat err)"
 }
 
+# A count of one is singular: "1 event was lost", "1 event lost".
+test_counts_are_singular() {
+	local n
+	for n in 1 2; do
+		sed "s/\"lost\":0/\"lost\":$n/" "$EX/hand-build.jsonl" >lost.jsonl
+		"$PROCTRACE" sort lost.jsonl >/dev/null 2>sort.err
+		"$PROCTRACE" render lost.jsonl >/dev/null 2>render.err
+		"$PROCTRACE" render -f mermaid lost.jsonl >lost.mmd
+		case $n in
+		1) assert_eq "$(cat sort.err)" "proctrace: warning: 1 event was lost while recording; the recording is incomplete" "sort"
+		   assert_eq "$(cat render.err)" "proctrace: warning: lost.jsonl: 1 event was lost while recording: this view is incomplete" "render"
+		   grep -q '^    title .*#40;incomplete#58; 1 event lost)$' lost.mmd || fail "title: $(grep title lost.mmd)" ;;
+		2) grep -q ": 2 events were lost while" sort.err || fail "sort: $(cat sort.err)"
+		   grep -q ": 2 events were lost while" render.err || fail "render: $(cat render.err)"
+		   grep -q '^    title .*#40;incomplete#58; 2 events lost)$' lost.mmd || fail "title: $(grep title lost.mmd)" ;;
+		esac
+	done
+}
+
 run_tests
