@@ -12,13 +12,10 @@ struct subcommand {
 	const char *summary;
 };
 
-static int cmd_help(int argc, char **argv);
-
 static const struct subcommand subcommands[] = {
 	{ "record", cmd_record, "run a command and record its whole process tree" },
 	{ "sort", cmd_sort, "order a recording by time" },
 	{ "render", cmd_render, "turn a recording into a view" },
-	{ "help", cmd_help, "show this help, or a command's: proctrace help COMMAND" },
 	{ 0 },
 };
 
@@ -50,7 +47,11 @@ static const struct subcommand *subcommand_find(const char *name)
 	return NULL;
 }
 
-/* 'proctrace help [COMMAND]': the main help, or COMMAND's (as 'git help' does). */
+/*
+ * 'proctrace help [COMMAND]': the main help, or COMMAND's (as 'git help'
+ * does). Not in the table: it is a way to the commands' help, not a command
+ * with a page of its own.
+ */
 static int cmd_help(int argc, char **argv)
 {
 	const struct subcommand *c;
@@ -93,6 +94,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help"))
+		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("proctrace %s\n", PROCTRACE_VERSION);
 		return EXIT_OK;

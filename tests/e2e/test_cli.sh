@@ -16,7 +16,7 @@ test_help_command() {
 	"$PROCTRACE" help >got
 	"$PROCTRACE" --help >want
 	cmp got want
-	grep -q "^  help " got || fail "the help does not list help"
+	grep -q "proctrace help <command>" got || fail "the help does not mention help <command>"
 	rc=0; "$PROCTRACE" help nosuch >out 2>err || rc=$?
 	assert_eq "$rc" 2 "exit status of help nosuch"
 	assert_eq "$(cat err)" "proctrace: error: help: unknown command 'nosuch' (try 'proctrace help')" "message"
