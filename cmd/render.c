@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
+		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
 }
 
