@@ -53,7 +53,8 @@ static void usage(FILE *f)
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
 		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
-		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
+		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
+		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }
 
 /* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */
