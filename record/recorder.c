@@ -32,6 +32,7 @@
 #define POLL_MS 30
 #define PENDING_WAIT_MS 200 /* longest wait for exits still in the kernel */
 #define BPF_LOG_SIZE (16u << 20) /* the kernel's log when loading fails */
+#define LOAD_TRIES 10 /* loads cut short by a signal (EAGAIN) */
 
 struct recorder {
 	const struct recorder_opts *o;
@@ -702,7 +703,16 @@ static int open_bpf(struct recorder *r)
 	int err;
 
 	libbpf_set_print(libbpf_print);
-	err = load_skel(r, NULL, 0);
+	/*
+	 * The verifier gives up with EAGAIN when a signal comes in while it
+	 * works, even one that only stops and continues the recorder (Ctrl-Z
+	 * then fg, a debugger): load again then.
+	 */
+	for (int tries = 0; tries < LOAD_TRIES; tries++) {
+		err = load_skel(r, NULL, 0);
+		if (err != -EAGAIN)
+			break;
+	}
 	if (err) {
 		bool debug = getenv("PROCTRACE_DEBUG");
 		char *log = NULL, why[512] = "";

@@ -212,6 +212,24 @@ test_cmd_inherits_the_ignored_signals() {
 
 # --- tracing that cannot start ------------------------------------------------
 
+# Stopped and continued while it starts (Ctrl-Z then fg, a debugger), the
+# recorder still starts: the kernel's verifier gives up with EAGAIN when a
+# signal comes in while it works, and the load is tried again.
+test_stop_and_continue_during_start_up() {
+	need_root
+	local i pid
+	for i in $(seq 1 20); do
+		"$PROCTRACE" record -q -o "rec$i.jsonl" -- true 2>err &
+		pid=$!
+		# builtins only: the signals come while the recorder loads its programs
+		until [ -e "rec$i.jsonl" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
+		kill -STOP "$pid" 2>/dev/null || true
+		kill -CONT "$pid" 2>/dev/null || true
+		wait_exit "$pid"
+		assert_eq "$RC" 0 "run $i: record's exit status ($(cat err))"
+	done
+}
+
 # A header that cannot be written is a recording that cannot start: CMD
 # does not run.
 test_unwritable_header_runs_nothing() {
