@@ -1,5 +1,6 @@
 /* record/recorder.c: the user-space recorder: skeleton lifecycle, gate, ring buffer, JSON lines. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -374,6 +375,10 @@ static char *find_in_path(const char *name)
 	return other;
 }
 
+/* A shell's exit statuses for a command it could not run. */
+#define STATUS_NOT_FOUND 127
+#define STATUS_CANNOT_RUN 126
+
 /* Why the child could not run CMD, sent to the recorder on its error pipe. */
 struct child_fail {
 	int err;          /* errno */
@@ -382,6 +387,9 @@ struct child_fail {
 	bool exists;      /* ENOENT, and yet the file is there */
 	bool crlf;        /* the #! line ends in "\r\n": interp lacks that \r */
 	bool not_in_path; /* a name without '/' that no PATH entry holds */
+	bool binary;      /* ENOEXEC on a binary file: not a script for /bin/sh */
+	bool dir;         /* EACCES on a directory */
+	char kind[160];   /* with binary: what the kernel refused, if known */
 };
 
 /*
@@ -422,7 +430,106 @@ static void explain_enoent(const char *file, struct child_fail *f)
 	f->interp[len] = 0;
 }
 
-/* execvp()'s way with a file that is not an executable: run it with /bin/sh. */
+/* The first bytes of an ELF header that say what it runs on. */
+struct elf_id {
+	unsigned char class;  /* ELFCLASS32 or ELFCLASS64 */
+	unsigned machine;     /* e_machine */
+};
+
+static int elf_id(const unsigned char *h, size_t n, struct elf_id *id)
+{
+	if (n < 20 || memcmp(h, ELFMAG, SELFMAG))
+		return -1;
+	id->class = h[EI_CLASS];
+	/* e_machine, at the same offset in both classes, in the file's byte order */
+	id->machine = h[EI_DATA] == ELFDATA2MSB ? h[18] << 8 | h[19] : h[19] << 8 | h[18];
+	return 0;
+}
+
+static const char *machine_name(unsigned machine, char *buf, size_t size)
+{
+	static const struct {
+		unsigned machine;
+		const char *name;
+	} names[] = { { EM_386, "x86" }, { EM_X86_64, "x86-64" }, { EM_ARM, "arm" },
+		      { EM_AARCH64, "arm64" }, { EM_RISCV, "riscv" }, { EM_PPC64, "ppc64" },
+		      { EM_S390, "s390" }, { EM_MIPS, "mips" } };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == machine)
+			return names[i].name;
+	snprintf(buf, size, "ELF machine %u", machine);
+	return buf;
+}
+
+void recorder__describe_elf(const unsigned char *h, size_t n, const unsigned char *self,
+			    size_t self_n, char *buf, size_t size)
+{
+	struct elf_id id, me;
+	char b1[32], b2[32];
+	bool sibling; /* the 32-bit machine of a 64-bit one */
+
+	buf[0] = 0;
+	if (elf_id(h, n, &id) || elf_id(self, self_n, &me))
+		return;
+	sibling = (me.machine == EM_X86_64 && id.machine == EM_386) ||
+		  (me.machine == EM_AARCH64 && id.machine == EM_ARM);
+	if (id.class == ELFCLASS32 && me.class == ELFCLASS64 && (id.machine == me.machine || sibling))
+		snprintf(buf, size, "a 32-bit program: this kernel may have no 32-bit support, "
+			 "or have it off, as ia32_emulation=0 does");
+	else if (id.machine != me.machine)
+		snprintf(buf, size, "a program for %s, not %s", machine_name(id.machine, b1, sizeof(b1)),
+			 machine_name(me.machine, b2, sizeof(b2)));
+}
+
+/* What an ELF file the kernel refused is built for, compared with proctrace itself. */
+static void describe_elf(const unsigned char *h, size_t n, char *buf, size_t size)
+{
+	unsigned char self[20];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ssize_t self_n = fd < 0 ? -1 : read(fd, self, sizeof(self));
+
+	if (fd >= 0)
+		close(fd);
+	buf[0] = 0;
+	if (self_n > 0)
+		recorder__describe_elf(h, n, self, self_n, buf, size);
+}
+
+/*
+ * ENOEXEC: the kernel knows no format for the file. A shell then runs it
+ * with /bin/sh if it is a text file without #!, as execvp() does; bash's
+ * rule tells a binary apart by its first bytes (ELF's magic, or a NUL
+ * before the first newline), and never feeds one to sh, which would say
+ * something like 'Syntax error: "(" unexpected'. A file with #! whose
+ * interpreter the kernel refused, or one that cannot be read, is no
+ * script for sh either.
+ */
+static bool is_sh_script(const char *path, struct child_fail *f)
+{
+	unsigned char buf[80];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0 || (n >= 2 && buf[0] == '#' && buf[1] == '!'))
+		return false;
+	if (n >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {
+		f->binary = true;
+		describe_elf(buf, n, f->kind, sizeof(f->kind));
+		return false;
+	}
+	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++) {
+		if (!buf[i]) {
+			f->binary = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* execvp()'s way with a script without #!: run it with /bin/sh. */
 static void exec_sh(const char *path, char *const *argv)
 {
 	size_t argc = 0;
@@ -440,7 +547,7 @@ static void exec_sh(const char *path, char *const *argv)
 	free(sh);
 }
 
-/* The one message for what the child said on its error pipe. */
+/* The one message for what the child said on its error pipe, in a shell's words. */
 static void say_child_fail(const char *cmd, const struct child_fail *f)
 {
 	if (f->crlf)
@@ -453,13 +560,19 @@ static void say_child_fail(const char *cmd, const struct child_fail *f)
 	else if (f->exists)
 		error("cannot run '%s': the file is there, but an interpreter it needs is not "
 		      "(its dynamic loader, or its #! interpreter's)", cmd);
+	else if (f->binary)
+		error("cannot run '%s': cannot execute binary file: %s%s%s%s", cmd,
+		      strerror(f->err), f->kind[0] ? " (" : "", f->kind, f->kind[0] ? ")" : "");
+	else if (f->dir)
+		error("cannot run '%s': Is a directory", cmd);
 	else
 		error("cannot run '%s': %s", cmd, strerror(f->err));
 }
 
 /*
  * The child: wait at the gate, become the invoking user, exec CMD. Any
- * failure is reported as a struct child_fail on errfd and exit status 127.
+ * failure is reported as a struct child_fail on errfd, and exit status 127
+ * if CMD was not found, 126 if it could not be run, as a shell says.
  */
 static void __attribute__((noreturn))
 run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct sigaction *oldpipe,
@@ -476,7 +589,7 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		n = read(gate, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1) /* the recorder gave up: do not run CMD untraced */
-		_exit(127);
+		_exit(STATUS_NOT_FOUND);
 	if (o->drop_privs &&
 	    (setgroups(o->ngroups, o->groups) || setgid(o->gid) || setuid(o->uid))) {
 		f.err = errno;
@@ -501,15 +614,22 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		goto fail;
 	}
 	execv(path, o->argv);
-	if (errno == ENOEXEC) /* a script without #! */
-		exec_sh(path, o->argv);
 	f.err = errno;
+	if (f.err == ENOEXEC && is_sh_script(path, &f)) {
+		exec_sh(path, o->argv);
+		f.err = errno;
+	}
 	if (f.err == ENOENT)
 		explain_enoent(path, &f);
+	if (f.err == EACCES) {
+		struct stat st;
+
+		f.dir = !stat(path, &st) && S_ISDIR(st.st_mode);
+	}
 fail:
 	if (write(errfd, &f, sizeof(f)) < 0)
-		_exit(127);
-	_exit(127);
+		_exit(f.err == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_RUN);
+	_exit(f.err == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_RUN);
 }
 
 static int reap(struct recorder *r)

@@ -41,11 +41,20 @@ struct recorder;
  * Fork CMD held on a gate, load and attach the BPF programs, track CMD's
  * pid, open the gate and record until the tree (or CMD, with no_wait) has
  * exited. On success returns 0 and *status is CMD's shell-style status
- * (exit code, 128+N if killed by signal N, 127 if it could not be run).
+ * (exit code, 128+N if killed by signal N, 127 if it was not found, 126 if
+ * it could not be run).
  * Returns a negative errno after printing why if recording was impossible;
  * nothing is left loaded or running on any path.
  */
 int recorder__run(const struct recorder_opts *o, int *status);
+
+/*
+ * Why the kernel may have refused an ELF file that starts with the n bytes
+ * at h, proctrace itself starting with the self_n bytes at self: into buf,
+ * "a program for arm64, not x86-64", or "" if nothing is known.
+ */
+void recorder__describe_elf(const unsigned char *h, size_t n, const unsigned char *self,
+			    size_t self_n, char *buf, size_t size);
 
 /* Shell-style status from a wait status: code, or 128 + signal. */
 int recorder__shell_status(int wstatus);

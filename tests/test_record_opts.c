@@ -1,4 +1,5 @@
-/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing and status arithmetic. */
+/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing, status arithmetic and exec errors. */
+#include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,6 +221,50 @@ static void test_split_cpu_keeps_to_the_last_split(void **state)
 	assert_int_equal(s, 400);
 }
 
+/* The first 20 bytes of an ELF header: class, byte order, e_machine. */
+static void elf_header(unsigned char *h, unsigned char class, unsigned machine)
+{
+	memset(h, 0, 20);
+	memcpy(h, ELFMAG, SELFMAG);
+	h[EI_CLASS] = class;
+	h[EI_DATA] = ELFDATA2LSB;
+	h[18] = machine & 0xff;
+	h[19] = machine >> 8;
+}
+
+/* What the message says of an ELF file the kernel refused. */
+static void test_describe_elf(void **state)
+{
+	unsigned char self[20], h[20];
+	char buf[160];
+
+	(void)state;
+	elf_header(self, ELFCLASS64, EM_X86_64);
+	elf_header(h, ELFCLASS64, EM_AARCH64);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a program for arm64, not x86-64");
+	elf_header(h, ELFCLASS32, EM_386);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a 32-bit program: this kernel may have no 32-bit support, "
+				 "or have it off, as ia32_emulation=0 does");
+	elf_header(self, ELFCLASS64, EM_AARCH64);
+	elf_header(h, ELFCLASS32, EM_ARM);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_non_null(strstr(buf, "a 32-bit program"));
+	elf_header(h, ELFCLASS64, 4242);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a program for ELF machine 4242, not arm64");
+	/* this machine's own, or not ELF, or cut short: nothing to say */
+	elf_header(h, ELFCLASS64, EM_AARCH64);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	recorder__describe_elf((const unsigned char *)"#!/bin/sh\necho hello\n", 20, self,
+			       sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	recorder__describe_elf(h, 19, self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_shell_status),
 		cmocka_unit_test(test_split_cpu),
 		cmocka_unit_test(test_split_cpu_keeps_to_the_last_split),
+		cmocka_unit_test(test_describe_elf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -312,10 +312,52 @@ test_command_in_path_not_executable_is_one_badexec() {
 	mkdir bin
 	: >bin/plain
 	rc=0; PATH=$T/bin:/usr/bin:/bin "$PROCTRACE" record -q -o rec2.jsonl -- plain 2>err || rc=$?
-	assert_eq "$rc" 127 "record's exit status, not executable"
+	assert_eq "$rc" 126 "record's exit status, not executable"
 	assert_eq "$(cat err)" "proctrace: error: cannot run 'plain': Permission denied" "message, not executable"
 	assert_eq "$(jqr rec2.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
 		"[[\"$T/bin/plain\",13]]" "BadExec lines, not executable"
+	assert_eq "$(jqr rec2.jsonl '[.[] | .Exit // empty | .exit_code] + [.[-1].End.exit_code] | tojson')" \
+		"[126,126]" "Exit and End"
+}
+
+# rec_cannot_run FILE MESSAGE: FILE is there but cannot be run: one
+# BadExec with the kernel's errno, and 126 everywhere, as a shell says.
+rec_cannot_run() {
+	rc=0; "$PROCTRACE" record -q -o rec.jsonl -- "$1" a 2>err || rc=$?
+	assert_eq "$rc" 126 "$1: record's exit status"
+	assert_eq "$(cat err)" "proctrace: error: cannot run '$1': $2" "$1: message"
+	assert_eq "$(jqr rec.jsonl '[.[] | select(.Exec or .BadExec) | keys[0]] | tojson')" '["BadExec"]' \
+		"$1: exec lines (nothing run by /bin/sh)"
+	assert_eq "$(jqr rec.jsonl '[.[] | .Exit // empty | .exit_code] + [.[-1].End.exit_code] | tojson')" \
+		"[126,126]" "$1: Exit and End"
+	rm rec.jsonl
+}
+
+# A binary the kernel refuses (ENOEXEC) is never fed to /bin/sh, which
+# would say something like 'Syntax error: "(" unexpected': it gives 126 and
+# bash's "cannot execute binary file", saying what the ELF file is for.
+# Only a text file without #! runs under sh (next test).
+test_refused_binary_is_126_and_not_run_by_sh() {
+	need_root
+	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
+	local m
+	# /bin/true for another machine: its e_machine (2 bytes at 18) changed
+	m=$(od -An -tu2 -j18 -N2 /bin/true | tr -d ' ')
+	cp /bin/true foreign
+	if [ "$m" = 62 ]; then
+		printf '\267\000' | dd of=foreign bs=1 seek=18 conv=notrunc 2>/dev/null
+		rec_cannot_run ./foreign "cannot execute binary file: Exec format error (a program for arm64, not x86-64)"
+	else
+		printf '\076\000' | dd of=foreign bs=1 seek=18 conv=notrunc 2>/dev/null
+		rec_cannot_run ./foreign "cannot execute binary file: Exec format error (a program for x86-64, not $(
+			uname -m | sed 's/aarch64/arm64/'))"
+	fi
+	# not ELF, but binary: a NUL before the first newline
+	printf 'echo \000 x\n' >blob
+	chmod +x blob
+	rec_cannot_run ./blob "cannot execute binary file: Exec format error"
+	mkdir dir
+	rec_cannot_run ./dir "Is a directory"
 }
 
 # A script without #! found in PATH runs under /bin/sh, as execvp() runs it.
