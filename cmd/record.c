@@ -1,4 +1,5 @@
 /* cmd/record.c: 'proctrace record' option parsing, output file and privileges. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -39,8 +40,9 @@ static void usage(FILE *f)
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
 		"the orphans left run on, untraced.\n\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace.\n"
-		"Under sudo, CMD runs as the invoking user, with that user's HOME, USER\n"
-		"and LOGNAME, and the recording belongs to that user.\n\n"
+		"Under sudo, CMD runs as the invoking user, with the environment\n"
+		"'sudo -u USER' gives (HOME, USER, LOGNAME, SHELL, MAIL), and the\n"
+		"recording belongs to that user.\n\n"
 		"Options:\n"
 		"  -o, --output FILE      write to FILE ('-' for stdout); default: a new\n"
 		"                         proctrace-YYYYMMDD-HHMMSS.jsonl in the current\n"
@@ -180,9 +182,46 @@ struct invoker {
 	gid_t gid;
 	gid_t *groups;
 	int ngroups;
-	char *home, *name; /* from the passwd database; NULL if it does not know uid */
+	/* CMD's HOME, USER, LOGNAME, SHELL and MAIL as "sudo -u USER" sets
+	   them; none if the passwd database does not know uid */
+	char *env[6];
 };
 
+static void invoker_free(struct invoker *inv)
+{
+	free(inv->groups);
+	for (size_t i = 0; i < sizeof(inv->env) / sizeof(inv->env[0]); i++)
+		free(inv->env[i]);
+}
+
+/* "NAME=prefixvalue", malloc'd; NULL if out of memory. */
+static char *env_entry(const char *name, const char *prefix, const char *value)
+{
+	char *e;
+
+	return asprintf(&e, "%s=%s%s", name, prefix, value) < 0 ? NULL : e;
+}
+
+/*
+ * What sudo's env_reset sets from the target user's passwd entry (an empty
+ * shell is /bin/sh to sudo, as to login).
+ */
+static int invoker_env(struct invoker *inv, const struct passwd *pw)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+
+	inv->env[0] = env_entry("HOME", "", pw->pw_dir);
+	inv->env[1] = env_entry("USER", "", pw->pw_name);
+	inv->env[2] = env_entry("LOGNAME", "", pw->pw_name);
+	inv->env[3] = env_entry("SHELL", "", shell);
+	inv->env[4] = env_entry("MAIL", "/var/mail/", pw->pw_name);
+	for (int i = 0; i < 5; i++)
+		if (!inv->env[i])
+			return error("record: out of memory");
+	return 0;
+}
+
+/* Under sudo (root, with SUDO_UID and SUDO_GID), the user who ran it. */
 static int sudo_invoker(struct invoker *inv)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
@@ -210,10 +249,8 @@ static int sudo_invoker(struct invoker *inv)
 				break;
 		}
 		inv->ngroups = n;
-		inv->home = strdup(pw->pw_dir);
-		inv->name = strdup(pw->pw_name);
-		if (!inv->home || !inv->name)
-			return error("record: out of memory");
+		if (invoker_env(inv, pw))
+			return -1;
 	} else {
 		/* Unknown to the user database: just the primary group. */
 		inv->groups = malloc(sizeof(gid_t));
@@ -308,6 +345,7 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz, bo
 
 int cmd_record(int argc, char **argv)
 {
+	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
 	struct record_cli c;
 	struct recorder_opts o = { 0 };
 	struct invoker inv = { 0 };
@@ -327,6 +365,8 @@ int cmd_record(int argc, char **argv)
 		      "(try: sudo proctrace record ...)");
 		return EXIT_FAIL;
 	}
+	/* What CMD is to inherit, before anything changes it. */
+	recorder__save_inherited(&inherited);
 	if (sudo_invoker(&inv))
 		goto cleanup;
 	fd = open_output(&c, name, sizeof(name), &created, &replace);
@@ -351,8 +391,8 @@ int cmd_record(int argc, char **argv)
 	o.gid = inv.gid;
 	o.groups = inv.groups;
 	o.ngroups = inv.ngroups;
-	o.home = inv.home;
-	o.user = inv.name;
+	o.env = (const char *const *)inv.env;
+	o.inherited = &inherited;
 	if (recorder__run(&o, &status))
 		status = EXIT_FAIL;
 
@@ -362,8 +402,6 @@ cleanup:
 		unlink(name);
 	if (fd > STDOUT_FILENO)
 		close(fd);
-	free(inv.groups);
-	free(inv.home);
-	free(inv.name);
+	invoker_free(&inv);
 	return status;
 }

@@ -1,11 +1,13 @@
-/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing, status arithmetic and exec errors. */
+/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing, status arithmetic and start-up. */
 #include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -265,6 +267,34 @@ static void test_describe_elf(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* What the recorder inherited is what it saves, for CMD. */
+static void test_save_inherited(void **state)
+{
+	struct recorder_inherited *inh = calloc(1, sizeof(*inh));
+	struct sigaction ign = { .sa_handler = SIG_IGN }, prev;
+	struct rlimit lim;
+	sigset_t usr1, old;
+
+	(void)state;
+	assert_non_null(inh);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	sigaction(SIGUSR2, &ign, &prev);
+	recorder__save_inherited(inh);
+	sigaction(SIGUSR2, &prev, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_int_equal(sigismember(&inh->mask, SIGUSR1), 1);
+	assert_true(inh->has_act[SIGUSR2]);
+	assert_ptr_equal(inh->act[SIGUSR2].sa_handler, SIG_IGN);
+	assert_false(inh->has_act[SIGKILL]);
+	assert_true(inh->has_lim[RLIMIT_NOFILE]);
+	getrlimit(RLIMIT_NOFILE, &lim);
+	assert_int_equal(inh->lim[RLIMIT_NOFILE].rlim_cur, lim.rlim_cur);
+	assert_true(inh->has_oom);
+	free(inh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_split_cpu),
 		cmocka_unit_test(test_split_cpu_keeps_to_the_last_split),
 		cmocka_unit_test(test_describe_elf),
+		cmocka_unit_test(test_save_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

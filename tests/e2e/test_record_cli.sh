@@ -7,7 +7,7 @@
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
 # The C helpers this script uses, built once per run into $HB.
-build_helpers ignchld rusage
+build_helpers ignchld rusage sigstate
 
 # kill_orphan: end the orphan a test left (its pid is in ./orphan), if any.
 kill_orphan() { [ ! -s orphan ] || kill -KILL "$(cat orphan)" 2>/dev/null || true; }
@@ -154,35 +154,60 @@ test_sort_and_render_refuse_closed_stdin_and_stdout() {
 
 # --- sudo ------------------------------------------------------------------
 
-# sudo_rec UID FILE: record, as sudo would run it for uid UID (sudo sets
-# HOME, USER and LOGNAME to root's), a CMD that writes its id and those
-# variables into FILE.
+# sudo_rec UID FILE: record, as sudo would run it for uid UID (sudo's
+# env_reset sets HOME, USER, LOGNAME, SHELL and MAIL to root's, PATH to its
+# secure_path, and the SUDO_* variables), a CMD that writes its uid and
+# those variables into FILE, one a line.
 sudo_rec() {
 	local d
 	d=$(mktemp -d /tmp/proctrace-sudo.XXXXXX)
 	chmod 1777 "$d"
 	RC=0
-	HOME=/root USER=root LOGNAME=root SUDO_UID=$1 SUDO_GID=$1 SUDO_USER=someone \
+	HOME=/root USER=root LOGNAME=root SHELL=/bin/bash MAIL=/var/mail/root \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		SUDO_UID="$1" SUDO_GID="$1" SUDO_USER=someone SUDO_COMMAND="/usr/bin/proctrace record" \
 		"$PROCTRACE" record -q -o "$d/rec.jsonl" -- \
-		sh -c 'echo "$(id -u) $HOME $USER $LOGNAME" >"$1"' sh "$d/env" 2>err || RC=$?
+		sh -c '{ id -u; for v in HOME USER LOGNAME SHELL MAIL PATH SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+			do eval "echo $v=\${$v-unset}"; done; } >"$1"' sh "$d/env" 2>err || RC=$?
 	cp "$d/env" "$2" 2>/dev/null || true
 	rm -rf "$d"
 	assert_eq "$RC" 0 "record's exit status ($(cat err))"
 }
 
-# Under sudo, CMD gets the invoking user's HOME, USER and LOGNAME (build
-# caches under $HOME), not root's.
-test_sudo_gives_cmd_the_invokers_home_and_name() {
+# Under sudo, CMD gets the environment 'sudo -u USER CMD' would give it:
+# the invoking user's HOME (build caches under $HOME), USER, LOGNAME, SHELL
+# and MAIL, from the passwd database, where sudo had set root's; PATH and
+# the SUDO_* variables as sudo left them.
+test_sudo_gives_cmd_the_invokers_environment() {
 	need_root
-	local pw unknown=54321
+	local pw name home shell unknown=54321 kept
 	pw=$(getent passwd 65534) || fail "no user with uid 65534"
+	IFS=: read -r name _ _ _ _ home shell <<<"$pw"
+	kept="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SUDO_UID=%s
+SUDO_GID=%s
+SUDO_USER=someone
+SUDO_COMMAND=/usr/bin/proctrace record"
 	sudo_rec 65534 env
-	assert_eq "$(cat env)" "65534 $(echo "$pw" | cut -d: -f6) $(echo "$pw" | cut -d: -f1) $(echo "$pw" | cut -d: -f1)" \
-		"CMD's uid HOME USER LOGNAME"
+	# shellcheck disable=SC2059
+	assert_eq "$(cat env)" "65534
+HOME=$home
+USER=$name
+LOGNAME=$name
+SHELL=${shell:-/bin/sh}
+MAIL=/var/mail/$name
+$(printf "$kept" 65534 65534)" "CMD's uid and environment"
 	# A uid the passwd database does not know: nothing better to set.
 	while getent passwd "$unknown" >/dev/null; do unknown=$((unknown + 1)); done
 	sudo_rec "$unknown" env2
-	assert_eq "$(cat env2)" "$unknown /root root root" "unknown uid: CMD's uid HOME USER LOGNAME"
+	# shellcheck disable=SC2059
+	assert_eq "$(cat env2)" "$unknown
+HOME=/root
+USER=root
+LOGNAME=root
+SHELL=/bin/bash
+MAIL=/var/mail/root
+$(printf "$kept" "$unknown" "$unknown")" "unknown uid: CMD's uid and environment"
 }
 
 # --- what the recorder inherits ------------------------------------------------
@@ -208,6 +233,44 @@ test_cmd_inherits_the_ignored_signals() {
 	grep SigIgn /proc/self/status >want2
 	"$PROCTRACE" record -q -o rec3.jsonl -- grep SigIgn /proc/self/status >got2
 	assert_eq "$(cat got2)" "$(cat want2)" "CMD's ignored signals, none inherited"
+}
+
+# CMD gets what the recorder itself inherited, none of the recorder's own
+# changes: the signal mask and dispositions (the recorder blocks the
+# signals it reads, ignores SIGPIPE, resets SIGCHLD), the resource limits
+# (libbpf may raise RLIMIT_MEMLOCK) and oom_score_adj (the recorder lowers
+# its own, when it may).
+test_cmd_inherits_what_the_recorder_inherited() {
+	need_root
+	not_under_valgrind "it keeps signals and resource limits of its own for its client"
+	command -v choom >/dev/null && command -v prlimit >/dev/null ||
+		fail "choom and prlimit (util-linux) are needed for this test"
+	# cat, not sh, which unblocks every signal as it starts
+	local show=(cat /proc/self/status /proc/self/limits /proc/self/oom_score_adj)
+	local parent=(choom -n 123 -- prlimit --nofile=500:1000 --memlock=65536:131072 --nproc=3000:4000
+		-- "$HB/sigstate")
+	local keep='^(Sig(Blk|Ign):|Max |-?[0-9]+$)'
+	"${parent[@]}" "${show[@]}" | grep -E "$keep" >want
+	"${parent[@]}" "$PROCTRACE" record -q -o rec.jsonl -- "${show[@]}" | grep -E "$keep" >got
+	grep -q '^SigBlk:.*[1-9a-f]' want || fail "sigstate blocked nothing: $(cat want)"
+	diff want got >&2 || fail "CMD's signals, limits or oom_score_adj differ from the recorder's parent's"
+	# and from a parent that changed nothing
+	"${show[@]}" | grep -E "$keep" >want2
+	"$PROCTRACE" record -q -o rec2.jsonl -- "${show[@]}" | grep -E "$keep" >got2
+	diff want2 got2 >&2 || fail "CMD's signals, limits or oom_score_adj differ from the shell's"
+}
+
+# The recorder spares itself from the OOM killer a little (the recording of
+# what ran out of memory is wanted then most), where it may: that needs
+# CAP_SYS_RESOURCE. CMD gets the inherited value back (above).
+test_recorder_lowers_its_own_oom_score_adj() {
+	need_root
+	command -v choom >/dev/null || fail "choom (util-linux) is needed for this test"
+	local want=-250
+	# CapEff bit 24: CAP_SYS_RESOURCE
+	(($(printf '%d' "0x$(awk '/^CapEff/ {print $2}' /proc/self/status)") >> 24 & 1)) || want=123
+	choom -n 123 -- "$PROCTRACE" record -q -o rec.jsonl -- sh -c 'cat /proc/$PPID/oom_score_adj /proc/self/oom_score_adj' >got
+	assert_eq "$(cat got)" "$(printf '%s\n123' "$want")" "the recorder's and CMD's oom_score_adj"
 }
 
 # --- tracing that cannot start ------------------------------------------------
