@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 		"stderr are left alone; Ctrl-C reaches CMD as usual, and SIGINT, SIGQUIT,\n"
 		"SIGTERM and SIGHUP sent to the recorder are passed on to CMD. Once CMD\n"
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
-		"the orphans left run on, untraced.\n\n"
+		"the orphans left run on, untraced; before tracing has started, any of\n"
+		"them cancels the start (CMD never runs, no file is left).\n\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace.\n"
 		"Under sudo, CMD runs as the invoking user, with the environment\n"
 		"'sudo -u USER' gives (HOME, USER, LOGNAME, SHELL, MAIL), and the\n"
@@ -58,7 +60,7 @@ static void usage(FILE *f)
 		"  -h, --help             show this help\n\n"
 		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
 		"127 if not found, 126 if found but it could not be run); 1 if recording\n"
-		"failed; 2 on a usage error.\n\n"
+		"failed; 2 on a usage error; 128+N if signal N cancelled the start.\n\n"
 		"EXAMPLES\n"
 		"  sudo proctrace record -- make -j8\n"
 		"  sudo proctrace record -o build.jsonl -- sh -c 'make && make test'\n"
@@ -271,6 +273,24 @@ static bool is_regular(int fd)
 }
 
 /*
+ * An open that may wait (a fifo waits for a reader): a stop signal ends it
+ * as it would end the recorder, nothing having been made yet.
+ */
+static int open_may_wait(const char *path, int flags)
+{
+	sigset_t stop, old;
+	int fd, err;
+
+	recorder__stop_signals(&stop);
+	sigprocmask(SIG_UNBLOCK, &stop, &old);
+	fd = open(path, flags);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return fd;
+}
+
+/*
  * Open the output: never overwrite by accident, never leak the fd into CMD.
  * Something that exists but is not a regular file (a fifo, /dev/null,
  * /dev/fd/N of a shell's >(...)) holds nothing to overwrite: it is written
@@ -307,11 +327,11 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz, bo
 			return error("record: %s is a directory (-o wants a file name)", c->output);
 		if (!stat(c->output, &st) && !S_ISREG(st.st_mode))
 			flags = O_WRONLY | O_CLOEXEC;
-		fd = open(c->output, flags, 0644);
+		fd = (flags & O_CREAT) ? open(c->output, flags, 0644) : open_may_wait(c->output, flags);
 		*created = fd >= 0 && (flags & O_CREAT);
 		/* --force: the old file is emptied only once recording has started. */
 		if (fd < 0 && errno == EEXIST && c->force) {
-			fd = open(c->output, O_WRONLY | O_CLOEXEC);
+			fd = open_may_wait(c->output, O_WRONLY | O_CLOEXEC);
 			*replace = fd >= 0 && is_regular(fd);
 		}
 		if (fd < 0 && errno == EEXIST)
@@ -343,6 +363,36 @@ static int open_output(const struct record_cli *c, char *name, size_t namesz, bo
 	return error("record: cannot find a free file name for proctrace-*.jsonl");
 }
 
+/*
+ * Stop signals are held from the start, so that one arriving before
+ * tracing starts cannot kill the recorder with a file it made still there.
+ */
+static void hold_stop_signals(void)
+{
+	sigset_t stop;
+
+	recorder__stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+}
+
+/*
+ * Once cleaned up, die of the stop signal that cancelled the start, as
+ * asked (a shell then sees what killed us). Returns only if none is pending.
+ */
+static int die_of_stop_signal(const struct recorder_inherited *inh)
+{
+	int sig = recorder__stop_pending(inh);
+	sigset_t one;
+
+	if (!sig)
+		return EXIT_FAIL;
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	return 128 + sig;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
@@ -351,7 +401,7 @@ int cmd_record(int argc, char **argv)
 	struct invoker inv = { 0 };
 	char name[PATH_MAX];
 	int ret, status = EXIT_FAIL, fd = -1;
-	bool created = false, replace = false;
+	bool created = false, replace = false, cancelled = false;
 	struct stat st;
 
 	ret = record_parse_opts(argc, argv, &c);
@@ -365,8 +415,9 @@ int cmd_record(int argc, char **argv)
 		      "(try: sudo proctrace record ...)");
 		return EXIT_FAIL;
 	}
-	/* What CMD is to inherit, before anything changes it. */
+	/* What CMD is to inherit, before anything changes it; then hold stop signals. */
 	recorder__save_inherited(&inherited);
+	hold_stop_signals();
 	if (sudo_invoker(&inv))
 		goto cleanup;
 	fd = open_output(&c, name, sizeof(name), &created, &replace);
@@ -393,8 +444,10 @@ int cmd_record(int argc, char **argv)
 	o.ngroups = inv.ngroups;
 	o.env = (const char *const *)inv.env;
 	o.inherited = &inherited;
-	if (recorder__run(&o, &status))
+	ret = recorder__run(&o, &status);
+	if (ret)
 		status = EXIT_FAIL;
+	cancelled = ret == -EINTR;
 
 cleanup:
 	/* A file made for a recording that never started is not left behind. */
@@ -403,5 +456,7 @@ cleanup:
 	if (fd > STDOUT_FILENO)
 		close(fd);
 	invoker_free(&inv);
+	if (cancelled)
+		return die_of_stop_signal(&inherited);
 	return status;
 }

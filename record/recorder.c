@@ -368,6 +368,20 @@ void recorder__stop_signals(sigset_t *set)
 	sigaddset(set, SIGQUIT);
 }
 
+int recorder__stop_pending(const struct recorder_inherited *s)
+{
+	sigset_t stop, pending;
+
+	recorder__stop_signals(&stop);
+	if (sigpending(&pending))
+		return 0;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&stop, sig) == 1 && sigismember(&pending, sig) == 1 &&
+		    !(s && s->has_act[sig] && s->act[sig].sa_handler == SIG_IGN))
+			return sig;
+	return 0;
+}
+
 static int read_oom_score_adj(int *v)
 {
 	char line[32];
@@ -1096,7 +1110,12 @@ fail:
 	return err;
 }
 
-/* Timestamp 0, the header, then open the gate. */
+/*
+ * Timestamp 0, the header, then open the gate. A stop signal that came
+ * before is taken as "do not start": CMD never runs, and the output is left
+ * as it was (the caller removes a file it made). From here on, such signals
+ * are CMD's business (on_signal).
+ */
 static int start_tracing(struct recorder *r)
 {
 	const struct recorder_opts *o = r->o;
@@ -1106,6 +1125,8 @@ static int start_tracing(struct recorder *r)
 	ssize_t n;
 	int err;
 
+	if (recorder__stop_pending(o->inherited))
+		return -EINTR;
 	if (o->truncate_out && ftruncate(o->out_fd, 0)) {
 		err = -errno;
 		error("cannot truncate %s: %s", o->out_name, strerror(-err));

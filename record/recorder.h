@@ -38,9 +38,16 @@ void recorder__save_inherited(struct recorder_inherited *s);
 
 /*
  * The signals that stop a recording (SIGINT, SIGTERM, SIGHUP, SIGQUIT):
- * passed on to CMD.
+ * passed on to CMD once it runs; before that, they cancel the start.
  */
 void recorder__stop_signals(sigset_t *set);
+
+/*
+ * A stop signal pending (blocked) in the calling process, 0 if none; with
+ * s, one the process inherited as ignored does not count, as it would not
+ * have stopped it.
+ */
+int recorder__stop_pending(const struct recorder_inherited *s);
 
 /* What to run and how. Everything is borrowed for the recorder's lifetime. */
 struct recorder_opts {
@@ -72,7 +79,10 @@ struct recorder;
  * exited. On success returns 0 and *status is CMD's shell-style status
  * (exit code, 128+N if killed by signal N, 127 if it was not found, 126 if
  * it could not be run). Returns a negative errno after printing why if
- * recording was impossible; nothing is left loaded or running on any path.
+ * recording was impossible, or -EINTR without a word when SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT is pending before tracing starts (the caller blocks
+ * them first): CMD never ran and out_fd was not written to. Nothing is left
+ * loaded or running on any path.
  */
 int recorder__run(const struct recorder_opts *o, int *status);
 

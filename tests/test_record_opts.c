@@ -267,6 +267,35 @@ static void test_describe_elf(void **state)
 	assert_string_equal(buf, "");
 }
 
+/*
+ * A stop signal held pending before tracing starts cancels the start,
+ * unless the recorder inherited it as ignored.
+ */
+static void test_stop_pending(void **state)
+{
+	struct recorder_inherited *inh = calloc(1, sizeof(*inh));
+	struct timespec zero = { 0 };
+	sigset_t stop, old;
+
+	(void)state;
+	assert_non_null(inh);
+	recorder__stop_signals(&stop);
+	assert_int_equal(sigismember(&stop, SIGTERM), 1);
+	assert_int_equal(sigismember(&stop, SIGINT), 1);
+	assert_int_equal(sigismember(&stop, SIGCHLD), 0);
+	recorder__save_inherited(inh);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	assert_int_equal(recorder__stop_pending(inh), 0);
+	raise(SIGHUP);
+	assert_int_equal(recorder__stop_pending(inh), SIGHUP);
+	inh->has_act[SIGHUP] = true;
+	inh->act[SIGHUP].sa_handler = SIG_IGN;
+	assert_int_equal(recorder__stop_pending(inh), 0);
+	assert_int_equal(sigtimedwait(&stop, NULL, &zero), SIGHUP);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(inh);
+}
+
 /* What the recorder inherited is what it saves, for CMD. */
 static void test_save_inherited(void **state)
 {
@@ -311,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_split_cpu),
 		cmocka_unit_test(test_split_cpu_keeps_to_the_last_split),
 		cmocka_unit_test(test_describe_elf),
+		cmocka_unit_test(test_stop_pending),
 		cmocka_unit_test(test_save_inherited),
 	};
 
