@@ -153,5 +153,6 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 int render_by_process(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_html(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif
