@@ -2,7 +2,7 @@
 // draws the timeline on a canvas (only what is visible), and fills in search, details and tables.
 //
 // The data (render/html.c writes it: keep both in step) is one JSON document,
-// gzip-compressed and base64-encoded in <script id="proctrace-data">. Times are
+// gzip-compressed and base64-encoded in the element #proctrace-data. Times are
 // integer nanoseconds. Strings are numbers: indices into S.
 //   v       format (1)
 //   meta    {file, command (argv or null), tool, start_time, host, kernel, root (index
@@ -87,17 +87,12 @@
 		return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
 	}
 
-	// A time since the origin, for the axis: to the precision of step.
-	function fmtTick(ns, step) {
+	// A time since the origin, for the axis: in the unit of the view's largest time
+	// (so that neighbours read alike: 77.5 ms, 77.6 ms), to the precision of step.
+	function fmtTick(ns, step, largest) {
 		const units = [[1e9, "s"], [1e6, "ms"], [1e3, "µs"], [1, "ns"]];
-		let u = units[units.length - 1];
-		for (const x of units) {
-			if (step >= x[0] || x[0] === 1) {
-				u = x;
-				break;
-			}
-		}
-		if (u[0] === 1e9 && step >= 1e9 && ns >= 60e9 && step % 1e9 === 0) {
+		const u = units.find((x) => x[0] <= largest) || units[units.length - 1];
+		if (u[0] === 1e9 && largest >= 60e9 && step % 1e9 === 0) {
 			const s = Math.round(ns / 1e9);
 			return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
 		}
@@ -117,6 +112,10 @@
 
 	function fmtCount(n) {
 		return n.toLocaleString("en-US");
+	}
+
+	function plural(n, one, many) {
+		return fmtCount(n) + " " + (n === 1 ? one : many);
 	}
 
 	// A 1, 2, 5 × 10^k step of at least x.
@@ -566,7 +565,7 @@
 			ctx.moveTo(x, AXIS_H - 6);
 			ctx.lineTo(x, AXIS_H);
 			ctx.stroke();
-			ctx.fillText(fmtTick(Math.max(t, 0) === 0 ? 0 : t, step), x + 3, AXIS_H / 2 - 1);
+			ctx.fillText(fmtTick(t, step, Math.max(Math.abs(V.t0), Math.abs(V.t1))), x + 3, AXIS_H / 2 - 1);
 		}
 	}
 
@@ -840,7 +839,7 @@
 			" · pid " + M.pid[i]);
 		const argv = s >= 0 ? argvOf(M, s) : M.inherited[i] >= 0 ? argvOf(M, M.inherited[i]) : [];
 		if (argv.length)
-			tip.append(el("div", { class: "argv" }, argvLine(argv, 300)));
+			tip.append(el("div", { class: "tip-argv" }, argvLine(argv, 300)));
 		tip.hidden = false;
 		const box = $("timeline").getBoundingClientRect();
 		const w = tip.offsetWidth, h = tip.offsetHeight;
@@ -891,7 +890,7 @@
 		for (const b of hits)
 			V.matchSet[b] = 1;
 		count.className = hits.length ? "count" : "count none";
-		count.textContent = hits.length ? fmtCount(hits.length) + " matches" : "no match";
+		count.textContent = hits.length ? plural(hits.length, "match", "matches") : "no match";
 		redraw();
 	}
 
@@ -901,7 +900,7 @@
 		const n = V.matches.length;
 		V.mi = V.mi < 0 ? (dir > 0 ? 0 : n - 1) : (V.mi + dir + n) % n;
 		const b = V.matches[V.mi];
-		$("count").textContent = fmtCount(V.mi + 1) + " of " + fmtCount(n) + " matches";
+		$("count").textContent = fmtCount(V.mi + 1) + " of " + plural(n, "match", "matches");
 		select(M.barProc[b], b);
 		reveal(b, false);
 	}
@@ -1005,7 +1004,7 @@
 			if (F[k + 1])
 				cause.add(F[k]);
 		}
-		box.append(table("Failures: " + fmtCount(fails.length) + " processes exited non-zero or were killed",
+		box.append(table("Failures: " + plural(fails.length, "process", "processes") + " exited non-zero or were killed",
 			fails.length ? fmtCount(cause.size) + " failed on their own (none of their descendants failed): listed first; the others (greyed) passed up a failure below them." : "",
 			[colStatus, colCmd, colArgs, colStart, colWall,
 				{ h: "parent", cls: "cmd", v: (i) => (M.parent[i] >= 0 ? procName(M, M.parent[i]) : ""), asc: true,
