@@ -39,8 +39,8 @@ enum { XF_TRUNCATED = 1, XF_NO_ARGV = 2 };
  * argv and file names, so an argument a build repeats a million times has
  * one address, and an address is cheap to hash. Two copies of one text at
  * two addresses are written twice, which costs room, never correctness.
- * Names that trace_command_name() composed in a buffer ("git gc") are
- * first looked up by content among the copies made of them.
+ * Command names are told apart by content: they are looked up among the
+ * copies made of them first.
  */
 struct strtab {
 	const char **s;      /* by number */
@@ -301,7 +301,7 @@ static int strtab_grow(struct strtab *st)
 	return 0;
 }
 
-/* The copy of a composed name, made if new: valid until strtab_free(); NULL if out of memory. */
+/* The copy of a string, made if new: valid until strtab_free(); NULL if out of memory. */
 static const char *strtab_own(struct strtab *st, const char *s)
 {
 	size_t i;
@@ -334,7 +334,8 @@ static const char *strtab_own(struct strtab *st, const char *s)
 
 /*
  * The number of s, added if new. borrowed: s lives as long as the
- * recording; otherwise a copy is used. Returns 0 or -ENOMEM.
+ * recording, and is told apart by address; otherwise a copy is used, found
+ * by content. Returns 0 or -ENOMEM.
  */
 static int strtab_ref(struct strtab *st, const char *s, bool borrowed, uint32_t *id)
 {
@@ -374,10 +375,14 @@ static int j_ref(struct page *pg, const char *s, bool borrowed)
 	return err ? err : j_num(pg, id);
 }
 
-/* The number of a command name from trace_command_name()/trace_proc_name(), which may be buf. */
-static int name_ref(struct page *pg, const char *name, const char *buf, uint32_t *id)
+/*
+ * The number of a command name from trace_command_name()/trace_proc_name():
+ * told apart by content, as the commands table groups by name ("sh" is
+ * both argv[0] and the end of "/bin/sh").
+ */
+static int name_ref(struct page *pg, const char *name, uint32_t *id)
 {
-	return strtab_ref(&pg->strs, name, name != buf, id);
+	return strtab_ref(&pg->strs, name, false, id);
 }
 
 /* --- what the page shows of a process --------------------------------------- */
@@ -536,7 +541,7 @@ static int write_procs(struct page *pg)
 		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.system_ns : -1);
 		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.max_rss_kb : -1);
 		err = err ? err : j_num(pg, flags);
-		err = err ? err : name_ref(pg, trace_proc_name(p, buf, sizeof(buf)), buf, name);
+		err = err ? err : name_ref(pg, trace_proc_name(p, buf, sizeof(buf)), name);
 		err = err ? err : j_num(pg, *name);
 		err = err ? err : j_num(pg, p->nexec);
 		err = err ? err : j_num(pg, p->nbadexec);
@@ -573,7 +578,7 @@ static int write_execs(struct page *pg)
 
 			err = j_num(pg, (int64_t)(s->start > p->start ? s->start - p->start : 0));
 			err = err ? err : j_num(pg, (int64_t)(s->end > s->start ? s->end - s->start : 0));
-			err = err ? err : name_ref(pg, trace_command_name(ev, buf, sizeof(buf)), buf, name);
+			err = err ? err : name_ref(pg, trace_command_name(ev, buf, sizeof(buf)), name);
 			err = err ? err : j_num(pg, *name);
 			if (!err && (ev->flags & EVF_FILENAME) && ev->u.exec.filename)
 				err = j_ref(pg, ev->u.exec.filename, true);
