@@ -32,6 +32,9 @@ static void usage(FILE *f)
 		   "mermaid options:\n"
 		   "      --max-bars N       keep only the N longest bars\n"
 		   "      --min-duration DUR drop bars shorter than DUR (e.g. 5ms, 250us, 1s, 100ns; plain number: ns)\n\n"
+		   "html: one self-contained page (no network; needs JavaScript): a zoomable timeline of\n"
+		   "the processes in lanes, their argv, status, CPU and memory on hover and click, search,\n"
+		   "the critical path, failures, the slowest processes and the top commands.\n\n"
 		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
@@ -42,6 +45,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
+		   "  proctrace render -f html -o build.html build.jsonl  # one page: open it in a browser\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
 }
 

@@ -1275,10 +1275,12 @@
 					out.push(i);
 			return out;
 		},
-		// the CSS-pixel box of process i's main bar in the canvas, after bringing it into view
-		barBox: (i) => {
+		// the CSS-pixel box of process i's main bar in the canvas, after bringing it
+		// into view (zoomed on it unless keepView)
+		barBox: (i, keepView) => {
 			const b = mainBar(i);
-			reveal(b, true);
+			if (!keepView)
+				reveal(b, true);
 			draw();
 			const x0 = Math.max(xOf(M.barStart[b]), 0), x1 = Math.min(xOf(M.barStop[b]), V.W);
 			return { x: x0, y: laneY(M.lane[i]), w: x1 - x0, h: V.laneH };

@@ -12,6 +12,7 @@
 //   --empty              nothing to speak of to draw (no process, or one of no duration): fewer
 //                        than 50 bar pixels, and no zoom or pan checks
 //   --shot FILE.png      a screenshot of the page as it first shows (before the checks)
+//   --hover PID          for the screenshot: the pointer on that pid's bar (its first process)
 // Every page must also: load from file:// with no request but the file itself, no
 // console error and no page error; read its data (proctrace.ready); draw its bars
 // (pixels of the bar colours in the canvas, unless --empty); zoom in on the wheel,
@@ -33,7 +34,7 @@ const FILLS = { ok: [0x4e, 0x79, 0xa7], failed: [0xe0, 0x31, 0x31], killed: [0x8
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--empty] [--shot FILE.png] ...");
+	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--empty] [--shot FILE.png [--hover PID]] ...");
 	process.exit(2);
 }
 
@@ -77,6 +78,8 @@ for (let i = 0; i < argv.length; i++) {
 		cur().empty = true;
 	} else if (a === "--shot") {
 		cur().shot = value();
+	} else if (a === "--hover") {
+		cur().hover = Number(value());
 	} else if (a.startsWith("--")) {
 		usage(`unknown option ${a}`);
 	} else {
@@ -144,8 +147,16 @@ async function checkPage(context, page) {
 	if (page.procs !== undefined && state.procs !== page.procs)
 		fail(page, `shows ${state.procs} processes, want ${page.procs}`);
 
-	if (page.shot)
+	if (page.shot) {
+		if (page.hover !== undefined) {
+			const cbox = await (await pg.$("#canvas")).boundingBox();
+			const box = await pg.evaluate((pid) => window.proctrace.barBox(window.proctrace.find(pid)[0], true), page.hover);
+			await pg.mouse.move(cbox.x + box.x + Math.min(box.w / 2, 30), cbox.y + box.y + box.h / 2);
+			await pg.waitForTimeout(100);
+		}
 		await pg.screenshot({ path: page.shot });
+		await pg.mouse.move(0, 0);
+	}
 
 	const colours = await colourCounts(pg);
 	const drawn = Object.values(colours).reduce((a, b) => a + b, 0);
