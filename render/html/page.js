@@ -195,7 +195,8 @@
 		m.spanCwd = new Int32Array(ns);
 		m.spanFlags = new Uint8Array(ns);
 		m.spanArg = new Uint32Array(ns + 1);
-		const args = [];
+		const args = new Int32Array(X.length); // more than the argv refs take
+		let na = 0;
 		for (let i = 0, k = 0, s = 0; i < n; i++) {
 			for (let j = 0; j < m.nexec[i]; j++, s++) {
 				m.spanProc[s] = i;
@@ -206,14 +207,14 @@
 				m.spanCwd[s] = X[k + 4];
 				m.spanFlags[s] = X[k + 5];
 				const argc = X[k + 6];
-				m.spanArg[s] = args.length;
+				m.spanArg[s] = na;
 				for (let a = 0; a < argc; a++)
-					args.push(X[k + 7 + a]);
+					args[na++] = X[k + 7 + a];
 				k += 7 + argc;
 			}
 		}
-		m.spanArg[ns] = args.length;
-		m.args = Int32Array.from(args);
+		m.spanArg[ns] = na;
+		m.args = args.subarray(0, na);
 
 		// Bars: the fork-only part of a process (thin), then one per exec image.
 		const nbmax = n + ns;
@@ -1197,7 +1198,9 @@
 			if (e.target === $("search")) {
 				if (e.key === "Enter") {
 					e.preventDefault();
-					search(e.target.value);
+					clearTimeout(timer);
+					if (e.target.value !== V.query || !V.matches)
+						search(e.target.value);
 					step(e.shiftKey ? -1 : 1);
 				} else if (e.key === "Escape") {
 					e.target.value = "";

@@ -213,8 +213,15 @@ async function searchesArgvTables(page, pg, cb) {
 		const got = m ? Number(m[1].replace(/,/g, "")) : /no match/.test(text) ? 0 : NaN;
 		if (got !== s.n)
 			fail(page, `search ${JSON.stringify(s.q)}: ${JSON.stringify(text)}, want ${s.n} matches`);
+		if (s.n > 1) {
+			// Enter again goes to the next one
+			await pg.keyboard.press("Enter");
+			const again = await pg.textContent("#count");
+			if (!/^2 of /.test(again))
+				fail(page, `search ${JSON.stringify(s.q)}: Enter again shows ${JSON.stringify(again)}, want "2 of ..."`);
+		}
 		if (s.n > 0) {
-			// the first match is selected: its details show an argv containing the text
+			// the match is selected: its details show an argv containing the text
 			const json = await pg.textContent("#details details.json pre").catch(() => "");
 			const name = await pg.textContent("#details h2").catch(() => "");
 			const hay = (JSON.parse(json || "[]").join(" ") + " " + name).toLowerCase();
