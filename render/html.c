@@ -914,7 +914,8 @@ static int write_commands(struct page *pg)
 	err = err ? err : cmds_elapsed(t, &c, row_of_span);
 	if (err)
 		goto cleanup;
-	qsort(c.row, c.n, sizeof(*c.row), cmp_cmd_row);
+	if (c.n)
+		qsort(c.row, c.n, sizeof(*c.row), cmp_cmd_row);
 	err = j_key(pg, "C", false);
 	err = err ? err : j_open(pg);
 	for (uint32_t r = 0; r < c.n && !err; r++) {
