@@ -169,6 +169,16 @@ test_empty_and_small_recordings_in_browser() {
 		forkonly.html --procs 2 --table "Failures=1" --search "true=0"
 }
 
+# Under --pid, the page shows the subtree alone: here one process, killed, with its argv.
+test_subtree_in_browser() {
+	local f=$REPO_DIR/examples/demo.jsonl pid argv
+	pid=$(jq -r 'select(.Exit.signal) | .Exit.pid' "$f" | head -1)
+	[ -n "$pid" ] || fail "no killed process in demo.jsonl"
+	argv=$(jq -c --argjson p "$pid" 'select(.Exec.pid == $p) | .Exec.cmdline' "$f")
+	"$PROCTRACE" render -f html --pid "$pid" -o sub.html "$f"
+	html_check sub.html --procs 1 --argv "$pid@1=$argv" --table "Failures=1"
+}
+
 # A write error is reported, and nothing half-written is left as the output.
 test_write_error() {
 	if "$PROCTRACE" render -f html -o /dev/full "$REPO_DIR/examples/demo.jsonl" 2>err; then

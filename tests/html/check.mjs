@@ -181,15 +181,15 @@ async function checkPage(context, page) {
 }
 
 async function zoomPan(page, pg, canvas, cb, v0) {
-	await pg.mouse.move(cb.x + cb.width / 2, cb.y + 60);
+	await pg.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
 	await pg.mouse.wheel(0, -600);
 	await pg.waitForTimeout(100);
 	const v1 = await pg.evaluate(() => window.proctrace.view());
 	if (!(v1.t1 - v1.t0 < (v0.t1 - v0.t0) * 0.8))
 		fail(page, `the wheel did not zoom in: span ${v0.t1 - v0.t0} -> ${v1.t1 - v1.t0}`);
-	await pg.mouse.move(cb.x + cb.width / 2, cb.y + 60);
+	await pg.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
 	await pg.mouse.down();
-	await pg.mouse.move(cb.x + cb.width / 2 - 200, cb.y + 60, { steps: 5 });
+	await pg.mouse.move(cb.x + cb.width / 2 - 200, cb.y + cb.height / 2, { steps: 5 });
 	await pg.mouse.up();
 	await pg.waitForTimeout(50);
 	const v2 = await pg.evaluate(() => window.proctrace.view());
