@@ -1224,7 +1224,13 @@
 				n: () => step(1), N: () => step(-1),
 				c: () => {
 					$("crit").checked = !$("crit").checked;
-					V.crit = $("crit").checked;
+					if (!(D.K && D.K.length)) {
+				// nothing to outline: say so rather than offer a toggle that does nothing
+				$("crit").checked = false;
+				$("crit").disabled = true;
+				$("crit").parentElement.title = "This page has no critical path: the model it was made from computed none.";
+			}
+			V.crit = $("crit").checked;
 					redraw();
 				},
 				Escape: () => select(-1, -1),
@@ -1304,6 +1310,12 @@
 			ctx = canvas.getContext("2d");
 			ctx.font = "11px ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 			charW = ctx.measureText("0000000000").width / 10 || 7;
+			if (!(D.K && D.K.length)) {
+				// nothing to outline: say so rather than offer a toggle that does nothing
+				$("crit").checked = false;
+				$("crit").disabled = true;
+				$("crit").parentElement.title = "This page has no critical path: the model it was made from computed none.";
+			}
 			V.crit = $("crit").checked;
 			header();
 			legend();
