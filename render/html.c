@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "render/trace.h"
+#include "render/status.h"
 #include "formats/utf8.h"
 #include "render/html_assets.h" /* generated from render/html/ by the Makefile */
 
@@ -24,9 +25,6 @@
 #define JSON_FLUSH (1 << 16) /* JSON text compressed in pieces of about this */
 #define ZOUT 65536
 #define NONE UINT32_MAX
-
-/* Status of a process as the page colours it: keep in step with page.js. */
-enum status { ST_OK, ST_FAILED, ST_KILLED, ST_RUNNING, ST_UNKNOWN };
 
 /* Flags of a process in the data ("P"): keep in step with page.js. */
 enum { PF_CRIT = 1, PF_FORK = 2, PF_CORE = 4, PF_EXIT = 8 };
@@ -387,39 +385,21 @@ static int name_ref(struct page *pg, const char *name, uint32_t *id)
 
 /* --- what the page shows of a process --------------------------------------- */
 
-static enum status proc_status(const struct proc *p)
+/* A process's CPU time (render/status.h), 0 if not recorded. */
+static uint64_t proc_cpu(const struct proc_status *st)
 {
-	const struct event *x = p->exit;
-
-	if (x && (x->flags & EVF_STATUS)) {
-		if (x->flags & EVF_SIGNALED)
-			return ST_KILLED;
-		return x->u.exit.code ? ST_FAILED : ST_OK;
-	}
-	return p->ended_by_recording ? ST_RUNNING : ST_UNKNOWN;
-}
-
-static bool proc_failed(const struct proc *p)
-{
-	enum status s = proc_status(p);
-
-	return s == ST_FAILED || s == ST_KILLED;
-}
-
-static bool has_rusage(const struct proc *p)
-{
-	return p->exit && (p->exit->flags & EVF_RUSAGE);
-}
-
-static uint64_t proc_cpu(const struct proc *p)
-{
-	const struct event *x = p->exit;
-
-	if (!has_rusage(p))
+	if (!st->has_rusage)
 		return 0;
 	/* each below 2^63 in any recording the reader accepts; saturate all the same */
-	return x->u.exit.user_ns > UINT64_MAX - x->u.exit.system_ns ?
-		       UINT64_MAX : x->u.exit.user_ns + x->u.exit.system_ns;
+	return st->user_ns > UINT64_MAX - st->system_ns ? UINT64_MAX : st->user_ns + st->system_ns;
+}
+
+static bool failed(const struct proc *p)
+{
+	struct proc_status st;
+
+	proc_status(p, &st);
+	return proc_failed(&st);
 }
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
@@ -524,22 +504,25 @@ static int write_procs(struct page *pg)
 	err = err ? err : j_open(pg);
 	for (size_t k = 0; k < t->nprocs && !err; k++) {
 		const struct proc *p = &t->procs[k];
-		const struct event *x = p->exit;
-		bool ru = has_rusage(p);
-		unsigned flags = (p->on_crit ? PF_CRIT : 0) | (p->has_fork ? PF_FORK : 0) |
-				 (x ? PF_EXIT : 0) | (x && (x->flags & EVF_CORE) ? PF_CORE : 0);
+		struct proc_status st;
+		unsigned flags;
 		uint32_t *name = &pg->name_of_proc[k];
+
+		proc_status(p, &st);
+		flags = (p->on_crit ? PF_CRIT : 0) | (p->has_fork ? PF_FORK : 0) |
+			(p->exit ? PF_EXIT : 0) | (st.core ? PF_CORE : 0);
 
 		err = j_num(pg, p->pid);
 		err = err ? err : j_num(pg, p->parent ? proc_index(t, p->parent) + 1 : 0);
 		err = err ? err : j_num(pg, pg->lane_of[k]);
 		err = err ? err : j_num(pg, (int64_t)(p->start - prev));
 		err = err ? err : j_num(pg, (int64_t)(p->end > p->start ? p->end - p->start : 0));
-		err = err ? err : j_num(pg, proc_status(p));
-		err = err ? err : j_num(pg, x && (x->flags & EVF_STATUS) ? x->u.exit.code : 0);
-		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.user_ns : -1);
-		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.system_ns : -1);
-		err = err ? err : j_num(pg, ru ? (int64_t)x->u.exit.max_rss_kb : -1);
+		/* the page's status numbers are enum proc_outcome's */
+		err = err ? err : j_num(pg, st.outcome);
+		err = err ? err : j_num(pg, st.code);
+		err = err ? err : j_num(pg, st.has_rusage ? (int64_t)st.user_ns : -1);
+		err = err ? err : j_num(pg, st.has_rusage ? (int64_t)st.system_ns : -1);
+		err = err ? err : j_num(pg, st.has_rusage ? (int64_t)st.max_rss_kb : -1);
 		err = err ? err : j_num(pg, flags);
 		err = err ? err : name_ref(pg, trace_proc_name(p, buf, sizeof(buf)), name);
 		err = err ? err : j_num(pg, *name);
@@ -650,7 +633,7 @@ static int write_failures(struct page *pg)
 	if (!mark)
 		goto cleanup;
 	for (size_t k = 0; k < t->nprocs; k++) {
-		if (!proc_failed(&t->procs[k]))
+		if (!failed(&t->procs[k]))
 			continue;
 		mark[k] |= 1;
 		nf++;
@@ -828,6 +811,7 @@ static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = &t->procs[k];
+		struct proc_status st;
 		uint32_t r;
 
 		for (uint32_t i = 0; i < p->nexec; i++) {
@@ -845,8 +829,9 @@ static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 		if (r == NONE)
 			return -ENOMEM;
 		c->row[r].procs++;
-		c->row[r].failed += proc_failed(p);
-		c->row[r].cpu = sat_add(c->row[r].cpu, proc_cpu(p));
+		proc_status(p, &st);
+		c->row[r].failed += proc_failed(&st);
+		c->row[r].cpu = sat_add(c->row[r].cpu, proc_cpu(&st));
 	}
 	return 0;
 }
@@ -942,20 +927,22 @@ cleanup:
 static int write_totals(struct page *pg)
 {
 	const struct trace *t = pg->t;
-	uint64_t cpu = 0, rss = 0, bad = 0, n[ST_UNKNOWN + 1] = { 0 };
+	uint64_t cpu = 0, rss = 0, bad = 0, n[OUTCOME_UNKNOWN + 1] = { 0 };
 	bool any_ru = false;
 	int err;
 
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = &t->procs[k];
+		struct proc_status st;
 
-		n[proc_status(p)]++;
+		proc_status(p, &st);
+		n[st.outcome]++;
 		bad += p->nbadexec;
-		if (has_rusage(p)) {
+		if (st.has_rusage) {
 			any_ru = true;
-			cpu = sat_add(cpu, proc_cpu(p));
-			if (p->exit->u.exit.max_rss_kb > rss)
-				rss = p->exit->u.exit.max_rss_kb;
+			cpu = sat_add(cpu, proc_cpu(&st));
+			if (st.max_rss_kb > rss)
+				rss = st.max_rss_kb;
 		}
 	}
 	err = j_key(pg, "T", false);
@@ -967,13 +954,13 @@ static int write_totals(struct page *pg)
 	err = err ? err : j_key(pg, "bad_execs", false);
 	err = err ? err : j_u64(pg, bad);
 	err = err ? err : j_key(pg, "failed", false);
-	err = err ? err : j_u64(pg, n[ST_FAILED]);
+	err = err ? err : j_u64(pg, n[OUTCOME_FAILED]);
 	err = err ? err : j_key(pg, "killed", false);
-	err = err ? err : j_u64(pg, n[ST_KILLED]);
+	err = err ? err : j_u64(pg, n[OUTCOME_KILLED]);
 	err = err ? err : j_key(pg, "running", false);
-	err = err ? err : j_u64(pg, n[ST_RUNNING]);
+	err = err ? err : j_u64(pg, n[OUTCOME_RUNNING]);
 	err = err ? err : j_key(pg, "unknown", false);
-	err = err ? err : j_u64(pg, n[ST_UNKNOWN]);
+	err = err ? err : j_u64(pg, n[OUTCOME_UNKNOWN]);
 	err = err ? err : j_key(pg, "cpu", false);
 	err = err ? err : (any_ru ? j_u64(pg, cpu) : J_LIT(pg, "null"));
 	err = err ? err : j_key(pg, "max_rss_kb", false);
