@@ -81,29 +81,31 @@ with_samples() {
 # nothing, except that multiplexed and by-process show them, in place.
 test_views_other_than_metrics_ignore_samples() {
 	local f name view n=0
+	# the same file names in both (the html view shows the name)
+	mkdir with without
 	for f in "$EX"/*.jsonl; do
-		name=$(basename "$f" .jsonl)
-		with_samples "$f" >"$name.with.jsonl"
-		cp "$f" "$name.without.jsonl"
+		name=$(basename "$f")
+		with_samples "$f" >"with/$name"
+		cp "$f" "without/$name"
 	done
-	grep -v '^{"Sample"' "$SAMPLED" | sed 's/,"sample_interval_ns":[0-9]*//' >sampled.without.jsonl
-	cp "$SAMPLED" sampled.with.jsonl
-	[ "$(grep -c '^{"Sample"' demo.with.jsonl)" -ge 10 ] || fail "with_samples added no Samples"
-	for name in $(ls ./*.with.jsonl | sed 's|^\./||; s|\.with\.jsonl$||'); do
+	grep -v '^{"Sample"' "$SAMPLED" | sed 's/,"sample_interval_ns":[0-9]*//' >without/sampled.jsonl
+	cp "$SAMPLED" with/sampled.jsonl
+	[ "$(grep -c '^{"Sample"' with/demo.jsonl)" -ge 10 ] || fail "with_samples added no Samples"
+	for name in $(cd with && ls); do
 		for view in $(views); do
 			[ "$view" != metrics ] || continue
-			"$PROCTRACE" render -f "$view" "$name.with.jsonl" >with 2>with.err || fail "$name $view: exit $?"
-			"$PROCTRACE" render -f "$view" "$name.without.jsonl" >without 2>without.err
+			(cd with && "$PROCTRACE" render -f "$view" "$name") >out.with 2>err.with ||
+				fail "$name $view: exit $?"
+			(cd without && "$PROCTRACE" render -f "$view" "$name") >out.without 2>err.without
 			case $view in
 			multiplexed | by-process)
-				grep -c '"Sample"' with >/dev/null || fail "$name: $view shows no Sample"
-				grep -v '^{"Sample"' with | sed 's/,"sample_interval_ns":[0-9]*//' >with.stripped
-				mv with.stripped with
+				grep -c '"Sample"' out.with >/dev/null || fail "$name: $view shows no Sample"
+				grep -v '^{"Sample"' out.with | sed 's/,"sample_interval_ns":[0-9]*//' >stripped
+				mv stripped out.with
 				;;
 			esac
-			diff -u without with || fail "$name: -f $view changed when Samples were added"
-			sed -i "s/$name\.with\.jsonl/$name.without.jsonl/" with.err
-			diff -u without.err with.err || fail "$name: -f $view said more with Samples"
+			diff -u out.without out.with || fail "$name: -f $view changed when Samples were added"
+			diff -u err.without err.with || fail "$name: -f $view said more with Samples"
 			n=$((n + 1))
 		done
 	done
