@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tests/e2e/test_mermaid.sh: the mermaid view of the examples, of hostile argv and of a
-# 5,000-process build, each checked in the real Mermaid renderer (tests/mermaid/check.mjs).
+# tests/e2e/test_mermaid.sh: the mermaid view of the examples, of hostile argv, of big
+# generated builds and of a real one, each checked in the real Mermaid renderer
+# (tests/mermaid/check.mjs): every bar drawn, every label readable, no error.
 # UPDATE_GOLDEN=1 rewrites tests/golden/*.mermaid from the current output.
 . "$(dirname "$0")/lib.sh"
 
@@ -78,9 +79,13 @@ hostile_cases() {
 		[["\u00e9t\u00e9"], "\u00e9t\u00e9"],
 		[["a;b", "c,d", "e|f", "g\\h"], "a;b c,d e|f g\\h"],
 		[["line\u2028sep", "para\u2029sep"], "line\u2028sep para\u2029sep"],
-		[["cmd", $long], ("cmd " + $long)[0:199] + "\u2026"]
+		[["cmd", $long], "cmd x+\u2026x+"]
 	]'
 }
+
+# A jq function: the string as a regular expression (JavaScript's, with the u flag) that matches exactly it.
+RE_QUOTE='def re: gsub("(?<c>[\\[\\]\\\\/.*+?^${}()|])"; "\\\(.c)");'
+
 
 # hostile_recording OUT: a format-1 recording whose root runs every hostile argv,
 # then `false` (exit 1) and a process killed by SIGKILL.
@@ -110,19 +115,26 @@ hostile_recording() {
 }
 
 # Any argv survives: every label, section name and the title read back intact, and failures are crit.
+# Sections are named as every view names a command (argv[0]'s basename here),
+# cut in the middle to what the left margin holds; the 300-character argument
+# is cut in the middle to what the chart has room for.
 test_hostile_argv_labels_intact() {
 	local title="sh -c title: <b>&amp; %d #x;"
 	hostile_recording >hostile.jsonl
 	{
-		echo "$title"
-		hostile_cases | jq -r '.[] | .[1]'
+		jq -n -r --arg t "$title" "$RE_QUOTE"' $t | re'
+		hostile_cases | jq -r "$RE_QUOTE"'.[] | .[1] | if startswith("cmd x") then . else re end'
 		printf '%s\n' false "sleep 100"
 	} >labels
-	# The root's section, then one section per child, named by the same command.
-	cp labels sections
+	{
+		echo sh
+		hostile_cases | jq -r "$RE_QUOTE"'.[] | .[0][0] | explode | map(if . < 32 then 32 else . end) | implode
+			| split("/") | last // "" | if . == "" then "x" else "\(re)|\(.[0:2] | re).*\u2026.*\(.[-2:] | re)" end'
+		printf '%s\n' false sleep
+	} >sections
 	"$PROCTRACE" render -f mermaid hostile.jsonl >hostile.mmd
 	grep -q ':crit, ' hostile.mmd || fail "no crit bar in the chart"
-	mermaid_check hostile.mmd "$(wc -l <labels)" --labels labels --sections sections \
+	mermaid_check hostile.mmd "$(wc -l <labels)" --label-patterns labels --section-patterns sections \
 		--crit 2 --title "$title"
 }
 
@@ -146,17 +158,28 @@ big_recording() {
 	}'
 }
 
-# A 5,000-process build: the whole chart is too big for Mermaid (and says so on
-# stderr); --max-bars keeps the longest bars and notes what was left out;
-# --min-duration drops the short ones.
-test_big_build_max_bars_and_min_duration() {
+# A 5,000-process build: by default the 50 longest bars (no failures, no
+# critical path here) and a note of what was left out; --all-bars draws every
+# bar, too big for Mermaid (and says so on stderr); --max-bars keeps more of
+# the longest; --min-duration drops the short ones.
+test_big_build_default_max_bars_and_min_duration() {
 	local n=5000 max=200 min=4990 i fit
 	big_recording $n >big.jsonl
 
-	"$PROCTRACE" render -f mermaid big.jsonl >all.mmd 2>all.err
+	"$PROCTRACE" render -f mermaid big.jsonl >default.mmd 2>default.err
+	[ ! -s default.err ] || fail "warning by default: $(cat default.err)"
+	{
+		echo "make -j2"
+		for ((i = n - 48; i <= n; i++)); do echo "cc -c f$i.c"; done
+		echo "$((n + 1 - 50)) of $((n + 1)) bars not shown, the longest $((n - 49))ms (see --max-bars, --all-bars)"
+	} >default.labels
+	head -1 default.mmd | grep -qx "%% proctrace: 50 of $((n + 1)) bars shown, in tree order: the longest others (50 of $((n + 1)))\. Not shown: $((n + 1 - 50)), the longest $((n - 49))ms\. More: --max-bars N; every bar: --all-bars\." ||
+		fail "first line: $(head -1 default.mmd)"
+
+	"$PROCTRACE" render -f mermaid --all-bars big.jsonl >all.mmd 2>all.err
 	grep -q 'warning: mermaid: .*more than the 50000.*--max-bars' all.err ||
 		fail "no size warning: $(cat all.err)"
-	assert_eq "$(task_lines all.mmd)" $((n + 1)) "bars without a limit"
+	assert_eq "$(task_lines all.mmd)" $((n + 1)) "bars with --all-bars"
 	# The checker must refuse what Mermaid refuses.
 	if mermaid_check all.mmd $((n + 1)) >all.check; then
 		fail "the checker accepted a chart over Mermaid's size limit"
@@ -173,17 +196,17 @@ test_big_build_max_bars_and_min_duration() {
 	{
 		echo "make -j2"
 		for ((i = n - max + 2; i <= n; i++)); do echo "cc -c f$i.c"; done
-		echo "$((n + 1 - max)) of $((n + 1)) bars not shown (each at most $((n + 1 - max))ms long)"
+		echo "$((n + 1 - max)) of $((n + 1)) bars not shown, the longest $((n + 1 - max))ms (see --max-bars, --all-bars)"
 	} >max.labels
 
 	"$PROCTRACE" render -f mermaid --min-duration ${min}ms big.jsonl >min.mmd
 	{
 		echo "make -j2"
 		for ((i = min; i <= n; i++)); do echo "cc -c f$i.c"; done
-		echo "$((min - 1)) of $((n + 1)) bars not shown (each at most $((min - 1))ms long)"
+		echo "$((min - 1)) of $((n + 1)) bars not shown, the longest $((min - 1))ms (see --max-bars, --all-bars)"
 	} >min.labels
-	mermaid_check max.mmd $((max + 1)) --labels max.labels min.mmd $((n - min + 3)) --labels min.labels \
-		fit.mmd $((fit + 1))
+	mermaid_check default.mmd 51 --labels default.labels max.mmd $((max + 1)) --labels max.labels \
+		min.mmd $((n - min + 3)) --labels min.labels fit.mmd $((fit + 1))
 }
 
 # The longest bars have the longest labels: the --max-bars the warning suggests
@@ -192,12 +215,12 @@ test_big_build_max_bars_and_min_duration() {
 test_big_build_suggestion_with_long_labels() {
 	local n=5000 fit again
 	big_recording $n 1000 >big.jsonl
-	"$PROCTRACE" render -f mermaid big.jsonl >all.mmd 2>all.err
+	"$PROCTRACE" render -f mermaid --all-bars big.jsonl >all.mmd 2>all.err
 	fit=$(sed -n 's/.*; try --max-bars \([0-9]*\)$/\1/p' all.err)
 	[ -n "$fit" ] || fail "no --max-bars suggestion: $(cat all.err)"
-	"$PROCTRACE" render -f mermaid --max-bars 356 big.jsonl >/dev/null 2>again.err
+	"$PROCTRACE" render -f mermaid --max-bars $((fit + 50)) big.jsonl >/dev/null 2>again.err
 	again=$(sed -n 's/.*; try --max-bars \([0-9]*\)$/\1/p' again.err)
-	assert_eq "$again" "$fit" "suggestion with --max-bars 356"
+	assert_eq "$again" "$fit" "suggestion with --max-bars $((fit + 50))"
 	"$PROCTRACE" render -f mermaid --max-bars "$fit" big.jsonl >fit.mmd 2>fit.err
 	[ ! -s fit.err ] || fail "--max-bars $fit still warns: $(cat fit.err)"
 	[ "$(wc -m <fit.mmd)" -le 50000 ] || fail "--max-bars $fit: $(wc -m <fit.mmd) characters"
@@ -206,25 +229,80 @@ test_big_build_suggestion_with_long_labels() {
 	mermaid_check fit.mmd $((fit + 1))
 }
 
+# The default chart of the benchmark's generated build (sh -> gcc -> cc1/as,
+# long argv): 50 bars and the note, all drawn, labels readable, within the
+# size Mermaid draws.
+test_generated_build_default_chart() {
+	cc -O2 -o "$T/gen" "$REPO_DIR/tests/bench/gen.c" || fail "cannot build gen"
+	"$T/gen" -n 5000 -s 1 -o gen.jsonl 2>/dev/null
+	"$PROCTRACE" render -f mermaid gen.jsonl >gen.mmd 2>gen.err
+	[ ! -s gen.err ] || fail "stderr: $(cat gen.err)"
+	[ "$(wc -m <gen.mmd)" -le 50000 ] || fail "$(wc -m <gen.mmd) characters"
+	head -1 gen.mmd | grep -q '^%% proctrace: 50 of [0-9]* bars shown' || fail "first line: $(head -1 gen.mmd)"
+	# Compiles keep their source file although their labels are cut in the middle.
+	grep -E '^    #(103|47);[^ ]*( |#).*\.c :' gen.mmd >compiles || true
+	[ "$(wc -l <compiles)" -gt 10 ] || fail "no compiles kept their source file: $(cat gen.mmd)"
+	mermaid_check gen.mmd 51
+}
+
 # A real recording: every exec drawn with its argv, the failures in red.
 test_recorded_command_renders() {
 	need_root
 	"$PROCTRACE" record -q -o rec.jsonl -- sh -c '/bin/true a:b; /bin/false "%d"; sh -c "kill -9 \$\$"; exit 0'
-	# This tree has one exec per process, in time order: the labels are the argvs.
-	jqr rec.jsonl '.[] | .Exec | select(.) | .cmdline | join(" ")' >labels
+	# This tree has one exec per process, in time order: the labels are the
+	# argvs, the root's maybe cut in the middle (as the chart is wide, it is
+	# the first bar's whole width: its ":;%" are each measured as an entity).
+	jqr rec.jsonl "$RE_QUOTE"'.[] | .Exec | select(.) | .cmdline | join(" ")
+		| "\(re)|\(.[0:8] | re).*\u2026.*\(.[-8:] | re)"' >labels
 	assert_eq "$(wc -l <labels)" 4 "execs recorded"
 	"$PROCTRACE" render -f mermaid rec.jsonl >rec.mmd
-	mermaid_check rec.mmd 4 --labels labels --crit 2
+	mermaid_check rec.mmd 4 --label-patterns labels --crit 2
 }
 
-# --pid draws only that process's subtree, titled by its command.
+# A real build: make -j2 of four files, one of which does not compile, with
+# long command lines. The chart draws every process; the failed compile (its
+# driver and cc1) and make are crit, the driver's execvp misses while it
+# looks for its programs along PATH are not; the compiles' labels are cut in
+# the middle and keep their source file.
+test_recorded_make_build() {
+	need_root
+	local defs="" i n crit
+	mkdir src
+	for i in a b c; do printf 'int %s(void) { return 1; }\n' $i >src/$i.c; done
+	printf 'int broken(void) { return }\n' >src/bad.c
+	for i in $(seq 1 12); do defs+=" -DA_RATHER_LONG_DEFINITION_NUMBER_$i=1"; done
+	printf 'CFLAGS =%s\nall: a.o b.o c.o bad.o\n' "$defs" >src/Makefile
+	RC=0
+	"$PROCTRACE" record -q -o rec.jsonl -- make -C src -j2 >make.out 2>&1 || RC=$?
+	assert_eq "$RC" 2 "make's exit status"
+	crit=$(jqr rec.jsonl '[.[] | .Exit | select(.) | select((.exit_code // 0) != 0 or .signal)] | length')
+	assert_eq "$crit" 3 "processes that failed (make, cc and cc1 of bad.c)"
+	[ "$(jqr rec.jsonl '[.[] | .BadExec | select(.)] | length')" -gt 0 ] ||
+		fail "no failed exec recorded: the execvp misses this test is about did not happen"
+	"$PROCTRACE" render -f mermaid rec.jsonl >rec.mmd 2>rec.err
+	[ ! -s rec.err ] || fail "stderr: $(cat rec.err)"
+	n=$(task_lines rec.mmd)
+	assert_eq "$n" "$(jqr rec.jsonl '[.[] | .Exec | select(.)] | length')" "bars (one per exec)"
+	grep -q "^    #99;c -DA_RATHER.*$(printf '\xe2\x80\xa6').* -c -o bad\.o bad\.c :crit, " rec.mmd ||
+		fail "no crit bar for the failed compile, cut in the middle: $(cat rec.mmd)"
+	[ "$(grep -c '^    #99;c -DA_.* -c -o \([abc]\|bad\)\.o \([abc]\|bad\)\.c :' rec.mmd)" -ge 2 ] ||
+		fail "compiles lost their source file: $(cat rec.mmd)"
+	mermaid_check rec.mmd "$n" --crit "$crit"
+}
+
+# --pid draws only that process's subtree, titled by its command, with the
+# axis starting when it started: each bar is the full chart's, moved by as
+# much as the chosen process started after the first one (1 ms here).
 test_pid_subtree() {
 	local f="$REPO_DIR/examples/hand-build.jsonl" pid=1001 title
 	title=$(jqr "$f" "[.[] | .Exec | select(.pid == $pid) | .cmdline | join(\" \")][0]")
 	"$PROCTRACE" render -f mermaid --pid $pid "$f" >sub.mmd
 	"$PROCTRACE" render -f mermaid "$f" >all.mmd
 	[ "$(task_lines sub.mmd)" -lt "$(task_lines all.mmd)" ] || fail "--pid did not drop bars"
-	grep -v '^    section ' sub.mmd | sed -n '6,$p' >sub.bars
+	grep -q '^    #109;ake -j2 :crit, 0, ' sub.mmd || fail "the chosen process does not start at 0: $(cat sub.mmd)"
+	grep -E ' :((crit|active|done), )?[0-9]+, [0-9]+ms$' sub.mmd |
+		sed -E 's/^(.*[ :])([0-9]+), ([0-9]+ms)$/\1\t\2\t\3/' |
+		awk -F '\t' '{ printf "%s%d, %s\n", $1, $2 + 1, $3 }' >sub.bars
 	grep -qvxF -f all.mmd sub.bars && fail "--pid changed bars: $(grep -vxF -f all.mmd sub.bars)"
 	mermaid_check sub.mmd "$(task_lines sub.mmd)" --title "$title"
 }
@@ -254,7 +332,7 @@ test_axis_is_independent_of_time_zone() {
 		cp ms.mmd "ms-$z.mmd"
 		cp min.mmd "min-$z.mmd"
 		cp hours.mmd "hours-$z.mmd"
-		TZ=$tz mermaid_check "ms-$z.mmd" 11 --ticks "0.010 0.020 0.030 0.040 0.050 0.060 0.070 0.080" \
+		TZ=$tz mermaid_check "ms-$z.mmd" 11 --ticks "0.000 0.010 0.020 0.030 0.040 0.050 0.060 0.070 0.080" \
 			"min-$z.mmd" 1 --ticks "0 10 20 30 40 50 60 70 80 90" \
 			"hours-$z.mmd" 1 --ticks "0 900 1800 2700 3600 4500 5400 6300 7200"
 	done
