@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // tests/mermaid/check.mjs: render Mermaid charts with the real renderer (mermaid-cli in chromium) and check them.
 //
-// Usage: node check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--out FILE] [--labels FILE]
+// Usage: node check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--labels FILE]
 //                       [--label-patterns FILE] [--sections FILE] [--section-patterns FILE]
 //                       [--crit N] [--title TEXT] [--ticks TEXT] [CHART2.mmd [BARS] ...]
 // Options after a chart apply to that chart. Every chart is rendered in one
@@ -22,13 +22,9 @@
 //   - --crit N: exactly N task rects have a crit class;
 //   - --title TEXT: the chart's title is TEXT;
 //   - --ticks TEXT: the labels of the axis ticks, joined by spaces, are TEXT.
-// --out FILE writes the image, SVG or PNG by FILE's extension (--svg-dir
-// DIR writes every chart's SVG there). Exit 0 if every chart passes, 1
-// otherwise (each failure is printed), 2 on usage errors.
-//
-// After `make setup`, this is also how to turn a chart into an image and
-// know that Mermaid drew it:
-//   node tests/mermaid/check.mjs build.mmd --out build.svg
+// --svg-dir DIR writes every chart's SVG there. Exit 0 if every chart
+// passes, 1 otherwise (each failure is printed), 2 on usage errors. Without
+// BARS or other options, it tells whether Mermaid draws any chart whole.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +35,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--out FILE] [--labels FILE] [--label-patterns FILE] [--sections FILE] [--section-patterns FILE] [--crit N] [--title TEXT] [--ticks TEXT] ...");
+	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--labels FILE] [--label-patterns FILE] [--sections FILE] [--section-patterns FILE] [--crit N] [--title TEXT] [--ticks TEXT] ...");
 	process.exit(2);
 }
 
@@ -55,7 +51,7 @@ for (let i = 0; i < args.length; i++) {
 	};
 	if (a === "--svg-dir") {
 		svgDir = value();
-	} else if (["--out", "--labels", "--label-patterns", "--sections", "--section-patterns", "--crit", "--title", "--ticks"].includes(a)) {
+	} else if (["--labels", "--label-patterns", "--sections", "--section-patterns", "--crit", "--title", "--ticks"].includes(a)) {
 		if (!charts.length)
 			usage(`${a} must follow a chart`);
 		charts[charts.length - 1][a.slice(2)] = value();
@@ -226,10 +222,6 @@ try {
 				fs.writeFileSync(path.join(svgDir, path.basename(chart.file).replace(/\.[^.]*$/, "") + ".svg"), svg);
 			problems = [...check(chart, text, svg), ...await unreadable(page, svg)];
 			chart.drawn = inspect(svg).rects.length;
-			if (chart.out !== undefined && /\.png$/i.test(chart.out))
-				fs.writeFileSync(chart.out, (await renderMermaid(browser, text, "png", {})).data);
-			else if (chart.out !== undefined)
-				fs.writeFileSync(chart.out, svg);
 		} catch (e) {
 			problems = [`render failed: ${String(e.message ?? e).split("\n")[0]}`];
 		}
@@ -239,7 +231,7 @@ try {
 			for (const p of problems.slice(0, 20))
 				console.log(`    ${p}`);
 		} else {
-			console.log(`ok ${chart.file}: ${chart.drawn} bars${chart.out !== undefined ? ` -> ${chart.out}` : ""}`);
+			console.log(`ok ${chart.file}: ${chart.drawn} bars`);
 		}
 	}
 } finally {
