@@ -45,7 +45,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f by-process build.jsonl        # grouped by process\n"
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
-		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # then: mmdc -i build.mmd -o build.svg\n"
+		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
 }

@@ -1101,10 +1101,35 @@ static int put_note_bar(struct sbuf *o, struct mm *m, const struct geo *g, size_
 	return err ? err : sb_adds(o, "ms\n");
 }
 
-/* The whole chart with the bars marked keep into o. */
-static int write_chart(struct sbuf *o, struct mm *m)
+/* Mermaid counts JavaScript string length: UTF-16 units, not bytes. */
+static size_t utf16_length(const char *s, size_t n)
 {
-	size_t cur = SIZE_MAX, omitted = m->nbars - m->kept;
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) != 0x80)
+			len += c >= 0xf0 ? 2 : 1;
+	}
+	return len;
+}
+
+/* Count o's text in *units, write it to out and empty o. */
+static int drain(struct sbuf *o, FILE *out, size_t *units)
+{
+	*units += utf16_length(o->buf, o->len);
+	return sbuf_flush(out, o);
+}
+
+/*
+ * The whole chart with the bars marked keep, in *units UTF-16 units. It is
+ * written to out as it is made if out is given (all of a big recording's
+ * bars, say, take no memory then), else left in o.
+ */
+static int write_chart(struct sbuf *o, struct mm *m, FILE *out, size_t *units)
+{
+	size_t cur = SIZE_MAX, omitted = m->nbars - m->kept, counted = 0;
 	uint64_t omitted_max = 0;
 	struct names ns = { 0 };
 	struct sbuf tmp = { 0 }, esc = { 0 };
@@ -1134,6 +1159,8 @@ static int write_chart(struct sbuf *o, struct mm *m)
 		}
 		if (!err)
 			err = put_bar(o, m, &g, b, &tmp);
+		if (!err && out && o->len >= 65536)
+			err = drain(o, out, &counted);
 	}
 	/* Comments are invisible, so what was left out is said by a visible (grey) bar. */
 	if (!err && (omitted || !m->nbars)) {
@@ -1141,35 +1168,25 @@ static int write_chart(struct sbuf *o, struct mm *m)
 		if (!err)
 			err = put_note_bar(o, m, &g, omitted, omitted_max);
 	}
+	*units = counted + utf16_length(o->buf, o->len);
+	if (!err && out)
+		err = drain(o, out, &counted);
 	names_free(&ns);
 	sbuf_free(&tmp);
 	sbuf_free(&esc);
 	return err;
 }
 
-/* Mermaid counts JavaScript string length: UTF-16 units, not bytes. */
-static size_t utf16_length(const char *s, size_t n)
-{
-	size_t len = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c & 0xc0) != 0x80)
-			len += c >= 0xf0 ? 2 : 1;
-	}
-	return len;
-}
-
 /* Whether the chart that draws the first n bars of order is within Mermaid's limit. */
 static int chart_fits(struct mm *m, const uint32_t *order, size_t n, struct sbuf *text, bool *ok)
 {
+	size_t units;
 	int err;
 
 	keep_bars(m, order, n);
 	text->len = 0;
-	err = write_chart(text, m);
-	*ok = utf16_length(text->buf, text->len) <= MERMAID_MAX_TEXT;
+	err = write_chart(text, m, NULL, &units);
+	*ok = units <= MERMAID_MAX_TEXT;
 	return err;
 }
 
@@ -1223,11 +1240,14 @@ int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o
 			goto cleanup;
 		keep_bars(&m, order, want);
 	}
-	/* Built in memory first: its size decides what follows. */
-	err = write_chart(&text, &m);
+	/*
+	 * The chart asked for is written as it is made, then its size may call
+	 * for a warning; the default one is made in memory first, as its size
+	 * may call for fewer bars.
+	 */
+	err = write_chart(&text, &m, asked ? out : NULL, &chars);
 	if (err)
 		goto cleanup;
-	chars = utf16_length(text.buf, text.len);
 	if (chars > MERMAID_MAX_TEXT) {
 		/* Fewer bars: as many of the same, in the same order, as Mermaid draws. */
 		size_t have = want < MERMAID_MAX_FIT ? want : MERMAID_MAX_FIT;
@@ -1246,7 +1266,7 @@ int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o
 		} else {
 			keep_bars(&m, order, fit);
 			text.len = 0;
-			err = write_chart(&text, &m);
+			err = write_chart(&text, &m, NULL, &chars);
 			if (err)
 				goto cleanup;
 		}
