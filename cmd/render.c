@@ -47,7 +47,17 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
-		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
+		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
+		   "See proctrace-render(1) for every view, its options and what it shows.\n");
+}
+
+/* "render: unknown format 'x' (formats: multiplexed, ...)", from the renderer table. */
+static void unknown_format(const char *name)
+{
+	fprintf(stderr, "proctrace: error: render: unknown format '%s' (formats: ", name);
+	for (const struct renderer *r = renderers; r->name; r++)
+		fprintf(stderr, "%s%s", r == renderers ? "" : ", ", r->name);
+	fputs(")\n", stderr);
 }
 
 /* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */
@@ -145,6 +155,7 @@ int cmd_render(int argc, char **argv)
 	const struct renderer *r = renderer_find("multiplexed");
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
 	struct recording *rec = NULL;
+	struct output *o = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
@@ -158,7 +169,7 @@ int cmd_render(int argc, char **argv)
 		case 'd':
 			r = renderer_find(optarg);
 			if (!r) {
-				error("render: unknown format '%s' (try 'proctrace render --help')", optarg);
+				unknown_format(optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -254,18 +265,19 @@ int cmd_render(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (input_load(&rec, in))
+	if (output_open(&o, out) || input_load(&rec, in, "render"))
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
-		warning("%s: %llu events were lost while recording: this view is incomplete",
-			rec->name, (unsigned long long)rec->end.lost);
+		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
+			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
 	if (trace_build(&t, rec, pid))
 		goto cleanup;
-	if (output_write(out, render_job, &(struct render_job){ r, t, &opts }))
+	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;
 	ret = EXIT_OK;
 cleanup:
+	output_free(o);
 	trace_free(t);
 	recording_free(rec);
 	return ret;

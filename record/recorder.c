@@ -110,6 +110,30 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+/*
+ * A file system that filled up took the first off bytes of the lines
+ * being written: cut the file back to the end of the last whole line, so
+ * that the recording ends on one (a reader then says only that it has no
+ * End line), and say "disk full" plainly. Only for a regular file: a
+ * device (/dev/full) or a pipe is not cut, and keeps the plain message.
+ * Nothing is written after this: where the file offset stays does not matter.
+ */
+static bool disk_full(struct recorder *r, size_t off)
+{
+	const char *nl = off ? memrchr(r->out.buf, '\n', off) : NULL;
+	size_t cut = off - (nl ? (size_t)(nl - r->out.buf) + 1 : 0); /* bytes of the cut line */
+	struct stat st;
+	off_t end;
+
+	if (fstat(r->o->out_fd, &st) || !S_ISREG(st.st_mode))
+		return false;
+	if (cut && (end = lseek(r->o->out_fd, 0, SEEK_CUR)) >= (off_t)cut &&
+	    !ftruncate(r->o->out_fd, end - (off_t)cut))
+		cut = 0;
+	error("cannot write to %s: disk full%s", r->o->out_name, cut ? " (its last line is cut short)" : "");
+	return true;
+}
+
 /* Write out every whole line buffered so far; later errors are not retried. */
 static void flush_out(struct recorder *r)
 {
@@ -123,7 +147,8 @@ static void flush_out(struct recorder *r)
 			continue;
 		if (n < 0) {
 			r->write_err = -errno;
-			error("cannot write to %s: %s", r->o->out_name, strerror(errno));
+			if (errno != ENOSPC || !disk_full(r, off))
+				error("cannot write to %s: %s", r->o->out_name, strerror(-r->write_err));
 			break;
 		}
 		off += n;
@@ -920,15 +945,16 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		*status = recorder__shell_status(r->root_wstatus);
 	lost_setpgid = r->skel->bss->lost_setpgid;
 	if (end.lost > lost_setpgid)
-		warning("%llu events lost (the ring buffer was full: try a larger --buffer-size)",
-			(unsigned long long)(end.lost - lost_setpgid));
+		warning("%llu event%s lost (the ring buffer was full: try a larger --buffer-size)",
+			(unsigned long long)(end.lost - lost_setpgid), end.lost - lost_setpgid == 1 ? "" : "s");
 	if (lost_setpgid)
 		warning("%llu setpgid() calls in a pid namespace lost: the process moved was not "
 			"among its parent's newest children", (unsigned long long)lost_setpgid);
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
 	if (!o->quiet && !r->write_err)
-		fprintf(stderr, "proctrace: recorded %llu processes, %llu events, %llu lost -> %s\n",
-			(unsigned long long)r->nprocs + 1, (unsigned long long)r->nevents,
+		fprintf(stderr, "proctrace: recorded %llu process%s, %llu event%s, %llu lost -> %s\n",
+			(unsigned long long)r->nprocs + 1, r->nprocs ? "es" : "",
+			(unsigned long long)r->nevents, r->nevents == 1 ? "" : "s",
 			(unsigned long long)end.lost, o->out_name);
 	if (r->write_err)
 		err = r->write_err;

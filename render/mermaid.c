@@ -852,7 +852,8 @@ static int put_title(struct sbuf *o, struct mm *m, struct sbuf *tmp)
 	if (!t->root || !header_command(tmp, t, t->root, &err))
 		err = t->root ? proc_command(tmp, t, t->root) : sb_adds(tmp, "proctrace recording");
 	if (rec && rec->has_end && rec->end.lost)
-		snprintf(notes, sizeof(notes), " (incomplete: %" PRIu64 " events lost)", rec->end.lost);
+		snprintf(notes, sizeof(notes), " (incomplete: %" PRIu64 " event%s lost)", rec->end.lost,
+			 rec->end.lost == 1 ? "" : "s");
 	if (rec && rec->cut_short)
 		snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
 			 " (incomplete: the recording is cut short)");

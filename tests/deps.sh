@@ -3,8 +3,12 @@
 # on Debian 12 (run as root). Safe to run again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# mandoc, man-db, groff-base and bsdextrautils (col): the man pages' tests
+# (tests/e2e/test_docs.sh) lint and render them. python3: test_cli.sh puts a
+# terminal (a pty) on sort's and render's stdin.
 pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev
-	libcmocka-dev pkg-config jq strace valgrind libclang-rt-14-dev)
+	libcmocka-dev pkg-config jq strace valgrind libclang-rt-14-dev
+	mandoc man-db groff-base bsdextrautils python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -13,6 +17,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The ia32 test builds freestanding 32-bit programs (cc -m32, no C library):
+# most gcc builds need nothing more; where cc -m32 cannot, gcc-multilib helps.
+probe=$(mktemp /tmp/proctrace-m32.XXXXXX)
+if ! cc -m32 -static -nostdlib -ffreestanding -fno-pie -no-pie -o "$probe" \
+	"$(dirname "$0")/e2e/helpers/ia32/exit0.c" 2>/dev/null &&
+	apt-cache show gcc-multilib >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends gcc-multilib >/dev/null
+fi
+rm -f "$probe"
 
 # The mermaid tests render charts in the real renderer: mermaid-cli (pinned in
 # tests/mermaid/package-lock.json) driving Debian's chromium.
