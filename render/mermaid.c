@@ -27,8 +27,11 @@
 #define PLOT_W (CHART_W - 2 * PAD)
 /* Room left free beside a label, in hundredths of a pixel: fonts differ a little. */
 #define SLACK 300
-/* The room of a section name in the left padding (from 10 pixels), in hundredths of a pixel. */
-#define SECTION_W 7500
+/*
+ * The room of a section name, in hundredths of a pixel: it starts 10 pixels
+ * into the left padding and may reach 5 pixels past it.
+ */
+#define SECTION_W 7000
 /* The shortest a label is cut to, even where nothing longer fits. */
 #define LABEL_MIN 12
 
@@ -1011,33 +1014,36 @@ static void names_free(struct names *ns)
 }
 
 /*
- * "section NAME": NAME escaped from raw, cut to what the left margin holds,
- * and made unique with a " (N)" suffix.
+ * "section NAME": NAME escaped from raw, made unique with a " (N)" suffix,
+ * and cut so that it holds in the left margin, suffix included.
  */
 static int put_section(struct sbuf *o, struct mm *m, struct names *ns, const char *raw,
 		       struct sbuf *esc)
 {
 	struct room r = line_room(SECTION_W);
 	struct name *e;
-	size_t base;
+	char suffix[32], *base = NULL;
 	bool added;
-	char suffix[32];
 	int err;
 
 	esc->len = 0;
 	err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
 	if (!err)
 		err = names_add(ns, esc->buf, &e, &added);
-	base = esc->len;
+	if (!err && !added && !(base = strdup(esc->buf)))
+		err = -ENOMEM;
+	/* The suffixes of a name count on from the name's own entry. */
 	while (!err && !added) {
-		unsigned k = e->next++;
-
-		esc->len = base;
-		snprintf(suffix, sizeof(suffix), " (%u)", k);
-		err = sb_adds(esc, suffix);
+		snprintf(suffix, sizeof(suffix), " (%u)", names_find(ns, base)->next++);
+		r = line_room(SECTION_W - shown_width(suffix));
+		esc->len = 0;
+		err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
+		if (!err)
+			err = sb_adds(esc, suffix);
 		if (!err)
 			err = names_add(ns, esc->buf, &e, &added);
 	}
+	free(base);
 	if (!err)
 		err = sb_adds(o, "    section ");
 	if (!err)
