@@ -43,3 +43,12 @@ mm_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$mm_dir/node_modules/@me
 if [ "$mm_want" != "$mm_have" ]; then
 	(cd "$mm_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# The perfetto tests load the view in the trace engine of Chrome DevTools
+# (@paulirish/trace_engine, pinned in tests/perfetto/package-lock.json).
+pf_dir="$(cd "$(dirname "$0")" && pwd)/perfetto"
+pf_want=$(sed -n '/"node_modules\/@paulirish\/trace_engine"/,/"version"/s/.*"version": *"\([^"]*\)".*/\1/p' "$pf_dir/package-lock.json")
+pf_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$pf_dir/node_modules/@paulirish/trace_engine/package.json" 2>/dev/null || true)
+if [ "$pf_want" != "$pf_have" ]; then
+	(cd "$pf_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

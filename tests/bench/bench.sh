@@ -411,7 +411,7 @@ rss_timed() {
 	tail -1 "$W/time.out" | awk '{ print $2 }' >>"$RAW/$key.rss"
 }
 
-VIEWS="jq sort multiplexed by-process summary mermaid"
+VIEWS="jq sort multiplexed by-process summary mermaid tree perfetto"
 view_cmd() {
 	case $1 in
 	jq) VCMD=(jq -c . "$BIG") ;;

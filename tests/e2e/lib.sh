@@ -132,6 +132,31 @@ ev() { jq -c --arg t "$1" 'select(has($t)) | .[$t]' rec.jsonl; }
 # expect [JQ_OPTIONS...] JQ_FILTER MESSAGE: the slurped recording satisfies the filter.
 expect() { jq -e -s "${@:1:$#-1}" rec.jsonl >/dev/null || fail "${@: -1}"; }
 
+# golden NAME ARGS...: `render ARGS` must print tests/golden/NAME (UPDATE_GOLDEN=1 rewrites it).
+golden() {
+	local name=$1
+	shift
+	"$PROCTRACE" render "$@" >out 2>err || fail "render $*: exit $?: $(cat err)"
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp out "$REPO_DIR/tests/golden/$name"
+	fi
+	[ -f "$REPO_DIR/tests/golden/$name" ] || fail "no golden tests/golden/$name (UPDATE_GOLDEN=1 makes it)"
+	diff -u "$REPO_DIR/tests/golden/$name" out || fail "render $* differs from tests/golden/$name"
+}
+
+# c_project DIR N: a C project in DIR: main.c and f1.c .. fN.c, each compiled by
+# its own `cc -c` (make runs it without a shell), then linked into prog.
+c_project() {
+	local i objs=main.o
+	mkdir -p "$1"
+	printf 'int main(void) { return 0; }\n' >"$1/main.c"
+	for i in $(seq 1 "$2"); do
+		printf 'int f%d(void) { return %d; }\n' "$i" "$i" >"$1/f$i.c"
+		objs="$objs f$i.o"
+	done
+	printf 'prog: %s\n\tcc -o $@ %s\n%%.o: %%.c\n\tcc -O0 -c $< -o $@\n' "$objs" "$objs" >"$1/Makefile"
+}
+
 run_tests() {
 	local fn rc name cap
 	for fn in $(declare -F | awk '{print $3}' | grep '^test_'); do
