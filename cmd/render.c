@@ -46,6 +46,9 @@ static void usage(FILE *f)
 		   "      --color=WHEN       colour: auto (on a terminal, unless NO_COLOR is set), always or never;\n"
 		   "                         --color alone is always\n"
 		   "      --ascii            draw the tree with ASCII characters\n\n"
+		   "html: one self-contained page (no network; needs JavaScript): a zoomable timeline of\n"
+		   "the processes in lanes, their argv, status, CPU and memory on hover and click, search,\n"
+		   "the critical path, failures, the slowest processes and the top commands.\n\n"
 		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
@@ -59,6 +62,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
 		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
+		   "  proctrace render -f html -o build.html build.jsonl  # one page: open it in a browser\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
 		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }

@@ -163,5 +163,6 @@ int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_tree(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_html(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif

@@ -52,3 +52,12 @@ pf_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$pf_dir/node_modules/@pa
 if [ "$pf_want" != "$pf_have" ]; then
 	(cd "$pf_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# The html view's tests open pages in the same chromium, driven by playwright-core
+# (pinned in tests/html/package-lock.json; it downloads no browser of its own).
+html_dir="$(cd "$(dirname "$0")" && pwd)/html"
+html_want=$(sed -n '/"node_modules\/playwright-core"/,/"version"/s/.*"version": *"\([^"]*\)".*/\1/p' "$html_dir/package-lock.json")
+html_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$html_dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+if [ "$html_want" != "$html_have" ]; then
+	(cd "$html_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
