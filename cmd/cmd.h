@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum exit_code {
@@ -51,6 +52,14 @@ void option_error(const char *cmd, int c, char *const argv[]);
  * Returns 0, or -EINVAL/-ERANGE (nothing printed).
  */
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/*
+ * Parse a duration into ns: a decimal number ("1.5") followed by a unit,
+ * ns, us (or µs), ms, s or m (minutes); a plain number is ns. Every
+ * option that takes a duration uses it. Returns 0, -EINVAL, or -ERANGE
+ * above 2^64 - 1 ns (nothing printed).
+ */
+int parse_duration(const char *s, uint64_t *out);
 
 /*
  * The file descriptor an output path such as /dev/stdout, /dev/fd/N or

@@ -49,6 +49,9 @@ static void usage(FILE *f)
 		   "html: one self-contained page (no network; needs JavaScript): a zoomable timeline of\n"
 		   "the processes in lanes, their argv, status, CPU and memory on hover and click, search,\n"
 		   "the critical path, failures, the slowest processes and the top commands.\n\n"
+		   "metrics options:\n"
+		   "      --interval DUR     one row per DUR (e.g. 100ms, 1s, 5m; at least 1ms); default: the\n"
+		   "                         recording's sample interval, else 1s\n\n"
 		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
@@ -63,6 +66,8 @@ static void usage(FILE *f)
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
 		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
 		   "  proctrace render -f html -o build.html build.jsonl  # one page: open it in a browser\n"
+		   "  proctrace render -f metrics --interval 5s build.jsonl   # cores busy, memory over time (TSV)\n"
+		   "  proctrace render -f processes -o build.csv build.jsonl  # a table for DuckDB, sqlite, pandas\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
 		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }
@@ -74,55 +79,6 @@ static void unknown_format(const char *name)
 	for (const struct renderer *r = renderers; r->name; r++)
 		fprintf(stderr, "%s%s", r == renderers ? "" : ", ", r->name);
 	fputs(")\n", stderr);
-}
-
-/* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */
-static int parse_duration(const char *s, uint64_t *out)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ns;
-	} units[] = {
-		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "µs", 1000 },
-		{ "ms", 1000000 }, { "s", 1000000000 },
-	};
-	uint64_t whole = 0, frac = 0, scale = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		uint64_t digit = (uint64_t)(*p - '0');
-
-		if (whole > (UINT64_MAX - digit) / 10)
-			return -ERANGE;
-		whole = whole * 10 + digit;
-	}
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		/* Digits past nanoseconds do not matter. */
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (scale < 1000000000) {
-				frac = frac * 10 + (uint64_t)(*p - '0');
-				scale *= 10;
-			}
-		}
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		uint64_t part;
-
-		if (strcmp(p, units[i].unit))
-			continue;
-		/* frac < scale <= 10^9 and a unit is at most 10^9 ns: part cannot overflow. */
-		part = frac * units[i].ns / scale;
-		if (whole > UINT64_MAX / units[i].ns || whole * units[i].ns > UINT64_MAX - part)
-			return -ERANGE;
-		*out = whole * units[i].ns + part;
-		return 0;
-	}
-	return -EINVAL;
 }
 
 struct render_job {
@@ -158,7 +114,7 @@ static bool output_is_terminal(const char *out, int *fd)
 }
 
 enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_ALL_BARS, OPT_MIN_DURATION, OPT_DEPTH,
-       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII };
+       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII, OPT_INTERVAL };
 
 /* What the tree's options asked for, beyond render_opts. */
 struct tree_cli {
@@ -238,6 +194,7 @@ int cmd_render(int argc, char **argv)
 		{ "display-mode", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, OPT_PID },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
@@ -253,7 +210,7 @@ int cmd_render(int argc, char **argv)
 	};
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
-	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
+	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL, *metrics_opt = NULL;
 	struct tree_cli tree = { 0 };
 	struct recording *rec = NULL;
 	struct output *o = NULL;
@@ -283,6 +240,19 @@ int cmd_render(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			pid = (int32_t)v;
+			break;
+		case OPT_INTERVAL:
+			metrics_opt = "--interval";
+			err = parse_duration(optarg, &opts.interval_ns);
+			if (err == -ERANGE || (!err && opts.interval_ns < 1000000)) {
+				error("render: --interval: '%s' is %s (from 1ms to 2^64-1 ns)", optarg,
+				      err ? "too long" : "too short");
+				return EXIT_USAGE;
+			}
+			if (err) {
+				error("render: --interval: '%s' is not a duration (e.g. 100ms, 1s, 5m)", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_TOP:
 			summary_opt = "--top";
@@ -359,6 +329,9 @@ int cmd_render(int argc, char **argv)
 		warning("render: %s applies to -f tree only; ignored for -f %s", tree.opt, r->name);
 	if (!strcmp(r->name, "tree"))
 		tree_terminal(&opts, out, &tree);
+	if (metrics_opt && strcmp(r->name, "metrics"))
+		warning("render: %s applies to -f metrics only; ignored for -f %s", metrics_opt,
+			r->name);
 	if (opts.all_bars && opts.max_bars) {
 		error("render: --all-bars and --max-bars: choose one");
 		return EXIT_USAGE;

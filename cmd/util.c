@@ -117,3 +117,51 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	*out = v;
 	return 0;
 }
+
+int parse_duration(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "µs", 1000 },
+		{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 },
+	};
+	uint64_t whole = 0, frac = 0, scale = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		uint64_t digit = (uint64_t)(*p - '0');
+
+		if (whole > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		whole = whole * 10 + digit;
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		/* Digits past nanoseconds do not matter. */
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (scale < 1000000000) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		uint64_t part;
+
+		if (strcmp(p, units[i].unit))
+			continue;
+		/* frac < scale: part is less than one unit, which fits */
+		part = (uint64_t)((unsigned __int128)frac * units[i].ns / scale);
+		if (whole > UINT64_MAX / units[i].ns || whole * units[i].ns > UINT64_MAX - part)
+			return -ERANGE;
+		*out = whole * units[i].ns + part;
+		return 0;
+	}
+	return -EINVAL;
+}

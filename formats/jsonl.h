@@ -17,6 +17,7 @@ enum ev_type {
 	EV_EXIT,
 	EV_SETSID,
 	EV_SETPGID,
+	EV_SAMPLE,
 	EV__COUNT,
 };
 
@@ -46,7 +47,15 @@ struct event {
 	uint16_t flags; /* enum ev_flag */
 	int32_t pid;  /* Fork: parent_pid; SetPGID: the process whose group changed */
 	int32_t ppid; /* EVF_PPID */
-	int32_t pgid; /* EVF_PGID; Fork: parent_pgid; SetPGID: the new group */
+	union {
+		int32_t pgid;  /* EVF_PGID; Fork: parent_pgid; SetPGID: the new group */
+		/*
+		 * Sample, which has no pgid: the line it was read from (0 if
+		 * not read from a file), for the messages about a Sample that
+		 * fits no process, which come after the sort.
+		 */
+		uint32_t line;
+	};
 	union {
 		struct {
 			int32_t child_pid;
@@ -67,6 +76,15 @@ struct event {
 		struct {
 			int32_t sid;
 		} setsid;
+		/*
+		 * CPU so far (as in Exit: all threads, living and ended), and
+		 * resident memory, swap and threads now. swap_kb is 32 bits
+		 * (4 TiB) so that an event stays 64 bytes; the reader refuses more.
+		 */
+		struct {
+			uint64_t user_ns, system_ns, rss_kb;
+			uint32_t swap_kb, threads;
+		} sample;
 	} u;
 };
 
@@ -78,6 +96,7 @@ struct rec_header {
 	const char *const *command;
 	uint32_t command_len;
 	const char *start_time; /* RFC 3339 UTC with ns */
+	uint64_t sample_interval_ns; /* Samples were taken this often; 0: absent (no sampling) */
 	const char *host;
 	const char *kernel;
 };

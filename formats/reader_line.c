@@ -816,6 +816,28 @@ static int parse_setpgid(struct parse_ctx *c)
 	return 0;
 }
 
+/* Sample: every field is required; a partial one is a broken writer. */
+static int parse_sample(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	long long x;
+	int ret;
+
+	ev->type = EV_SAMPLE;
+	if ((ret = get_common(c, "pid")) < 0 ||
+	    (ret = get_u64(c, "user_ns", true, &ev->u.sample.user_ns)) < 0 ||
+	    (ret = get_u64(c, "system_ns", true, &ev->u.sample.system_ns)) < 0 ||
+	    (ret = get_u64(c, "rss_kb", true, &ev->u.sample.rss_kb)) < 0)
+		return ret;
+	if ((ret = get_int(c, "swap_kb", 0, UINT32_MAX, true, &x)) < 0)
+		return ret;
+	ev->u.sample.swap_kb = (uint32_t)x;
+	if ((ret = get_int(c, "threads", 0, UINT32_MAX, true, &x)) < 0)
+		return ret;
+	ev->u.sample.threads = (uint32_t)x;
+	return 0;
+}
+
 static int parse_header(struct parse_ctx *c)
 {
 	struct rec_header *h = &c->p->hdr;
@@ -832,6 +854,10 @@ static int parse_header(struct parse_ctx *c)
 	h->format = (int)x;
 	if ((ret = get_i32(c, "root_pid", false, &h->root_pid)) < 0)
 		return ret;
+	/* 0 would mean samples taken all the time: absent is how a header says none */
+	if ((ret = get_int(c, "sample_interval_ns", 1, INT64_MAX, false, &x)) < 0)
+		return ret;
+	h->sample_interval_ns = ret ? (uint64_t)x : 0;
 	if ((ret = get_str(c, "tool", false, false, &h->tool)) < 0 ||
 	    (ret = get_str(c, "start_time", false, false, &h->start_time)) < 0 ||
 	    (ret = get_str(c, "host", false, false, &h->host)) < 0 ||
@@ -916,6 +942,7 @@ static const struct {
 	/* most frequent first */
 	{ "Exec", NULL }, { "Fork", parse_fork }, { "Exit", parse_exit },
 	{ "SetPGID", parse_setpgid }, { "SetSID", parse_setsid }, { "BadExec", parse_badexec },
+	{ "Sample", parse_sample },
 	{ "ExecArgs", NULL }, { "ExecFilename", NULL }, { "ExecFull", NULL },
 	{ "Recording", parse_header }, { "End", parse_end },
 };

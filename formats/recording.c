@@ -305,6 +305,8 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 	}
 	if (!(ev = push_event(l, &p->ev)))
 		return -ENOMEM;
+	if (ev->type == EV_SAMPLE)
+		ev->line = lineno <= UINT32_MAX ? (uint32_t)lineno : 0;
 	if (!l->merging || (ev->type != EV_EXEC && ev->type != EV_BADEXEC))
 		return 0;
 	if (!(st = merger_get(&l->m, ev->pid)))

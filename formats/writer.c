@@ -44,6 +44,7 @@ const char *ev_type_name(enum ev_type t)
 	static const char *const names[EV__COUNT] = {
 		[EV_FORK] = "Fork", [EV_EXEC] = "Exec", [EV_BADEXEC] = "BadExec",
 		[EV_EXIT] = "Exit", [EV_SETSID] = "SetSID", [EV_SETPGID] = "SetPGID",
+		[EV_SAMPLE] = "Sample",
 	};
 	return (unsigned)t < EV__COUNT ? names[t] : "?";
 }
@@ -266,6 +267,23 @@ static char *put_exit(char *p, const struct event *ev)
 	return p;
 }
 
+/* A Sample has no ppid or pgid: its fields are all there is. */
+static char *put_sample(char *p, const struct event *ev)
+{
+	PUT_LIT(p, ",\"pid\":");
+	p = put_i64(p, ev->pid);
+	PUT_LIT(p, ",\"user_ns\":");
+	p = put_u64(p, ev->u.sample.user_ns);
+	PUT_LIT(p, ",\"system_ns\":");
+	p = put_u64(p, ev->u.sample.system_ns);
+	PUT_LIT(p, ",\"rss_kb\":");
+	p = put_u64(p, ev->u.sample.rss_kb);
+	PUT_LIT(p, ",\"swap_kb\":");
+	p = put_u64(p, ev->u.sample.swap_kb);
+	PUT_LIT(p, ",\"threads\":");
+	return put_u64(p, ev->u.sample.threads);
+}
+
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
 	size_t need = FIXED_MAX, flen = 0;
@@ -335,6 +353,9 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 	case EV_SETPGID:
 		p = put_pid_ppid_pgid(p, ev);
 		break;
+	case EV_SAMPLE:
+		p = put_sample(p, ev);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -370,6 +391,10 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	p = put_cstr(p, h->host, host);
 	PUT_LIT(p, ",\"kernel\":");
 	p = put_cstr(p, h->kernel, kernel);
+	if (h->sample_interval_ns) {
+		PUT_LIT(p, ",\"sample_interval_ns\":");
+		p = put_u64(p, h->sample_interval_ns);
+	}
 	PUT_LIT(p, "}}\n");
 	b->len = (size_t)(p - b->buf);
 	return 0;

@@ -11,6 +11,8 @@ const struct renderer renderers[] = {
 	{ "tree", render_tree, "the process tree with wall, CPU, peak RSS and exit status; repeated commands folded" },
 	{ "perfetto", render_perfetto, "Chrome Trace Event JSON for ui.perfetto.dev and chrome://tracing" },
 	{ "html", render_html, "one self-contained web page: a zoomable timeline, search, failures and top lists" },
+	{ "metrics", render_metrics, "processes, threads, cores busy, memory and swap over time (TSV)" },
+	{ "processes", render_processes, "one row per process (CSV) for DuckDB, sqlite, pandas, Spark" },
 	{ 0 },
 };
 

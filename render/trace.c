@@ -31,6 +31,7 @@ struct builder {
 	int32_t *keys;
 	uint32_t *vals; /* index + 1; 0 is an empty slot */
 	size_t mask, used;
+	size_t stray_samples; /* Samples that fit no process, left out */
 };
 
 static size_t slot_of(const struct builder *b, int32_t pid)
@@ -146,6 +147,38 @@ static int live_proc(struct builder *b, int32_t pid, size_t i, uint64_t ts, uint
 }
 
 
+/*
+ * A Sample belongs to the live process holding its pid (true if there is
+ * one: *idx). One that fits none, for a pid never seen or after its
+ * process's Exit (a Sample written out of order lands there once sorted),
+ * makes no process of its own: it is left out, and the first such one is
+ * said with its line, the rest counted (scan_done).
+ */
+static bool sample_owner(struct builder *b, const struct recording *rec, const struct event *ev,
+			 uint32_t *idx)
+{
+	uint32_t cur = map_get(b, ev->pid);
+	char where[64] = "";
+
+	if (cur != NONE && !b->p[cur].exited) {
+		*idx = cur;
+		return true;
+	}
+	if (b->stray_samples++)
+		return false;
+	if (ev->line)
+		snprintf(where, sizeof(where), ":%u", (unsigned)ev->line);
+	if (cur == NONE)
+		fprintf(stderr, "proctrace: warning: %s%s: Sample for pid %d at %llu ns: no such process "
+			"then; left out\n", rec->name ? rec->name : "recording", where, ev->pid,
+			(unsigned long long)ev->ts);
+	else
+		fprintf(stderr, "proctrace: warning: %s%s: Sample for pid %d at %llu ns: after its Exit "
+			"(at %llu ns); left out\n", rec->name ? rec->name : "recording", where, ev->pid,
+			(unsigned long long)ev->ts, (unsigned long long)b->p[cur].end);
+	return false;
+}
+
 /* One pass over the events: processes, their owners (owner[i]) and their ends. */
 /* root: the pid the recording is about; its parent (the recorder) is outside the recording. */
 static int scan(struct builder *b, const struct recording *rec, int32_t root, uint32_t *owner,
@@ -188,6 +221,11 @@ static int scan(struct builder *b, const struct recording *rec, int32_t root, ui
 			owner[i] = idx;
 			continue;
 		}
+		if (ev->type == EV_SAMPLE) {
+			if (sample_owner(b, rec, ev, &idx))
+				owner[i] = idx;
+			continue;
+		}
 		err = live_proc(b, ev->pid, i, ev->ts, &idx);
 		if (err)
 			return err;
@@ -208,6 +246,10 @@ static int scan(struct builder *b, const struct recording *rec, int32_t root, ui
 			break;
 		}
 	}
+	if (b->stray_samples > 1)
+		fprintf(stderr, "proctrace: warning: %s: %zu more Sample%s fit%s no process; left out\n",
+			rec->name ? rec->name : "recording", b->stray_samples - 1,
+			b->stray_samples == 2 ? "" : "s", b->stray_samples == 2 ? "s" : "");
 	/* A header names the root even if it left no event (an empty recording). */
 	if (root > 0 && rec->has_header && map_get(b, root) == NONE) {
 		err = new_proc(b, root, NONE, 0, rec->n ? rec->ev[0].ts : 0, &idx);

@@ -142,6 +142,8 @@ struct render_opts {
 	bool has_depth;
 	bool color;                /* ANSI colours (--color, NO_COLOR, a terminal) */
 	bool ascii;                /* --ascii: ASCII connectors and marks */
+	/* metrics */
+	uint64_t interval_ns;      /* --interval (0 = the recording's sample interval, else 1s) */
 };
 
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
@@ -164,5 +166,7 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 int render_tree(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_html(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_processes(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif

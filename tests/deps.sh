@@ -61,3 +61,17 @@ html_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$html_dir/node_modules
 if [ "$html_want" != "$html_have" ]; then
 	(cd "$html_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# The tables tests load the processes view's CSV and recordings into DuckDB
+# through its npm package, which ships the engine (pinned in
+# tests/duckdb/package-lock.json); sqlite3 loads the CSV too.
+dpkg-query -W -f='${Status}' sqlite3 2>/dev/null | grep -q 'ok installed' || {
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends sqlite3 >/dev/null
+}
+db_dir="$(cd "$(dirname "$0")" && pwd)/duckdb"
+db_want=$(sed -n '/"node_modules\/@duckdb\/node-api"/,/"version"/s/.*"version": *"\([^"]*\)".*/\1/p' "$db_dir/package-lock.json")
+db_have=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$db_dir/node_modules/@duckdb/node-api/package.json" 2>/dev/null || true)
+if [ "$db_want" != "$db_have" ]; then
+	(cd "$db_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

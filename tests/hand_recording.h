@@ -59,4 +59,18 @@ static inline struct event *hand_exec(struct hand_recording *h, uint64_t ts, int
 	return ev;
 }
 
+/* A Sample of pid: CPU so far split evenly between user and system, memory and threads now. */
+static inline struct event *hand_sample(struct hand_recording *h, uint64_t ts, int32_t pid,
+					uint64_t cpu_ns, uint64_t rss_kb, uint32_t threads)
+{
+	struct event *ev = hand_add(h, EV_SAMPLE, ts, pid);
+
+	ev->u.sample.user_ns = cpu_ns / 2;
+	ev->u.sample.system_ns = cpu_ns - cpu_ns / 2;
+	ev->u.sample.rss_kb = rss_kb;
+	ev->u.sample.threads = threads;
+	ev->line = (uint32_t)h->rec.n;
+	return ev;
+}
+
 #endif

@@ -41,6 +41,7 @@ struct lane {
 static uint64_t rng_state;
 static int32_t root_pid = 4000, next_pid = 4000, pid_max = 4194304;
 static uint64_t want, seq, procs = 1;
+static uint64_t sample_every; /* -S: ns between two rounds of Samples; 0: none */
 static char *obuf;
 static size_t olen, ocap = 1 << 22;
 static FILE *out;
@@ -171,6 +172,46 @@ static void write_event(const struct gev *e, uint64_t ts)
 	}
 }
 
+static void write_sample(uint64_t ts, int32_t pid, uint64_t cpu, uint64_t rss, unsigned threads)
+{
+	seq++;
+	emit("{\"Sample\":{\"seq\":%" PRIu64 ",\"timestamp\":%" PRIu64 ",\"pid\":%d,\"user_ns\":%" PRIu64
+	     ",\"system_ns\":%" PRIu64 ",\"rss_kb\":%" PRIu64 ",\"swap_kb\":0,\"threads\":%u}}\n",
+	     seq, ts, pid, cpu * 9 / 10, cpu - cpu * 9 / 10, rss, threads);
+}
+
+/*
+ * A round of Samples at t: the root, and every process of the lanes' jobs
+ * alive then, with the CPU and memory of its Exit in proportion to its
+ * time so far. A process within 8 us of its Exit is left out: the Exit's
+ * timestamp may be written up to that much early.
+ */
+static void sample_round(const struct lane *lanes, uint64_t t)
+{
+	write_sample(t, root_pid, procs * 20000, 12000, 3);
+	for (int i = 0; i < LANES; i++) {
+		const struct lane *l = &lanes[i];
+
+		for (int f = 0; f < l->n; f++) {
+			const struct gev *fk = &l->ev[f];
+
+			if (fk->kind != K_FORK || fk->ts > t)
+				continue;
+			for (int x = f + 1; x < l->n; x++) {
+				const struct gev *ex = &l->ev[x];
+				uint64_t life = ex->ts - fk->ts, so_far = t - fk->ts;
+
+				if (ex->kind != K_EXIT || ex->pid != fk->child)
+					continue;
+				if (t + 8000 < ex->ts)
+					write_sample(t, ex->pid, (ex->user_ns + ex->system_ns) * so_far / life,
+						     1000 + ex->rss_kb * so_far / life, 1);
+				break;
+			}
+		}
+	}
+}
+
 static struct gev *push(struct lane *l, int kind, uint64_t ts, int32_t pid, int32_t ppid, int role,
 			uint64_t job)
 {
@@ -232,10 +273,10 @@ int main(int argc, char **argv)
 	const char *path = "-";
 	unsigned long long nproc = 1000000, seed = 1;
 	struct lane lanes[LANES];
-	uint64_t job = 0, last_ts = 0;
+	uint64_t job = 0, last_ts = 0, next_round;
 	int opt, i, best;
 
-	while ((opt = getopt(argc, argv, "n:s:o:p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:o:p:S:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			nproc = strtoull(optarg, NULL, 10);
@@ -249,11 +290,16 @@ int main(int argc, char **argv)
 		case 'o':
 			path = optarg;
 			break;
+		case 'S':
+			sample_every = strtoull(optarg, NULL, 10);
+			break;
 		default:
-			fputs("usage: gen [-n PROCESSES] [-s SEED] [-p PID_MAX] [-o FILE]\n"
+			fputs("usage: gen [-n PROCESSES] [-s SEED] [-p PID_MAX] [-S NS] [-o FILE]\n"
 			      "Writes a format-1 recording of a parallel C build with about\n"
-			      "PROCESSES processes (default 1000000): 3 events each.\n"
-			      "EXAMPLES\n  gen -n 1000000 -s 1 -o big.jsonl\n",
+			      "PROCESSES processes (default 1000000): 3 events each; with -S,\n"
+			      "a round of Samples of the live processes every NS ns too.\n"
+			      "EXAMPLES\n  gen -n 1000000 -s 1 -o big.jsonl\n"
+			      "  gen -n 1000000 -s 1 -S 100000000 -o sampled.jsonl\n",
 			      opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;
 		}
@@ -273,7 +319,11 @@ int main(int argc, char **argv)
 
 	emit("{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":%d,"
 	     "\"command\":[\"make\",\"-j2\"],\"start_time\":\"2024-01-01T00:00:00.000000000Z\","
-	     "\"host\":\"bench\",\"kernel\":\"6.18.0\"}}\n", root_pid);
+	     "\"host\":\"bench\",\"kernel\":\"6.18.0\"", root_pid);
+	if (sample_every)
+		emit(",\"sample_interval_ns\":%" PRIu64, sample_every);
+	emit("}}\n");
+	next_round = sample_every;
 	emit("{\"Exec\":{\"seq\":%" PRIu64 ",\"timestamp\":1000,\"pid\":%d,\"ppid\":%d,\"pgid\":%d,"
 	     "\"filename\":\"/usr/bin/make\",\"cmdline\":[\"make\",\"-j2\"]}}\n",
 	     ++seq, root_pid, root_pid - 1, root_pid);
@@ -295,6 +345,9 @@ int main(int argc, char **argv)
 			break;
 		struct lane *l = &lanes[best];
 		uint64_t ts = l->ev[l->next].ts;
+
+		for (; sample_every && next_round <= ts; next_round += sample_every)
+			sample_round(lanes, next_round);
 
 		write_event(&l->ev[l->next], ts - rnd() % 8000);
 		last_ts = ts;
