@@ -755,7 +755,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	struct sigaction ign, dfl, oldpipe, oldchld;
 	struct epoll_event ev;
 	struct rec_end end = { 0 };
-	uint64_t start_real, lost_setpgid;
+	uint64_t start_real;
 	struct child_fail fail;
 	int err = 0;
 	bool masked = false, piped = false, chld = false;
@@ -918,13 +918,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	flush_out(r);
 	if (r->root_exited)
 		*status = recorder__shell_status(r->root_wstatus);
-	lost_setpgid = r->skel->bss->lost_setpgid;
-	if (end.lost > lost_setpgid)
+	if (end.lost)
 		warning("%llu events lost (the ring buffer was full: try a larger --buffer-size)",
-			(unsigned long long)(end.lost - lost_setpgid));
-	if (lost_setpgid)
-		warning("%llu setpgid() calls in a pid namespace lost: the process moved was not "
-			"among its parent's newest children", (unsigned long long)lost_setpgid);
+			(unsigned long long)end.lost);
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
 	if (!o->quiet && !r->write_err)
 		fprintf(stderr, "proctrace: recorded %llu processes, %llu events, %llu lost -> %s\n",

@@ -438,6 +438,12 @@ test_setpgid_from_job_control() {
 		| ($x | length) == 2 and all($x[]; .pgid == $g)' "Execs of sleep and cat: want pgid $sl: $(ev Exec)"
 	expect --argjson g "$sl" '[.[] | .Exit // empty | select(.pgid == $g)] | length == 2' \
 		"want the Exits of sleep and cat in group $sl: $(ev Exit)"
+	# A move is seen after the Fork of the process moved, and before its Exec.
+	expect --argjson g "$sl" '. as $all | [.[] | .SetPGID // empty | select(.pgid == $g)]
+		| all(.[]; .pid as $p | .seq as $s
+		      | ([$all[] | .Fork // empty | select(.child_pid == $p)][0].seq < $s)
+		        and ([$all[] | .Exec // empty | select(.pid == $p)][0].seq > $s))' \
+		"a SetPGID before its process's Fork or after its Exec: $(jq -c 'select(.Fork or .SetPGID or .Exec)' rec.jsonl | cut -c1-120)"
 	expect --argjson g "$sl" --argjson r "$r" '[.[] | .Exit // empty | select(.pid == $r)][0].pgid != $g' \
 		"bash itself must not be in the pipeline's group"
 }
@@ -468,6 +474,39 @@ test_setpgid_by_parent_names_the_child() {
 		| length == 1 and .[0].pgid == $b and .[0].ppid == $r' "want SetPGID of $b into $b: $(ev SetPGID)"
 	expect --argjson b "$b" '[.[] | .Exit // empty | select(.pid == $b)] | length == 1 and .[0].pgid == $b' \
 		"$b's Exit: want pgid $b: $(ev Exit)"
+}
+
+# A child moved while it sleeps, then killed before it runs again: the move
+# is seen at its exit, just before its Exit.
+test_setpgid_of_a_child_killed_asleep() {
+	need_root
+	rec -- "$HB/pgrp_killed"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status (the helper checks its calls)"
+	local c
+	c=$(sed -n 's/^child=\([0-9]*\)$/\1/p' out)
+	[ -n "$c" ] || fail "helper output: $(cat out)"
+	expect --argjson c "$c" --argjson r "$(root_pid)" '[.[] | select(.SetPGID.pid == $c or .Exit.pid == $c)]
+		| map(keys[0]) == ["SetPGID", "Exit"] and .[0].SetPGID.pgid == $c and .[0].SetPGID.ppid == $r
+		  and .[1].Exit.pgid == $c and .[1].Exit.signal == 9' \
+		"want SetPGID of $c into $c, then its Exit (SIGKILL): $(jq -c 'select(.SetPGID or .Exit)' rec.jsonl)"
+}
+
+# Any thread switching out will do: a second thread's setsid() is seen when
+# it sleeps, while the main thread waits in pthread_join(), and so before
+# the Fork the second thread makes next.
+test_setsid_of_a_thread_is_seen_at_its_switch() {
+	need_root
+	rec -- "$HB/thread_setsid"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status (the helper checks its calls)"
+	local c
+	c=$(sed -n 's/^child=\([0-9]*\)$/\1/p' out)
+	[ -n "$c" ] || fail "helper output: $(cat out)"
+	expect --argjson c "$c" '[.[] | select(.SetSID.pid == $c or .Fork.parent_pid == $c or .Exit.pid == $c)]
+		| map(keys[0]) == ["SetSID", "Fork", "Exit"] and (.[0].SetSID | .sid == $c and .pgid == $c)
+		  and .[1].Fork.parent_pgid == $c' \
+		"want $c's SetSID, then its Fork, then its Exit: $(jq -c 'select(.SetSID or .Fork or .Exit)' rec.jsonl)"
 }
 
 # Processes outside CMD's tree are not recorded, however busy.
