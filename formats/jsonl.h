@@ -80,6 +80,8 @@ struct rec_header {
 	const char *start_time; /* RFC 3339 UTC with ns */
 	const char *host;
 	const char *kernel;
+	bool has_failed_execs; /* the header says whether failed execs were recorded */
+	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
 };
 
 /*

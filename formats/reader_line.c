@@ -835,6 +835,9 @@ static int parse_header(struct parse_ctx *c)
 		return ret;
 	if (ret && !arr)
 		return perr(c->p, "Recording: \"command\" is not an array of strings");
+	if ((ret = get_bool(c, "failed_execs", &h->failed_execs)) < 0)
+		return ret;
+	h->has_failed_execs = ret;
 	return 0;
 }
 

@@ -370,6 +370,13 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	p = put_cstr(p, h->host, host);
 	PUT_LIT(p, ",\"kernel\":");
 	p = put_cstr(p, h->kernel, kernel);
+	if (h->has_failed_execs) {
+		PUT_LIT(p, ",\"failed_execs\":");
+		if (h->failed_execs)
+			PUT_LIT(p, "true");
+		else
+			PUT_LIT(p, "false");
+	}
 	PUT_LIT(p, "}}\n");
 	b->len = (size_t)(p - b->buf);
 	return 0;

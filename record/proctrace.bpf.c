@@ -540,6 +540,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 	return 0;
 }
 
+#ifdef PT_SYSCALL_HOOK
+/*
+ * The syscall exit hook, loaded and attached only when an option needs it
+ * (--failed-execs): while any program is attached to sys_exit, the kernel
+ * sends every syscall of every task on the machine down its slower exit
+ * path. Nothing else sees an exec that fails: the exec tracepoints fire
+ * only once an exec can no longer fail.
+ */
 static __always_inline void on_badexec(struct task_struct *t, long ret, const char *ufilename)
 {
 	struct pt_badexec *e;
@@ -637,3 +645,4 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	on_badexec(t, ret, (const char *)filename);
 	return 0;
 }
+#endif

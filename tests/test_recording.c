@@ -120,7 +120,7 @@ static void test_round_trip(void **state)
 	struct rec_header h = {
 		.format = 1, .tool = "proctrace 0.1.0", .root_pid = 42, .command = cmd,
 		.command_len = 3, .start_time = "2026-11-22T03:54:02.123456789Z",
-		.host = "box", .kernel = "6.18.0",
+		.host = "box", .kernel = "6.18.0", .has_failed_execs = true, .failed_execs = true,
 	};
 	struct rec_end end = { .ts = 999, .lost = 7, .exit_code = 3, .has_exit_code = true, .has_lost = true };
 	struct event ev[] = {
@@ -166,6 +166,8 @@ static void test_round_trip(void **state)
 	assert_string_equal(f->r->hdr.start_time, h.start_time);
 	assert_string_equal(f->r->hdr.host, h.host);
 	assert_string_equal(f->r->hdr.kernel, h.kernel);
+	assert_true(f->r->hdr.has_failed_execs);
+	assert_true(f->r->hdr.failed_execs);
 	assert_true(f->r->has_end);
 	assert_int_equal(f->r->end.ts, 999);
 	assert_true(f->r->end.has_lost);

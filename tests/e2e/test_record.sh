@@ -32,8 +32,9 @@ check_recording() {
 		def ok:
 		  if type != "object" or length != 1 then false
 		  elif has("Recording") then .Recording
-		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel"]
-		      and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
+		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
+		                        "failed_execs"]
+		      and (.failed_execs | type == "boolean") and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
 		      and (.root_pid | int) and (.command | strs) and (.host | type == "string")
 		      and (.kernel | type == "string")
 		      and (.start_time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"))
@@ -212,12 +213,48 @@ test_execveat_and_fexecve_are_execs() {
 
 test_badexec_from_path_search() {
 	need_root
-	rec -- env proctrace-no-such-command-xyz
+	rec --failed-execs -- env proctrace-no-such-command-xyz
 	check_recording rec.jsonl
 	assert_eq "$RC" 127 "record exit status (env's 127)"
+	expect '.[0].Recording.failed_execs == true' "header: $(head -1 rec.jsonl)"
 	expect --argjson r "$(root_pid)" '[.[] | .BadExec // empty
 		| select(.pid == $r and .errno == 2 and (.filename | endswith("/proctrace-no-such-command-xyz")))]
 		| length >= 1' "want a BadExec errno 2 for each PATH entry env tried: $(ev BadExec)"
+}
+
+# Failed execs need the syscall exit hook, which slows every syscall on the
+# machine: without --failed-execs there are none, and the header says so.
+test_badexec_only_with_failed_execs() {
+	need_root
+	rec -- env proctrace-no-such-command-xyz
+	check_recording rec.jsonl
+	assert_eq "$RC" 127 "record exit status (env's 127)"
+	expect '.[0].Recording.failed_execs == false' "header: $(head -1 rec.jsonl)"
+	expect '[.[] | .BadExec // empty] | length == 0' "BadExec without --failed-execs: $(ev BadExec)"
+}
+
+# Without --failed-execs no syscall hook is loaded at all (every syscall on
+# the machine would pay for it); with it, sys_exit is attached. CMD notes
+# what its parent (the recorder) holds, as fdinfo lists it.
+test_syscall_hook_only_with_failed_execs() {
+	need_root
+	local opt
+	for opt in "" --failed-execs; do
+		rm -f rec.jsonl
+		rec ${opt:+"$opt"} -- sh -c 'cat /proc/$PPID/fdinfo/* >fdinfo.txt 2>/dev/null; true'
+		assert_eq "$RC" 0 "record $opt exit status ($(cat err))"
+		sed -n 's/^tp_name:[[:space:]]*//p' fdinfo.txt | sort >tps.txt
+		sed -n 's/^prog_id:[[:space:]]*//p' fdinfo.txt | sort -u >progs.txt
+		if [ -z "$opt" ]; then
+			assert_eq "$(tr '\n' ' ' <tps.txt)" "sched_process_exec sched_process_exit sched_process_fork sched_switch " \
+				"tracepoints attached by default"
+			assert_eq "$(wc -l <progs.txt)" 4 "programs loaded by default"
+		else
+			assert_eq "$(tr '\n' ' ' <tps.txt)" "sched_process_exec sched_process_exit sched_process_fork sched_switch sys_exit " \
+				"tracepoints attached with --failed-execs"
+			assert_eq "$(wc -l <progs.txt)" 5 "programs loaded with --failed-execs"
+		fi
+	done
 }
 
 # --- Exit: status and cost -------------------------------------------------

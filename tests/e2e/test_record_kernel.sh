@@ -144,13 +144,13 @@ test_exit_cpu_split_is_wait4s() {
 # --- 32-bit programs ------------------------------------------------------------
 
 # An ia32 program numbers its syscalls its own way (and passes arguments in
-# bx, cx...): its failed execs (at the syscall's exit) are what they are;
-# its olduname (109, x86_64's setpgid) moves nothing, and its setsid and
-# setpgid are seen as any other process's.
+# bx, cx...): its failed execs (with --failed-execs, at the syscall's exit)
+# are what they are; its olduname (109, x86_64's setpgid) moves nothing, and
+# its setsid and setpgid are seen as any other process's.
 test_ia32_program_syscalls_are_decoded_as_ia32() {
 	need_root
 	[ -x "$HB/ia32" ] || fail "no 32-bit helper: cc -m32 could not build helpers/ia32/calls.c"
-	rec -- "$HB/ia32"
+	rec --failed-execs -- "$HB/ia32"
 	assert_eq "$RC" 0 "record exit status (the helper checks each of its calls)"
 	local r c
 	r=$(root_pid)
@@ -202,7 +202,7 @@ test_threads_exec_at_once_make_no_badexec() {
 	need_root
 	local big
 	big=$(head -c 50000 /dev/zero | tr '\0' x)
-	rec --buffer-size 64M -- sh -c "for i in \$(seq 30); do $HB/exec_race /bin/true || exit 1; done
+	rec --failed-execs --buffer-size 64M -- sh -c "for i in \$(seq 30); do $HB/exec_race /bin/true || exit 1; done
 		for i in \$(seq 30); do $HB/exec_race /bin/true \"\$1\" \"\$1\" || exit 1; done" sh "$big"
 	assert_eq "$RC" 0 "record exit status (every race ends in /bin/true)"
 	expect '[.[] | .Exec // empty | select(.filename == "/bin/true")] | length == 60' \
