@@ -27,7 +27,7 @@ enum ev_flag {
 	EVF_PGID = 1u << 2,      /* pgid is valid */
 	EVF_FILENAME = 1u << 3,  /* Exec/BadExec: filename is valid */
 	EVF_CMDLINE = 1u << 4,   /* Exec: argv/argc are valid (argc may be 0) */
-	EVF_TRUNCATED = 1u << 5, /* Exec: argv was cut by the recorder */
+	EVF_TRUNCATED = 1u << 5, /* Exec: argv was cut by the recorder; BadExec: the filename */
 	EVF_STATUS = 1u << 6,    /* Exit: code is an exit code or a signal */
 	EVF_SIGNALED = 1u << 7,  /* Exit: code is the killing signal */
 	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */

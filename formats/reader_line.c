@@ -716,6 +716,7 @@ static int parse_fragment(struct parse_ctx *c, bool is_filename)
 static int parse_badexec(struct parse_ctx *c)
 {
 	struct event *ev = &c->p->ev;
+	bool truncated;
 	long long x;
 	int ret;
 
@@ -732,6 +733,10 @@ static int parse_badexec(struct parse_ctx *c)
 		ev->u.badexec.err = (int32_t)x;
 		ev->flags |= EVF_ERRNO;
 	}
+	if ((ret = get_bool(c, "truncated", &truncated)) < 0)
+		return ret;
+	if (truncated)
+		ev->flags |= EVF_TRUNCATED;
 	return 0;
 }
 

@@ -323,6 +323,8 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 			PUT_LIT(p, ",\"errno\":");
 			p = put_i64(p, ev->u.badexec.err);
 		}
+		if (ev->flags & EVF_TRUNCATED)
+			PUT_LIT(p, ",\"truncated\":true");
 		break;
 	case EV_EXIT:
 		p = put_exit(p, ev);

@@ -552,7 +552,8 @@ static __always_inline void on_badexec(struct task_struct *t, long ret, const ch
 {
 	struct pt_badexec *e;
 	struct scratch *s;
-	__u32 flen;
+	__u32 flen, flags = 0;
+	char c;
 	long n;
 
 	s = get_scratch();
@@ -563,11 +564,21 @@ static __always_inline void on_badexec(struct task_struct *t, long ret, const ch
 	e = (struct pt_badexec *)s->buf;
 	n = bpf_probe_read_user_str(e->data, PT_FILENAME_MAX, ufilename);
 	flen = n > 0 ? n - 1 : 0;
+	/*
+	 * The kernel takes a path of at most PATH_MAX - 1 bytes (longer ones
+	 * fail with ENAMETOOLONG), but what was asked for can be longer: a
+	 * byte where the NUL would be means it was cut.
+	 */
+	if (n == PT_FILENAME_MAX &&
+	    !bpf_probe_read_user(&c, 1, ufilename + PT_FILENAME_MAX - 1) && c)
+		flags |= PT_EXEC_TRUNCATED;
 	opaque(flen);
 	flen &= PT_FILENAME_MAX - 1;
 	fill_hdr(&e->h, PT_BADEXEC, sizeof(*e) + flen, t);
 	e->err = -ret;
 	e->filename_len = flen;
+	e->flags = flags;
+	e->pad = 0;
 	if (bpf_ringbuf_output(&events, e, (sizeof(*e) + flen) & (2 * PT_FILENAME_MAX - 1),
 			       wakeup_flag()))
 		count_lost();

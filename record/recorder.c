@@ -252,6 +252,8 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		r->strbuf[e->filename_len] = 0;
 		ev->type = EV_BADEXEC;
 		ev->flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO;
+		if (e->flags & PT_EXEC_TRUNCATED)
+			ev->flags |= EVF_TRUNCATED;
 		ev->u.badexec.filename = r->strbuf;
 		ev->u.badexec.err = e->err;
 		return 0;

@@ -145,6 +145,12 @@ static void test_badexec(void **state)
 	/* ppid/pgid are not part of BadExec even when known. */
 	assert_string_equal(write_event(*state, &ev),
 		"{\"BadExec\":{\"seq\":5,\"timestamp\":1400,\"pid\":11,\"filename\":\"/nope\",\"errno\":2}}");
+	/* A filename longer than the recorder keeps: cut, and said so. */
+	ev.flags |= EVF_TRUNCATED;
+	ev.u.badexec.err = 36;
+	assert_string_equal(write_event(*state, &ev),
+		"{\"BadExec\":{\"seq\":5,\"timestamp\":1400,\"pid\":11,\"filename\":\"/nope\",\"errno\":36,"
+		"\"truncated\":true}}");
 }
 
 static void test_exit_code(void **state)

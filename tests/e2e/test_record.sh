@@ -48,7 +48,9 @@ check_recording() {
 		       or (keys_unsorted == base + ["filename", "cmdline", "truncated"] and .truncated == true))
 		      and ints(base) and (.filename | type == "string") and (.cmdline | strs)
 		  elif has("BadExec") then .BadExec
-		    | keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno"]
+		    | (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno"]
+		       or (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno", "truncated"]
+		           and .truncated == true))
 		      and ints(["seq", "timestamp", "pid", "errno"]) and (.filename | type == "string")
 		      and .errno > 0
 		  elif has("Exit") then .Exit
@@ -231,6 +233,27 @@ test_badexec_only_with_failed_execs() {
 	assert_eq "$RC" 127 "record exit status (env's 127)"
 	expect '.[0].Recording.failed_execs == false' "header: $(head -1 rec.jsonl)"
 	expect '[.[] | .BadExec // empty] | length == 0' "BadExec without --failed-execs: $(ev BadExec)"
+}
+
+# The kernel refuses a path of PATH_MAX (4096) bytes or more with
+# ENAMETOOLONG, but what was asked for can be any length: kept up to 4095
+# bytes, and flagged when cut. One of 4095 bytes is kept whole, unflagged.
+test_badexec_long_filename_is_cut_and_flagged() {
+	need_root
+	local long exact comp i
+	long=$(head -c 5000 /dev/zero | tr '\0' x)
+	comp=/$(head -c 254 /dev/zero | tr '\0' d)
+	exact=/proctrace-nonexistent
+	for i in $(seq 1 15); do exact=$exact$comp; done
+	exact=$exact/$(head -c $((4095 - ${#exact} - 1)) /dev/zero | tr '\0' e)
+	assert_eq "${#exact}" 4095 "test path length"
+	rec --failed-execs -- sh -c 'env "$1"; env "$2"; true' sh "/$long" "$exact"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status"
+	expect --arg f "/$long" --arg e "$exact" '[.[] | .BadExec // empty] | length == 2
+		and (.[0] | .errno == 36 and .truncated == true and .filename == $f[:4095])
+		and (.[1] | .errno == 2 and has("truncated") == false and .filename == $e)' \
+		"want the 5001-byte path cut to 4095 bytes and flagged, the 4095-byte one whole: $(ev BadExec | cut -c1-200)"
 }
 
 # Without --failed-execs no syscall hook is loaded at all (every syscall on
