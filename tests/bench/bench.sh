@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/bench/bench.sh: the benchmark behind `make bench`: recording overhead
-# against strace and bpftrace (and the cost of a syscall anywhere on the
+# against strace and bpftrace, on syscall-bound work and a configure script
+# with and without --failed-execs (and the cost of a syscall anywhere on the
 # machine while recording), lost events under fork storms, sort/render
 # throughput against jq. Writes a markdown table to $BENCH_DIR/results.md and
 # prints it. Informational: it never fails on a timing, only on a broken set-up.
@@ -10,7 +11,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record storm render", default all),
+# BENCH_SECTIONS (any of "record sysbound storm render", default all),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -20,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record storm render}"
+: "${BENCH_SECTIONS:=record sysbound storm render}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
@@ -195,13 +196,33 @@ make_project() {
 	} >"$d/Makefile"
 }
 
-# The workloads: a name for the table and the command.
+# The configure script of a small autoconf project (tests/bench/configure.ac),
+# generated in $W/ac. Sets AC_NA to the reason when it cannot be.
+AC_NA=
+make_configure() {
+	local d=$W/ac aux=/usr/share/autoconf/build-aux
+	command -v autoconf >/dev/null && command -v autoheader >/dev/null ||
+		{ AC_NA="n/a (autoconf not installed)"; return; }
+	[ -f "$aux/install-sh" ] || { AC_NA="n/a (no $aux/install-sh)"; return; }
+	mkdir -p "$d"
+	cp "$here/configure.ac" "$aux/config.guess" "$aux/config.sub" "$aux/install-sh" "$d/"
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$d/main.c"
+	printf 'all:\n\t@echo @CC@\n' >"$d/Makefile.in"
+	(cd "$d" && autoconf && autoheader) 2>>"$LOG" || AC_NA="n/a (autoconf failed: see $LOG)"
+}
+
+# The workloads: a name for the table and the command. find and tar make
+# syscalls above all (tar writing to /dev/null only stats each file: it
+# knows nothing would keep what it read).
 workload() {
 	case $1 in
 	seq) echo "$N_SEQ sequential fork+exec of /bin/true" ;;
 	xargs) echo "$N_XARGS /bin/true via xargs -P2" ;;
 	make) echo "make -j2 of $N_MAKE generated C files" ;;
 	pipe) echo "$N_PIPE× echo \\| grep \\| wc" ;;
+	find) echo "find /usr >/dev/null" ;;
+	tar) echo "tar c /usr >/dev/null" ;;
+	configure) echo "./configure of a small autoconf project" ;;
 	esac
 }
 workload_cmd() {
@@ -210,9 +231,18 @@ workload_cmd() {
 	xargs) WCMD=(sh -c "seq $N_XARGS | xargs -n1 -P2 /bin/true") ;;
 	make) WCMD=(make -s -j2 -C "$W/mk") ;;
 	pipe) WCMD=(sh -c "i=0; while [ \$i -lt $N_PIPE ]; do echo hello | grep h | wc -l; i=\$((i + 1)); done") ;;
+	find) WCMD=(find /usr) ;;
+	tar) WCMD=(tar -C / -c usr) ;;
+	configure) WCMD=(sh -c 'cd "$0" && exec ./configure -q' "$W/ac") ;;
 	esac
 }
-prepare() { [ "$1" != make ] || make -s -C "$W/mk" clean >/dev/null; rm -f "$W/rec.jsonl" "$W/strace.out"; }
+prepare() {
+	case $1 in
+	make) make -s -C "$W/mk" clean >/dev/null ;;
+	configure) rm -f "$W/ac/config.status" "$W/ac/config.log" "$W/ac/config.h" "$W/ac/Makefile" ;;
+	esac
+	rm -f "$W/rec.jsonl" "$W/strace.out"
+}
 
 bench_record() {
 	local w r side sides=(untraced proctrace strace bpftrace) i
@@ -248,31 +278,74 @@ bench_record() {
 	bench_syscall
 }
 
-# What a syscall costs anywhere on the machine, untraced and while proctrace
-# records something else: its sys_exit program sees every syscall's exit.
-bench_syscall() {
-	local r i pid alone
+# Syscall-bound work and a configure script: untraced, under the default
+# recording, and under --failed-execs (which hooks the exit of every syscall
+# on the machine), the three sides alternating within each round.
+SB_WORKLOADS="find tar configure"
+bench_sysbound() {
+	local w r i side sides=(untraced proctrace failed)
+	make_configure
+	note "syscall-bound work: $RRUNS rounds of $SB_WORKLOADS${AC_NA:+ (configure: $AC_NA)}"
+	# One untimed run each first: the first find or tar of /usr reads the disk.
+	for w in $SB_WORKLOADS; do
+		[ "$w" != configure ] || [ -z "$AC_NA" ] || continue
+		workload_cmd "$w"
+		prepare "$w"
+		"${WCMD[@]}" >/dev/null 2>>"$LOG"
+	done
 	for ((r = 1; r <= RRUNS; r++)); do
-		alone=$("$SYSCALLS")
-		rm -f "$W/sc.jsonl"
-		"$PROCTRACE" record -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
-		pid=$!
-		# The header is written once the programs are attached.
-		for ((i = 0; i < 1000; i++)); do
-			[ -s "$W/sc.jsonl" ] && break
-			sleep 0.01
+		for w in $SB_WORKLOADS; do
+			[ "$w" != configure ] || [ -z "$AC_NA" ] || continue
+			workload_cmd "$w"
+			for ((i = 0; i < 3; i++)); do
+				side=${sides[(i + r) % 3]}
+				prepare "$w"
+				case $side in
+				untraced) timed "$w.untraced" "${WCMD[@]}" ;;
+				proctrace)
+					timed "$w.proctrace" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					lost_of "$W/rec.jsonl" >>"$RAW/$w.proctrace.lost"
+					;;
+				failed)
+					timed "$w.failed" "$PROCTRACE" record --failed-execs -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					;;
+				esac
+			done
 		done
-		# Both figures of a round, or neither: the ratios pair them by line.
-		if [ -s "$W/sc.jsonl" ]; then
-			echo "$alone" >>"$RAW/syscall.untraced"
-			"$SYSCALLS" >>"$RAW/syscall.proctrace"
-		else
-			note "syscall cost: the recording did not start (see $LOG)"
-		fi
-		# Passed on to sleep, whose end ends the recording (SIGINT would
-		# not do: a script's background jobs ignore it).
-		kill -TERM "$pid"
-		wait "$pid" || true
+		note "  round $r/$RRUNS done"
+	done
+}
+
+# What a syscall costs anywhere on the machine, untraced and while proctrace
+# records something else, by default and with --failed-execs: only the
+# latter hooks the exit of every syscall.
+bench_syscall() {
+	local r i pid alone opt key
+	for ((r = 1; r <= RRUNS; r++)); do
+		for key in proctrace failed; do
+			opt=()
+			[ "$key" = proctrace ] || opt=(--failed-execs)
+			alone=$("$SYSCALLS")
+			rm -f "$W/sc.jsonl"
+			"$PROCTRACE" record "${opt[@]}" -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
+			pid=$!
+			# The header is written once the programs are attached.
+			for ((i = 0; i < 1000; i++)); do
+				[ -s "$W/sc.jsonl" ] && break
+				sleep 0.01
+			done
+			# Both figures of a round, or neither: the ratios pair them by line.
+			if [ -s "$W/sc.jsonl" ]; then
+				echo "$alone" >>"$RAW/syscall.$key.alone"
+				"$SYSCALLS" >>"$RAW/syscall.$key"
+			else
+				note "syscall cost: the recording did not start (see $LOG)"
+			fi
+			# Passed on to sleep, whose end ends the recording (SIGINT would
+			# not do: a script's background jobs ignore it).
+			kill -TERM "$pid"
+			wait "$pid" || true
+		done
 	done
 }
 
@@ -312,9 +385,13 @@ report_record() {
 		"$(cell_time true.proctrace)" "$(verdict "$true_m <= 0.1")"
 	printf '| `/bin/true` untraced | %s | | |\n' "$(cell_time true.untraced)"
 	printf '| a syscall (`getppid`) anywhere on the machine, untraced | %s | | |\n' \
-		"$(cell_ns syscall.untraced)"
-	printf '| the same while proctrace records another command | %s, ratio %s | | |\n' \
-		"$(cell_ns syscall.proctrace)" "$(cell_ratio syscall.proctrace syscall.untraced)"
+		"$(cell_ns syscall.proctrace.alone)"
+	printf '| the same while proctrace records another command | %s, ratio %s | ≤ 1.03 | %s |\n' \
+		"$(cell_ns syscall.proctrace)" "$(cell_ratio syscall.proctrace syscall.proctrace.alone)" \
+		"$(verdict_ratio syscall.proctrace syscall.proctrace.alone 1.03)"
+	printf '| the same while proctrace records with `--failed-execs` (untraced: %s) | %s, ratio %s | | |\n' \
+		"$(cell_ns syscall.failed.alone)" "$(cell_ns syscall.failed)" \
+		"$(cell_ratio syscall.failed syscall.failed.alone)"
 	if [ -s "$RAW/bpftrace_startup" ]; then
 		printf '| bpftrace start-up (launch → probes attached) | %s | | |\n' \
 			"$(cell_time bpftrace_startup)"
@@ -324,6 +401,46 @@ report_record() {
 		printf '| proctrace lost events, %s (per run) | %s | 0 | %s |\n' "$(workload "$w")" \
 			"$(tr '\n' ' ' <"$RAW/$w.proctrace.lost" | sed 's/ $//')" \
 			"$(grep -qv '^0$' "$RAW/$w.proctrace.lost" && echo MISS || echo PASS)"
+	done
+	echo
+}
+
+# verdict_ratio TRACED UNTRACED LIMIT: PASS if the median per-round ratio is at most LIMIT.
+verdict_ratio() {
+	local m
+	[ -s "$RAW/$1" ] && [ ! -f "$RAW/$1.fail" ] || { echo MISS; return; }
+	read -r m _ _ < <(stats <(ratios "$RAW/$1" "$RAW/$2"))
+	verdict "$m <= $3"
+}
+
+report_sysbound() {
+	local w limit
+	echo "## Recording overhead on syscall-bound work"
+	echo
+	echo "The same ratios for work that makes syscalls above all, and a configure script: median"
+	echo "(min–max) of $RRUNS rounds, the untraced run, \`proctrace record -o FILE --\` and"
+	echo "\`proctrace record --failed-execs -o FILE --\` alternating within each round. Only"
+	echo "--failed-execs hooks the exit of every syscall on the machine."
+	echo
+	echo "| workload | untraced | proctrace | target | | proctrace --failed-execs |"
+	echo "|---|---|---|---|---|---|"
+	for w in $SB_WORKLOADS; do
+		if [ "$w" = configure ] && [ -n "$AC_NA" ]; then
+			printf '| %s | %s | | | | |\n' "$(workload "$w")" "$AC_NA"
+			continue
+		fi
+		limit=1.03
+		[ "$w" != configure ] || limit=1.05
+		printf '| %s | %s | %s | ≤ %s | %s | %s |\n' "$(workload "$w")" "$(cell_time "$w.untraced")" \
+			"$(cell_ratio "$w.proctrace" "$w.untraced")" "$limit" \
+			"$(verdict_ratio "$w.proctrace" "$w.untraced" "$limit")" \
+			"$(cell_ratio "$w.failed" "$w.untraced")"
+	done
+	echo
+	for w in $SB_WORKLOADS; do
+		[ -s "$RAW/$w.proctrace.lost" ] || continue
+		printf -- '- proctrace lost events, %s (per run): %s\n' "$(workload "$w")" \
+			"$(tr '\n' ' ' <"$RAW/$w.proctrace.lost" | sed 's/ $//')"
 	done
 	echo
 }
@@ -498,6 +615,7 @@ machine() {
 start=$EPOCHREALTIME
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
+section sysbound && bench_sysbound
 section storm && bench_storm
 section render && bench_render
 {
@@ -508,6 +626,7 @@ section render && bench_render
 	echo "- Total bench time: $(elapsed "$start" "$EPOCHREALTIME" | awk '{ printf "%.0f s", $1 }')"
 	echo
 	section record && report_record
+	section sysbound && report_sysbound
 	section storm && report_storm
 	section render && report_render
 } >"$RES"
