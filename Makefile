@@ -1,5 +1,7 @@
 # Build proctrace: the BPF object, its skeleton, the binary and the tests.
 # make | make test | make install [PREFIX=/usr/local DESTDIR=] | make clean
+# make install puts the binary in $(PREFIX)/bin and the man pages (cmd/man/) in
+# $(MANDIR)/man1 and man5; make lint-man checks the pages as the tests do.
 # SANITIZER=address|undefined builds into build-$(SANITIZER)/; V=1 shows commands.
 
 SANITIZER ?=
@@ -7,6 +9,7 @@ BUILD ?= build$(if $(SANITIZER),-$(SANITIZER))
 BIN ?= $(if $(SANITIZER),$(BUILD)/proctrace,proctrace)
 PREFIX ?= /usr/local
 DESTDIR ?=
+MANDIR ?= $(PREFIX)/share/man
 
 CC ?= cc
 CLANG ?= clang
@@ -47,7 +50,10 @@ LIB_OBJS := $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all test test-unit install uninstall clean setup demo bench fuzz
+MAN1 := $(wildcard cmd/man/*.1)
+MAN5 := $(wildcard cmd/man/*.5)
+
+.PHONY: all test test-unit install uninstall lint-man clean setup demo bench fuzz
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -90,11 +96,20 @@ test-unit: $(TEST_BINS)
 		bash tests/run.sh --unit
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/proctrace
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/proctrace
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+
+# The man pages' formatting warnings (mandoc, from tests/deps.sh); tests/e2e/test_docs.sh
+# runs this and more.
+lint-man:
+	mandoc -T lint -W warning $(MAN1) $(MAN5)
 
 clean:
 	rm -rf build build-* proctrace

@@ -34,7 +34,8 @@ static void usage(FILE *f)
 		   "EXAMPLES\n"
 		   "  sudo proctrace record -o build.jsonl -- make -j8\n"
 		   "  proctrace render -f summary build.jsonl\n"
-		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n");
+		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n\n"
+		   "See proctrace(1), and proctrace-recording(5) for the recording format.\n");
 }
 
 int main(int argc, char **argv)

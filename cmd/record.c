@@ -67,7 +67,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record -o - -q -- sh -c './configure >config.out' | jq -c 'select(.Exec)'\n"
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
-		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n");
+		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n\n"
+		"See proctrace-record(1) for every option and corner case.\n");
 }
 
 int record_parse_size(const char *s, uint64_t *out)

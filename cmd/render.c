@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
-		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n");
+		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
+		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }
 
 /* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */

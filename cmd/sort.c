@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"EXAMPLES\n"
 		"  proctrace sort -o sorted.jsonl build.jsonl\n"
 		"  proctrace sort -o build.jsonl build.jsonl      # in place\n"
-		"  cat old-proctrace.jsonl | proctrace sort - > new.jsonl\n");
+		"  cat old-proctrace.jsonl | proctrace sort - > new.jsonl\n\n"
+		"See proctrace-sort(1) for every option and corner case.\n");
 }
 
 /* Writes the whole recording to f through one buffer, flushed every FLUSH_AT bytes. */

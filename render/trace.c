@@ -465,5 +465,6 @@ void trace_free(struct trace *t)
 	free(t->procs);
 	free(t->roots);
 	free(t->proc_of_event);
+	free(t->crit);
 	free(t);
 }

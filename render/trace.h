@@ -39,6 +39,18 @@ struct proc {
 	uint32_t index;               /* position in trace.procs (order of first appearance) */
 	bool has_fork;
 	bool ended_by_recording;      /* still running at the end: no Exit, pid not taken again */
+	bool on_crit;                 /* on the critical path (trace.crit) */
+};
+
+/*
+ * One link of the critical path: a process the end of the run waited for,
+ * with the part of its life that is on the path and, of that, the time it
+ * spent waiting on the next link.
+ */
+struct crit_link {
+	const struct proc *p;
+	uint64_t start, end;          /* ns: p's own stretch on the path */
+	uint64_t wait;                /* ns of it spent waiting on the next link */
 };
 
 struct trace {
@@ -61,6 +73,13 @@ struct trace {
 	 */
 	const struct proc *root;
 	bool root_is_recorded;
+	/*
+	 * The critical path from the root down: what the end of the run
+	 * depended on (README: "The critical path"); ncrit is 0 when there
+	 * is no process. Computed once, in trace_build().
+	 */
+	struct crit_link *crit;
+	size_t ncrit;
 };
 
 /*
@@ -84,6 +103,27 @@ static inline size_t trace_creation_event(const struct trace *t, const struct pr
 {
 	return p->fork ? (size_t)(p->fork - t->rec->ev) : p->first_event;
 }
+
+/*
+ * The name of the command an exec image ran, as every view names and groups
+ * commands (README: "How a command is named"): argv[0]'s basename; the
+ * script for an interpreter running one ("sh ./configure" -> "configure",
+ * "python3 -m pytest" -> "pytest"); the subcommand for tools such as git
+ * ("git gc"). Returns a string borrowed from exec's strings, a constant, or
+ * buf (len bytes; TRACE_NAME_MAX is enough): valid while both are.
+ */
+#define TRACE_NAME_MAX 80
+const char *trace_command_name(const struct event *exec, char *buf, size_t len);
+/* A process's command: that of its last exec image, else of the image it inherited. */
+const char *trace_proc_name(const struct proc *p, char *buf, size_t len);
+
+/*
+ * Pack processes into lanes by time, as ninjatracing packs build steps, so
+ * that a build of thousands of processes fits a screen: each process goes to
+ * the lowest-numbered lane free at its start. lane_of has t->nprocs entries
+ * (by proc index); *nlanes is the number of lanes used. Returns 0 or -ENOMEM.
+ */
+int trace_lanes(const struct trace *t, uint32_t *lane_of, uint32_t *nlanes);
 
 enum summary_sort { SORT_COUNT, SORT_TIME, SORT_CPU };
 

@@ -3,8 +3,11 @@
 # on Debian 12 (run as root). Safe to run again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# mandoc, man-db, groff-base and bsdextrautils (col): the man pages' tests
+# (tests/e2e/test_docs.sh) lint and render them.
 pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev
-	libcmocka-dev pkg-config jq strace valgrind libclang-rt-14-dev)
+	libcmocka-dev pkg-config jq strace valgrind libclang-rt-14-dev
+	mandoc man-db groff-base bsdextrautils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
