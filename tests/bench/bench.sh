@@ -11,7 +11,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sysbound storm render", default all),
+# BENCH_SECTIONS (any of "record sysbound moves storm render", default all),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sysbound storm render}"
+: "${BENCH_SECTIONS:=record sysbound moves storm render}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
@@ -30,9 +30,9 @@ RUNS=$BENCH_RUNS
 RRUNS=$BENCH_RECORD_RUNS
 
 if [ "$BENCH_QUICK" = 1 ]; then
-	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000
+	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000 N_MOVES=50
 else
-	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_TINY=10000 N_GEN=1000000
+	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_TINY=10000 N_GEN=1000000 N_MOVES=500
 fi
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -445,6 +445,99 @@ report_sysbound() {
 	echo
 }
 
+# --- how late SetPGID and SetSID come -----------------------------------------
+
+# The default recording sees a process's move at its next context switch,
+# fork, exec or exit. Two workloads, recorded while moves.bt notes when each
+# setpgid() and setsid() returned: a job-control shell's pipelines (bash
+# moves each fresh child, from both sides) and setsid -w. Each moved
+# process's own Fork, in both, ties the two clocks together, to within the
+# time between the two programs on that tracepoint (tens of µs at worst).
+moves_cmd() {
+	case $1 in
+	job) MCMD=(bash -c "set -m; for i in \$(seq $N_MOVES); do /bin/true | /bin/true; done") ;;
+	sid) MCMD=(bash -c "for i in \$(seq $N_MOVES); do setsid -w /bin/true; done") ;;
+	esac
+}
+moves_label() {
+	case $1 in
+	job) echo "SetPGID after a job-control shell's setpgid() of a fresh child (\`bash -c 'set -m; /bin/true \\| /bin/true'\`)" ;;
+	sid) echo "SetSID after setsid() (\`setsid -w /bin/true\`)" ;;
+	esac
+}
+
+# moves_late BT JSONL: how late (ns) each move is in the recording, one a line.
+moves_late() {
+	jq -r 'if .Fork then "RFork \(.Fork.child_pid) \(.Fork.timestamp)"
+		elif .SetPGID then "RSetPGID \(.SetPGID.pid) \(.SetPGID.timestamp)"
+		elif .SetSID then "RSetSID \(.SetSID.pid) \(.SetSID.timestamp)"
+		else empty end' "$2" | cat "$1" - | awk '
+	$1 == "Fork" && !($2 in bf) { bf[$2] = $3 }
+	($1 == "SetPGID" || $1 == "SetSID") && !(($1, $2) in bt) { bt[$1, $2] = $3 }
+	$1 == "RFork" { rf[$2] = $3 }
+	($1 == "RSetPGID" || $1 == "RSetSID") && !((substr($1, 2), $2) in rt) { rt[substr($1, 2), $2] = $3 }
+	END {
+		for (k in rt) {
+			split(k, a, SUBSEP)
+			if ((k in bt) && (a[2] in rf) && (a[2] in bf))
+				printf "%d\n", (rt[k] - rf[a[2]]) - (bt[k] - bf[a[2]])
+		}
+	}'
+}
+
+bench_moves() {
+	local w i bpid
+	setup_bpftrace
+	if [ -n "$BPF_NA" ]; then
+		note "moves: $BPF_NA"
+		return
+	fi
+	for w in job sid; do
+		note "moves: $N_MOVES of $w"
+		moves_cmd "$w"
+		rm -f "$W/moves.bt" "$W/moves.jsonl"
+		bpftrace "$here/moves.bt" >"$W/moves.bt" 2>>"$LOG" &
+		bpid=$!
+		for ((i = 0; i < 1200; i++)); do
+			grep -q '^READY' "$W/moves.bt" 2>/dev/null && break
+			kill -0 "$bpid" 2>/dev/null || break
+			sleep 0.025
+		done
+		"$PROCTRACE" record -q -o "$W/moves.jsonl" -- "${MCMD[@]}" >/dev/null 2>>"$LOG"
+		kill -INT "$bpid"
+		wait "$bpid"
+		moves_late "$W/moves.bt" "$W/moves.jsonl" >"$RAW/moves.$w"
+	done
+}
+
+report_moves() {
+	local w
+	echo "## How late SetPGID and SetSID come"
+	echo
+	echo "By default a move is seen at the moved process's next context switch, fork, exec"
+	echo "or exit. Timestamp of the recorded event minus the time the call returned, as"
+	echo "bpftrace saw it (\`tests/bench/moves.bt\`), the two clocks tied by each process's Fork"
+	echo "(to within tens of µs, hence the negative values), $N_MOVES of each:"
+	echo
+	if [ -n "$BPF_NA" ]; then
+		echo "$BPF_NA"
+		echo
+		return
+	fi
+	echo "| event | moves seen | median | 90th percentile | max |"
+	echo "|---|---|---|---|---|"
+	for w in job sid; do
+		sort -g "$RAW/moves.$w" | awk -v label="$(moves_label "$w")" '{ a[NR] = $1 }
+			END {
+				if (!NR) { printf "| %s | 0 | | | |\n", label; exit }
+				printf "| %s | %d | %.1f µs | %.1f µs | %.1f µs |\n", label, NR,
+					a[int((NR + 1) / 2)] / 1000, a[int(NR * 0.9 + 0.5) < 1 ? 1 : int(NR * 0.9 + 0.5)] / 1000,
+					a[NR] / 1000
+			}'
+	done
+	echo
+}
+
 # --- lost events -----------------------------------------------------------
 
 # storm_counts FILE: "forks exits lost" of the root's children in a recording
@@ -616,6 +709,7 @@ start=$EPOCHREALTIME
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
 section sysbound && bench_sysbound
+section moves && bench_moves
 section storm && bench_storm
 section render && bench_render
 {
@@ -627,6 +721,7 @@ section render && bench_render
 	echo
 	section record && report_record
 	section sysbound && report_sysbound
+	section moves && report_moves
 	section storm && report_storm
 	section render && report_render
 } >"$RES"
