@@ -305,7 +305,8 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	/*
 	 * de_thread() is done: p is the group leader even if a thread exec'd.
 	 * The old leader was killed by then, and its exit had the last look
-	 * at what it kept.
+	 * at what it kept; if it had ended before, a move the exec'ing thread
+	 * made since the last context switch goes unseen.
 	 */
 	if (!is_traced(p->tgid))
 		return 0;
@@ -523,9 +524,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 	struct seen_ids *s;
 
 	/*
-	 * Every context switch of the system comes here. A thread going for
-	 * good may have outlived its reaped leader: its Exit needs only its
-	 * tgid. Then, for a task outside the tree, one bit of the traced set.
+	 * Every context switch of the system comes here: a task going for good
+	 * may be the last of a process whose Exit waits; any other costs one
+	 * bit of the traced set.
 	 */
 	if (prev->__state == TASK_DEAD) {
 		last_switch(prev);
