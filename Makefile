@@ -25,7 +25,7 @@ Q := @
 msg := @printf '  %-8s %s\n'
 endif
 
-PKGS := libbpf jansson
+PKGS := libbpf jansson zlib
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I. -I$(BUILD) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -69,6 +69,22 @@ $(BUILD)/%.o: %.c
 
 # The recorder includes the generated skeleton.
 $(filter $(BUILD)/record/%,$(OBJS)): $(SKEL)
+
+# The html view's page (render/html/) goes into the binary as C strings: each
+# line a literal, with '\', '"' and '?' (no trigraphs) escaped.
+HTML_ASSETS := render/html/page.html render/html/page.css render/html/page.js
+HTML_ASSETS_H := $(BUILD)/render/html_assets.h
+
+$(HTML_ASSETS_H): $(HTML_ASSETS) Makefile
+	$(msg) GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $(HTML_ASSETS); do \
+		printf 'static const char html_%s[] =\n' "$$(basename "$$f" | tr . _)"; \
+		sed -e 's/[\\"?]/\\&/g' -e 's/^/\t"/' -e 's/$$/\\n"/' "$$f"; \
+		printf '\t"";\n'; \
+	done >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/render/html.o: $(HTML_ASSETS_H)
 
 $(BUILD)/proctrace_sc.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK
 
@@ -134,12 +150,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_reader
 FUZZ_SRCS := $(wildcard formats/*.c render/*.c) cmd/util.c
 
-$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(wildcard formats/*.h render/*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(wildcard formats/*.h render/*.h) $(HTML_ASSETS_H)
 	$(msg) FUZZ $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -std=gnu11 -Wall -Wextra -Werror -I. -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags jansson) \
-		-o $@ tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(shell $(PKG_CONFIG) --libs jansson) -lpthread
+	$(Q)$(CLANG) -g -O1 -std=gnu11 -Wall -Wextra -Werror -I. -I$(BUILD) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags jansson zlib) \
+		-o $@ tests/fuzz/fuzz_reader.c $(FUZZ_SRCS) $(shell $(PKG_CONFIG) --libs jansson zlib) -lpthread
 
 fuzz: $(FUZZ_BIN)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus
@@ -149,7 +165,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record sysbound moves storm render".
+# BENCH_SECTIONS="record sysbound moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps

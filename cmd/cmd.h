@@ -29,9 +29,10 @@ struct recording;
 /*
  * recording_load() of in ("-" for stdin), which is an error when stdin was
  * closed at start-up (it holds /dev/null: an empty input, read as none).
- * Returns 0, or -1 with one message printed.
+ * A terminal on stdin is told on stderr that command cmd reads it, and how
+ * to end it. Returns 0, or -1 with one message printed.
  */
-int input_load(struct recording **out, const char *in);
+int input_load(struct recording **out, const char *in, const char *cmd);
 
 /* Print "proctrace: error: ..." on stderr and return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -65,12 +66,25 @@ int fd_path(const char *path);
 typedef int (*output_fn)(FILE *f, void *ctx);
 
 /*
- * Write fn's output to out: stdout for NULL or "-"; an fd named by
- * fd_path() and a device or fifo are written to; a regular file (or the one a symlink points to) is replaced
- * through a temporary file renamed into place, keeping its mode, so out may
- * be the input and a failure leaves it untouched. Prints one message and
- * returns -1 on failure.
+ * Where a command's -o goes, opened before the input is read (so a place
+ * that cannot be written fails at once, not after a long read): stdout for
+ * NULL or "-"; an fd named by fd_path() and a device or fifo are written
+ * to; a regular file (or the one a symlink points to), or a new one, is
+ * replaced by a new file: a temporary file in its directory, with its
+ * mode (and, as root, its owner and group), renamed over it once written.
+ * So out may be the input, and a failure leaves it untouched. Until then
+ * SIGINT, SIGTERM and SIGHUP (unless ignored) remove the temporary file
+ * and end the command. One output at a time.
+ * Returns 0 with *o new (free with output_free()), or -1 with one message
+ * printed.
  */
-int output_write(const char *out, output_fn fn, void *ctx);
+struct output;
+int output_open(struct output **o, const char *out);
+
+/* Write fn's output to o and put it in place. Prints one message and returns -1 on failure. */
+int output_write(struct output *o, output_fn fn, void *ctx);
+
+/* Close o; a file not put in place by output_write() is removed. NULL is fine. */
+void output_free(struct output *o);
 
 #endif

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 	fprintf(f, "\nOptions:\n"
 		   "  -h, --help     show this help\n"
 		   "  -V, --version  show the version\n\n"
-		   "Run 'proctrace <command> --help' for a command's options.\n\n"
+		   "Run 'proctrace help <command>' (or 'proctrace <command> --help') for a\n"
+		   "command's options.\n\n"
 		   "EXAMPLES\n"
 		   "  sudo proctrace record -o build.jsonl -- make -j8\n"
 		   "  proctrace render -f summary build.jsonl\n"
@@ -38,8 +39,45 @@ static void usage(FILE *f)
 		   "See proctrace(1), and proctrace-recording(5) for the recording format.\n");
 }
 
+static const struct subcommand *subcommand_find(const char *name)
+{
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		if (!strcmp(name, c->name))
+			return c;
+	return NULL;
+}
+
+/*
+ * 'proctrace help [COMMAND]': the main help, or COMMAND's (as 'git help'
+ * does). Not in the table: it is a way to the commands' help, not a command
+ * with a page of its own.
+ */
+static int cmd_help(int argc, char **argv)
+{
+	const struct subcommand *c;
+	char *args[] = { NULL, "--help", NULL };
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2) {
+		error("help: one command at a time (try 'proctrace help')");
+		return EXIT_USAGE;
+	}
+	if (!(c = subcommand_find(argv[1]))) {
+		error("help: unknown command '%s' (try 'proctrace help')", argv[1]);
+		return EXIT_USAGE;
+	}
+	args[0] = argv[1];
+	return c->fn(2, args);
+}
+
 int main(int argc, char **argv)
 {
+	const struct subcommand *c;
+
 	/*
 	 * Views build big arrays one after another and free the earlier ones.
 	 * glibc raises its mmap threshold after each big free, so later arrays
@@ -52,17 +90,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help"))
+		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("proctrace %s\n", PROCTRACE_VERSION);
 		return EXIT_OK;
 	}
-	for (const struct subcommand *c = subcommands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return c->fn(argc - 1, argv + 1);
+	if ((c = subcommand_find(argv[1])))
+		return c->fn(argc - 1, argv + 1);
 	error("unknown command '%s' (try 'proctrace --help')", argv[1]);
 	return EXIT_USAGE;
 }

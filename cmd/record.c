@@ -1,15 +1,21 @@
 /* cmd/record.c: 'proctrace record' option parsing, output file and privileges. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -38,10 +44,13 @@ static void usage(FILE *f)
 		"stderr are left alone; Ctrl-C reaches CMD as usual, and SIGINT, SIGQUIT,\n"
 		"SIGTERM and SIGHUP sent to the recorder are passed on to CMD. Once CMD\n"
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
-		"the orphans left run on, untraced.\n\n"
+		"the orphans left run on, untraced; before tracing has started, any of\n"
+		"them cancels the start (CMD never runs, no file is left).\n\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace.\n"
-		"Under sudo, CMD runs as the invoking user, with that user's HOME, USER\n"
-		"and LOGNAME, and the recording belongs to that user.\n\n"
+		"Under sudo, CMD runs as the invoking user, with the environment\n"
+		"'sudo -u USER' gives (HOME, USER, LOGNAME, SHELL, MAIL), and FILE (or\n"
+		"the default file) is opened as that user, never as root: it must be\n"
+		"one the user may create or write, and a file made is the user's.\n\n"
 		"Options:\n"
 		"  -o, --output FILE      write to FILE ('-' for stdout); default: a new\n"
 		"                         proctrace-YYYYMMDD-HHMMSS.jsonl in the current\n"
@@ -59,8 +68,9 @@ static void usage(FILE *f)
 		"                         the machine slower (about 85 ns) while recording\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
-		"Exit status: CMD's own (128+N if killed by signal N, 127 if it could not\n"
-		"be run); 1 if recording failed; 2 on a usage error.\n\n"
+		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
+		"127 if not found, 126 if found but it could not be run); 1 if recording\n"
+		"failed; 2 on a usage error; 128+N if signal N cancelled the start.\n\n"
 		"EXAMPLES\n"
 		"  sudo proctrace record -- make -j8\n"
 		"  sudo proctrace record -o build.jsonl -- sh -c 'make && make test'\n"
@@ -183,16 +193,53 @@ static bool can_load_bpf(void)
 	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
 }
 
-/* Under sudo, who CMD runs as and who owns the recording. */
+/* Under sudo, who CMD runs as, and who opens the files the user named. */
 struct invoker {
 	bool set;
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;
 	int ngroups;
-	char *home, *name; /* from the passwd database; NULL if it does not know uid */
+	/* CMD's HOME, USER, LOGNAME, SHELL and MAIL as "sudo -u USER" sets
+	   them; none if the passwd database does not know uid */
+	char *env[6];
 };
 
+static void invoker_free(struct invoker *inv)
+{
+	free(inv->groups);
+	for (size_t i = 0; i < sizeof(inv->env) / sizeof(inv->env[0]); i++)
+		free(inv->env[i]);
+}
+
+/* "NAME=prefixvalue", malloc'd; NULL if out of memory. */
+static char *env_entry(const char *name, const char *prefix, const char *value)
+{
+	char *e;
+
+	return asprintf(&e, "%s=%s%s", name, prefix, value) < 0 ? NULL : e;
+}
+
+/*
+ * What sudo's env_reset sets from the target user's passwd entry (an empty
+ * shell is /bin/sh to sudo, as to login).
+ */
+static int invoker_env(struct invoker *inv, const struct passwd *pw)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+
+	inv->env[0] = env_entry("HOME", "", pw->pw_dir);
+	inv->env[1] = env_entry("USER", "", pw->pw_name);
+	inv->env[2] = env_entry("LOGNAME", "", pw->pw_name);
+	inv->env[3] = env_entry("SHELL", "", shell);
+	inv->env[4] = env_entry("MAIL", "/var/mail/", pw->pw_name);
+	for (int i = 0; i < 5; i++)
+		if (!inv->env[i])
+			return error("record: out of memory");
+	return 0;
+}
+
+/* Under sudo (root, with SUDO_UID and SUDO_GID), the user who ran it. */
 static int sudo_invoker(struct invoker *inv)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
@@ -220,10 +267,8 @@ static int sudo_invoker(struct invoker *inv)
 				break;
 		}
 		inv->ngroups = n;
-		inv->home = strdup(pw->pw_dir);
-		inv->name = strdup(pw->pw_name);
-		if (!inv->home || !inv->name)
-			return error("record: out of memory");
+		if (invoker_env(inv, pw))
+			return -1;
 	} else {
 		/* Unknown to the user database: just the primary group. */
 		inv->groups = malloc(sizeof(gid_t));
@@ -236,145 +281,429 @@ static int sudo_invoker(struct invoker *inv)
 	return 0;
 }
 
-static bool is_regular(int fd)
-{
-	struct stat st;
+/* An operation on a path the user named, done with the user's credentials. */
+struct path_op {
+	int (*fn)(struct path_op *op); /* returns an open fd, or -1 */
+	const struct record_cli *c;
+	dev_t dev;                     /* unlink_ours: the file we made */
+	ino_t ino;
+	struct path_result {           /* what the child sends back */
+		int err;               /* errno of the failure, 0 if none */
+		bool created;          /* open_named: made by this open */
+		bool existed;          /* open_named: there already */
+		char name[PATH_MAX];   /* the file's name */
+	} res;
+};
 
-	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+/* Pass res, and fd if it is one, back to the recorder. */
+static void send_result(int sock, const struct path_result *res, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { .iov_base = (void *)res, .iov_len = sizeof(*res) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *h;
+
+	memset(&u, 0, sizeof(u));
+	if (fd >= 0) {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	if (sendmsg(sock, &m, MSG_NOSIGNAL) < 0)
+		_exit(1);
 }
 
 /*
- * Open the output: never overwrite by accident, never leak the fd into CMD.
- * Something that exists but is not a regular file (a fifo, /dev/null,
- * /dev/fd/N of a shell's >(...)) holds nothing to overwrite: it is written
- * to as it is, without --force.
+ * The child's answer. A stop signal sent to the recorder alone while the
+ * child waits (to open a fifo that has no reader yet) is passed on to it,
+ * so that it ends as the recorder itself would have without the child.
+ * Returns the fd passed, or -1 (and res->err if the child said why).
  */
-static int open_output(const struct record_cli *c, char *name, size_t namesz, bool *created,
-		       bool *replace)
+static int recv_result(int sock, pid_t pid, struct path_result *res)
 {
-	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
-	int fd = c->output ? (strcmp(c->output, "-") ? fd_path(c->output) : STDOUT_FILENO) : -1;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { .iov_base = res, .iov_len = sizeof(*res) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .events = POLLIN } };
+	struct cmsghdr *h;
+	sigset_t stop;
+	int fd = -1, sig;
+	ssize_t n;
+
+	recorder__stop_signals(&stop);
+	/* Not read: the signal stays pending, for the recorder to act on. */
+	p[1].fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	while (!p[0].revents) {
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].fd >= 0 && p[1].revents) {
+			sig = recorder__stop_pending(NULL);
+			if (sig)
+				kill(pid, sig);
+			close(p[1].fd);
+			p[1].fd = -1;
+		}
+	}
+	if (p[1].fd >= 0)
+		close(p[1].fd);
+	memset(&u, 0, sizeof(u));
+	do
+		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h))
+		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+		    h->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	if (n != sizeof(*res)) {
+		if (fd >= 0)
+			close(fd);
+		memset(res, 0, sizeof(*res));
+		return -1;
+	}
+	res->name[sizeof(res->name) - 1] = 0;
+	return fd;
+}
+
+/*
+ * Run op->fn as the invoking user: in a child that takes the user's uid,
+ * gid and groups (and so is not dumpable: the user cannot tamper with it)
+ * and passes back op->res and the fd it opened over a socket
+ * (SCM_RIGHTS), as sudo and OpenSSH separate privileges. Root itself never
+ * resolves a path the user named: it never follows the user's symlinks,
+ * and never opens, creates or removes anything the user could not. Without
+ * sudo, op->fn runs here. Returns op->fn's fd, or -1 with op->res.err set
+ * (0 if the child died, of a stop signal).
+ */
+static int as_invoker(const struct invoker *inv, struct path_op *op)
+{
+	int sv[2], fd, wst;
+	pid_t pid;
+
+	if (!inv->set)
+		return op->fn(op);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		op->res.err = errno;
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		op->res.err = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		fd = -1;
+		if (setgroups(inv->ngroups, inv->groups) || setresgid(inv->gid, inv->gid, inv->gid) ||
+		    setresuid(inv->uid, inv->uid, inv->uid))
+			op->res.err = errno;
+		else
+			fd = op->fn(op);
+		send_result(sv[1], &op->res, fd);
+		_exit(0);
+	}
+	close(sv[1]);
+	fd = recv_result(sv[0], pid, &op->res);
+	close(sv[0]);
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+/*
+ * An open that may wait (a fifo waits for a reader): a stop signal ends it
+ * as it would end the recorder, nothing having been made yet.
+ */
+static int open_may_wait(const char *path, int flags)
+{
+	sigset_t stop, old;
+	int fd, err;
+
+	recorder__stop_signals(&stop);
+	sigprocmask(SIG_UNBLOCK, &stop, &old);
+	fd = open(path, flags);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return fd;
+}
+
+/*
+ * Open -o FILE, or make a new proctrace-YYYYMMDD-HHMMSS.jsonl, never
+ * overwriting by accident and never leaking the fd into CMD. What is there
+ * already is opened as it is, not emptied (the recorder empties a regular
+ * file with --force once tracing has started); whether to write to it is
+ * decided on the fd (check_output).
+ */
+static int open_named(struct path_op *op)
+{
+	const int create = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY;
+	struct path_result *res = &op->res;
+	char stamp[32];
+	time_t now;
+	struct tm tm;
+	int fd;
+
+	if (op->c->output) {
+		/* Named whole or not at all: a cut name is another file's. */
+		if (snprintf(res->name, sizeof(res->name), "%s", op->c->output) >=
+		    (int)sizeof(res->name)) {
+			res->err = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(res->name, create, 0644);
+		res->created = fd >= 0;
+		res->existed = fd < 0 && errno == EEXIST;
+		if (res->existed)
+			fd = open_may_wait(res->name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			res->err = errno;
+		return fd;
+	}
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	for (int i = 0; i < 1000; i++) {
+		if (i)
+			snprintf(res->name, sizeof(res->name), "proctrace-%s-%d.jsonl", stamp, i);
+		else
+			snprintf(res->name, sizeof(res->name), "proctrace-%s.jsonl", stamp);
+		fd = open(res->name, create, 0644);
+		res->created = fd >= 0;
+		if (fd >= 0 || errno != EEXIST) {
+			res->err = fd < 0 ? errno : 0;
+			return fd;
+		}
+	}
+	res->err = EEXIST;
+	return -1;
+}
+
+/*
+ * What was opened, checked on the fd: whatever the path led to when it was
+ * opened is what is checked, so swapping the path after the open changes
+ * nothing. A regular file that was there is overwritten only with --force
+ * (*replace), and never a set-user-ID or set-group-ID one, whose bits root's
+ * writes would keep; anything else that was there (a fifo, /dev/null) is
+ * written to as it is.
+ */
+static int check_output(const struct record_cli *c, int fd, const struct path_result *res,
+			bool *replace)
+{
 	struct stat st;
 
+	if (fstat(fd, &st))
+		return error("record: cannot stat %s: %s", res->name, strerror(errno));
+	if (!S_ISREG(st.st_mode) || res->created)
+		return 0;
+	if (!c->force)
+		return error("record: %s exists (use --force to overwrite it)", res->name);
+	if ((st.st_mode & S_ISUID) || (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		return error("record: %s is a set-user-ID or set-group-ID file: not overwritten",
+			     res->name);
+	*replace = true;
+	return 0;
+}
+
+/*
+ * Open the output: stdout or a descriptor named as /dev/fd/N (the
+ * recorder's own), or a file, as the invoking user under sudo. Returns
+ * the fd, or -1 after saying why (nothing said when a stop signal ended it).
+ */
+static int open_output(const struct record_cli *c, const struct invoker *inv,
+		       struct path_op *op, bool *replace)
+{
+	int fd = c->output ? (strcmp(c->output, "-") ? fd_path(c->output) : STDOUT_FILENO) : -1;
+
+	op->fn = open_named;
+	op->c = c;
 	/* It holds /dev/null now: the recording would vanish without a word. */
 	if (fd == STDOUT_FILENO && stdfd_was_closed(STDOUT_FILENO))
 		return error("record: cannot write the recording to stdout (-o %s): stdout is closed",
 			     c->output);
 	if (fd == STDOUT_FILENO) {
-		snprintf(name, namesz, "%s", strcmp(c->output, "-") ? c->output : "<stdout>");
+		snprintf(op->res.name, sizeof(op->res.name), "%s",
+			 strcmp(c->output, "-") ? c->output : "<stdout>");
 		return STDOUT_FILENO;
 	}
 	if (fd == -EBADF)
 		return error("record: cannot write to %s: not an open file descriptor", c->output);
 	if (fd >= 0) {
 		/* /dev/fd/N: N as it is, not opened again (which would empty a file behind it). */
-		snprintf(name, namesz, "%s", c->output);
+		snprintf(op->res.name, sizeof(op->res.name), "%s", c->output);
 		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0)
 			return error("record: cannot write to %s: %s", c->output, strerror(errno));
 		return fd;
 	}
-	if (c->output) {
-		snprintf(name, namesz, "%s", c->output);
-		if (!stat(c->output, &st) && S_ISDIR(st.st_mode))
-			return error("record: %s is a directory (-o wants a file name)", c->output);
-		if (!stat(c->output, &st) && !S_ISREG(st.st_mode))
-			flags = O_WRONLY | O_CLOEXEC;
-		fd = open(c->output, flags, 0644);
-		*created = fd >= 0 && (flags & O_CREAT);
-		/* --force: the old file is emptied only once recording has started. */
-		if (fd < 0 && errno == EEXIST && c->force) {
-			fd = open(c->output, O_WRONLY | O_CLOEXEC);
-			*replace = fd >= 0 && is_regular(fd);
-		}
-		if (fd < 0 && errno == EEXIST)
-			return error("record: %s exists (use --force to overwrite it)", c->output);
-		if (fd < 0)
-			return error("record: cannot create %s: %s", c->output, strerror(errno));
-		return fd;
-	}
-	{
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
+	fd = as_invoker(inv, op);
+	if (fd < 0) {
+		const char *name = c->output ? c->output : "proctrace-*.jsonl";
 
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		for (int i = 0; i < 1000; i++) {
-			if (i)
-				snprintf(name, namesz, "proctrace-%s-%d.jsonl", stamp, i);
-			else
-				snprintf(name, namesz, "proctrace-%s.jsonl", stamp);
-			fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-			*created = fd >= 0;
-			if (fd >= 0)
-				return fd;
-			if (errno != EEXIST)
-				return error("record: cannot create %s: %s", name, strerror(errno));
-		}
+		/* The child died: of a stop signal (the start is cancelled, say nothing), or not. */
+		if (!op->res.err && recorder__stop_pending(NULL))
+			return -1;
+		if (!op->res.err)
+			return error("record: cannot open %s: the process opening it as uid %u died",
+				     name, (unsigned)inv->uid);
+		if (op->res.err == EISDIR)
+			return error("record: %s is a directory (-o wants a file name)", name);
+		if (op->res.err == EEXIST) /* all 1000 default names taken */
+			return error("record: cannot find a free file name for %s", name);
+		if (inv->set)
+			return error("record: cannot %s %s as uid %u (who ran sudo): %s",
+				     op->res.existed ? "open" : "create",
+				     op->res.name[0] ? op->res.name : name, (unsigned)inv->uid,
+				     strerror(op->res.err));
+		return error("record: cannot %s %s: %s", op->res.existed ? "open" : "create",
+			     op->res.name[0] ? op->res.name : name, strerror(op->res.err));
 	}
-	return error("record: cannot find a free file name for proctrace-*.jsonl");
+	if (check_output(c, fd, &op->res, replace)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Remove the file at op->res.name if it still is the one made (op->dev, op->ino). */
+static int unlink_ours(struct path_op *op)
+{
+	struct stat st;
+
+	if (!lstat(op->res.name, &st) && st.st_dev == op->dev && st.st_ino == op->ino &&
+	    unlink(op->res.name))
+		op->res.err = errno;
+	return -1;
+}
+
+/*
+ * A file made for a recording that never started is not left behind.
+ * Removed as the user who made it: a path is resolved again to remove it,
+ * and the user may have swapped a directory on it for a symlink since;
+ * the user can only remove what the user could remove anyway, and the
+ * file goes only if the path still leads to the file made, still empty.
+ */
+static void remove_unstarted(const struct invoker *inv, struct path_op *op, int fd)
+{
+	struct stat st;
+
+	if (!op->res.created || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size)
+		return;
+	op->fn = unlink_ours;
+	op->dev = st.st_dev;
+	op->ino = st.st_ino;
+	op->res.err = 0;
+	as_invoker(inv, op);
+}
+
+/*
+ * Stop signals are held from the start, so that one arriving before
+ * tracing starts cannot kill the recorder with a file it made still there.
+ */
+static void hold_stop_signals(void)
+{
+	sigset_t stop;
+
+	recorder__stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+}
+
+/*
+ * Once cleaned up, die of the stop signal that cancelled the start, as
+ * asked (a shell then sees what killed us). Returns only if none is pending.
+ */
+static int die_of_stop_signal(const struct recorder_inherited *inh)
+{
+	int sig = recorder__stop_pending(inh);
+	sigset_t one;
+
+	if (!sig)
+		return EXIT_FAIL;
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	return 128 + sig;
+}
+
+/* Run the recorder on the opened output: its return, and CMD's status in *status. */
+static int record(const struct record_cli *c, const struct invoker *inv, int fd, const char *name,
+		  bool replace, const struct recorder_inherited *inherited, int *status)
+{
+	struct recorder_opts o = {
+		.argv = c->cmd,
+		.out_fd = fd,
+		.out_name = name,
+		.truncate_out = replace,
+		.buffer_size = c->buffer_size,
+		.no_wait = c->no_wait,
+		.failed_execs = c->failed_execs,
+		.quiet = c->quiet,
+		.announce = !c->output && !c->quiet,
+		.drop_privs = inv->set,
+		.uid = inv->uid,
+		.gid = inv->gid,
+		.groups = inv->groups,
+		.ngroups = inv->ngroups,
+		.env = (const char *const *)inv->env,
+		.inherited = inherited,
+	};
+
+	return recorder__run(&o, status);
 }
 
 int cmd_record(int argc, char **argv)
 {
+	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
 	struct record_cli c;
-	struct recorder_opts o = { 0 };
 	struct invoker inv = { 0 };
-	char name[PATH_MAX];
+	struct path_op out = { 0 };
 	int ret, status = EXIT_FAIL, fd = -1;
-	bool created = false, replace = false;
-	struct stat st;
+	bool replace = false, cancelled = false;
 
+	/* 1. Options; tracing needs privileges that are checked before anything. */
 	ret = record_parse_opts(argc, argv, &c);
-	if (ret == RECORD_HELP)
-		return EXIT_OK;
-	if (ret < 0)
-		return EXIT_USAGE;
-
+	if (ret != RECORD_RUN)
+		return ret == RECORD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (!can_load_bpf()) {
 		error("record: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
 		      "(try: sudo proctrace record ...)");
 		return EXIT_FAIL;
 	}
-	if (sudo_invoker(&inv))
-		goto cleanup;
-	fd = open_output(&c, name, sizeof(name), &created, &replace);
-	if (fd < 0)
-		goto cleanup;
-	/* Only a recording file is given away, never a device, fifo or fd written to. */
-	if (inv.set && (created || replace) && fchown(fd, inv.uid, inv.gid)) {
-		error("record: cannot give %s to uid %u: %s", name, (unsigned)inv.uid,
-		      strerror(errno));
-		goto cleanup;
+	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
+	recorder__save_inherited(&inherited);
+	hold_stop_signals();
+	/* 3. Who ran sudo, and the output, opened as that user. */
+	ret = sudo_invoker(&inv);
+	if (!ret) {
+		fd = open_output(&c, &inv, &out, &replace);
+		ret = fd < 0 ? -1 : 0;
+		cancelled = fd < 0 && recorder__stop_pending(&inherited);
 	}
-	o.argv = c.cmd;
-	o.out_fd = fd;
-	o.out_name = name;
-	o.truncate_out = replace;
-	o.buffer_size = c.buffer_size;
-	o.no_wait = c.no_wait;
-	o.failed_execs = c.failed_execs;
-	o.quiet = c.quiet;
-	o.announce = !c.output && !c.quiet;
-	o.drop_privs = inv.set;
-	o.uid = inv.uid;
-	o.gid = inv.gid;
-	o.groups = inv.groups;
-	o.ngroups = inv.ngroups;
-	o.home = inv.home;
-	o.user = inv.name;
-	if (recorder__run(&o, &status))
-		status = EXIT_FAIL;
-
-cleanup:
-	/* A file made for a recording that never started is not left behind. */
-	if (status == EXIT_FAIL && created && !fstat(fd, &st) && S_ISREG(st.st_mode) && !st.st_size)
-		unlink(name);
+	/* 4. Record. */
+	if (!ret) {
+		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, &status);
+		cancelled = ret == -EINTR;
+	}
+	/* 5. Clean up: no file made for a recording that never started is left. */
+	if (ret && fd > STDOUT_FILENO)
+		remove_unstarted(&inv, &out, fd);
 	if (fd > STDOUT_FILENO)
 		close(fd);
-	free(inv.groups);
-	free(inv.home);
-	free(inv.name);
-	return status;
+	invoker_free(&inv);
+	if (cancelled)
+		return die_of_stop_signal(&inherited);
+	return ret ? EXIT_FAIL : status;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,18 @@ static void usage(FILE *f)
 		   "mermaid options:\n"
 		   "      --max-bars N       keep only the N longest bars\n"
 		   "      --min-duration DUR drop bars shorter than DUR (e.g. 5ms, 250us, 1s, 100ns; plain number: ns)\n\n"
+		   "tree options:\n"
+		   "      --depth N          show N levels below each root (deeper ones are counted on their ancestor's line)\n"
+		   "      --fold N           fold N or more sibling processes of one command into one line (default 3;\n"
+		   "                         0: never); their descendants are folded with them\n"
+		   "      --width N          cut argv in the middle to fit lines in N columns (default: the terminal's,\n"
+		   "                         else 160; 0: never cut)\n"
+		   "      --color=WHEN       colour: auto (on a terminal, unless NO_COLOR is set), always or never;\n"
+		   "                         --color alone is always\n"
+		   "      --ascii            draw the tree with ASCII characters\n\n"
+		   "html: one self-contained page (no network; needs JavaScript): a zoomable timeline of\n"
+		   "the processes in lanes, their argv, status, CPU and memory on hover and click, search,\n"
+		   "the critical path, failures, the slowest processes and the top commands.\n\n"
 		   "An option of another view (--top with -f mermaid, say) is ignored with a warning.\n"
 		   "If the recording lost events (its End line says so), a warning is printed and\n"
 		   "the summary says so in its header.\n\n"
@@ -42,8 +55,20 @@ static void usage(FILE *f)
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
+		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
+		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
+		   "  proctrace render -f html -o build.html build.jsonl  # one page: open it in a browser\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
 		   "See proctrace-render(1) for every view, its options and what it shows.\n");
+}
+
+/* "render: unknown format 'x' (formats: multiplexed, ...)", from the renderer table. */
+static void unknown_format(const char *name)
+{
+	fprintf(stderr, "proctrace: error: render: unknown format '%s' (formats: ", name);
+	for (const struct renderer *r = renderers; r->name; r++)
+		fprintf(stderr, "%s%s", r == renderers ? "" : ", ", r->name);
+	fputs(")\n", stderr);
 }
 
 /* "5ms", "250us", "1.5s", "100ns" or plain nanoseconds. */
@@ -120,7 +145,86 @@ static bool is_input(const char *in, const char *out)
 	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
 }
 
-enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION };
+/* Whether out (NULL or "-": stdout) is a terminal; *fd is its descriptor then. */
+static bool output_is_terminal(const char *out, int *fd)
+{
+	*fd = !out || !strcmp(out, "-") ? STDOUT_FILENO : fd_path(out);
+	return *fd >= 0 && isatty(*fd);
+}
+
+enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION, OPT_DEPTH, OPT_FOLD,
+       OPT_WIDTH, OPT_COLOR, OPT_ASCII };
+
+/* What the tree's options asked for, beyond render_opts. */
+struct tree_cli {
+	const char *opt;  /* the last tree option given, for the warning under another view */
+	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;
+	bool width_set;
+};
+
+/* One of the tree's options into o and cli; -1 (message printed) if its value is bad. */
+static int tree_option(struct tree_cli *cli, struct render_opts *o, int c, const char *arg)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case OPT_DEPTH:
+		cli->opt = "--depth";
+		if (parse_uint(arg, UINT_MAX - 1, &v))
+			return error("render: --depth: '%s' is not a number from 0 to %u", arg,
+				     UINT_MAX - 1);
+		o->depth = (unsigned)v;
+		o->has_depth = true;
+		return 0;
+	case OPT_FOLD:
+		cli->opt = "--fold";
+		if (parse_uint(arg, UINT_MAX - 1, &v) || v == 1)
+			return error("render: --fold: '%s' is not 0 (never fold) or a number from 2 to %u",
+				     arg, UINT_MAX - 1);
+		o->fold = v ? (unsigned)v : UINT_MAX;
+		return 0;
+	case OPT_WIDTH:
+		cli->opt = "--width";
+		if (parse_uint(arg, 100000, &v))
+			return error("render: --width: '%s' is not a number from 0 to 100000", arg);
+		o->width = v ? (unsigned)v : UINT_MAX;
+		cli->width_set = true;
+		return 0;
+	case OPT_COLOR:
+		cli->opt = "--color";
+		if (!arg || !strcmp(arg, "always"))
+			cli->color = COLOR_ALWAYS;
+		else if (!strcmp(arg, "auto"))
+			cli->color = COLOR_AUTO;
+		else if (!strcmp(arg, "never"))
+			cli->color = COLOR_NEVER;
+		else
+			return error("render: --color: '%s' is not auto, always or never", arg);
+		return 0;
+	default: /* OPT_ASCII */
+		cli->opt = "--ascii";
+		o->ascii = true;
+		return 0;
+	}
+}
+
+/*
+ * The tree's colours and width: --color=auto (the default) colours a
+ * terminal unless NO_COLOR is set (https://no-color.org: an explicit
+ * --color=always wins over it); lines fit the terminal's width.
+ */
+static void tree_terminal(struct render_opts *o, const char *out, const struct tree_cli *cli)
+{
+	const char *no_color = getenv("NO_COLOR");
+	struct winsize ws;
+	int fd;
+	bool tty = output_is_terminal(out, &fd);
+
+	o->color = cli->color == COLOR_ALWAYS ||
+		   (cli->color == COLOR_AUTO && tty && !(no_color && *no_color));
+	if (!cli->width_set && tty && !ioctl(fd, TIOCGWINSZ, &ws) && ws.ws_col > 0)
+		o->width = ws.ws_col;
+}
 
 int cmd_render(int argc, char **argv)
 {
@@ -133,13 +237,20 @@ int cmd_render(int argc, char **argv)
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
 		{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
+		{ "fold", required_argument, NULL, OPT_FOLD },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL;
+	struct tree_cli tree = { 0 };
 	struct recording *rec = NULL;
+	struct output *o = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
@@ -153,7 +264,7 @@ int cmd_render(int argc, char **argv)
 		case 'd':
 			r = renderer_find(optarg);
 			if (!r) {
-				error("render: unknown format '%s' (try 'proctrace render --help')", optarg);
+				unknown_format(optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -211,6 +322,14 @@ int cmd_render(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_DEPTH:
+		case OPT_FOLD:
+		case OPT_WIDTH:
+		case OPT_COLOR:
+		case OPT_ASCII:
+			if (tree_option(&tree, &opts, c, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -226,6 +345,10 @@ int cmd_render(int argc, char **argv)
 	if (mermaid_opt && strcmp(r->name, "mermaid"))
 		warning("render: %s applies to -f mermaid only; ignored for -f %s", mermaid_opt,
 			r->name);
+	if (tree.opt && strcmp(r->name, "tree"))
+		warning("render: %s applies to -f tree only; ignored for -f %s", tree.opt, r->name);
+	if (!strcmp(r->name, "tree"))
+		tree_terminal(&opts, out, &tree);
 	if (argc - optind > 1) {
 		error("render: one recording at a time (got %d)", argc - optind);
 		return EXIT_USAGE;
@@ -241,18 +364,19 @@ int cmd_render(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (input_load(&rec, in))
+	if (output_open(&o, out) || input_load(&rec, in, "render"))
 		goto cleanup;
 	recording_sort(rec);
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
-		warning("%s: %llu events were lost while recording: this view is incomplete",
-			rec->name, (unsigned long long)rec->end.lost);
+		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
+			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
 	if (trace_build(&t, rec, pid))
 		goto cleanup;
-	if (output_write(out, render_job, &(struct render_job){ r, t, &opts }))
+	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;
 	ret = EXIT_OK;
 cleanup:
+	output_free(o);
 	trace_free(t);
 	recording_free(rec);
 	return ret;

@@ -17,11 +17,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: proctrace sort [-o FILE] [FILE|-]\n\n"
-		"Orders a recording's events by (timestamp, seq) and writes it out in\n"
-		"format 1: the Recording header first, the End line last. Events without\n"
-		"seq (recordings of the original proctrace) keep their file order at equal\n"
-		"timestamps, its split ExecFilename/ExecArgs/ExecFull lines come out as\n"
-		"one Exec line each, and it gets a header naming the root process.\n"
+		"Orders a recording's events by timestamp and writes it out in format 1:\n"
+		"the Recording header first, the End line last. At one timestamp, events\n"
+		"with seq come first, in seq order, then those without (recordings of the\n"
+		"original proctrace) in file order. The original proctrace's split\n"
+		"ExecFilename/ExecArgs/ExecFull lines come out as one Exec line each, and\n"
+		"its recordings get a header naming the root process.\n"
 		"Reads FILE, or stdin if FILE is '-' or missing.\n\n"
 		"Options:\n"
 		"  -o, --output FILE  write to FILE instead of stdout; FILE may be the\n"
@@ -92,6 +93,7 @@ int cmd_sort(int argc, char **argv)
 		{ 0 },
 	};
 	struct recording *r = NULL;
+	struct output *o = NULL;
 	const char *out = NULL, *in = "-";
 	int c, ret;
 
@@ -121,17 +123,20 @@ int cmd_sort(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* the whole input is read before the output is opened: -o may name the input */
-	if (input_load(&r, in))
-		return EXIT_FAIL;
+	/* -o may name the input: it is replaced only once the output is whole */
+	ret = EXIT_FAIL;
+	if (output_open(&o, out) || input_load(&r, in, "sort"))
+		goto cleanup;
 	if (r->has_end && r->end.has_lost && r->end.lost)
-		warning("%llu events were lost while recording; the recording is incomplete",
-			(unsigned long long)r->end.lost);
+		warning("%llu %s lost while recording; the recording is incomplete",
+			(unsigned long long)r->end.lost, r->end.lost == 1 ? "event was" : "events were");
 	recording_sort(r);
 	if (!r->has_header && r->n)
 		make_header(r);
-
-	ret = output_write(out, write_recording, r);
+	if (!output_write(o, write_recording, r))
+		ret = EXIT_OK;
+cleanup:
+	output_free(o);
 	recording_free(r);
-	return ret ? EXIT_FAIL : EXIT_OK;
+	return ret;
 }

@@ -29,10 +29,14 @@ bool stdfd_was_closed(int fd)
 	return fd >= 0 && fd <= 2 && (stdfds_closed & (1u << fd));
 }
 
-int input_load(struct recording **out, const char *in)
+int input_load(struct recording **out, const char *in, const char *cmd)
 {
 	if (!strcmp(in, "-") && stdfd_was_closed(STDIN_FILENO))
 		return error("cannot read '<stdin>': stdin is closed");
+	/* without a FILE at a shell prompt, say why nothing happens */
+	if (!strcmp(in, "-") && isatty(STDIN_FILENO))
+		fprintf(stderr, "proctrace: %s: reading the recording from standard input (a terminal); "
+			"end it with Ctrl-D, or give a file: proctrace %s FILE\n", cmd, cmd);
 	return recording_load(out, in) ? -1 : 0;
 }
 

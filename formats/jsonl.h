@@ -120,4 +120,11 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev);
 int jsonl_write_header(struct sbuf *b, const struct rec_header *h);
 int jsonl_write_end(struct sbuf *b, const struct rec_end *e);
 
+/*
+ * Append s (len bytes) to b as one JSON string, quotes included, escaped as
+ * the lines above are (bad UTF-8 bytes become U+FFFD), for views that write
+ * JSON of their own. Returns 0 or -ENOMEM.
+ */
+int jsonl_write_string(struct sbuf *b, const char *s, size_t len);
+
 #endif

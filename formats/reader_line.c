@@ -334,11 +334,13 @@ static size_t utf8_cut_tail(const char *s, size_t len)
 
 /*
  * Whether jansson's error on line says the line stops too early, as one
- * cut by a recorder killed mid-write does: an object that jansson read to
- * the end without finding where it closes. A cut inside a multi-byte
- * character leaves 1 to 3 bytes of it, which jansson refuses as bad UTF-8
- * before it reaches the end: the line without them must look cut then.
- * Called only for lines that failed.
+ * cut by a recorder killed mid-write (or out of disk) does: an object that
+ * jansson read to the end without finding where it closes. A cut inside a
+ * multi-byte character leaves 1 to 3 bytes of it, which jansson refuses as
+ * bad UTF-8 before it reaches the end: the line without them must look cut
+ * then. A whole object followed by more bytes ("{...}} junk") was not cut:
+ * jansson may read a bad token after it up to the end, but that is bad
+ * input. Called only for lines that failed.
  */
 static bool looks_cut(const char *line, size_t len, const json_error_t *jerr)
 {
@@ -348,6 +350,10 @@ static bool looks_cut(const char *line, size_t len, const json_error_t *jerr)
 
 	if (*skip_ws(line, line + len) != '{')
 		return false;
+	if ((j = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, &e))) {
+		json_decref(j);
+		return false;
+	}
 	if (jerr->position >= 0 && (size_t)jerr->position >= len)
 		return true;
 	if (json_error_code(jerr) != json_error_invalid_utf8 || !(k = utf8_cut_tail(line, len)))

@@ -94,16 +94,19 @@ static int line_next(struct line_reader *lr, char **line, size_t *len, bool *nl)
 /*
  * The original proctrace wrote an exec as up to three lines with the same
  * pid and timestamp: ExecFilename and ExecArgs (before or after) and Exec.
- * Per pid we remember the last Exec and the pieces still waiting for one.
- * Only recordings that contain pieces pay for this table.
+ * Per pid we remember the last Exec and the pieces still waiting for one,
+ * with their line numbers: a second piece of one kind for one exec is
+ * ignored with a warning naming both lines. Only recordings that contain
+ * pieces pay for this table.
  */
 struct pid_state {
 	int32_t pid;
 	bool used;
 	bool own_argv;         /* the last Exec had a non-empty cmdline of its own */
-	bool pend_fn, pend_args;
 	uint32_t pend_argc;
 	size_t exec;           /* index + 1 of the last Exec, 0 if none */
+	size_t pend_fn, pend_args; /* the line of the piece waiting for an Exec, 0 if none */
+	size_t exec_fn, exec_args; /* the line of the piece merged into the last Exec, 0 if none */
 	uint64_t pend_ts;
 	const char *pend_filename;
 	const char *const *pend_argv;
@@ -184,6 +187,7 @@ struct loader {
 	size_t cap;
 	struct merger m;
 	bool merging;
+	size_t twice;          /* exec pieces given twice, ignored: the first is said in full */
 	char unknown[MAX_UNKNOWN_NAMES][32];
 	size_t nunknown_names;
 	bool more_unknown_names;
@@ -211,6 +215,25 @@ static int lerr(struct loader *l, size_t lineno, const char *msg)
 {
 	fprintf(stderr, "proctrace: error: %s:%zu: %s\n", l->name, lineno, msg);
 	return -EINVAL;
+}
+
+/*
+ * Whether the piece on line lineno is a second one of its kind for one exec
+ * (*seen holds the first one's line, 0 if none); if not, it becomes the
+ * first. The first is kept: a warning says so, in full the first time.
+ */
+static bool piece_twice(struct loader *l, size_t *seen, size_t lineno, const struct event *piece)
+{
+	if (!*seen) {
+		*seen = lineno;
+		return false;
+	}
+	if (!l->twice++)
+		fprintf(stderr, "proctrace: warning: %s:%zu: a second %s for the exec of pid %d at "
+			"timestamp %llu (the first is line %zu): line %zu's is kept, this one ignored\n",
+			l->name, lineno, (piece->flags & EVF_FILENAME) ? "ExecFilename" : "ExecArgs",
+			piece->pid, (unsigned long long)piece->ts, *seen, *seen);
+	return true;
 }
 
 /* Adds one parsed line to the recording. */
@@ -255,6 +278,9 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 		if (!(st = merger_get(&l->m, p->ev.pid)))
 			return -ENOMEM;
 		if (st->exec && r->ev[st->exec - 1].ts == p->ev.ts) {
+			if (piece_twice(l, (p->ev.flags & EVF_FILENAME) ? &st->exec_fn : &st->exec_args,
+					lineno, &p->ev))
+				return 0;
 			merge_into_exec(&r->ev[st->exec - 1], &st->own_argv,
 					(p->ev.flags & EVF_FILENAME) ? p->ev.u.exec.filename : NULL,
 					p->ev.u.exec.argv, p->ev.u.exec.argc, p->ev.flags & EVF_CMDLINE);
@@ -262,13 +288,14 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 		}
 		/* pieces of an older exec that never completed are dropped */
 		if ((st->pend_fn || st->pend_args) && st->pend_ts != p->ev.ts)
-			st->pend_fn = st->pend_args = false;
+			st->pend_fn = st->pend_args = 0;
 		st->pend_ts = p->ev.ts;
+		if (piece_twice(l, (p->ev.flags & EVF_FILENAME) ? &st->pend_fn : &st->pend_args, lineno,
+				&p->ev))
+			return 0;
 		if (p->ev.flags & EVF_FILENAME) {
-			st->pend_fn = true;
 			st->pend_filename = p->ev.u.exec.filename;
 		} else {
-			st->pend_args = true;
 			st->pend_argv = p->ev.u.exec.argv;
 			st->pend_argc = p->ev.u.exec.argc;
 		}
@@ -288,16 +315,27 @@ static int take(struct loader *l, struct parsed *p, size_t lineno)
 			ev->u.badexec.filename = st->pend_filename;
 			ev->flags |= EVF_FILENAME;
 		}
-		st->pend_fn = st->pend_args = false;
+		st->pend_fn = st->pend_args = 0;
 		return 0;
 	}
 	st->exec = r->n;
 	st->own_argv = (ev->flags & EVF_CMDLINE) && ev->u.exec.argc;
-	if ((st->pend_fn || st->pend_args) && st->pend_ts == ev->ts)
+	st->exec_fn = st->exec_args = 0;
+	if ((st->pend_fn || st->pend_args) && st->pend_ts == ev->ts) {
 		merge_into_exec(ev, &st->own_argv, st->pend_fn ? st->pend_filename : NULL,
 				st->pend_argv, st->pend_argc, st->pend_args);
-	st->pend_fn = st->pend_args = false;
+		st->exec_fn = st->pend_fn;
+		st->exec_args = st->pend_args;
+	}
+	st->pend_fn = st->pend_args = 0;
 	return 0;
+}
+
+static void warn_twice(const struct loader *l)
+{
+	if (l->twice > 1)
+		fprintf(stderr, "proctrace: warning: %s: %zu more exec piece%s given twice, "
+			"ignored the same way\n", l->name, l->twice - 1, l->twice == 2 ? "" : "s");
 }
 
 static void warn_unknown(struct loader *l)
@@ -355,8 +393,9 @@ int recording_load(struct recording **out, const char *path)
 		}
 		ret = parse_line(line, len, &r->priv->arena, p);
 		if (ret == -EINVAL && p->cut && !nl) {
-			fprintf(stderr, "proctrace: warning: %s:%zu: last line is truncated (recorder killed?), ignored\n",
-				l.name, lineno);
+			/* what is known: the line stops too early; not why */
+			fprintf(stderr, "proctrace: warning: %s:%zu: last line is cut short "
+				"(the recorder was killed, or its disk was full?), ignored\n", l.name, lineno);
 			r->truncated_tail = true;
 			ret = 0;
 			break;
@@ -372,6 +411,7 @@ int recording_load(struct recording **out, const char *path)
 		fprintf(stderr, "proctrace: error: cannot read '%s': %s\n", l.name, strerror(-ret));
 		goto cleanup;
 	}
+	warn_twice(&l);
 	warn_unknown(&l);
 	/* Only proctrace's own recordings promise an End line: the original proctrace wrote none. */
 	r->cut_short = r->has_header && !r->has_end &&
@@ -379,7 +419,7 @@ int recording_load(struct recording **out, const char *path)
 						 strlen(RECORDING_LEGACY_TOOL)));
 	if (r->cut_short && !r->truncated_tail)
 		fprintf(stderr, "proctrace: warning: %s: no End line: the recording is cut short "
-			"(recorder killed?), read as it is\n", l.name);
+			"(the recorder was killed, or its disk was full?), read as it is\n", l.name);
 	r->cut_short |= r->truncated_tail;
 	*out = r;
 	r = NULL;
@@ -399,14 +439,25 @@ cleanup:
 /* ------------------------------------------------------------------------ */
 /* Sorting.                                                                  */
 
-/* a before b in time; events without seq are equal at equal timestamps */
+/*
+ * a before b: by timestamp; at one timestamp, events with seq first, in
+ * seq order, then those without (equal here: the stable sort keeps their
+ * file order). A strict weak ordering, as a sort needs: comparing seq only
+ * when both have one, and calling the rest equal, was not one (a seq'd
+ * event equal to an unseq'd one equal to a seq'd one before the first), so
+ * the result depended on the input's order. A missing seq sorts as if it
+ * were larger than any: the events that carry the recorder's order keep it
+ * among themselves, wherever they were in the file.
+ */
 static inline bool ev_less(const struct event *a, const struct event *b)
 {
+	bool as = a->flags & EVF_SEQ, bs = b->flags & EVF_SEQ;
+
 	if (a->ts != b->ts)
 		return a->ts < b->ts;
-	if ((a->flags & b->flags) & EVF_SEQ)
-		return a->seq < b->seq;
-	return false;
+	if (as != bs)
+		return as;
+	return as && a->seq < b->seq;
 }
 
 /* Stable bottom-up merge sort of indices: short runs by insertion, then merges. */

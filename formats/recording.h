@@ -30,7 +30,7 @@ struct recording {
 	struct event *ev;
 	size_t n;
 	size_t unknown;         /* lines of unknown event types, skipped */
-	bool truncated_tail;    /* the last line was cut (recorder killed mid-write) */
+	bool truncated_tail;    /* the last line was cut (recorder killed, disk full) */
 	bool cut_short;         /* truncated_tail, or a format-1 header with no End line */
 	struct recording_priv *priv;
 };
@@ -45,7 +45,11 @@ struct recording {
  */
 int recording_load(struct recording **out, const char *path);
 
-/* Order events by (timestamp, seq), stable for equal keys. */
+/*
+ * Order events by timestamp; at one timestamp, events with seq first, in
+ * seq order, then those without, in file order. A total order: sorting a
+ * sorted recording changes nothing.
+ */
 void recording_sort(struct recording *r);
 
 /*

@@ -407,3 +407,13 @@ int jsonl_write_end(struct sbuf *b, const struct rec_end *e)
 	b->len = (size_t)(p - b->buf);
 	return 0;
 }
+
+int jsonl_write_string(struct sbuf *b, const char *s, size_t len)
+{
+	int err = sbuf_reserve(b, STR_MAX(len));
+
+	if (err)
+		return err;
+	b->len = (size_t)(put_cstr(b->buf + b->len, s, len) - b->buf);
+	return 0;
+}

@@ -1,5 +1,6 @@
 /* record/recorder.c: the user-space recorder: skeleton lifecycle, gate, ring buffer, JSON lines. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -33,6 +34,7 @@
 #define POLL_MS 30
 #define PENDING_WAIT_MS 200 /* longest wait for exits still in the kernel */
 #define BPF_LOG_SIZE (16u << 20) /* the kernel's log when loading fails */
+#define LOAD_TRIES 10 /* loads cut short by a signal (EAGAIN) */
 
 /*
  * The kernel side is built twice from record/proctrace.bpf.c: the second
@@ -68,6 +70,12 @@ struct recorder {
 	bool root_exited, all_exited;
 	bool stop;           /* told to stop once CMD had exited */
 	int root_wstatus;
+	int gate[2];         /* CMD waits for a byte on gate[0] */
+	int errp[2];         /* and says why it could not run on errp[1] */
+	/* The recorder's own signal state, given back at the end. */
+	sigset_t oldmask;
+	struct sigaction oldpipe, oldchld;
+	bool masked, sigs_changed;
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -125,6 +133,30 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+/*
+ * A file system that filled up took the first off bytes of the lines
+ * being written: cut the file back to the end of the last whole line, so
+ * that the recording ends on one (a reader then says only that it has no
+ * End line), and say "disk full" plainly. Only for a regular file: a
+ * device (/dev/full) or a pipe is not cut, and keeps the plain message.
+ * Nothing is written after this: where the file offset stays does not matter.
+ */
+static bool disk_full(struct recorder *r, size_t off)
+{
+	const char *nl = off ? memrchr(r->out.buf, '\n', off) : NULL;
+	size_t cut = off - (nl ? (size_t)(nl - r->out.buf) + 1 : 0); /* bytes of the cut line */
+	struct stat st;
+	off_t end;
+
+	if (fstat(r->o->out_fd, &st) || !S_ISREG(st.st_mode))
+		return false;
+	if (cut && (end = lseek(r->o->out_fd, 0, SEEK_CUR)) >= (off_t)cut &&
+	    !ftruncate(r->o->out_fd, end - (off_t)cut))
+		cut = 0;
+	error("cannot write to %s: disk full%s", r->o->out_name, cut ? " (its last line is cut short)" : "");
+	return true;
+}
+
 /* Write out every whole line buffered so far; later errors are not retried. */
 static void flush_out(struct recorder *r)
 {
@@ -138,7 +170,8 @@ static void flush_out(struct recorder *r)
 			continue;
 		if (n < 0) {
 			r->write_err = -errno;
-			error("cannot write to %s: %s", r->o->out_name, strerror(errno));
+			if (errno != ENOSPC || !disk_full(r, off))
+				error("cannot write to %s: %s", r->o->out_name, strerror(-r->write_err));
 			break;
 		}
 		off += n;
@@ -356,6 +389,94 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	return jsonl_write_header(&r->out, &h);
 }
 
+/* The first line of a small file, without its newline; "" if unreadable. */
+static void read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, size, f))
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+void recorder__stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+int recorder__stop_pending(const struct recorder_inherited *s)
+{
+	sigset_t stop, pending;
+
+	recorder__stop_signals(&stop);
+	if (sigpending(&pending))
+		return 0;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&stop, sig) == 1 && sigismember(&pending, sig) == 1 &&
+		    !(s && s->has_act[sig] && s->act[sig].sa_handler == SIG_IGN))
+			return sig;
+	return 0;
+}
+
+static int read_oom_score_adj(int *v)
+{
+	char line[32];
+
+	read_line("/proc/self/oom_score_adj", line, sizeof(line));
+	return sscanf(line, "%d", v) == 1 ? 0 : -1;
+}
+
+static int write_oom_score_adj(int v)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), err = 0;
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", v);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void recorder__save_inherited(struct recorder_inherited *s)
+{
+	memset(s, 0, sizeof(*s));
+	sigprocmask(SIG_BLOCK, NULL, &s->mask);
+	for (int sig = 1; sig < _NSIG; sig++)
+		s->has_act[sig] = sig != SIGKILL && sig != SIGSTOP &&
+				  !sigaction(sig, NULL, &s->act[sig]);
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		s->has_lim[i] = !getrlimit(i, &s->lim[i]);
+	s->has_oom = !read_oom_score_adj(&s->oom_score_adj);
+}
+
+/*
+ * The OOM killer picks the process with the most memory. The recorder's is
+ * small and bounded, and killing it would lose the recording of what ran
+ * out of memory, which is when it is wanted most; so it lowers its own
+ * score a little, as systemd-journald does (-250), where it may (that
+ * needs CAP_SYS_RESOURCE). CMD gets the inherited value back.
+ */
+#define RECORDER_OOM_SCORE_ADJ (-250)
+
+static void protect_from_oom(void)
+{
+	int v;
+
+	if (!read_oom_score_adj(&v) && v > RECORDER_OOM_SCORE_ADJ)
+		write_oom_score_adj(RECORDER_OOM_SCORE_ADJ);
+}
+
 /*
  * execvp() would try each PATH entry in turn and every miss would be
  * recorded as a failed exec of CMD: find the program first, like a shell.
@@ -392,6 +513,10 @@ static char *find_in_path(const char *name)
 	return other;
 }
 
+/* A shell's exit statuses for a command it could not run. */
+#define STATUS_NOT_FOUND 127
+#define STATUS_CANNOT_RUN 126
+
 /* Why the child could not run CMD, sent to the recorder on its error pipe. */
 struct child_fail {
 	int err;          /* errno */
@@ -400,6 +525,9 @@ struct child_fail {
 	bool exists;      /* ENOENT, and yet the file is there */
 	bool crlf;        /* the #! line ends in "\r\n": interp lacks that \r */
 	bool not_in_path; /* a name without '/' that no PATH entry holds */
+	bool binary;      /* ENOEXEC on a binary file: not a script for /bin/sh */
+	bool dir;         /* EACCES on a directory */
+	char kind[160];   /* with binary: what the kernel refused, if known */
 };
 
 /*
@@ -440,7 +568,106 @@ static void explain_enoent(const char *file, struct child_fail *f)
 	f->interp[len] = 0;
 }
 
-/* execvp()'s way with a file that is not an executable: run it with /bin/sh. */
+/* The first bytes of an ELF header that say what it runs on. */
+struct elf_id {
+	unsigned char class;  /* ELFCLASS32 or ELFCLASS64 */
+	unsigned machine;     /* e_machine */
+};
+
+static int elf_id(const unsigned char *h, size_t n, struct elf_id *id)
+{
+	if (n < 20 || memcmp(h, ELFMAG, SELFMAG))
+		return -1;
+	id->class = h[EI_CLASS];
+	/* e_machine, at the same offset in both classes, in the file's byte order */
+	id->machine = h[EI_DATA] == ELFDATA2MSB ? h[18] << 8 | h[19] : h[19] << 8 | h[18];
+	return 0;
+}
+
+static const char *machine_name(unsigned machine, char *buf, size_t size)
+{
+	static const struct {
+		unsigned machine;
+		const char *name;
+	} names[] = { { EM_386, "x86" }, { EM_X86_64, "x86-64" }, { EM_ARM, "arm" },
+		      { EM_AARCH64, "arm64" }, { EM_RISCV, "riscv" }, { EM_PPC64, "ppc64" },
+		      { EM_S390, "s390" }, { EM_MIPS, "mips" } };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == machine)
+			return names[i].name;
+	snprintf(buf, size, "ELF machine %u", machine);
+	return buf;
+}
+
+void recorder__describe_elf(const unsigned char *h, size_t n, const unsigned char *self,
+			    size_t self_n, char *buf, size_t size)
+{
+	struct elf_id id, me;
+	char b1[32], b2[32];
+	bool sibling; /* the 32-bit machine of a 64-bit one */
+
+	buf[0] = 0;
+	if (elf_id(h, n, &id) || elf_id(self, self_n, &me))
+		return;
+	sibling = (me.machine == EM_X86_64 && id.machine == EM_386) ||
+		  (me.machine == EM_AARCH64 && id.machine == EM_ARM);
+	if (id.class == ELFCLASS32 && me.class == ELFCLASS64 && (id.machine == me.machine || sibling))
+		snprintf(buf, size, "a 32-bit program: this kernel may have no 32-bit support, "
+			 "or have it off, as ia32_emulation=0 does");
+	else if (id.machine != me.machine)
+		snprintf(buf, size, "a program for %s, not %s", machine_name(id.machine, b1, sizeof(b1)),
+			 machine_name(me.machine, b2, sizeof(b2)));
+}
+
+/* What an ELF file the kernel refused is built for, compared with proctrace itself. */
+static void describe_elf(const unsigned char *h, size_t n, char *buf, size_t size)
+{
+	unsigned char self[20];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ssize_t self_n = fd < 0 ? -1 : read(fd, self, sizeof(self));
+
+	if (fd >= 0)
+		close(fd);
+	buf[0] = 0;
+	if (self_n > 0)
+		recorder__describe_elf(h, n, self, self_n, buf, size);
+}
+
+/*
+ * ENOEXEC: the kernel knows no format for the file. A shell then runs it
+ * with /bin/sh if it is a text file without #!, as execvp() does; bash's
+ * rule tells a binary apart by its first bytes (ELF's magic, or a NUL
+ * before the first newline), and never feeds one to sh, which would say
+ * something like 'Syntax error: "(" unexpected'. A file with #! whose
+ * interpreter the kernel refused, or one that cannot be read, is no
+ * script for sh either.
+ */
+static bool is_sh_script(const char *path, struct child_fail *f)
+{
+	unsigned char buf[80];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0 || (n >= 2 && buf[0] == '#' && buf[1] == '!'))
+		return false;
+	if (n >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {
+		f->binary = true;
+		describe_elf(buf, n, f->kind, sizeof(f->kind));
+		return false;
+	}
+	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++) {
+		if (!buf[i]) {
+			f->binary = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* execvp()'s way with a script without #!: run it with /bin/sh. */
 static void exec_sh(const char *path, char *const *argv)
 {
 	size_t argc = 0;
@@ -458,7 +685,7 @@ static void exec_sh(const char *path, char *const *argv)
 	free(sh);
 }
 
-/* The one message for what the child said on its error pipe. */
+/* The one message for what the child said on its error pipe, in a shell's words. */
 static void say_child_fail(const char *cmd, const struct child_fail *f)
 {
 	if (f->crlf)
@@ -471,40 +698,86 @@ static void say_child_fail(const char *cmd, const struct child_fail *f)
 	else if (f->exists)
 		error("cannot run '%s': the file is there, but an interpreter it needs is not "
 		      "(its dynamic loader, or its #! interpreter's)", cmd);
+	else if (f->binary)
+		error("cannot run '%s': cannot execute binary file: %s%s%s%s", cmd,
+		      strerror(f->err), f->kind[0] ? " (" : "", f->kind, f->kind[0] ? ")" : "");
+	else if (f->dir)
+		error("cannot run '%s': Is a directory", cmd);
 	else
 		error("cannot run '%s': %s", cmd, strerror(f->err));
 }
 
+/* Signal dispositions and mask as the recorder inherited them. */
+static void restore_signals(const struct recorder_inherited *s)
+{
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (s->has_act[sig])
+			sigaction(sig, &s->act[sig], NULL);
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
+}
+
 /*
- * The child: wait at the gate, become the invoking user, exec CMD. Any
- * failure is reported as a struct child_fail on errfd and exit status 127.
+ * Resource limits and oom_score_adj as the recorder inherited them: while
+ * still root, who may raise a hard limit back, and whose write of
+ * oom_score_adj also sets the floor an unprivileged CMD may go down to.
+ */
+static int restore_resources(const struct recorder_inherited *s)
+{
+	struct rlimit now;
+	int v;
+
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		if (!s->has_lim[i] || getrlimit(i, &now) ||
+		    (now.rlim_cur == s->lim[i].rlim_cur && now.rlim_max == s->lim[i].rlim_max))
+			continue;
+		if (setrlimit(i, &s->lim[i]))
+			return -errno;
+	}
+	if (s->has_oom && !read_oom_score_adj(&v) && v != s->oom_score_adj)
+		return write_oom_score_adj(s->oom_score_adj);
+	return 0;
+}
+
+/* Become the invoking user, with the environment sudo -u USER would give. */
+static int become_invoker(const struct recorder_opts *o)
+{
+	if (o->drop_privs &&
+	    (setgroups(o->ngroups, o->groups) || setgid(o->gid) || setuid(o->uid)))
+		return -errno;
+	for (const char *const *e = o->env; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+
+		if (eq && setenv(strndupa(*e, eq - *e), eq + 1, 1))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The child: wait at the gate, get back what the recorder inherited, become
+ * the invoking user, exec CMD. Any failure is reported as a struct
+ * child_fail on errfd, and exit status 127 if CMD was not found, 126 if it
+ * could not be run, as a shell says.
  */
 static void __attribute__((noreturn))
-run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct sigaction *oldpipe,
-	  const struct sigaction *oldchld, int gate, int errfd)
+run_child(const struct recorder_opts *o, int gate, int errfd)
 {
 	struct child_fail f = { 0 };
 	char c, *path;
 	ssize_t n;
+	int err;
 
-	sigaction(SIGPIPE, oldpipe, NULL);
-	sigaction(SIGCHLD, oldchld, NULL);
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	restore_signals(o->inherited);
 	do
 		n = read(gate, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1) /* the recorder gave up: do not run CMD untraced */
-		_exit(127);
-	if (o->drop_privs &&
-	    (setgroups(o->ngroups, o->groups) || setgid(o->gid) || setuid(o->uid))) {
-		f.err = errno;
-		goto fail;
-	}
-	/* sudo set root's: caches and dotfiles under $HOME must be the user's. */
-	if (o->drop_privs && o->home && o->user &&
-	    (setenv("HOME", o->home, 1) || setenv("USER", o->user, 1) ||
-	     setenv("LOGNAME", o->user, 1))) {
-		f.err = errno;
+		_exit(STATUS_NOT_FOUND);
+	err = restore_resources(o->inherited);
+	if (!err)
+		err = become_invoker(o);
+	if (err) {
+		f.err = -err;
 		goto fail;
 	}
 	/*
@@ -519,15 +792,22 @@ run_child(const struct recorder_opts *o, const sigset_t *oldmask, const struct s
 		goto fail;
 	}
 	execv(path, o->argv);
-	if (errno == ENOEXEC) /* a script without #! */
-		exec_sh(path, o->argv);
 	f.err = errno;
+	if (f.err == ENOEXEC && is_sh_script(path, &f)) {
+		exec_sh(path, o->argv);
+		f.err = errno;
+	}
 	if (f.err == ENOENT)
 		explain_enoent(path, &f);
+	if (f.err == EACCES) {
+		struct stat st;
+
+		f.dir = !stat(path, &st) && S_ISDIR(st.st_mode);
+	}
 fail:
 	if (write(errfd, &f, sizeof(f)) < 0)
-		_exit(127);
-	_exit(127);
+		_exit(f.err == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_RUN);
+	_exit(f.err == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_RUN);
 }
 
 static int reap(struct recorder *r)
@@ -713,20 +993,6 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 	return err > 0 ? -EINVAL : err;
 }
 
-/* The first line of a small file, without its newline; "" if unreadable. */
-static void read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	if (!fgets(buf, size, f))
-		buf[0] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	fclose(f);
-}
-
 /*
  * EPERM although the capability check passed: say what the kernel wants,
  * and what here is known to refuse it.
@@ -766,7 +1032,16 @@ static int open_bpf(struct recorder *r)
 	int err;
 
 	libbpf_set_print(libbpf_print);
-	err = load_skel(r, NULL, 0);
+	/*
+	 * The verifier gives up with EAGAIN when a signal comes in while it
+	 * works, even one that only stops and continues the recorder (Ctrl-Z
+	 * then fg, a debugger): load again then.
+	 */
+	for (int tries = 0; tries < LOAD_TRIES; tries++) {
+		err = load_skel(r, NULL, 0);
+		if (err != -EAGAIN)
+			break;
+	}
 	if (err) {
 		bool debug = getenv("PROCTRACE_DEBUG");
 		char *log = NULL, why[512] = "";
@@ -811,73 +1086,183 @@ static int open_ring(struct recorder *r)
 	return 0;
 }
 
-int recorder__run(const struct recorder_opts *o, int *status)
+/*
+ * The recorder's own process state while it records: signals become
+ * readable events, SIGPIPE an error, SIGCHLD the default; orphans of the
+ * tree are reparented to it; the OOM killer spares it a little. CMD gets
+ * what the recorder inherited back before its exec (run_child), and the
+ * recorder its own state back at the end (give_back_process).
+ */
+static int take_process(struct recorder *r)
 {
-	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1 };
-	struct recorder *r = &rec;
-	int gate[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	sigset_t mask, oldmask;
-	struct sigaction ign, dfl, oldpipe, oldchld;
-	struct epoll_event ev;
-	struct rec_end end = { 0 };
-	uint64_t start_real;
-	struct child_fail fail;
-	int err = 0;
-	bool masked = false, piped = false, chld = false;
-	ssize_t n;
-	__u32 key;
-	__u64 word;
-	__u8 one = 1;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
+	sigset_t mask;
+	int err;
 
-	r->pagesize = sysconf(_SC_PAGESIZE);
-	*status = 1;
-
-	/* Signals become readable events; CMD gets them back before exec. */
-	sigemptyset(&mask);
+	recorder__stop_signals(&mask);
 	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	if (sigprocmask(SIG_BLOCK, &mask, &oldmask)) {
-		err = -errno;
-		goto cleanup;
-	}
-	masked = true;
-	/* A closed stdout (-o -) must be an error, not death; CMD gets it back. */
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	ign.sa_flags = 0;
-	sigaction(SIGPIPE, &ign, &oldpipe);
-	piped = true;
+	if (sigprocmask(SIG_BLOCK, &mask, &r->oldmask))
+		return -errno;
+	r->masked = true;
+	/* A closed stdout (-o -) must be an error, not death. */
+	sigaction(SIGPIPE, &ign, &r->oldpipe);
 	/*
 	 * An inherited SIGCHLD = SIG_IGN has the kernel reap children by
 	 * itself, and CMD's status would be lost: take the default while
-	 * recording; CMD gets the inherited one back.
+	 * recording.
 	 */
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	dfl.sa_flags = 0;
-	sigaction(SIGCHLD, &dfl, &oldchld);
-	chld = true;
+	sigaction(SIGCHLD, &dfl, &r->oldchld);
+	r->sigs_changed = true;
 	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (r->sfd < 0) {
 		err = -errno;
 		error("signalfd: %s", strerror(-err));
-		goto cleanup;
+		return err;
 	}
 	/* Orphans of the tree are reparented to us, so we wait for them too. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
 		err = -errno;
 		error("cannot become a child subreaper: %s", strerror(-err));
-		goto cleanup;
+		return err;
 	}
-	if (pipe2(gate, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	protect_from_oom();
+	return 0;
+}
+
+static void give_back_process(struct recorder *r)
+{
+	if (r->masked)
+		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
+	if (r->sigs_changed) {
+		sigaction(SIGPIPE, &r->oldpipe, NULL);
+		sigaction(SIGCHLD, &r->oldchld, NULL);
+	}
+}
+
+/* Fork CMD, held at the gate, and track its pid. */
+static int spawn_cmd(struct recorder *r)
+{
+	__u32 key;
+	__u64 word;
+	int err;
+
+	if (pipe2(r->gate, O_CLOEXEC) || pipe2(r->errp, O_CLOEXEC)) {
 		err = -errno;
 		error("pipe: %s", strerror(-err));
-		goto cleanup;
+		return err;
 	}
+	r->root = fork();
+	if (r->root < 0) {
+		err = -errno;
+		error("fork: %s", strerror(-err));
+		return err;
+	}
+	if (r->root == 0) {
+		close(r->gate[1]);
+		close(r->errp[0]);
+		run_child(r->o, r->gate[0], r->errp[1]);
+	}
+	close(r->gate[0]);
+	close(r->errp[1]);
+	r->gate[0] = r->errp[1] = -1;
 
+	/* The traced set is empty: the root's bit is the whole of its word. */
+	key = r->root / 64;
+	word = 1ull << (r->root % 64);
+	if (bpf_map_update_elem(r->bpf.traced_fd, &key, &word, BPF_ANY)) {
+		err = -errno;
+		error("cannot track pid %d: %s", r->root, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Wake on the ring buffer and on signals. */
+static int open_epoll(struct recorder *r)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	int err;
+
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0)
+		goto fail;
+	ev.data.fd = ring_buffer__epoll_fd(r->rb);
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		goto fail;
+	ev.data.fd = r->sfd;
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->sfd, &ev))
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	error("epoll: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * Timestamp 0, the header, then open the gate. A stop signal that came
+ * before is taken as "do not start": CMD never runs, and the output is left
+ * as it was (the caller removes a file it made). From here on, such signals
+ * are CMD's business (on_signal).
+ */
+static int start_tracing(struct recorder *r)
+{
+	const struct recorder_opts *o = r->o;
+	struct child_fail fail;
+	uint64_t start_real;
+	__u8 one = 1;
+	ssize_t n;
+	int err;
+
+	if (recorder__stop_pending(o->inherited))
+		return -EINTR;
+	if (o->truncate_out && ftruncate(o->out_fd, 0)) {
+		err = -errno;
+		error("cannot truncate %s: %s", o->out_name, strerror(-err));
+		return err;
+	}
+	r->start_mono = now_ns(CLOCK_MONOTONIC);
+	start_real = now_ns(CLOCK_REALTIME);
+	err = write_header(r, start_real);
+	if (err)
+		return err;
+	flush_out(r);
+	/* Nowhere to record to (flush_out said why): CMD must not run untraced. */
+	if (r->write_err)
+		return r->write_err;
+	if (o->announce)
+		fprintf(stderr, "proctrace: recording to %s\n", o->out_name);
+	if (write(r->gate[1], &one, 1) != 1) {
+		err = -errno;
+		error("cannot start '%s': %s", o->argv[0], strerror(-err));
+		return err;
+	}
+	close(r->gate[1]);
+	r->gate[1] = -1;
+	/* EOF: exec succeeded (close-on-exec); a struct child_fail: why not. */
+	do
+		n = read(r->errp[0], &fail, sizeof(fail));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(fail))
+		say_child_fail(o->argv[0], &fail);
+	return 0;
+}
+
+int recorder__run(const struct recorder_opts *o, int *status)
+{
+	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1,
+				.gate = { -1, -1 }, .errp = { -1, -1 } };
+	struct recorder *r = &rec;
+	struct rec_end end = { 0 };
+	int err;
+
+	r->pagesize = sysconf(_SC_PAGESIZE);
+	*status = 1;
+
+	err = take_process(r);
+	if (err)
+		goto cleanup;
 	/*
 	 * 1. Load and attach before CMD exists: a load that fails then has no
 	 * CMD to clean up, and the memory the kernel takes for the maps is not
@@ -887,84 +1272,17 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	err = open_bpf(r);
 	if (err)
 		goto cleanup;
-
 	/* 2. Fork CMD: it waits at the gate until its pid is tracked. */
-	r->root = fork();
-	if (r->root < 0) {
-		err = -errno;
-		error("fork: %s", strerror(-err));
-		goto cleanup;
-	}
-	if (r->root == 0) {
-		close(gate[1]);
-		close(errp[0]);
-		run_child(o, &oldmask, &oldpipe, &oldchld, gate[0], errp[1]);
-	}
-	close(gate[0]);
-	close(errp[1]);
-	gate[0] = errp[1] = -1;
-
-	/* The traced set is empty: the root's bit is the whole of its word. */
-	key = r->root / 64;
-	word = 1ull << (r->root % 64);
-	err = bpf_map_update_elem(r->bpf.traced_fd, &key, &word, BPF_ANY);
-	if (err)
-		err = -errno;
-	if (err) {
-		error("cannot track pid %d: %s", r->root, strerror(-err));
-		goto cleanup;
-	}
-	err = open_ring(r);
+	err = spawn_cmd(r);
+	if (!err)
+		err = open_ring(r);
+	if (!err)
+		err = open_epoll(r);
+	/* 3. Open the gate. */
+	if (!err)
+		err = start_tracing(r);
 	if (err)
 		goto cleanup;
-	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (r->epfd < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	ev.events = EPOLLIN;
-	ev.data.fd = ring_buffer__epoll_fd(r->rb);
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
-		err = -errno;
-		goto cleanup;
-	}
-	ev.data.fd = r->sfd;
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->sfd, &ev)) {
-		err = -errno;
-		goto cleanup;
-	}
-
-	/* 3. Timestamp 0, the header, then open the gate. */
-	if (o->truncate_out && ftruncate(o->out_fd, 0)) {
-		err = -errno;
-		error("cannot truncate %s: %s", o->out_name, strerror(-err));
-		goto cleanup;
-	}
-	r->start_mono = now_ns(CLOCK_MONOTONIC);
-	start_real = now_ns(CLOCK_REALTIME);
-	err = write_header(r, start_real);
-	if (err)
-		goto cleanup;
-	flush_out(r);
-	/* Nowhere to record to (flush_out said why): CMD must not run untraced. */
-	err = r->write_err;
-	if (err)
-		goto cleanup;
-	if (o->announce)
-		fprintf(stderr, "proctrace: recording to %s\n", o->out_name);
-	if (write(gate[1], &one, 1) != 1) {
-		err = -errno;
-		error("cannot start '%s': %s", o->argv[0], strerror(-err));
-		goto cleanup;
-	}
-	close(gate[1]);
-	gate[1] = -1;
-	/* EOF: exec succeeded (close-on-exec); a struct child_fail: why not. */
-	do
-		n = read(errp[0], &fail, sizeof(fail));
-	while (n < 0 && errno == EINTR);
-	if (n == sizeof(fail))
-		say_child_fail(o->argv[0], &fail);
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);
@@ -984,12 +1302,13 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (r->root_exited)
 		*status = recorder__shell_status(r->root_wstatus);
 	if (end.lost)
-		warning("%llu events lost (the ring buffer was full: try a larger --buffer-size)",
-			(unsigned long long)end.lost);
+		warning("%llu event%s lost (the ring buffer was full: try a larger --buffer-size)",
+			(unsigned long long)end.lost, end.lost == 1 ? "" : "s");
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
 	if (!o->quiet && !r->write_err)
-		fprintf(stderr, "proctrace: recorded %llu processes, %llu events, %llu lost -> %s\n",
-			(unsigned long long)r->nprocs + 1, (unsigned long long)r->nevents,
+		fprintf(stderr, "proctrace: recorded %llu process%s, %llu event%s, %llu lost -> %s\n",
+			(unsigned long long)r->nprocs + 1, r->nprocs ? "es" : "",
+			(unsigned long long)r->nevents, r->nevents == 1 ? "" : "s",
 			(unsigned long long)end.lost, o->out_name);
 	if (r->write_err)
 		err = r->write_err;
@@ -997,9 +1316,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 cleanup:
 	if (err && r->root > 0 && !r->root_exited) {
 		/* The gate was never opened or recording broke: CMD must not run on. */
-		if (gate[1] >= 0) {
-			close(gate[1]);
-			gate[1] = -1;
+		if (r->gate[1] >= 0) {
+			close(r->gate[1]);
+			r->gate[1] = -1;
 		} else {
 			kill(r->root, SIGKILL);
 		}
@@ -1012,17 +1331,12 @@ cleanup:
 	if (r->sfd >= 0)
 		close(r->sfd);
 	for (int i = 0; i < 2; i++) {
-		if (gate[i] >= 0)
-			close(gate[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
+		if (r->gate[i] >= 0)
+			close(r->gate[i]);
+		if (r->errp[i] >= 0)
+			close(r->errp[i]);
 	}
-	if (masked)
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	if (piped)
-		sigaction(SIGPIPE, &oldpipe, NULL);
-	if (chld)
-		sigaction(SIGCHLD, &oldchld, NULL);
+	give_back_process(r);
 	sbuf_free(&r->out);
 	free(r->strbuf);
 	free(r->argv);

@@ -2,8 +2,10 @@
 #ifndef PROCTRACE_RECORDER_H
 #define PROCTRACE_RECORDER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /*
@@ -14,6 +16,38 @@
 #define RECORDER_DEFAULT_BUFFER (4u << 20)
 #define RECORDER_MIN_BUFFER 4096u
 #define RECORDER_MAX_BUFFER (1u << 30)
+
+/*
+ * What the recorder itself inherited and may change while it runs (it
+ * blocks and takes signals, ignores SIGPIPE, lowers its oom_score_adj, and
+ * libbpf may raise RLIMIT_MEMLOCK): CMD is given it back before its exec,
+ * so it runs as it would without proctrace.
+ */
+struct recorder_inherited {
+	sigset_t mask;
+	struct sigaction act[_NSIG]; /* act[sig], for each sig with has_act */
+	bool has_act[_NSIG];
+	struct rlimit lim[RLIM_NLIMITS];
+	bool has_lim[RLIM_NLIMITS];
+	int oom_score_adj;
+	bool has_oom;
+};
+
+/* Save the calling process's state, before anything changes it. */
+void recorder__save_inherited(struct recorder_inherited *s);
+
+/*
+ * The signals that stop a recording (SIGINT, SIGTERM, SIGHUP, SIGQUIT):
+ * passed on to CMD once it runs; before that, they cancel the start.
+ */
+void recorder__stop_signals(sigset_t *set);
+
+/*
+ * A stop signal pending (blocked) in the calling process, 0 if none; with
+ * s, one the process inherited as ignored does not count, as it would not
+ * have stopped it.
+ */
+int recorder__stop_pending(const struct recorder_inherited *s);
 
 /* What to run and how. Everything is borrowed for the recorder's lifetime. */
 struct recorder_opts {
@@ -34,21 +68,34 @@ struct recorder_opts {
 	gid_t gid;
 	const gid_t *groups;
 	int ngroups;
-	const char *home, *user;  /* with drop_privs: CMD's HOME, and USER and
-				     LOGNAME; NULL leaves the environment alone */
+	const char *const *env;   /* "NAME=value" set in CMD's environment (with
+				     drop_privs: the user's HOME...); NULL-terminated,
+				     or NULL for none */
+	const struct recorder_inherited *inherited; /* given back to CMD */
 };
 
 struct recorder;
 
 /*
- * Fork CMD held on a gate, load and attach the BPF programs, track CMD's
+ * Load and attach the BPF programs, fork CMD held on a gate, track CMD's
  * pid, open the gate and record until the tree (or CMD, with no_wait) has
  * exited. On success returns 0 and *status is CMD's shell-style status
- * (exit code, 128+N if killed by signal N, 127 if it could not be run).
- * Returns a negative errno after printing why if recording was impossible;
- * nothing is left loaded or running on any path.
+ * (exit code, 128+N if killed by signal N, 127 if it was not found, 126 if
+ * it could not be run). Returns a negative errno after printing why if
+ * recording was impossible, or -EINTR without a word when SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT is pending before tracing starts (the caller blocks
+ * them first): CMD never ran and out_fd was not written to. Nothing is left
+ * loaded or running on any path.
  */
 int recorder__run(const struct recorder_opts *o, int *status);
+
+/*
+ * Why the kernel may have refused an ELF file that starts with the n bytes
+ * at h, proctrace itself starting with the self_n bytes at self: into buf,
+ * "a program for arm64, not x86-64", or "" if nothing is known.
+ */
+void recorder__describe_elf(const unsigned char *h, size_t n, const unsigned char *self,
+			    size_t self_n, char *buf, size_t size);
 
 /* Shell-style status from a wait status: code, or 128 + signal. */
 int recorder__shell_status(int wstatus);

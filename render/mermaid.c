@@ -417,7 +417,8 @@ static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
 		err = escape_to(o, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX);
 	/* Escaped apart from the command so that cutting a long command never hides them. */
 	if (!err && rec && rec->has_end && rec->end.lost) {
-		snprintf(note, sizeof(note), "(incomplete: %" PRIu64 " events lost)", rec->end.lost);
+		snprintf(note, sizeof(note), "(incomplete: %" PRIu64 " event%s lost)", rec->end.lost,
+			 rec->end.lost == 1 ? "" : "s");
 		err = sb_adds(o, " ");
 		if (!err)
 			err = escape_to(o, note, strlen(note), 0);

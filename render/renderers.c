@@ -8,6 +8,9 @@ const struct renderer renderers[] = {
 	{ "by-process", render_by_process, "each process's events in order, a blank line between processes" },
 	{ "mermaid", render_mermaid, "a Mermaid Gantt chart, one bar per exec image or fork-only process" },
 	{ "summary", render_summary, "totals, wall-time histogram, top commands and top subtrees" },
+	{ "tree", render_tree, "the process tree with wall, CPU, peak RSS and exit status; repeated commands folded" },
+	{ "perfetto", render_perfetto, "Chrome Trace Event JSON for ui.perfetto.dev and chrome://tracing" },
+	{ "html", render_html, "one self-contained web page: a zoomable timeline, search, failures and top lists" },
 	{ 0 },
 };
 

@@ -484,7 +484,8 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	else
 		fputs("(unknown)\n", out);
 	if (t->nroots > 1)
-		fprintf(out, "                  (and %zu other top-level processes)\n", t->nroots - 1);
+		fprintf(out, "                  (and %zu other top-level process%s)\n", t->nroots - 1,
+			t->nroots == 2 ? "" : "es");
 
 	for (size_t k = 0; k < t->nprocs; k++) {
 		noexec += t->procs[k].nexec == 0;

@@ -134,6 +134,13 @@ struct render_opts {
 	/* mermaid */
 	unsigned max_bars;         /* keep the N longest bars (0 = all) */
 	uint64_t min_duration_ns;  /* drop bars shorter than this (0 = none) */
+	/* tree: 0 in fold and width means the view's default */
+	unsigned fold;             /* --fold N: fold N or more same-command siblings (UINT_MAX = never) */
+	unsigned width;            /* --width N: cut argv to fit N columns (UINT_MAX = never cut) */
+	unsigned depth;            /* --depth N: levels shown below each root, if has_depth */
+	bool has_depth;
+	bool color;                /* ANSI colours (--color, NO_COLOR, a terminal) */
+	bool ascii;                /* --ascii: ASCII connectors and marks */
 };
 
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
@@ -153,5 +160,8 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 int render_by_process(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_tree(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_html(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif

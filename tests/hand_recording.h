@@ -6,7 +6,7 @@
 
 #include "formats/recording.h"
 
-#define HAND_MAX_EVENTS 64
+#define HAND_MAX_EVENTS 256
 
 /* Events are appended in time order; each Exec's argv is its program alone. */
 struct hand_recording {

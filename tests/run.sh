@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # tests/run.sh: run every unit test binary and every end-to-end script, then
-# print one closing line "N passed, N failed, N skipped".
+# print one closing line "N passed, N failed, N skipped" (and, if any, ", N
+# capabilities missing (NAME, ...)").
 # A skipped test counts as a failure unless PROCTRACE_ALLOW_SKIP=1: recording
 # tests must run (root, eBPF) wherever the suite is run for real, e.g. in CI.
+# The one exception is a test of a kernel capability the machine lacks (an
+# e2e line "skip NAME # capability CAP: WHY", from lib.sh's skip_capability):
+# counted apart, named in the closing line, and not a failure.
 # Usage: tests/run.sh [--unit] [FILTER]   (FILTER: substring of a script or binary name)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +17,7 @@ unit_only=0
 [ "${1:-}" = --unit ] && { unit_only=1; shift; }
 filter=${1:-}
 passed=0 failed=0 skipped=0
-failures=()
+failures=() caps=()
 
 for bin in "$TEST_BIN_DIR"/test_*; do
 	[ -x "$bin" ] || continue
@@ -37,6 +41,11 @@ if [ "$unit_only" -eq 0 ]; then
 		case "$script" in *"$filter"*) ;; *) continue ;; esac
 		while IFS= read -r line; do
 			printf '%s\n' "$line"
+			if [[ $line =~ ^skip\ [^\ ]+\ \#\ capability\ ([A-Za-z0-9_-]+):\ .+$ ]]; then
+				cap=${BASH_REMATCH[1]}
+				[[ " ${caps[*]} " == *" $cap "* ]] || caps+=("$cap")
+				continue
+			fi
 			case "$line" in
 			"ok "*) passed=$((passed + 1)) ;;
 			"not ok "*) failed=$((failed + 1)); failures+=("${line#not ok }") ;;
@@ -50,7 +59,12 @@ if [ "${#failures[@]}" -gt 0 ]; then
 	echo "failing:"
 	printf '  %s\n' "${failures[@]}"
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
+closing="$passed passed, $failed failed, $skipped skipped"
+if [ "${#caps[@]}" -gt 0 ]; then
+	list=$(printf ', %s' "${caps[@]}")
+	closing+=", ${#caps[@]} capabilit$([ "${#caps[@]}" -eq 1 ] && echo y || echo ies) missing (${list#, })"
+fi
+echo "$closing"
 [ "$failed" -eq 0 ] || exit 1
 [ "$skipped" -eq 0 ] || [ "${PROCTRACE_ALLOW_SKIP:-0}" = 1 ] || exit 1
 exit 0

@@ -1,10 +1,13 @@
-/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing and status arithmetic. */
+/* tests/test_record_opts.c: unit tests of 'proctrace record' option parsing, status arithmetic and start-up. */
+#include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -221,6 +224,107 @@ static void test_split_cpu_keeps_to_the_last_split(void **state)
 	assert_int_equal(s, 400);
 }
 
+/* The first 20 bytes of an ELF header: class, byte order, e_machine. */
+static void elf_header(unsigned char *h, unsigned char class, unsigned machine)
+{
+	memset(h, 0, 20);
+	memcpy(h, ELFMAG, SELFMAG);
+	h[EI_CLASS] = class;
+	h[EI_DATA] = ELFDATA2LSB;
+	h[18] = machine & 0xff;
+	h[19] = machine >> 8;
+}
+
+/* What the message says of an ELF file the kernel refused. */
+static void test_describe_elf(void **state)
+{
+	unsigned char self[20], h[20];
+	char buf[160];
+
+	(void)state;
+	elf_header(self, ELFCLASS64, EM_X86_64);
+	elf_header(h, ELFCLASS64, EM_AARCH64);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a program for arm64, not x86-64");
+	elf_header(h, ELFCLASS32, EM_386);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a 32-bit program: this kernel may have no 32-bit support, "
+				 "or have it off, as ia32_emulation=0 does");
+	elf_header(self, ELFCLASS64, EM_AARCH64);
+	elf_header(h, ELFCLASS32, EM_ARM);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_non_null(strstr(buf, "a 32-bit program"));
+	elf_header(h, ELFCLASS64, 4242);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "a program for ELF machine 4242, not arm64");
+	/* this machine's own, or not ELF, or cut short: nothing to say */
+	elf_header(h, ELFCLASS64, EM_AARCH64);
+	recorder__describe_elf(h, sizeof(h), self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	recorder__describe_elf((const unsigned char *)"#!/bin/sh\necho hello\n", 20, self,
+			       sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	recorder__describe_elf(h, 19, self, sizeof(self), buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+/*
+ * A stop signal held pending before tracing starts cancels the start,
+ * unless the recorder inherited it as ignored.
+ */
+static void test_stop_pending(void **state)
+{
+	struct recorder_inherited *inh = calloc(1, sizeof(*inh));
+	struct timespec zero = { 0 };
+	sigset_t stop, old;
+
+	(void)state;
+	assert_non_null(inh);
+	recorder__stop_signals(&stop);
+	assert_int_equal(sigismember(&stop, SIGTERM), 1);
+	assert_int_equal(sigismember(&stop, SIGINT), 1);
+	assert_int_equal(sigismember(&stop, SIGCHLD), 0);
+	recorder__save_inherited(inh);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	assert_int_equal(recorder__stop_pending(inh), 0);
+	raise(SIGHUP);
+	assert_int_equal(recorder__stop_pending(inh), SIGHUP);
+	inh->has_act[SIGHUP] = true;
+	inh->act[SIGHUP].sa_handler = SIG_IGN;
+	assert_int_equal(recorder__stop_pending(inh), 0);
+	assert_int_equal(sigtimedwait(&stop, NULL, &zero), SIGHUP);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(inh);
+}
+
+/* What the recorder inherited is what it saves, for CMD. */
+static void test_save_inherited(void **state)
+{
+	struct recorder_inherited *inh = calloc(1, sizeof(*inh));
+	struct sigaction ign = { .sa_handler = SIG_IGN }, prev;
+	struct rlimit lim;
+	sigset_t usr1, old;
+
+	(void)state;
+	assert_non_null(inh);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	sigaction(SIGUSR2, &ign, &prev);
+	recorder__save_inherited(inh);
+	sigaction(SIGUSR2, &prev, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_int_equal(sigismember(&inh->mask, SIGUSR1), 1);
+	assert_true(inh->has_act[SIGUSR2]);
+	assert_ptr_equal(inh->act[SIGUSR2].sa_handler, SIG_IGN);
+	assert_false(inh->has_act[SIGKILL]);
+	assert_true(inh->has_lim[RLIMIT_NOFILE]);
+	getrlimit(RLIMIT_NOFILE, &lim);
+	assert_int_equal(inh->lim[RLIMIT_NOFILE].rlim_cur, lim.rlim_cur);
+	assert_true(inh->has_oom);
+	free(inh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +340,9 @@ int main(void)
 		cmocka_unit_test(test_shell_status),
 		cmocka_unit_test(test_split_cpu),
 		cmocka_unit_test(test_split_cpu_keeps_to_the_last_split),
+		cmocka_unit_test(test_describe_elf),
+		cmocka_unit_test(test_stop_pending),
+		cmocka_unit_test(test_save_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

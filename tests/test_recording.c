@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -331,6 +332,61 @@ static void test_pieces_before_exec(void **state)
 	assert_true((e->flags & (EVF_PPID | EVF_PGID)) == (EVF_PPID | EVF_PGID));
 }
 
+/* Two pieces of one kind for one exec: the first is kept, with a warning naming both lines. */
+static void test_exec_piece_given_twice(void **state)
+{
+	struct fx *f = *state;
+
+	/* after the Exec */
+	assert_int_equal(load(f,
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"ppid\":1,\"pgid\":7,\"cmdline\":null}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"first one\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"second one\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/first\"}}\n"), 0);
+	assert_int_equal(f->r->n, 1);
+	assert_argv(only_exec(f, 0), 2, "first", "one");
+	assert_string_equal(only_exec(f, 0)->u.exec.filename, "/bin/first");
+	assert_err(f, "warning", ":3: a second ExecArgs for the exec of pid 7 at timestamp 10 "
+		   "(the first is line 2): line 2's is kept, this one ignored\n");
+	assert_null(strstr(f->err, "more exec pieces"));
+	/* before the Exec, and before a failed one */
+	assert_int_equal(load(f,
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/first\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"first\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/second\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"ppid\":1,\"pgid\":7,\"cmdline\":null}}\n"
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/third\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/nope/1\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/nope/2\"}}\n"
+		"{\"BadExec\":{\"timestamp\":20,\"pid\":7}}\n"), 0);
+	assert_int_equal(f->r->n, 2);
+	assert_string_equal(only_exec(f, 0)->u.exec.filename, "/bin/first");
+	assert_argv(only_exec(f, 0), 1, "first");
+	assert_int_equal(f->r->ev[1].type, EV_BADEXEC);
+	assert_string_equal(f->r->ev[1].u.badexec.filename, "/nope/1");
+	assert_err(f, "warning", ":3: a second ExecFilename for the exec of pid 7 at timestamp 10 "
+		   "(the first is line 1): line 1's is kept, this one ignored\n");
+	/* the others are counted, not each said */
+	assert_err(f, "warning", ": 2 more exec pieces given twice, ignored the same way\n");
+	assert_null(strstr(f->err, ":5: a second"));
+	assert_int_equal(load(f,
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"a\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"b\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"c\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"cmdline\":null}}\n"), 0);
+	assert_err(f, "warning", ": 1 more exec piece given twice, ignored the same way\n");
+	/* one of each kind is no repeat, nor are pieces of two execs */
+	assert_int_equal(load(f,
+		"{\"ExecFilename\":{\"timestamp\":10,\"pid\":7,\"filename\":\"/bin/a\"}}\n"
+		"{\"Exec\":{\"timestamp\":10,\"pid\":7,\"cmdline\":null}}\n"
+		"{\"ExecArgs\":{\"timestamp\":10,\"pid\":7,\"args\":\"a\"}}\n"
+		"{\"ExecFilename\":{\"timestamp\":20,\"pid\":7,\"filename\":\"/bin/b\"}}\n"
+		"{\"ExecArgs\":{\"timestamp\":20,\"pid\":7,\"args\":\"b\"}}\n"
+		"{\"Exec\":{\"timestamp\":20,\"pid\":7,\"cmdline\":null}}\n"), 0);
+	assert_string_equal(f->err, "");
+	assert_argv(only_exec(f, 1), 1, "b");
+}
+
 static void test_root_pid(void **state)
 {
 	struct fx *f = *state;
@@ -483,6 +539,13 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"Exec\":{\"timestamp\":6,\"pid\":2,\"cmdline\":[\"caf\xc3\n{\"Exit\":{\"timestamp\":7,\"pid\":2}}\n",
 	  ":1: not JSON: unable to decode byte 0xc3" },
 	/* garbage is not a cut line, even at the end */
+	/* ... nor are bytes after a whole object on the last line: the object ended, nothing was cut */
+	{ "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n{\"Exit\":{\"timestamp\":2,\"pid\":2}} junk",
+	  ":2: not JSON: end of file expected near 'junk'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}}}", ":1: not JSON: end of file expected near '}'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} {", ":1: not JSON: end of file expected near '{'" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} [", ":1: not JSON: end of file expected near '['" },
+	{ "{\"Exit\":{\"timestamp\":2,\"pid\":2}} 1", ":1: not JSON: end of file expected near '1'" },
 	{ "{\"Exit\":{\"timestamp\":3,\"pid\":2}}\n\x7f" "ELF\x02\x01", ":2: not JSON: " },
 	{ "{\"Recording\":{\"format\":1}}\n{\"Recording\":{\"format\":1}}\n", ":2: a second Recording header" },
 	{ "{\"Recording\":{\"format\":2}}\n", ":1: Recording: format 2 is not supported" },
@@ -511,7 +574,7 @@ static void test_truncated_last_line(void **state)
 		"{\"Exit\":{\"timestamp\":3,\"pi"), 0);
 	assert_true(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 2);
-	assert_err(f, "warning", ":3: last line is truncated (recorder killed?), ignored");
+	assert_err(f, "warning", ":3: last line is cut short (the recorder was killed, or its disk was full?), ignored");
 	/* cut inside a multi-byte character: 1, 2 or 3 bytes of it left */
 	static const char *const cut_chars[] = { "caf\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xf0", "a\xf4\x8f" };
 	for (size_t i = 0; i < sizeof(cut_chars) / sizeof(cut_chars[0]); i++) {
@@ -523,7 +586,7 @@ static void test_truncated_last_line(void **state)
 		assert_int_equal(load(f, text), 0);
 		assert_true(f->r->truncated_tail);
 		assert_int_equal(f->r->n, 1);
-		assert_err(f, "warning", ":2: last line is truncated (recorder killed?), ignored");
+		assert_err(f, "warning", ":2: last line is cut short (the recorder was killed, or its disk was full?), ignored");
 	}
 	/*
 	 * What only looks cut (a byte that cannot start a character, bytes
@@ -547,7 +610,7 @@ static void test_header_without_end(void **state)
 	assert_true(f->r->cut_short);
 	assert_false(f->r->truncated_tail);
 	assert_int_equal(f->r->n, 1);
-	assert_err(f, "warning", ": no End line: the recording is cut short (recorder killed?)");
+	assert_err(f, "warning", ": no End line: the recording is cut short (the recorder was killed, or its disk was full?), read as it is");
 	/* the original proctrace wrote neither, and sort's header for it says so */
 	assert_int_equal(load(f, "{\"Fork\":{\"timestamp\":1,\"parent_pid\":1,\"child_pid\":2}}\n"), 0);
 	assert_false(f->r->cut_short);
@@ -780,6 +843,106 @@ static void test_sort_large_stable(void **state)
 		assert_int_equal(f->r->ev[i].seq, i);
 }
 
+/* The recording's events as format-1 lines, for byte-for-byte comparisons. */
+static char *events_text(const struct recording *r)
+{
+	struct sbuf b = { 0 };
+
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(jsonl_write_event(&b, &r->ev[i]), 0);
+	assert_int_equal(sbuf_reserve(&b, 1), 0);
+	b.buf[b.len] = '\0';
+	return b.buf;
+}
+
+/* Load text, sort it, return the events as lines. */
+static char *sorted_text(struct fx *f, const char *text)
+{
+	assert_int_equal(load(f, text), 0);
+	recording_sort(f->r);
+	return events_text(f->r);
+}
+
+/*
+ * Events with and without seq at the same timestamps (a hand-made or
+ * concatenated recording): the order is total. By timestamp, then those
+ * with seq (in seq order) before those without (in file order). So the
+ * result never depends on where the seq'd events were in the file,
+ * sorting is idempotent, and seq order is kept.
+ */
+static void test_sort_mixed_seq(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 3000, NTS = 4 };
+	uint32_t seed = 777;
+	/* slot i holds a seq'd event (seq[i] >= 0) or an unseq'd one with pid i + 1 */
+	static int64_t seq[N];
+	static uint32_t ts[N];
+	char *text = malloc(N * 80), *first = NULL;
+	uint32_t nseq = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		ts[i] = lcg(&seed) % NTS;
+		seq[i] = lcg(&seed) % 3 ? (int64_t)nseq++ : -1;
+	}
+	for (int round = 0; round < 6; round++) {
+		char *p = text, *out, *again;
+
+		if (round) {
+			/* shuffle the seq'd events among their slots; the others stay */
+			for (size_t i = N - 1; i > 0; i--) {
+				size_t j = lcg(&seed) % (i + 1);
+
+				if (seq[i] >= 0 && seq[j] >= 0) {
+					int64_t s = seq[i];
+					uint32_t t = ts[i];
+
+					seq[i] = seq[j];
+					ts[i] = ts[j];
+					seq[j] = s;
+					ts[j] = t;
+				}
+			}
+		}
+		for (size_t i = 0; i < N; i++) {
+			if (seq[i] >= 0)
+				p += sprintf(p, "{\"Exit\":{\"seq\":%lld,\"timestamp\":%u,\"pid\":%lld}}\n",
+					     (long long)seq[i], ts[i], 100000 + (long long)seq[i]);
+			else
+				p += sprintf(p, "{\"Exit\":{\"timestamp\":%u,\"pid\":%zu}}\n", ts[i], i + 1);
+		}
+		*p = '\0';
+		out = sorted_text(f, text);
+		assert_int_equal(f->r->n, N);
+		for (size_t i = 1; i < N; i++) {
+			const struct event *a = &f->r->ev[i - 1], *b = &f->r->ev[i];
+			bool as = a->flags & EVF_SEQ, bs = b->flags & EVF_SEQ;
+
+			assert_true(a->ts <= b->ts);
+			if (a->ts < b->ts)
+				continue;
+			/* with seq first, in seq order; then the others in file order */
+			assert_true(as || !bs);
+			if (as && bs)
+				assert_true(a->seq < b->seq);
+			if (!as && !bs)
+				assert_true(a->pid < b->pid);
+		}
+		/* where the seq'd events were in the file does not matter */
+		if (!first)
+			first = strdup(out);
+		else
+			assert_string_equal(out, first);
+		/* sorting what is sorted changes nothing */
+		again = sorted_text(f, out);
+		assert_string_equal(again, out);
+		free(again);
+		free(out);
+	}
+	free(first);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +951,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_cmdline_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_execargs_after_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pieces_before_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_piece_given_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fast_and_slow_paths_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
@@ -800,6 +964,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_ties, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_mixed_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_large_stable, setup, teardown),
 	};
 

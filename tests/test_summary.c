@@ -332,7 +332,7 @@ static void test_header_is_about_the_recorded_root(void **state)
 
 	assert_string_equal(line_of(out, NULL, "command:"), "command:          make");
 	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      0");
-	assert_non_null(strstr(out, "(and 1 other top-level processes)"));
+	assert_non_null(strstr(out, "(and 1 other top-level process)\n"));
 }
 
 /* Sums of CPU and wall times do not wrap around 2^64 ns: they are exact. */

@@ -3,7 +3,8 @@
 # against strace and bpftrace, on syscall-bound work and a configure script
 # with and without --failed-execs (and the cost of a syscall anywhere on the
 # machine while recording), lost events under fork storms, sort/render
-# throughput against jq. Writes a markdown table to $BENCH_DIR/results.md and
+# throughput against jq, and the html view's page in chromium (its size and
+# first draw for 100,000 processes). Writes a markdown table to $BENCH_DIR/results.md and
 # prints it. Informational: it never fails on a timing, only on a broken set-up.
 #
 # Environment: PROCTRACE (binary), BENCH_DIR (output, holds gen, forker and syscalls),
@@ -11,7 +12,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sysbound moves storm render", default all),
+# BENCH_SECTIONS (any of "record sysbound moves storm render page", default all),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -21,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sysbound moves storm render}"
+: "${BENCH_SECTIONS:=record sysbound moves storm render page}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
@@ -30,9 +31,11 @@ RUNS=$BENCH_RUNS
 RRUNS=$BENCH_RECORD_RUNS
 
 if [ "$BENCH_QUICK" = 1 ]; then
-	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000 N_MOVES=50
+	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000 N_PAGE=10000
+	N_MOVES=50
 else
-	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_TINY=10000 N_GEN=1000000 N_MOVES=500
+	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_TINY=10000 N_GEN=1000000 N_PAGE=100000
+	N_MOVES=500
 fi
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -646,7 +649,7 @@ rss_timed() {
 	tail -1 "$W/time.out" | awk '{ print $2 }' >>"$RAW/$key.rss"
 }
 
-VIEWS="jq sort multiplexed by-process summary mermaid"
+VIEWS="jq sort multiplexed by-process summary mermaid tree perfetto html"
 view_cmd() {
 	case $1 in
 	jq) VCMD=(jq -c . "$BIG") ;;
@@ -718,6 +721,56 @@ report_render() {
 	echo
 }
 
+# --- the html view's page in a browser -----------------------------------------
+
+# The page of a generated build of N_PAGE processes, opened RUNS times in Debian's
+# chromium by tests/html/check.mjs (which also checks it): its size, and the time
+# from navigation start to the first frame with the timeline (the page's own figure).
+bench_page() {
+	local page=$W/page.html r out
+	if [ ! -d "$here/../html/node_modules/playwright-core" ] || [ ! -x /usr/bin/chromium ]; then
+		note "page: skipped: chromium or tests/html's playwright-core missing (run tests/deps.sh)"
+		echo skipped >"$RAW/page.skipped"
+		return
+	fi
+	note "page: generating $N_PAGE processes"
+	"$GEN" -n "$N_PAGE" -s 1 -o "$W/page.jsonl" 2>>"$LOG" || die "gen failed"
+	"$PROCTRACE" render -f html -o "$page" "$W/page.jsonl" 2>>"$LOG" || die "render -f html failed"
+	stat -c %s "$page" >"$RAW/page.bytes"
+	for ((r = 1; r <= RUNS; r++)); do
+		out=$(node "$here/../html/check.mjs" "$page" 2>>"$LOG")
+		echo "$out" >>"$LOG"
+		sed -n 's/.*first draw: \([0-9]*\) ms.*/\1/p' <<<"$out" | head -1 >>"$RAW/page.first"
+		grep -q '^FAIL' <<<"$out" && echo 1 >>"$RAW/page.fail"
+	done
+	rm -f "$page" "$W/page.jsonl"
+}
+
+report_page() {
+	local bytes m lo hi
+	echo "## The html view's page"
+	echo
+	if [ -f "$RAW/page.skipped" ]; then
+		echo "Skipped: chromium or tests/html's playwright-core is missing (run tests/deps.sh)."
+		echo
+		return
+	fi
+	bytes=$(cat "$RAW/page.bytes")
+	read -r m lo hi < <(stats "$RAW/page.first")
+	echo "\`render -f html\` of a generated build of $N_PAGE processes (\`gen -n $N_PAGE -s 1\`),"
+	echo "opened $RUNS times from file:// in $(/usr/bin/chromium --version 2>/dev/null | head -1) (headless)"
+	echo "by tests/html/check.mjs: first draw is the page's own \`performance.now()\` from navigation"
+	echo "start to the frame after the timeline is drawn (data decoded, model built, bars drawn)."
+	echo
+	echo "| processes | page size | target < 30 MB | first draw | checks |"
+	echo "|---|---|---|---|---|"
+	printf '| %s | %s MB | %s | %.0f ms (%.0f–%.0f) | %s |\n' "$N_PAGE" \
+		"$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')" \
+		"$(verdict "$bytes < 30000000")" "$m" "$lo" "$hi" \
+		"$([ -f "$RAW/page.fail" ] && echo "FAILED (see $LOG)" || echo passed)"
+	echo
+}
+
 # --- main ------------------------------------------------------------------
 
 machine() {
@@ -737,6 +790,7 @@ section sysbound && bench_sysbound
 section moves && bench_moves
 section storm && bench_storm
 section render && bench_render
+section page && bench_page
 {
 	echo "# proctrace benchmark results"
 	echo
@@ -749,5 +803,6 @@ section render && bench_render
 	section moves && report_moves
 	section storm && report_storm
 	section render && report_render
+	section page && report_page
 } >"$RES"
 cat "$RES"

@@ -7,10 +7,20 @@
 unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
 # The C helpers this script uses, built once per run into $HB.
-build_helpers ignchld rusage
+build_helpers ignchld rusage sigstate
 
 # kill_orphan: end the orphan a test left (its pid is in ./orphan), if any.
 kill_orphan() { [ ! -s orphan ] || kill -KILL "$(cat orphan)" 2>/dev/null || true; }
+
+# running PID: PID is there and not a zombie. kill -0 also succeeds on a
+# zombie, and an orphan killed after its recorder exited is one until init
+# reaps it: at once on most machines, seconds later on some, at once again
+# under an outer 'proctrace record' (a subreaper).
+running() {
+	local st
+	st=$(ps -o stat= -p "$1") || return 1
+	[ "${st#Z}" = "$st" ]
+}
 
 # --- stopping the recorder --------------------------------------------------
 
@@ -31,7 +41,7 @@ test_signal_after_cmd_exit_ends_recording() {
 		kill -"$sig" "$pid"
 		wait_exit "$pid"
 		assert_eq "$RC" 3 "SIG$sig: record's exit status (CMD's)"
-		kill -0 "$orphan" 2>/dev/null || fail "SIG$sig: the orphan was killed"
+		running "$orphan" || fail "SIG$sig: the orphan was killed"
 		expect '.[-1].End.exit_code == 3' "SIG$sig: End: $(tail -1 rec.jsonl)"
 		expect --argjson o "$orphan" '[.[] | select(.Exit.pid == $o)] | length == 0' \
 			"SIG$sig: an Exit for the orphan, which still runs"
@@ -56,13 +66,18 @@ test_signal_while_cmd_runs_goes_to_cmd() {
 # On a terminal, Ctrl-C reaches CMD; once CMD is gone, the next Ctrl-C ends
 # the recording (an orphan of a script ignores SIGINT: the prompt would
 # come back without proctrace).
+# The recorder is the session leader here (script runs it with exec): when
+# it exits, the kernel hangs up the terminal's foreground process group,
+# the orphan's, with SIGHUP, as it would on the exit of any session leader
+# (CMD itself, without proctrace). So the orphan ignores SIGHUP, as one
+# started with nohup does, and it must still be running afterwards.
 test_ctrl_c_after_cmd_exit_ends_recording() {
 	need_root
 	command -v script >/dev/null || fail "script (util-linux) is needed for this test"
 	trap kill_orphan EXIT
 	local spid root
 	mkfifo keys
-	env --default-signal=INT,QUIT script -qfec "exec $PROCTRACE record -q -o rec.jsonl -- sh -c 'sleep 300 & echo \$! >o.t; mv o.t orphan; exec sleep 300'" \
+	env --default-signal=INT,QUIT script -qfec "exec $PROCTRACE record -q -o rec.jsonl -- sh -c 'trap \"\" HUP; sleep 300 & echo \$! >o.t; mv o.t orphan; exec sleep 300'" \
 		/dev/null <keys >out 2>&1 &
 	spid=$!
 	exec 3>keys
@@ -75,7 +90,7 @@ test_ctrl_c_after_cmd_exit_ends_recording() {
 	wait_exit "$spid"
 	exec 3>&-
 	assert_eq "$RC" 130 "record's exit status (CMD killed by SIGINT): $(cat out)"
-	kill -0 "$(cat orphan)" 2>/dev/null || fail "the orphan was killed"
+	running "$(cat orphan)" || fail "the orphan was killed"
 	expect '.[-1].End.exit_code == 130' "End: $(tail -1 rec.jsonl)"
 }
 
@@ -139,35 +154,60 @@ test_sort_and_render_refuse_closed_stdin_and_stdout() {
 
 # --- sudo ------------------------------------------------------------------
 
-# sudo_rec UID FILE: record, as sudo would run it for uid UID (sudo sets
-# HOME, USER and LOGNAME to root's), a CMD that writes its id and those
-# variables into FILE.
+# sudo_rec UID FILE: record, as sudo would run it for uid UID (sudo's
+# env_reset sets HOME, USER, LOGNAME, SHELL and MAIL to root's, PATH to its
+# secure_path, and the SUDO_* variables), a CMD that writes its uid and
+# those variables into FILE, one a line.
 sudo_rec() {
 	local d
 	d=$(mktemp -d /tmp/proctrace-sudo.XXXXXX)
 	chmod 1777 "$d"
 	RC=0
-	HOME=/root USER=root LOGNAME=root SUDO_UID=$1 SUDO_GID=$1 SUDO_USER=someone \
+	HOME=/root USER=root LOGNAME=root SHELL=/bin/bash MAIL=/var/mail/root \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		SUDO_UID="$1" SUDO_GID="$1" SUDO_USER=someone SUDO_COMMAND="/usr/bin/proctrace record" \
 		"$PROCTRACE" record -q -o "$d/rec.jsonl" -- \
-		sh -c 'echo "$(id -u) $HOME $USER $LOGNAME" >"$1"' sh "$d/env" 2>err || RC=$?
+		sh -c '{ id -u; for v in HOME USER LOGNAME SHELL MAIL PATH SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+			do eval "echo $v=\${$v-unset}"; done; } >"$1"' sh "$d/env" 2>err || RC=$?
 	cp "$d/env" "$2" 2>/dev/null || true
 	rm -rf "$d"
 	assert_eq "$RC" 0 "record's exit status ($(cat err))"
 }
 
-# Under sudo, CMD gets the invoking user's HOME, USER and LOGNAME (build
-# caches under $HOME), not root's.
-test_sudo_gives_cmd_the_invokers_home_and_name() {
+# Under sudo, CMD gets the environment 'sudo -u USER CMD' would give it:
+# the invoking user's HOME (build caches under $HOME), USER, LOGNAME, SHELL
+# and MAIL, from the passwd database, where sudo had set root's; PATH and
+# the SUDO_* variables as sudo left them.
+test_sudo_gives_cmd_the_invokers_environment() {
 	need_root
-	local pw unknown=54321
+	local pw name home shell unknown=54321 kept
 	pw=$(getent passwd 65534) || fail "no user with uid 65534"
+	IFS=: read -r name _ _ _ _ home shell <<<"$pw"
+	kept="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SUDO_UID=%s
+SUDO_GID=%s
+SUDO_USER=someone
+SUDO_COMMAND=/usr/bin/proctrace record"
 	sudo_rec 65534 env
-	assert_eq "$(cat env)" "65534 $(echo "$pw" | cut -d: -f6) $(echo "$pw" | cut -d: -f1) $(echo "$pw" | cut -d: -f1)" \
-		"CMD's uid HOME USER LOGNAME"
+	# shellcheck disable=SC2059
+	assert_eq "$(cat env)" "65534
+HOME=$home
+USER=$name
+LOGNAME=$name
+SHELL=${shell:-/bin/sh}
+MAIL=/var/mail/$name
+$(printf "$kept" 65534 65534)" "CMD's uid and environment"
 	# A uid the passwd database does not know: nothing better to set.
 	while getent passwd "$unknown" >/dev/null; do unknown=$((unknown + 1)); done
 	sudo_rec "$unknown" env2
-	assert_eq "$(cat env2)" "$unknown /root root root" "unknown uid: CMD's uid HOME USER LOGNAME"
+	# shellcheck disable=SC2059
+	assert_eq "$(cat env2)" "$unknown
+HOME=/root
+USER=root
+LOGNAME=root
+SHELL=/bin/bash
+MAIL=/var/mail/root
+$(printf "$kept" "$unknown" "$unknown")" "unknown uid: CMD's uid and environment"
 }
 
 # --- what the recorder inherits ------------------------------------------------
@@ -195,7 +235,63 @@ test_cmd_inherits_the_ignored_signals() {
 	assert_eq "$(cat got2)" "$(cat want2)" "CMD's ignored signals, none inherited"
 }
 
+# CMD gets what the recorder itself inherited, none of the recorder's own
+# changes: the signal mask and dispositions (the recorder blocks the
+# signals it reads, ignores SIGPIPE, resets SIGCHLD), the resource limits
+# (libbpf may raise RLIMIT_MEMLOCK) and oom_score_adj (the recorder lowers
+# its own, when it may).
+test_cmd_inherits_what_the_recorder_inherited() {
+	need_root
+	not_under_valgrind "it keeps signals and resource limits of its own for its client"
+	command -v choom >/dev/null && command -v prlimit >/dev/null ||
+		fail "choom and prlimit (util-linux) are needed for this test"
+	# cat, not sh, which unblocks every signal as it starts
+	local show=(cat /proc/self/status /proc/self/limits /proc/self/oom_score_adj)
+	local parent=(choom -n 123 -- prlimit --nofile=500:1000 --memlock=65536:131072 --nproc=3000:4000
+		-- "$HB/sigstate")
+	local keep='^(Sig(Blk|Ign):|Max |-?[0-9]+$)'
+	"${parent[@]}" "${show[@]}" | grep -E "$keep" >want
+	"${parent[@]}" "$PROCTRACE" record -q -o rec.jsonl -- "${show[@]}" | grep -E "$keep" >got
+	grep -q '^SigBlk:.*[1-9a-f]' want || fail "sigstate blocked nothing: $(cat want)"
+	diff want got >&2 || fail "CMD's signals, limits or oom_score_adj differ from the recorder's parent's"
+	# and from a parent that changed nothing
+	"${show[@]}" | grep -E "$keep" >want2
+	"$PROCTRACE" record -q -o rec2.jsonl -- "${show[@]}" | grep -E "$keep" >got2
+	diff want2 got2 >&2 || fail "CMD's signals, limits or oom_score_adj differ from the shell's"
+}
+
+# The recorder spares itself from the OOM killer a little (the recording of
+# what ran out of memory is wanted then most), where it may: that needs
+# CAP_SYS_RESOURCE. CMD gets the inherited value back (above).
+test_recorder_lowers_its_own_oom_score_adj() {
+	need_root
+	command -v choom >/dev/null || fail "choom (util-linux) is needed for this test"
+	local want=-250
+	# CapEff bit 24: CAP_SYS_RESOURCE
+	(($(printf '%d' "0x$(awk '/^CapEff/ {print $2}' /proc/self/status)") >> 24 & 1)) || want=123
+	choom -n 123 -- "$PROCTRACE" record -q -o rec.jsonl -- sh -c 'cat /proc/$PPID/oom_score_adj /proc/self/oom_score_adj' >got
+	assert_eq "$(cat got)" "$(printf '%s\n123' "$want")" "the recorder's and CMD's oom_score_adj"
+}
+
 # --- tracing that cannot start ------------------------------------------------
+
+# Stopped and continued while it starts (Ctrl-Z then fg, a debugger), the
+# recorder still starts: the kernel's verifier gives up with EAGAIN when a
+# signal comes in while it works, and the load is tried again.
+test_stop_and_continue_during_start_up() {
+	need_root
+	local i pid
+	for i in $(seq 1 20); do
+		"$PROCTRACE" record -q -o "rec$i.jsonl" -- true 2>err &
+		pid=$!
+		# builtins only: the signals come while the recorder loads its programs
+		until [ -e "rec$i.jsonl" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
+		kill -STOP "$pid" 2>/dev/null || true
+		kill -CONT "$pid" 2>/dev/null || true
+		wait_exit "$pid"
+		assert_eq "$RC" 0 "run $i: record's exit status ($(cat err))"
+	done
+}
 
 # A header that cannot be written is a recording that cannot start: CMD
 # does not run.
@@ -279,10 +375,52 @@ test_command_in_path_not_executable_is_one_badexec() {
 	mkdir bin
 	: >bin/plain
 	rc=0; PATH=$T/bin:/usr/bin:/bin "$PROCTRACE" record -q --failed-execs -o rec2.jsonl -- plain 2>err || rc=$?
-	assert_eq "$rc" 127 "record's exit status, not executable"
+	assert_eq "$rc" 126 "record's exit status, not executable"
 	assert_eq "$(cat err)" "proctrace: error: cannot run 'plain': Permission denied" "message, not executable"
 	assert_eq "$(jqr rec2.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
 		"[[\"$T/bin/plain\",13]]" "BadExec lines, not executable"
+	assert_eq "$(jqr rec2.jsonl '[.[] | .Exit // empty | .exit_code] + [.[-1].End.exit_code] | tojson')" \
+		"[126,126]" "Exit and End"
+}
+
+# rec_cannot_run FILE MESSAGE: FILE is there but cannot be run: one
+# BadExec with the kernel's errno, and 126 everywhere, as a shell says.
+rec_cannot_run() {
+	rc=0; "$PROCTRACE" record -q --failed-execs -o rec.jsonl -- "$1" a 2>err || rc=$?
+	assert_eq "$rc" 126 "$1: record's exit status"
+	assert_eq "$(cat err)" "proctrace: error: cannot run '$1': $2" "$1: message"
+	assert_eq "$(jqr rec.jsonl '[.[] | select(.Exec or .BadExec) | keys[0]] | tojson')" '["BadExec"]' \
+		"$1: exec lines (nothing run by /bin/sh)"
+	assert_eq "$(jqr rec.jsonl '[.[] | .Exit // empty | .exit_code] + [.[-1].End.exit_code] | tojson')" \
+		"[126,126]" "$1: Exit and End"
+	rm rec.jsonl
+}
+
+# A binary the kernel refuses (ENOEXEC) is never fed to /bin/sh, which
+# would say something like 'Syntax error: "(" unexpected': it gives 126 and
+# bash's "cannot execute binary file", saying what the ELF file is for.
+# Only a text file without #! runs under sh (next test).
+test_refused_binary_is_126_and_not_run_by_sh() {
+	need_root
+	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
+	local m
+	# /bin/true for another machine: its e_machine (2 bytes at 18) changed
+	m=$(od -An -tu2 -j18 -N2 /bin/true | tr -d ' ')
+	cp /bin/true foreign
+	if [ "$m" = 62 ]; then
+		printf '\267\000' | dd of=foreign bs=1 seek=18 conv=notrunc 2>/dev/null
+		rec_cannot_run ./foreign "cannot execute binary file: Exec format error (a program for arm64, not x86-64)"
+	else
+		printf '\076\000' | dd of=foreign bs=1 seek=18 conv=notrunc 2>/dev/null
+		rec_cannot_run ./foreign "cannot execute binary file: Exec format error (a program for x86-64, not $(
+			uname -m | sed 's/aarch64/arm64/'))"
+	fi
+	# not ELF, but binary: a NUL before the first newline
+	printf 'echo \000 x\n' >blob
+	chmod +x blob
+	rec_cannot_run ./blob "cannot execute binary file: Exec format error"
+	mkdir dir
+	rec_cannot_run ./dir "Is a directory"
 }
 
 # A script without #! found in PATH runs under /bin/sh, as execvp() runs it.

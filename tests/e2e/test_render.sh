@@ -177,7 +177,7 @@ test_stdin_and_output_file() {
 	"$PROCTRACE" render -f summary -o out.txt "$EX/hand-build.jsonl" >stdout
 	cmp want out.txt
 	[ ! -s stdout ] || fail "wrote to stdout with -o"
-	ls out.txt.* 2>/dev/null && fail "a temporary file was left"
+	ls out.txt.* proctrace-*.tmp 2>/dev/null && fail "a temporary file was left"
 	# --display-mode and -d are -f
 	"$PROCTRACE" render --display-mode summary "$EX/hand-build.jsonl" >got3
 	cmp want got3
@@ -205,8 +205,45 @@ test_output_targets() {
 	cmp want from-fifo
 	"$PROCTRACE" render -f summary -o - "$EX/hand-build.jsonl" >dash
 	cmp want dash
-	ls ./*.XXXXXX* target.txt.* 2>/dev/null && fail "a temporary file was left"
+	ls ./*.XXXXXX* target.txt.* proctrace-*.tmp 2>/dev/null && fail "a temporary file was left"
 	true
+}
+
+# render -o FILE makes its temporary file before it reads the input; a
+# signal that ends it then removes the file. Here render reads a fifo that
+# is kept open (so it blocks, its temporary file made) and gets a real
+# SIGINT, SIGTERM or SIGHUP: it dies of that signal, and leaves no
+# temporary file and FILE as it was. A signal that was ignored when render
+# started (nohup) stays ignored.
+test_signal_removes_the_temporary_file() {
+	local sig pid
+	"$PROCTRACE" render -f summary "$EX/hand-build.jsonl" >want
+	mkfifo in.fifo
+	echo old >out.txt
+	for sig in INT TERM HUP; do
+		exec 3<>in.fifo
+		# a background job of a script starts with SIGINT ignored: not this one
+		env --default-signal=INT "$PROCTRACE" render -f summary -o out.txt in.fifo 3>&- 2>err &
+		pid=$!
+		wait_glob 'proctrace-*.tmp'
+		kill -"$sig" "$pid"
+		wait_exit "$pid"
+		exec 3>&-
+		assert_eq "$RC" $((128 + $(kill -l "$sig"))) "exit status of render killed by SIG$sig ($(cat err))"
+		ls proctrace-*.tmp 2>/dev/null && fail "SIG$sig left the temporary file"
+		assert_eq "$(cat out.txt)" old "out.txt after SIG$sig"
+	done
+	exec 3<>in.fifo
+	(trap '' HUP; exec "$PROCTRACE" render -f summary -o out.txt in.fifo 3>&-) &
+	pid=$!
+	wait_glob 'proctrace-*.tmp'
+	kill -HUP "$pid"
+	cat "$EX/hand-build.jsonl" >&3
+	exec 3>&-
+	wait_exit "$pid"
+	assert_eq "$RC" 0 "exit status of render under nohup"
+	cmp want out.txt
+	assert_eq "$(ls | tr '\n' ' ')" "err in.fifo out.txt want " "files left"
 }
 
 test_output_is_never_the_input() {

@@ -35,6 +35,26 @@ test_equal_timestamps_without_seq_keep_file_order() {
 	assert_eq "$(jq -r 'select(.Exit) | .Exit.pid' out.jsonl | tr '\n' ' ')" "3 1 2 4 " "pids"
 }
 
+# Events with and without seq at one timestamp (recordings put together by
+# hand): by timestamp, then those with seq in seq order, then those without
+# in file order. So where the seq'd events were in the file does not
+# matter, and sorting the output again changes nothing.
+test_mixed_seq_order_is_total() {
+	# after every seq'd event of sorted.jsonl, one without seq at its timestamp
+	grep '"seq"' "$DATA/sorted.jsonl" >seqd
+	jq -c '{Exit: {timestamp: (to_entries[0].value.timestamp), pid: (90000 + input_line_number)}}' seqd >plain
+	paste -d '\n' seqd plain >a.jsonl
+	paste -d '\n' <(tac seqd) plain >b.jsonl
+	paste -d '\n' <(shuffle seqd) plain >c.jsonl
+	"$PROCTRACE" sort a.jsonl >a.out
+	"$PROCTRACE" sort b.jsonl | cmp - a.out || fail "the seq'd events' order in the file changed the output"
+	"$PROCTRACE" sort c.jsonl | cmp - a.out || fail "the seq'd events' order in the file changed the output"
+	"$PROCTRACE" sort a.out | cmp - a.out || fail "sorting the sorted output changed it"
+	jqr a.out '[.[] | to_entries[0].value | select(.timestamp)
+		| [.timestamp, (if .seq then 0 else 1 end), (.seq // .pid)]] as $k | $k == ($k | sort)' >ok
+	assert_eq "$(cat ok)" true "order: timestamp, with seq (by seq) before without (in file order)"
+}
+
 test_legacy_recording_becomes_format_1() {
 	"$PROCTRACE" sort "$EX/legacy-flox-curl.jsonl" > out.jsonl
 	# split exec lines are merged: no ExecArgs left, one Exec per original Exec line
@@ -85,7 +105,7 @@ test_errors_name_file_and_line() {
 
 test_warnings_are_not_errors() {
 	"$PROCTRACE" sort "$DATA/truncated-tail.jsonl" > out 2> err
-	grep -qF "truncated-tail.jsonl:3: last line is truncated (recorder killed?), ignored" err || fail "$(cat err)"
+	grep -qF "truncated-tail.jsonl:3: last line is cut short (the recorder was killed, or its disk was full?), ignored" err || fail "$(cat err)"
 	assert_eq "$(grep -vc Recording out)" 2 "events kept"
 	"$PROCTRACE" sort "$DATA/unknown-types.jsonl" > out 2> err
 	grep -qF "unknown-types.jsonl: skipped 3 lines of unknown event types (Mmap, Signal)" err || fail "$(cat err)"
@@ -146,6 +166,60 @@ test_in_place() {
 	"$PROCTRACE" sort -o /dev/stdin < rec.jsonl
 	cmp rec.jsonl "$DATA/sorted.jsonl"
 	assert_eq "$(ls | tr '\n' ' ')" "bad.jsonl other.jsonl rec.jsonl " "files left behind"
+}
+
+# sort -o FILE FILE replaces FILE by a new file: as root, with FILE's owner
+# and group (root sorting a user's file must not make it root's); a hard
+# link to FILE keeps the old content (said in the documentation).
+test_in_place_keeps_owner_and_mode() {
+	need_root
+	shuffle "$DATA/sorted.jsonl" > rec.jsonl
+	chown 65534:65534 rec.jsonl
+	chmod 604 rec.jsonl
+	ln rec.jsonl hard.jsonl
+	"$PROCTRACE" sort -o rec.jsonl rec.jsonl
+	cmp rec.jsonl "$DATA/sorted.jsonl"
+	assert_eq "$(stat -c '%u:%g %a %h' rec.jsonl)" "65534:65534 604 1" "owner, group, mode, links"
+	shuffle "$DATA/sorted.jsonl" | cmp - hard.jsonl || fail "the hard link changed"
+	# a new file is the caller's
+	"$PROCTRACE" sort -o new.jsonl rec.jsonl
+	assert_eq "$(stat -c '%u:%g' new.jsonl)" "$(id -u):$(id -g)" "owner of a new file"
+}
+
+# The temporary file's name is short: a FILE whose name is as long as the
+# directory allows (NAME_MAX, 255 bytes here) is replaced like any other.
+test_output_name_at_name_max() {
+	local max name
+	max=$(getconf NAME_MAX .)
+	name=$(head -c "$max" /dev/zero | tr '\0' n)
+	shuffle "$DATA/sorted.jsonl" > "$name"
+	"$PROCTRACE" sort -o "$name" "$name"
+	cmp "$name" "$DATA/sorted.jsonl"
+	"$PROCTRACE" sort -o "${name%n}m" "$name"
+	cmp "${name%n}m" "$DATA/sorted.jsonl"
+	mkdir d
+	"$PROCTRACE" sort -o "d/$name" "$name"
+	cmp "d/$name" "$DATA/sorted.jsonl"
+	assert_eq "$(ls | wc -l) $(ls d | wc -l)" "3 1" "files left"
+}
+
+# An interrupted sort -o leaves no temporary file (render's test tries each
+# signal): sort reads a fifo that is kept open, its temporary file made.
+test_sigterm_removes_the_temporary_file() {
+	local pid
+	mkfifo in.fifo
+	shuffle "$DATA/sorted.jsonl" > out.jsonl
+	cp out.jsonl before.jsonl
+	exec 3<>in.fifo
+	"$PROCTRACE" sort -o out.jsonl in.fifo 3>&- &
+	pid=$!
+	wait_glob 'proctrace-*.tmp'
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	exec 3>&-
+	assert_eq "$RC" 143 "exit status of sort killed by SIGTERM"
+	ls proctrace-*.tmp 2>/dev/null && fail "the temporary file was left"
+	cmp out.jsonl before.jsonl
 }
 
 test_output_targets() {
