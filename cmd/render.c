@@ -30,8 +30,12 @@ static void usage(FILE *f)
 		   "summary options:\n"
 		   "      --top N            lines in each top list (default 10)\n"
 		   "      --sort KEY         order the top lists by count, time (wall time) or cpu (default count)\n\n"
-		   "mermaid options:\n"
-		   "      --max-bars N       keep only the N longest bars\n"
+		   "mermaid options: the chart draws 50 bars, the longest on the critical path\n"
+		   "(marked \u2605), the longest failures and the longest others, in tree order;\n"
+		   "a %%%% line at its top says what it leaves out.\n"
+		   "      --max-bars N       draw N bars, chosen the same way\n"
+		   "      --all-bars         draw every bar (warns when the chart is more than the\n"
+		   "                         50,000 characters Mermaid draws)\n"
 		   "      --min-duration DUR drop bars shorter than DUR (e.g. 5ms, 250us, 1s, 100ns; plain number: ns)\n\n"
 		   "tree options:\n"
 		   "      --depth N          show N levels below each root (deeper ones are counted on their ancestor's line)\n"
@@ -54,6 +58,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f by-process build.jsonl        # grouped by process\n"
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
+		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
 		   "  proctrace render -f perfetto -o build.json build.jsonl   # open in ui.perfetto.dev\n"
@@ -152,8 +157,8 @@ static bool output_is_terminal(const char *out, int *fd)
 	return *fd >= 0 && isatty(*fd);
 }
 
-enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_MIN_DURATION, OPT_DEPTH, OPT_FOLD,
-       OPT_WIDTH, OPT_COLOR, OPT_ASCII };
+enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_ALL_BARS, OPT_MIN_DURATION, OPT_DEPTH,
+       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII };
 
 /* What the tree's options asked for, beyond render_opts. */
 struct tree_cli {
@@ -236,6 +241,7 @@ int cmd_render(int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
+		{ "all-bars", no_argument, NULL, OPT_ALL_BARS },
 		{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
 		{ "depth", required_argument, NULL, OPT_DEPTH },
 		{ "fold", required_argument, NULL, OPT_FOLD },
@@ -308,6 +314,10 @@ int cmd_render(int argc, char **argv)
 			}
 			opts.max_bars = (unsigned)v;
 			break;
+		case OPT_ALL_BARS:
+			mermaid_opt = "--all-bars";
+			opts.all_bars = true;
+			break;
 		case OPT_MIN_DURATION:
 			mermaid_opt = "--min-duration";
 			err = parse_duration(optarg, &opts.min_duration_ns);
@@ -349,6 +359,10 @@ int cmd_render(int argc, char **argv)
 		warning("render: %s applies to -f tree only; ignored for -f %s", tree.opt, r->name);
 	if (!strcmp(r->name, "tree"))
 		tree_terminal(&opts, out, &tree);
+	if (opts.all_bars && opts.max_bars) {
+		error("render: --all-bars and --max-bars: choose one");
+		return EXIT_USAGE;
+	}
 	if (argc - optind > 1) {
 		error("render: one recording at a time (got %d)", argc - optind);
 		return EXIT_USAGE;

@@ -1,4 +1,4 @@
-/* render/mermaid.c: the mermaid view, a Gantt chart with one bar per exec image or fork-only process. */
+/* render/mermaid.c: the mermaid view, a Gantt chart of the bars that matter, one per exec image or fork-only process. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,8 +10,30 @@
 
 /* Mermaid's default maxTextSize, counted in UTF-16 units; bigger charts render as an error. */
 #define MERMAID_MAX_TEXT 50000
+/* More bars than this never fit in MERMAID_MAX_TEXT: a bar's line has at least 17 characters. */
+#define MERMAID_MAX_FIT (MERMAID_MAX_TEXT / 17 + 1)
 
 #define NS_PER_MS ((uint64_t)1000000)
+
+/*
+ * The page Mermaid lays a Gantt chart out on, with its default settings:
+ * mermaid-cli's 800-pixel page less the body's 8-pixel margins, 75 pixels
+ * of padding either side of the time axis, labels at 11 pixels and the
+ * title at 18. Labels are sized for this page: a wider one only gives
+ * them more room.
+ */
+#define CHART_W 784
+#define PAD 75
+#define PLOT_W (CHART_W - 2 * PAD)
+/* Room left free beside a label, in hundredths of a pixel: fonts differ a little. */
+#define SLACK 300
+/*
+ * The room of a section name, in hundredths of a pixel: it starts 10 pixels
+ * into the left padding and may reach 5 pixels past it.
+ */
+#define SECTION_W 7000
+/* The shortest a label is cut to, even where nothing longer fits. */
+#define LABEL_MIN 12
 
 /* A growable string: raw labels are built in one, escaped text in another. */
 static int sb_add(struct sbuf *b, const char *s, size_t n)
@@ -31,6 +53,15 @@ static int sb_adds(struct sbuf *b, const char *s)
 	return sb_add(b, s, strlen(s));
 }
 
+/* Append the decimal number v. */
+static int sb_addu(struct sbuf *b, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	return sb_adds(b, num);
+}
+
 static int utf8_put(struct sbuf *b, uint32_t c)
 {
 	char u[4];
@@ -46,68 +77,263 @@ static int entity_put(struct sbuf *b, uint32_t c)
 	return sb_adds(b, e);
 }
 
-/* The characters Mermaid's lexer or its entity decoding would act on. */
+/* The characters Mermaid's lexer or its entity decoding would act on: # : ; % < > & " ' */
 static bool must_encode(uint32_t c)
 {
-	return c && c < 0x80 && strchr("#:;%<>&\"'", (int)c);
+	static const uint64_t set = 1ull << '#' | 1ull << ':' | 1ull << ';' | 1ull << '%' |
+				    1ull << '<' | 1ull << '>' | 1ull << '&' | 1ull << '"' | 1ull << '\'';
+
+	return c < 64 && (set >> c & 1);
 }
 
-/* mermaid_escape() into a buffer: appends to dst. */
-static int escape_to(struct sbuf *dst, const char *s, size_t len, size_t max_chars)
+/*
+ * Advance widths of ' ' to '~' at 11 pixels in DejaVu Sans, in hundredths
+ * of a pixel, measured in chromium. It is the font Debian draws Mermaid's
+ * "trebuchet ms", verdana, arial with, and as wide as Verdana: a label
+ * sized with it fits in the narrower fonts too.
+ */
+static const uint16_t ascii_width[95] = {
+	350, 441, 506, 922, 700, 1046, 859, 303, 430, 430, 551, 922,
+	350, 397, 350, 371, 700, 700, 700, 700, 700, 700, 700, 700,
+	700, 700, 371, 371, 922, 922, 922, 584, 1100, 784, 755, 769,
+	848, 696, 633, 853, 828, 325, 326, 723, 614, 950, 823, 867,
+	664, 867, 765, 699, 655, 806, 753, 1088, 755, 674, 755, 430,
+	371, 430, 922, 552, 550, 675, 699, 605, 699, 677, 380, 699,
+	698, 306, 307, 638, 306, 1072, 698, 674, 699, 699, 434, 574,
+	432, 698, 652, 900, 652, 652, 578, 700, 371, 700, 922,
+};
+
+/* Other characters: a full em, more for the wide ones. */
+static unsigned char_width(uint32_t c)
+{
+	if (c >= 0x20 && c < 0x7f)
+		return ascii_width[c - 0x20];
+	switch (utf8_width(c)) {
+	case 0:
+		return 0;
+	case 2:
+		return 1400;
+	default:
+		return 1100;
+	}
+}
+
+/*
+ * The width Mermaid gives an entity when it places a label: it measures
+ * the text before turning "#233;" back into "é", while the entity is
+ * written "\uFB02°°233¶ß" (31.94 pixels, and 7 a digit).
+ */
+static unsigned entity_width(uint32_t c)
+{
+	unsigned w = 3194;
+
+	do
+		w += 700;
+	while (c /= 10);
+	return w;
+}
+
+/* Characters (code points): a label decoded, or a cut of one. */
+struct cps {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int cps_reserve(struct cps *c, size_t n)
+{
+	uint32_t *v;
+
+	if (n <= c->cap)
+		return 0;
+	v = realloc(c->v, n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->v = v;
+	c->cap = n;
+	return 0;
+}
+
+/* The len bytes of s as characters: controls become spaces, trimmed; blank text becomes U+00A0. */
+static int decode(struct cps *c, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	uint32_t *cp;
-	size_t n = 0, i, first, last;
-	bool cut = false, lead = true;
+	size_t n = 0;
+	int err = cps_reserve(c, len + 1);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+
+		i += utf8_decode(u + i, len - i, &cp);
+		/* a CR or LF inside a label is a parse error, the other controls are invisible */
+		if (utf8_is_control(cp))
+			cp = ' ';
+		if (cp != ' ' || n)
+			c->v[n++] = cp;
+	}
+	while (n && c->v[n - 1] == ' ')
+		n--;
+	/* Empty or blank text is a parse error; a no-break space shows as nothing. */
+	if (!n)
+		c->v[n++] = 0xa0;
+	c->n = n;
+	return 0;
+}
+
+/*
+ * The n characters of in, or when there are more than max, their start and
+ * their end around an ellipsis, half of max each: what names a process is
+ * at both ends of its command line, the program and its operands (the
+ * source file of a compiler). Each part ends at a space in its half nearest
+ * the cut if there is one, so that words stay whole ("gcc -DHAVE_CONFIG_H
+ * -I. … -c -o grep.o grep.c"). out has room for max (>= 1) characters;
+ * returns how many it holds.
+ */
+static size_t cut_middle(const uint32_t *in, size_t n, size_t max, uint32_t *out)
+{
+	size_t head, tail, lo, h, t, k;
+	bool space_h = false, space_t = false;
+
+	if (n <= max) {
+		memcpy(out, in, n * sizeof(*in));
+		return n;
+	}
+	head = (max - 1) / 2;
+	tail = max - 1 - head;
+	lo = head / 2 > 1 ? head / 2 : 1;
+	h = head;
+	for (size_t s = head; s-- > lo;) {
+		if (in[s] == ' ') {
+			h = s;
+			space_h = true;
+			break;
+		}
+	}
+	t = n - tail;
+	for (size_t s = n - tail; s < n - tail / 2; s++) {
+		if (in[s] == ' ') {
+			t = s + 1;
+			space_t = true;
+			break;
+		}
+	}
+	while (h && in[h - 1] == ' ')
+		h--;
+	while (t < n && in[t] == ' ')
+		t++;
+	memcpy(out, in, h * sizeof(*in));
+	k = h;
+	if (space_h && h)
+		out[k++] = ' ';
+	out[k++] = 0x2026;
+	if (space_t && t < n)
+		out[k++] = ' ';
+	memcpy(out + k, in + t, (n - t) * sizeof(*in));
+	return k + n - t;
+}
+
+/* Write the characters as Mermaid text: the first one, and those its lexer acts on, as entities. */
+static int emit(struct sbuf *dst, const uint32_t *c, size_t n)
+{
 	int err = 0;
 
-	cp = malloc((len + 1) * sizeof(*cp));
-	if (!cp)
-		return -ENOMEM;
-	for (i = 0; i < len;) {
-		uint32_t c;
-
-		i += utf8_decode(u + i, len - i, &c);
-		/* a CR or LF inside a label is a parse error, the other controls are invisible */
-		cp[n++] = utf8_is_control(c) ? ' ' : c;
-	}
-	for (first = 0; first < n && cp[first] == ' '; first++)
-		;
-	for (last = n; last > first && cp[last - 1] == ' '; last--)
-		;
-	/* Empty or blank text is a parse error; a no-break space shows as nothing. */
-	if (first == last) {
-		cp[0] = 0xa0;
-		first = 0;
-		last = 1;
-	}
-	if (max_chars && last - first > max_chars) {
-		last = first + max_chars - 1;
-		while (last > first && cp[last - 1] == ' ')
-			last--;
-		cut = true;
-	}
 	/*
 	 * The first character is always an entity: that is what stops a label
 	 * from starting a keyword (title, section, click, gantt, a date) or a
 	 * "%%" comment, whatever follows.
 	 */
-	for (i = first; i < last && !err; i++, lead = false)
-		err = lead || must_encode(cp[i]) ? entity_put(dst, cp[i]) : utf8_put(dst, cp[i]);
-	if (cut && !err)
-		err = lead ? entity_put(dst, 0x2026) : utf8_put(dst, 0x2026);
-	free(cp);
+	for (size_t i = 0; i < n && !err; i++)
+		err = !i || must_encode(c[i]) ? entity_put(dst, c[i]) : utf8_put(dst, c[i]);
 	return err;
+}
+
+/* Where Mermaid can draw a label whole, in hundredths of a pixel (negative: nowhere). */
+struct room {
+	int64_t inside, right, left;
+};
+
+/*
+ * Whether Mermaid draws the n characters whole within r. It measures a
+ * label with its entities still encoded (entity_width), then draws it
+ * inside its bar if that fits, else after the bar if that fits, else
+ * before it, where the label as shown must fit.
+ */
+static bool fits(const uint32_t *c, size_t n, const struct room *r)
+{
+	int64_t shown = 0, measured = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned w = char_width(c[i]);
+
+		shown += w;
+		measured += !i || must_encode(c[i]) ? entity_width(c[i]) : w;
+	}
+	return measured <= r->inside || measured <= r->right || shown <= r->left;
+}
+
+/* Scratch space for labels: one decoded, and a cut of it. */
+struct text {
+	struct cps full, cut;
+};
+
+static void text_free(struct text *tx)
+{
+	free(tx->full.v);
+	free(tx->cut.v);
+}
+
+/*
+ * Escape the len bytes of s into dst (mermaid_escape()), cut in the middle
+ * to at most max characters (0: no limit) and, if r is given, to the
+ * longest cut Mermaid draws whole within r, but never below LABEL_MIN.
+ */
+static int put_text(struct sbuf *dst, struct text *tx, const char *s, size_t len, size_t max,
+		    const struct room *r)
+{
+	size_t n, lo, a, b, k;
+	int err = decode(&tx->full, s, len);
+
+	if (err)
+		return err;
+	n = tx->full.n;
+	if (!max || max > n)
+		max = n;
+	if (max == n && (!r || fits(tx->full.v, n, r)))
+		return emit(dst, tx->full.v, n);
+	err = cps_reserve(&tx->cut, max);
+	if (err)
+		return err;
+	if (r) {
+		/* The longest cut that fits: widths grow with the cut's length. */
+		lo = LABEL_MIN < max ? LABEL_MIN : max;
+		for (a = lo + 1, b = max; a <= b;) {
+			size_t mid = a + (b - a) / 2;
+
+			k = cut_middle(tx->full.v, n, mid, tx->cut.v);
+			if (fits(tx->cut.v, k, r)) {
+				lo = mid;
+				a = mid + 1;
+			} else {
+				b = mid - 1;
+			}
+		}
+		max = lo;
+	}
+	k = cut_middle(tx->full.v, n, max, tx->cut.v);
+	return emit(dst, tx->cut.v, k);
 }
 
 int mermaid_escape(FILE *out, const char *s, size_t len, size_t max_chars)
 {
 	struct sbuf b = { 0 };
-	int err = escape_to(&b, s, len, max_chars);
+	struct text tx = { 0 };
+	int err = put_text(&b, &tx, s, len, max_chars, NULL);
 
 	if (!err && fwrite(b.buf, 1, b.len, out) != b.len)
 		err = -EIO;
 	sbuf_free(&b);
+	text_free(&tx);
 	return err;
 }
 
@@ -130,6 +356,23 @@ static int exec_command(struct sbuf *b, const struct event *ex)
 	return sb_adds(b, "(unknown command)");
 }
 
+/* The recorded command as the header gives it, if it does and p is that command. */
+static bool header_command(struct sbuf *b, const struct trace *t, const struct proc *p, int *err)
+{
+	const struct recording *rec = t->rec;
+
+	if (p != t->root || !t->root_is_recorded || !rec || !rec->has_header ||
+	    !rec->hdr.command_len)
+		return false;
+	for (uint32_t i = 0; i < rec->hdr.command_len && !*err; i++) {
+		if (i)
+			*err = sb_adds(b, " ");
+		if (!*err && rec->hdr.command[i])
+			*err = sb_adds(b, rec->hdr.command[i]);
+	}
+	return true;
+}
+
 /*
  * The command a process is known by: its first exec image, or for a process
  * that never exec'd, "(fork) " and the image it inherited (p->inherited).
@@ -139,7 +382,6 @@ static int exec_command(struct sbuf *b, const struct event *ex)
  */
 static int proc_command(struct sbuf *b, const struct trace *t, const struct proc *p)
 {
-	const struct recording *rec = t->rec;
 	char pid[32];
 	int err = 0;
 
@@ -149,131 +391,113 @@ static int proc_command(struct sbuf *b, const struct trace *t, const struct proc
 		err = sb_adds(b, "(fork) ");
 		return err ? err : exec_command(b, p->inherited->exec);
 	}
-	if (p == t->root && t->root_is_recorded && rec && rec->has_header &&
-	    rec->hdr.command_len) {
-		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
-			if (i)
-				err = sb_adds(b, " ");
-			if (!err && rec->hdr.command[i])
-				err = sb_adds(b, rec->hdr.command[i]);
-		}
+	if (header_command(b, t, p, &err))
 		return err;
-	}
 	snprintf(pid, sizeof(pid), "(fork) pid %" PRId32, p->pid);
 	return sb_adds(b, pid);
 }
 
 enum bar_tag { TAG_NONE, TAG_CRIT, TAG_ACTIVE };
 
+/* Why a bar is worth drawing; the chart gives each its share of the bars (see turns[]). */
+enum tier { TIER_CRIT, TIER_FAIL, TIER_REST, NTIERS };
+
+#define NO_SPAN UINT32_MAX
+
 struct bar {
 	const struct proc *p;
-	const struct exec_span *span; /* NULL: the process never exec'd */
-	uint64_t start, len;          /* ns; start counts from the recording's start (timestamp 0) */
-	size_t section;               /* index in mm.sections */
-	size_t order;                 /* position in tree order */
-	enum bar_tag tag;
+	uint32_t span;    /* index in p->execs; NO_SPAN: the process never exec'd */
+	uint32_t section; /* index in mm.sections */
+	uint8_t tag;      /* enum bar_tag */
+	uint8_t tier;     /* enum tier */
 	bool keep;
 };
 
-struct mm {
-	const struct trace *t;
-	struct bar *bars;
-	size_t nbars, capbars;
-	const struct proc **sections; /* each named by this process's command */
-	size_t nsections, capsections;
-	uint64_t *bad_exec;           /* per process: last failed exec time + 1, 0 if none */
-};
-
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
+static uint64_t bar_start(const struct bar *b)
 {
-	void *p;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, c * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
+	return b->span == NO_SPAN ? b->p->start : b->p->execs[b->span].start;
 }
 
-/* A process failed if it exited non-zero, was killed, or its last exec attempt failed. */
+static uint64_t bar_len(const struct bar *b)
+{
+	uint64_t s = bar_start(b), e = b->span == NO_SPAN ? b->p->end : b->p->execs[b->span].end;
+
+	return e > s ? e - s : 0;
+}
+
+struct mm {
+	const struct trace *t;
+	struct bar *bars;              /* nbars, in tree order */
+	size_t nbars;
+	const struct proc **sections;  /* each named by this process's command */
+	size_t nsections;
+	uint8_t *bad_exec;             /* per process: its last exec attempt failed */
+	uint64_t origin;               /* ns: time 0 of the chart, when the first process started */
+	uint64_t min_ns;               /* --min-duration */
+	size_t candidates;             /* bars that pass --min-duration */
+	size_t in_tier[NTIERS];        /* of them, in each tier */
+	size_t kept, kept_in[NTIERS];  /* bars drawn, in all and of each tier */
+	struct text tx;
+};
+
+/*
+ * A process failed if it exited non-zero, was killed, or its last exec
+ * attempt failed (execvp()'s failed tries of each PATH entry before the
+ * one that worked do not count).
+ */
 static bool proc_failed(const struct mm *m, const struct proc *p)
 {
 	const struct event *ex = p->exit;
-	uint64_t bad = m->bad_exec ? m->bad_exec[p->index] : 0;
 
 	if (ex && (ex->flags & EVF_STATUS) && (ex->u.exit.code || (ex->flags & EVF_SIGNALED)))
 		return true;
-	/* execvp() tries every PATH entry: only a failure after the last success counts. */
-	if (bad && (!p->nexec || bad - 1 > p->execs[p->nexec - 1].start))
-		return true;
-	return false;
+	return m->bad_exec && p->index < m->t->nprocs && m->bad_exec[p->index];
 }
 
-static int add_bar(struct mm *m, const struct proc *p, const struct exec_span *span,
-		   uint64_t start, uint64_t end, bool last)
+/* Count (fill false) or add (fill true) a bar. */
+static void add_bar(struct mm *m, const struct proc *p, uint32_t span, bool fill)
 {
 	struct bar *b;
-	int err = grow((void **)&m->bars, &m->capbars, m->nbars, sizeof(*m->bars));
+	bool last = span == NO_SPAN || span + 1 == p->nexec;
 
-	if (err)
-		return err;
-	b = &m->bars[m->nbars];
-	*b = (struct bar){ .p = p, .span = span, .section = m->nsections - 1,
-			   .order = m->nbars, .keep = true };
-	/*
-	 * Timestamps count from the recording's start, so a bar keeps its place
-	 * whatever comes first in the model: the chart of a --pid subtree, or of
-	 * that subtree written out by render --pid and read again, is the same.
-	 */
-	b->start = start;
-	b->len = end > start ? end - start : 0;
+	if (!fill) {
+		m->nbars++;
+		return;
+	}
+	b = &m->bars[m->nbars++];
+	*b = (struct bar){ .p = p, .span = span, .section = (uint32_t)(m->nsections - 1) };
 	/* The failure or the still-running state belongs to the image that was last. */
 	if (last && proc_failed(m, p))
 		b->tag = TAG_CRIT;
 	else if (last && p->ended_by_recording)
 		b->tag = TAG_ACTIVE;
-	m->nbars++;
-	return 0;
+	b->tier = p->on_crit ? TIER_CRIT : b->tag == TAG_CRIT ? TIER_FAIL : TIER_REST;
+	if (p->start < m->origin)
+		m->origin = p->start;
 }
 
-static int add_own_bars(struct mm *m, const struct proc *p)
+static void add_own_bars(struct mm *m, const struct proc *p, bool fill)
 {
-	int err = 0;
-
 	if (!p->nexec)
-		return add_bar(m, p, NULL, p->start, p->end, true);
-	for (uint32_t i = 0; i < p->nexec && !err; i++)
-		err = add_bar(m, p, &p->execs[i], p->execs[i].start, p->execs[i].end,
-			      i + 1 == p->nexec);
-	return err;
+		add_bar(m, p, NO_SPAN, fill);
+	for (uint32_t i = 0; i < p->nexec; i++)
+		add_bar(m, p, i, fill);
 }
 
-static int add_section(struct mm *m, const struct proc *p)
+static void add_section(struct mm *m, const struct proc *p, bool fill)
 {
-	int err = grow((void **)&m->sections, &m->capsections, m->nsections,
-		       sizeof(*m->sections));
-
-	if (err)
-		return err;
-	m->sections[m->nsections++] = p;
-	return 0;
+	if (fill)
+		m->sections[m->nsections] = p;
+	m->nsections++;
 }
 
 /* Depth first, children in fork order, without recursion: trees can be deep. */
-static int add_subtree(struct mm *m, const struct proc *top)
+static void add_subtree(struct mm *m, const struct proc *top, bool fill)
 {
 	const struct proc *p = top;
-	int err;
 
 	for (;;) {
-		err = add_own_bars(m, p);
-		if (err)
-			return err;
+		add_own_bars(m, p, fill);
 		if (p->first_child) {
 			p = p->first_child;
 			continue;
@@ -281,16 +505,33 @@ static int add_subtree(struct mm *m, const struct proc *top)
 		while (p != top && !p->next_sibling)
 			p = p->parent;
 		if (p == top)
-			return 0;
+			return;
 		p = p->next_sibling;
 	}
 }
 
 /* Bars in tree order: a section for each root's own images, then one per direct child of a root. */
+static void walk(struct mm *m, bool fill)
+{
+	const struct trace *t = m->t;
+
+	m->nbars = m->nsections = 0;
+	for (size_t r = 0; r < t->nroots; r++) {
+		const struct proc *root = t->roots[r];
+
+		add_section(m, root, fill);
+		add_own_bars(m, root, fill);
+		for (const struct proc *c = root->first_child; c; c = c->next_sibling) {
+			add_section(m, c, fill);
+			add_subtree(m, c, fill);
+		}
+	}
+}
+
+/* The bars, counted first so that a big recording's take no more memory than they need. */
 static int collect(struct mm *m)
 {
 	const struct trace *t = m->t;
-	int err = 0;
 
 	if (t->rec && t->proc_of_event && t->nprocs) {
 		m->bad_exec = calloc(t->nprocs, sizeof(*m->bad_exec));
@@ -298,80 +539,173 @@ static int collect(struct mm *m)
 			return -ENOMEM;
 		for (size_t i = 0; i < t->rec->n; i++) {
 			const struct proc *p = t->proc_of_event[i];
+			enum ev_type type = t->rec->ev[i].type;
 
-			if (p && t->rec->ev[i].type == EV_BADEXEC && p->index < t->nprocs)
-				m->bad_exec[p->index] = t->rec->ev[i].ts + 1;
+			if (p && p->index < t->nprocs && (type == EV_EXEC || type == EV_BADEXEC))
+				m->bad_exec[p->index] = type == EV_BADEXEC;
 		}
 	}
-	for (size_t r = 0; r < t->nroots && !err; r++) {
-		const struct proc *root = t->roots[r];
-
-		err = add_section(m, root);
-		if (!err)
-			err = add_own_bars(m, root);
-		for (const struct proc *c = root->first_child; c && !err; c = c->next_sibling) {
-			err = add_section(m, c);
-			if (!err)
-				err = add_subtree(m, c);
+	walk(m, false);
+	m->bars = malloc((m->nbars ? m->nbars : 1) * sizeof(*m->bars));
+	m->sections = malloc((m->nsections ? m->nsections : 1) * sizeof(*m->sections));
+	if (!m->bars || !m->sections)
+		return -ENOMEM;
+	m->origin = UINT64_MAX;
+	walk(m, true);
+	if (m->origin == UINT64_MAX)
+		m->origin = 0;
+	for (size_t i = 0; i < m->nbars; i++) {
+		if (bar_len(&m->bars[i]) >= m->min_ns) {
+			m->candidates++;
+			m->in_tier[m->bars[i].tier]++;
 		}
 	}
+	return 0;
+}
+
+/* Whether bar a comes before bar b in their tier: longer, or as long and earlier in tree order. */
+static bool before(const struct bar *bars, uint32_t a, uint32_t b)
+{
+	uint64_t la = bar_len(&bars[a]), lb = bar_len(&bars[b]);
+
+	return la != lb ? la > lb : a < b;
+}
+
+/* A heap whose root is the bar that comes last, so that it is the one a better bar replaces. */
+static void sift_down(const struct bar *bars, uint32_t *v, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		uint32_t tmp;
+
+		if (l < n && before(bars, v[w], v[l]))
+			w = l;
+		if (r < n && before(bars, v[w], v[r]))
+			w = r;
+		if (w == i)
+			return;
+		tmp = v[i];
+		v[i] = v[w];
+		v[w] = tmp;
+		i = w;
+	}
+}
+
+static void sift_up(const struct bar *bars, uint32_t *v, size_t i)
+{
+	while (i && before(bars, v[(i - 1) / 2], v[i])) {
+		uint32_t tmp = v[i];
+
+		v[i] = v[(i - 1) / 2];
+		v[(i - 1) / 2] = tmp;
+		i = (i - 1) / 2;
+	}
+}
+
+/*
+ * The share of each tier in the bars drawn, in turns: two on the critical
+ * path, one failure, one other. A tier with nothing left gives its turn to
+ * the first of fallback[] that has something: the longest others first.
+ */
+static const uint8_t turns[] = { TIER_CRIT, TIER_CRIT, TIER_FAIL, TIER_REST };
+static const uint8_t fallback[] = { TIER_REST, TIER_CRIT, TIER_FAIL };
+
+/*
+ * The first k bars (k <= candidates) in the order the chart chooses them:
+ * the longest of each tier, taken in turns. Only the k best of each tier
+ * are kept while looking, so this takes O(bars × log k) time and O(k)
+ * memory. *out is new (k entries), the caller frees it.
+ */
+static int rank(const struct mm *m, size_t k, uint32_t **out)
+{
+	uint32_t *v[NTIERS] = { 0 }, *order = NULL;
+	size_t cap[NTIERS], n[NTIERS] = { 0 }, pos[NTIERS] = { 0 };
+	int err = -ENOMEM;
+
+	for (int t = 0; t < NTIERS; t++) {
+		cap[t] = m->in_tier[t] < k ? m->in_tier[t] : k;
+		v[t] = malloc((cap[t] ? cap[t] : 1) * sizeof(*v[t]));
+		if (!v[t])
+			goto cleanup;
+	}
+	order = malloc((k ? k : 1) * sizeof(*order));
+	if (!order)
+		goto cleanup;
+	for (size_t i = 0; i < m->nbars; i++) {
+		const struct bar *b = &m->bars[i];
+		int t = b->tier;
+
+		if (bar_len(b) < m->min_ns || !cap[t])
+			continue;
+		if (n[t] < cap[t]) {
+			v[t][n[t]] = (uint32_t)i;
+			sift_up(m->bars, v[t], n[t]++);
+		} else if (before(m->bars, (uint32_t)i, v[t][0])) {
+			v[t][0] = (uint32_t)i;
+			sift_down(m->bars, v[t], n[t], 0);
+		}
+	}
+	/* Each heap in order, best first: the last bar goes to the end, repeatedly. */
+	for (int t = 0; t < NTIERS; t++) {
+		for (size_t j = n[t]; j > 1; j--) {
+			uint32_t tmp = v[t][0];
+
+			v[t][0] = v[t][j - 1];
+			v[t][j - 1] = tmp;
+			sift_down(m->bars, v[t], j - 1, 0);
+		}
+	}
+	for (size_t j = 0, turn = 0; j < k; turn++) {
+		int t = turns[turn % sizeof(turns)];
+
+		for (int alt = 0; pos[t] == n[t] && alt < NTIERS; alt++)
+			t = fallback[alt];
+		if (pos[t] == n[t])
+			break;
+		order[j++] = v[t][pos[t]++];
+	}
+	*out = order;
+	order = NULL;
+	err = 0;
+cleanup:
+	for (int t = 0; t < NTIERS; t++)
+		free(v[t]);
+	free(order);
 	return err;
 }
 
-static int by_length_desc(const void *a, const void *b)
+/* Draw the first n bars of order, or with order NULL every candidate. */
+static void keep_bars(struct mm *m, const uint32_t *order, size_t n)
 {
-	const struct bar *x = *(const struct bar *const *)a, *y = *(const struct bar *const *)b;
-
-	if (x->len != y->len)
-		return x->len < y->len ? 1 : -1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Bars that pass --min-duration, longest first (ties in tree order): the order --max-bars keeps them in. */
-static int rank_bars(struct mm *m, uint64_t min_ns, struct bar ***out, size_t *n)
-{
-	struct bar **v = malloc((m->nbars + 1) * sizeof(*v));
-	size_t j = 0;
-
-	if (!v)
-		return -ENOMEM;
+	m->kept = 0;
+	memset(m->kept_in, 0, sizeof(m->kept_in));
 	for (size_t i = 0; i < m->nbars; i++)
-		if (m->bars[i].len >= min_ns)
-			v[j++] = &m->bars[i];
-	qsort(v, j, sizeof(*v), by_length_desc);
-	*out = v;
-	*n = j;
-	return 0;
-}
-
-/* Apply --min-duration, then keep the --max-bars longest; returns how many bars are kept. */
-static int select_bars(struct mm *m, const struct render_opts *o, size_t *kept)
-{
-	uint64_t min_ns = o ? o->min_duration_ns : 0;
-	size_t n = 0;
-
+		m->bars[i].keep = !order && bar_len(&m->bars[i]) >= m->min_ns;
+	for (size_t i = 0; order && i < n; i++)
+		m->bars[order[i]].keep = true;
 	for (size_t i = 0; i < m->nbars; i++) {
-		m->bars[i].keep = m->bars[i].len >= min_ns;
-		n += m->bars[i].keep;
+		if (m->bars[i].keep) {
+			m->kept++;
+			m->kept_in[m->bars[i].tier]++;
+		}
 	}
-	if (o && o->max_bars && n > o->max_bars) {
-		struct bar **v;
-		int err = rank_bars(m, min_ns, &v, &n);
-
-		if (err)
-			return err;
-		for (size_t j = o->max_bars; j < n; j++)
-			v[j]->keep = false;
-		n = o->max_bars;
-		free(v);
-	}
-	*kept = n;
-	return 0;
 }
 
-static uint64_t ms_floor(uint64_t ns)
+/* What the chart's axis spans, and how it is drawn. */
+struct geo {
+	uint64_t lo, hi;    /* ms: from the first start to the last end drawn */
+	uint64_t min_ms;    /* the shortest bar drawn: one pixel */
+	bool stretched;     /* a bar is drawn longer than it was */
+	uint64_t step;      /* ms between ticks */
+	const char *format; /* of a tick's label */
+};
+
+/* Whole ms from the chart's time 0. */
+static uint64_t start_ms(const struct mm *m, const struct bar *b)
 {
-	return ns / NS_PER_MS;
+	uint64_t s = bar_start(b);
+
+	return s > m->origin ? (s - m->origin) / NS_PER_MS : 0;
 }
 
 /* A Mermaid duration: whole milliseconds, at least 1 (0ms and fractions draw nothing). */
@@ -382,54 +716,11 @@ static uint64_t ms_len(uint64_t ns)
 	return ms ? ms : 1;
 }
 
-/* Append the decimal number v. */
-static int sb_addu(struct sbuf *b, uint64_t v)
+static uint64_t drawn_ms(const struct geo *g, const struct bar *b)
 {
-	char num[24];
+	uint64_t ms = ms_len(bar_len(b));
 
-	snprintf(num, sizeof(num), "%" PRIu64, v);
-	return sb_adds(b, num);
-}
-
-static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
-{
-	const struct recording *rec = t->rec;
-	int err = 0;
-	char note[96];
-
-	tmp->len = 0;
-	/* The header's command names the recorded command, not a subtree picked with --pid. */
-	if (t->root_is_recorded && rec && rec->has_header && rec->hdr.command_len) {
-		for (uint32_t i = 0; i < rec->hdr.command_len && !err; i++) {
-			if (i)
-				err = sb_adds(tmp, " ");
-			if (!err && rec->hdr.command[i])
-				err = sb_adds(tmp, rec->hdr.command[i]);
-		}
-	} else if (t->root) {
-		err = proc_command(tmp, t, t->root);
-	} else {
-		err = sb_adds(tmp, "proctrace recording");
-	}
-	if (!err)
-		err = sb_adds(o, "    title ");
-	if (!err)
-		err = escape_to(o, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX);
-	/* Escaped apart from the command so that cutting a long command never hides them. */
-	if (!err && rec && rec->has_end && rec->end.lost) {
-		snprintf(note, sizeof(note), "(incomplete: %" PRIu64 " event%s lost)", rec->end.lost,
-			 rec->end.lost == 1 ? "" : "s");
-		err = sb_adds(o, " ");
-		if (!err)
-			err = escape_to(o, note, strlen(note), 0);
-	}
-	if (!err && rec && rec->cut_short) {
-		snprintf(note, sizeof(note), "(incomplete: the recording is cut short)");
-		err = sb_adds(o, " ");
-		if (!err)
-			err = escape_to(o, note, strlen(note), 0);
-	}
-	return err ? err : sb_adds(o, "\n");
+	return ms > g->min_ms ? ms : g->min_ms;
 }
 
 /*
@@ -437,11 +728,11 @@ static int put_title(struct sbuf *o, const struct trace *t, struct sbuf *tmp)
  * timeFormat and time scale), and a chart's times are near the epoch, where
  * %M:%S read 30:00 at the start in a half-hour zone (Asia/Kolkata) and even
  * %S was 30 s off in Africa/Monrovia (-0:44:30 in 1970). So the labels use
- * only fields no zone changes, %s (seconds since timestamp 0) and %L, and
- * the ticks come every step ms, which d3 counts from the epoch: some 5 to 10
- * of them over what the kept bars span, at steps people read easily.
+ * only fields no zone changes, %s (seconds since time 0) and %L, and the
+ * ticks come every step ms, which d3 counts from the epoch: some 5 to 10 of
+ * them over what the bars drawn span, at steps people read easily.
  */
-static void axis(const struct mm *m, bool note, const char **format, uint64_t *step)
+static void axis(struct geo *g)
 {
 	static const uint64_t steps[] = {
 		1, 2, 5, 10, 20, 50, 100, 200, 500,
@@ -449,50 +740,209 @@ static void axis(const struct mm *m, bool note, const char **format, uint64_t *s
 		60000, 120000, 300000, 600000, 900000, 1800000,
 		3600000, 7200000, 10800000, 21600000, 43200000, 86400000,
 	};
-	uint64_t lo = note ? 0 : UINT64_MAX, hi = note ? 1 : 0, len;
+	uint64_t len = g->hi - g->lo;
 	size_t i = 0;
 
-	for (size_t k = 0; k < m->nbars; k++) {
-		const struct bar *b = &m->bars[k];
-		uint64_t start = ms_floor(b->start), end = start + ms_len(b->len);
-
-		if (!b->keep)
-			continue;
-		lo = start < lo ? start : lo;
-		hi = end > hi ? end : hi;
-	}
-	len = hi > lo ? hi - lo : 1;
 	while (i + 1 < sizeof(steps) / sizeof(steps[0]) && len > 10 * steps[i])
 		i++;
-	*step = steps[i];
+	g->step = steps[i];
 	/* Past a day: 1, 2, 5, 10, 20, 50... days. */
-	for (uint64_t mant = 1, days = steps[i]; len > 10 * *step;) {
+	for (uint64_t mant = 1, days = steps[i]; len > 10 * g->step;) {
 		mant = mant == 1 ? 2 : mant == 2 ? 5 : 1;
 		if (mant == 1)
 			days *= 10;
-		*step = mant * days;
+		g->step = mant * days;
 	}
-	*format = *step < 1000 ? "%s.%L" : "%s";
+	g->format = g->step < 1000 ? "%s.%L" : "%s";
 }
 
-/* The lines before the first section; note: the "not shown" bar (at 0) is drawn too. */
-static int put_header(struct sbuf *o, const struct mm *m, bool note, struct sbuf *tmp)
+/*
+ * The axis of the bars kept, and note: the "not shown" bar, at time 0, is
+ * drawn too. Mermaid's axis runs from the first start to the last end,
+ * over PLOT_W pixels rounded to whole ones: a bar shorter than a pixel
+ * would be drawn 0 pixels wide, so every bar is drawn at least min_ms
+ * long, which is a pixel even once those bars stretch the axis.
+ */
+static void geometry(const struct mm *m, bool note, struct geo *g)
 {
-	const char *format;
-	uint64_t step;
+	uint64_t lo = note ? 0 : UINT64_MAX, hi = note ? 1 : 0;
+
+	*g = (struct geo){ .min_ms = 1 };
+	for (size_t i = 0; i < m->nbars; i++) {
+		const struct bar *b = &m->bars[i];
+		uint64_t s = start_ms(m, b), e = s + ms_len(bar_len(b));
+
+		if (!b->keep)
+			continue;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	if (lo >= hi) {
+		lo = 0;
+		hi = 1;
+	}
+	g->lo = lo;
+	g->min_ms = (hi - lo + PLOT_W - 2) / (PLOT_W - 1);
+	g->min_ms = g->min_ms ? g->min_ms : 1;
+	g->hi = note && g->min_ms > hi ? g->min_ms : hi;
+	for (size_t i = 0; i < m->nbars; i++) {
+		const struct bar *b = &m->bars[i];
+		uint64_t s = start_ms(m, b), e = s + drawn_ms(g, b);
+
+		if (!b->keep)
+			continue;
+		g->hi = e > g->hi ? e : g->hi;
+		g->stretched = g->stretched || ms_len(bar_len(b)) < g->min_ms;
+	}
+	axis(g);
+}
+
+/* Where a bar from s to e (ms) leaves room for its label. */
+static struct room bar_room(const struct geo *g, uint64_t s, uint64_t e)
+{
+	uint64_t span = g->hi - g->lo;
+	int64_t x0 = (int64_t)((s - g->lo) * PLOT_W * 100 / span);
+	int64_t x1 = (int64_t)((e - g->lo) * PLOT_W * 100 / span);
+
+	/*
+	 * Mermaid draws a label after its bar when it ends 1.5 paddings from the
+	 * page's edge, and before it with its end 5 pixels before the bar: it
+	 * must then not reach into the left padding, where section names are.
+	 */
+	return (struct room){
+		.inside = x1 - x0 - SLACK,
+		.right = CHART_W * 100 - PAD * 150 - x1 - SLACK,
+		.left = x0 - 500 - SLACK,
+	};
+}
+
+/* Room for text of this width (hundredths of a pixel at 11 pixels) on one line. */
+static struct room line_room(int64_t width)
+{
+	return (struct room){ .inside = -1, .right = -1, .left = width };
+}
+
+static int64_t shown_width(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s);
+	int64_t w = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+
+		i += utf8_decode(u + i, len - i, &c);
+		w += char_width(c);
+	}
+	return w;
+}
+
+/*
+ * The title: the recorded command (with --pid, the chosen process's), cut
+ * to what fits across the chart at 18 pixels, then whether the recording
+ * is incomplete, escaped apart so that cutting the command never hides it.
+ */
+static int put_title(struct sbuf *o, struct mm *m, struct sbuf *tmp)
+{
+	const struct trace *t = m->t;
+	const struct recording *rec = t->rec;
+	char notes[160] = "";
+	struct room r;
+	int err = 0;
+
+	tmp->len = 0;
+	/* The header's command names the recorded command, not a subtree picked with --pid. */
+	if (!t->root || !header_command(tmp, t, t->root, &err))
+		err = t->root ? proc_command(tmp, t, t->root) : sb_adds(tmp, "proctrace recording");
+	if (rec && rec->has_end && rec->end.lost)
+		snprintf(notes, sizeof(notes), " (incomplete: %" PRIu64 " event%s lost)", rec->end.lost,
+			 rec->end.lost == 1 ? "" : "s");
+	if (rec && rec->cut_short)
+		snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
+			 " (incomplete: the recording is cut short)");
+	r = line_room((CHART_W - 40) * 100 * 11 / 18 - shown_width(notes));
+	if (!err)
+		err = sb_adds(o, "    title ");
+	if (!err)
+		err = put_text(o, &m->tx, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX, &r);
+	if (!err && *notes) {
+		err = sb_adds(o, " ");
+		if (!err)
+			err = put_text(o, &m->tx, notes + 1, strlen(notes + 1), 0, NULL);
+	}
+	return err ? err : sb_adds(o, "\n");
+}
+
+/* Of n bars, "N" or "N of M" when some are left out. */
+static void count_of(char *buf, size_t len, size_t n, size_t of)
+{
+	if (n < of)
+		snprintf(buf, len, "%zu of %zu", n, of);
+	else
+		snprintf(buf, len, "%zu", n);
+}
+
+/*
+ * The first lines: a comment on what the chart leaves out and how to get
+ * it (Mermaid shows no comment: the "not shown" bar says it too), and
+ * whether short bars are drawn longer than they were.
+ */
+static int put_comment(struct sbuf *o, const struct mm *m, const struct geo *g, size_t omitted,
+		       uint64_t omitted_max)
+{
+	static const char *const what[NTIERS] = {
+		"the longest on the critical path (%s, marked " MERMAID_CRIT_STAR ")",
+		"the longest failures (%s)",
+		"the longest others (%s)",
+	};
+	char line[512], part[128], num[48];
+	size_t len, nparts = 0, done = 0;
+	int err = 0;
+
+	if (omitted) {
+		len = (size_t)snprintf(line, sizeof(line), "%%%% proctrace: %zu of %zu bars shown%s",
+				       m->kept, m->nbars, m->kept ? ", in tree order:" : "");
+		for (int t = 0; t < NTIERS; t++)
+			nparts += m->kept_in[t] > 0;
+		for (int t = 0; t < NTIERS && len < sizeof(line); t++) {
+			if (!m->kept_in[t])
+				continue;
+			count_of(num, sizeof(num), m->kept_in[t], m->in_tier[t]);
+			snprintf(part, sizeof(part), what[t], num);
+			done++;
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s",
+						done == 1 ? "" : done == nparts ? " and" : ",", part);
+		}
+		if (len < sizeof(line))
+			snprintf(line + len, sizeof(line) - len,
+				 ". Not shown: %zu, the longest %" PRIu64 "ms. More: --max-bars N; every bar: --all-bars.\n",
+				 omitted, ms_len(omitted_max));
+		err = sb_adds(o, line);
+	}
+	if (!err && g->stretched) {
+		snprintf(line, sizeof(line),
+			 "%%%% Bars shorter than %" PRIu64 "ms are drawn %" PRIu64 "ms long: one pixel of a chart %d pixels wide.\n",
+			 g->min_ms, g->min_ms, CHART_W);
+		err = sb_adds(o, line);
+	}
+	return err;
+}
+
+/* The lines before the first section. */
+static int put_header(struct sbuf *o, struct mm *m, const struct geo *g, struct sbuf *tmp)
+{
 	int err = sb_adds(o, "gantt\n");
 
-	axis(m, note, &format, &step);
 	if (!err)
-		err = put_title(o, m->t, tmp);
+		err = put_title(o, m, tmp);
 	if (!err)
 		err = sb_adds(o, "    dateFormat x\n    axisFormat ");
 	if (!err)
-		err = sb_adds(o, format);
+		err = sb_adds(o, g->format);
 	if (!err)
 		err = sb_adds(o, "\n    tickInterval ");
 	if (!err)
-		err = sb_addu(o, step);
+		err = sb_addu(o, g->step);
 	return err ? err : sb_adds(o, "millisecond\n    todayMarker off\n");
 }
 
@@ -563,30 +1013,37 @@ static void names_free(struct names *ns)
 	free(ns->slot);
 }
 
-/* "section NAME", NAME escaped from raw and made unique with a " (N)" suffix. */
-static int put_section(struct sbuf *o, struct names *ns, const char *raw, size_t len,
+/*
+ * "section NAME": NAME escaped from raw, made unique with a " (N)" suffix,
+ * and cut so that it holds in the left margin, suffix included.
+ */
+static int put_section(struct sbuf *o, struct mm *m, struct names *ns, const char *raw,
 		       struct sbuf *esc)
 {
+	struct room r = line_room(SECTION_W);
 	struct name *e;
-	size_t base;
+	char suffix[32], *base = NULL;
 	bool added;
-	char suffix[32];
 	int err;
 
 	esc->len = 0;
-	err = escape_to(esc, raw, len, MERMAID_LABEL_MAX);
+	err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
 	if (!err)
 		err = names_add(ns, esc->buf, &e, &added);
-	base = esc->len;
+	if (!err && !added && !(base = strdup(esc->buf)))
+		err = -ENOMEM;
+	/* The suffixes of a name count on from the name's own entry. */
 	while (!err && !added) {
-		unsigned k = e->next++;
-
-		esc->len = base;
-		snprintf(suffix, sizeof(suffix), " (%u)", k);
-		err = sb_adds(esc, suffix);
+		snprintf(suffix, sizeof(suffix), " (%u)", names_find(ns, base)->next++);
+		r = line_room(SECTION_W - shown_width(suffix));
+		esc->len = 0;
+		err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
+		if (!err)
+			err = sb_adds(esc, suffix);
 		if (!err)
 			err = names_add(ns, esc->buf, &e, &added);
 	}
+	free(base);
 	if (!err)
 		err = sb_adds(o, "    section ");
 	if (!err)
@@ -594,91 +1051,61 @@ static int put_section(struct sbuf *o, struct names *ns, const char *raw, size_t
 	return err ? err : sb_adds(o, "\n");
 }
 
-/* The section line that opens section s of the chart. */
-static int put_section_of(struct sbuf *o, const struct mm *m, size_t s, struct names *ns,
-			  struct sbuf *tmp, struct sbuf *esc)
-{
-	int err;
-
-	tmp->len = 0;
-	err = proc_command(tmp, m->t, m->sections[s]);
-	return err ? err : put_section(o, ns, tmp->buf, tmp->len, esc);
-}
-
 /* One bar's line: its label, its tag, its start and its length. */
-static int put_bar(struct sbuf *o, const struct trace *t, const struct bar *b, struct sbuf *tmp)
+static int put_bar(struct sbuf *o, struct mm *m, const struct geo *g, const struct bar *b,
+		   struct sbuf *tmp)
 {
-	int err;
+	uint64_t s = start_ms(m, b), len = drawn_ms(g, b);
+	struct room r = bar_room(g, s, s + len);
+	int err = 0;
 
 	tmp->len = 0;
-	err = b->span ? exec_command(tmp, b->span->exec) : proc_command(tmp, t, b->p);
+	if (b->p->on_crit)
+		err = sb_adds(tmp, MERMAID_CRIT_MARK);
+	if (!err)
+		err = b->span != NO_SPAN ? exec_command(tmp, b->p->execs[b->span].exec)
+					 : proc_command(tmp, m->t, b->p);
 	if (!err)
 		err = sb_adds(o, "    ");
 	if (!err)
-		err = escape_to(o, tmp->buf ? tmp->buf : "", tmp->len, MERMAID_LABEL_MAX);
+		err = put_text(o, &m->tx, tmp->buf, tmp->len, MERMAID_LABEL_MAX, &r);
 	if (!err)
 		err = sb_adds(o, b->tag == TAG_CRIT ? " :crit, " : b->tag == TAG_ACTIVE ? " :active, " : " :");
 	if (!err)
-		err = sb_addu(o, ms_floor(b->start));
+		err = sb_addu(o, s);
 	if (!err)
 		err = sb_adds(o, ", ");
 	if (!err)
-		err = sb_addu(o, ms_len(b->len));
+		err = sb_addu(o, len);
 	return err ? err : sb_adds(o, "ms\n");
 }
 
-/* The grey bar that says what was left out (the longest of it omitted_max ns), or that nothing was recorded. */
-static int put_note_bar(struct sbuf *o, size_t omitted, size_t nbars, uint64_t omitted_max)
+/* The grey bar at time 0 that says what was left out (the longest of it omitted_max ns), or that nothing was recorded. */
+static int put_note_bar(struct sbuf *o, struct mm *m, const struct geo *g, size_t omitted,
+			uint64_t omitted_max)
 {
-	char note[128];
+	struct room r = bar_room(g, g->lo, g->lo + g->min_ms);
+	char note[160];
 	int err;
 
-	if (nbars)
+	if (m->nbars)
 		snprintf(note, sizeof(note),
-			 "%zu of %zu bars not shown (each at most %" PRIu64 "ms long)", omitted, nbars,
-			 (omitted_max + NS_PER_MS - 1) / NS_PER_MS ?: 1);
+			 "%zu of %zu bars not shown, the longest %" PRIu64 "ms (see --max-bars, --all-bars)",
+			 omitted, m->nbars, ms_len(omitted_max));
 	else
 		snprintf(note, sizeof(note), "no processes recorded");
 	err = sb_adds(o, "    ");
 	if (!err)
-		err = escape_to(o, note, strlen(note), 0);
-	return err ? err : sb_adds(o, " :done, 0, 1ms\n");
-}
-
-/* The whole chart with the bars marked keep (kept of them) into o. */
-static int write_chart(struct sbuf *o, const struct mm *m, size_t kept, struct sbuf *tmp)
-{
-	size_t cur = SIZE_MAX, omitted = m->nbars - kept;
-	uint64_t omitted_max = 0;
-	struct names ns = { 0 };
-	struct sbuf esc = { 0 };
-	int err;
-
-	err = put_header(o, m, omitted || !m->nbars, tmp);
-	for (size_t i = 0; i < m->nbars && !err; i++) {
-		const struct bar *b = &m->bars[i];
-
-		if (!b->keep) {
-			if (b->len > omitted_max)
-				omitted_max = b->len;
-			continue;
-		}
-		if (b->section != cur) {
-			cur = b->section;
-			err = put_section_of(o, m, cur, &ns, tmp, &esc);
-		}
-		if (!err)
-			err = put_bar(o, m->t, b, tmp);
-	}
-	/* Comments are invisible, so what was left out is said by a visible (grey) bar. */
-	if (!err && (omitted || !m->nbars)) {
-		err = put_section(o, &ns, "not shown", strlen("not shown"), &esc);
-		if (!err)
-			err = put_note_bar(o, omitted, m->nbars, omitted_max);
-	}
-	names_free(&ns);
-	sbuf_free(&esc);
-	return err;
+		err = put_text(o, &m->tx, note, strlen(note), MERMAID_LABEL_MAX, &r);
+	if (!err)
+		err = sb_adds(o, " :done, ");
+	if (!err)
+		err = sb_addu(o, g->lo);
+	if (!err)
+		err = sb_adds(o, ", ");
+	if (!err)
+		err = sb_addu(o, g->min_ms);
+	return err ? err : sb_adds(o, "ms\n");
 }
 
 /* Mermaid counts JavaScript string length: UTF-16 units, not bytes. */
@@ -695,147 +1122,169 @@ static size_t utf16_length(const char *s, size_t n)
 	return len;
 }
 
-/* The size of the chart that keeps the bars v[0..n), in UTF-16 units (*size). */
-static int chart_size(struct mm *m, struct bar **v, size_t n, struct sbuf *text,
-		      struct sbuf *tmp, size_t *size)
+/* Count o's text in *units, write it to out and empty o. */
+static int drain(struct sbuf *o, FILE *out, size_t *units)
 {
-	int err;
-
-	for (size_t i = 0; i < m->nbars; i++)
-		m->bars[i].keep = false;
-	for (size_t i = 0; i < n; i++)
-		v[i]->keep = true;
-	text->len = 0;
-	err = write_chart(text, m, n, tmp);
-	*size = utf16_length(text->buf, text->len);
-	return err;
+	*units += utf16_length(o->buf, o->len);
+	return sbuf_flush(out, o);
 }
 
 /*
- * The largest --max-bars N whose chart Mermaid renders (*fit, 0 if none).
- * --max-bars keeps the longest bars, and they may have the longest labels,
- * so the lines are added up in that order: each bar's line, the section line
- * when the bar is the first kept in its section, the header and the "not
- * shown" note, until they are too many. A repeated section name's " (N)"
- * suffix may come out otherwise in the chart, so the sum can be a little
- * off; the chart for N (and N + 1) is then made and measured, which also
- * leaves m's selection changed.
+ * The whole chart with the bars marked keep, in *units UTF-16 units. It is
+ * written to out as it is made if out is given (all of a big recording's
+ * bars, say, take no memory then), else left in o.
  */
-static int suggest_max_bars(struct mm *m, uint64_t min_ns, size_t *fit)
+static int write_chart(struct sbuf *o, struct mm *m, FILE *out, size_t *units)
 {
-	struct bar **v = NULL;
-	size_t n = 0, total, note_section, best = 0, size;
-	bool *opened = NULL;
-	uint64_t dropped_max = 0;
+	size_t cur = SIZE_MAX, omitted = m->nbars - m->kept, counted = 0;
+	uint64_t omitted_max = 0;
 	struct names ns = { 0 };
-	struct sbuf line = { 0 }, tmp = { 0 }, esc = { 0 };
+	struct sbuf tmp = { 0 }, esc = { 0 };
+	char name[TRACE_NAME_MAX];
+	struct geo g;
 	int err;
 
-	err = rank_bars(m, min_ns, &v, &n);
-	if (err)
-		goto cleanup;
-	err = -ENOMEM;
-	opened = calloc(m->nsections + 1, sizeof(*opened));
-	if (!opened)
-		goto cleanup;
-	/* The header of the chart of every candidate: the axis of a smaller one may differ a little. */
-	for (size_t i = 0; i < m->nbars; i++)
-		m->bars[i].keep = m->bars[i].len >= min_ns;
-	err = put_header(&line, m, n < m->nbars, &tmp);
-	total = utf16_length(line.buf, line.len);
-	for (size_t i = 0; i < m->nbars; i++)
-		if (m->bars[i].len < min_ns && m->bars[i].len > dropped_max)
-			dropped_max = m->bars[i].len;
-	line.len = 0;
-	if (!err)
-		err = put_section(&line, &ns, "not shown", strlen("not shown"), &esc);
-	note_section = utf16_length(line.buf, line.len);
-	for (size_t i = 0; i < n && !err; i++) {
-		line.len = 0;
-		err = put_bar(&line, m->t, v[i], &tmp);
-		total += utf16_length(line.buf, line.len);
-		/*
-		 * A section's line, named when its first bar is kept: a repeated
-		 * name's " (N)" may then differ from the chart's, which the
-		 * measuring below puts right.
-		 */
-		if (!err && !opened[v[i]->section]) {
-			opened[v[i]->section] = true;
-			line.len = 0;
-			err = put_section_of(&line, m, v[i]->section, &ns, &tmp, &esc);
-			total += utf16_length(line.buf, line.len);
-		}
-		size = total;
-		if (i + 1 < m->nbars) {
-			uint64_t omitted_max = i + 1 < n ? v[i + 1]->len : 0;
+	for (size_t i = 0; i < m->nbars; i++) {
+		uint64_t len = bar_len(&m->bars[i]);
 
-			line.len = 0;
-			err = put_note_bar(&line, m->nbars - (i + 1), m->nbars,
-					   omitted_max > dropped_max ? omitted_max : dropped_max);
-			size += note_section + utf16_length(line.buf, line.len);
+		if (!m->bars[i].keep && len > omitted_max)
+			omitted_max = len;
+	}
+	geometry(m, omitted || !m->nbars, &g);
+	err = put_comment(o, m, &g, omitted, omitted_max);
+	if (!err)
+		err = put_header(o, m, &g, &tmp);
+	for (size_t i = 0; i < m->nbars && !err; i++) {
+		const struct bar *b = &m->bars[i];
+
+		if (!b->keep)
+			continue;
+		if (b->section != cur) {
+			cur = b->section;
+			err = put_section(o, m, &ns, trace_proc_name(m->sections[cur], name, sizeof(name)),
+					  &esc);
 		}
-		if (size <= MERMAID_MAX_TEXT)
-			best = i + 1;
-		/* Lines only add up: no bigger chart fits either (and a huge chart is not formatted twice). */
-		if (total > MERMAID_MAX_TEXT)
-			break;
+		if (!err)
+			err = put_bar(o, m, &g, b, &tmp);
+		if (!err && out && o->len >= 65536)
+			err = drain(o, out, &counted);
 	}
-	/* Bigger charts only add lines: measure around the estimate. */
-	while (!err && best < n) {
-		err = chart_size(m, v, best + 1, &line, &tmp, &size);
-		if (err || size > MERMAID_MAX_TEXT)
-			break;
-		best++;
+	/* Comments are invisible, so what was left out is said by a visible (grey) bar. */
+	if (!err && (omitted || !m->nbars)) {
+		err = put_section(o, m, &ns, "not shown", &esc);
+		if (!err)
+			err = put_note_bar(o, m, &g, omitted, omitted_max);
 	}
-	while (!err && best > 0) {
-		err = chart_size(m, v, best, &line, &tmp, &size);
-		if (err || size <= MERMAID_MAX_TEXT)
-			break;
-		best--;
-	}
-	*fit = best;
-cleanup:
-	free(v);
-	free(opened);
+	*units = counted + utf16_length(o->buf, o->len);
+	if (!err && out)
+		err = drain(o, out, &counted);
 	names_free(&ns);
-	sbuf_free(&line);
 	sbuf_free(&tmp);
 	sbuf_free(&esc);
 	return err;
 }
 
+/* Whether the chart that draws the first n bars of order is within Mermaid's limit. */
+static int chart_fits(struct mm *m, const uint32_t *order, size_t n, struct sbuf *text, bool *ok)
+{
+	size_t units;
+	int err;
+
+	keep_bars(m, order, n);
+	text->len = 0;
+	err = write_chart(text, m, NULL, &units);
+	*ok = units <= MERMAID_MAX_TEXT;
+	return err;
+}
+
+/*
+ * The largest n <= have whose chart, drawing the first n bars of order, is
+ * within Mermaid's limit (*fit); the chart without bars always is. It
+ * leaves m's bars kept as they were last measured.
+ */
+static int largest_fit(struct mm *m, const uint32_t *order, size_t have, size_t *fit)
+{
+	struct sbuf text = { 0 };
+	size_t lo = 0, hi = have;
+	bool ok;
+	int err = chart_fits(m, order, hi, &text, &ok);
+
+	if (!err && ok)
+		lo = hi;
+	while (!err && hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		err = chart_fits(m, order, mid, &text, &ok);
+		if (ok)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	sbuf_free(&text);
+	*fit = lo;
+	return err;
+}
+
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o)
 {
-	struct mm m = { .t = t };
-	struct sbuf text = { 0 }, tmp = { 0 };
-	size_t kept = 0, chars, fit = 0;
+	struct mm m = { .t = t, .min_ns = o ? o->min_duration_ns : 0 };
+	struct sbuf text = { 0 };
+	uint32_t *order = NULL;
+	size_t want, chars, fit = 0;
+	bool all = o && o->all_bars, asked = all || (o && o->max_bars);
 	int err;
 
 	err = collect(&m);
 	if (err)
 		goto cleanup;
-	err = select_bars(&m, o, &kept);
-	if (err)
-		goto cleanup;
-	/* Built in memory first: its size decides the warning below. */
-	err = write_chart(&text, &m, kept, &tmp);
-	if (err)
-		goto cleanup;
-	chars = utf16_length(text.buf, text.len);
-	if (chars > MERMAID_MAX_TEXT) {
-		err = suggest_max_bars(&m, o ? o->min_duration_ns : 0, &fit);
+	want = all ? m.candidates : o && o->max_bars ? o->max_bars : MERMAID_DEFAULT_BARS;
+	if (want >= m.candidates) {
+		want = m.candidates;
+		keep_bars(&m, NULL, 0);
+	} else {
+		err = rank(&m, want, &order);
 		if (err)
 			goto cleanup;
-		fprintf(stderr, "proctrace: warning: mermaid: the chart is %zu characters, "
-			"more than the %d Mermaid renders by default; try --max-bars %zu\n",
-			chars, MERMAID_MAX_TEXT, fit ? fit : 1);
+		keep_bars(&m, order, want);
+	}
+	/*
+	 * The chart asked for is written as it is made, then its size may call
+	 * for a warning; the default one is made in memory first, as its size
+	 * may call for fewer bars.
+	 */
+	err = write_chart(&text, &m, asked ? out : NULL, &chars);
+	if (err)
+		goto cleanup;
+	if (chars > MERMAID_MAX_TEXT) {
+		/* Fewer bars: as many of the same, in the same order, as Mermaid draws. */
+		size_t have = want < MERMAID_MAX_FIT ? want : MERMAID_MAX_FIT;
+
+		free(order);
+		order = NULL;
+		err = rank(&m, have, &order);
+		if (!err)
+			err = largest_fit(&m, order, have, &fit);
+		if (err)
+			goto cleanup;
+		if (asked) {
+			fprintf(stderr, "proctrace: warning: mermaid: the chart is %zu characters, "
+				"more than the %d Mermaid renders by default; try --max-bars %zu\n",
+				chars, MERMAID_MAX_TEXT, fit ? fit : 1);
+		} else {
+			keep_bars(&m, order, fit);
+			text.len = 0;
+			err = write_chart(&text, &m, NULL, &chars);
+			if (err)
+				goto cleanup;
+		}
 	}
 	err = sbuf_flush(out, &text);
 cleanup:
 	sbuf_free(&text);
-	sbuf_free(&tmp);
+	free(order);
 	free(m.bars);
 	free(m.sections);
 	free(m.bad_exec);
+	text_free(&m.tx);
 	return err;
 }

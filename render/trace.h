@@ -132,7 +132,8 @@ struct render_opts {
 	unsigned top;              /* --top N (default 10) */
 	enum summary_sort sort;    /* --sort */
 	/* mermaid */
-	unsigned max_bars;         /* keep the N longest bars (0 = all) */
+	unsigned max_bars;         /* draw N bars, those that matter most (0 = the default, 50) */
+	bool all_bars;             /* draw every bar, whatever max_bars says */
 	uint64_t min_duration_ns;  /* drop bars shorter than this (0 = none) */
 	/* tree: 0 in fold and width means the view's default */
 	unsigned fold;             /* --fold N: fold N or more same-command siblings (UINT_MAX = never) */

@@ -9,11 +9,12 @@
 
 #include "render/mermaid.h"
 #include "render/trace.h"
+#include "formats/utf8.h"
 #include "tests/hand_recording.h"
 
 #define MS 1000000ull
-#define MAXP 16
-#define MAXE 64
+#define MAXP 128
+#define MAXE 512
 
 /* A trace built by hand, the way trace_build() would shape it. */
 struct fx {
@@ -238,33 +239,133 @@ static void test_escape_cap(void **state)
 {
 	(void)state;
 	check_escape("abcdef", 6, "#97;bcdef");
-	check_escape("abcdef", 4, "#97;bc\xe2\x80\xa6");
-	/* A cut never leaves a space before the ellipsis. */
-	check_escape("ab    cdef", 4, "#97;b\xe2\x80\xa6");
+	/* The start and the end are kept, the middle goes. */
+	check_escape("abcdef", 4, "#97;\xe2\x80\xa6" "ef");
+	check_escape("abcdefg", 5, "#97;b\xe2\x80\xa6" "fg");
 	check_escape("abc", 1, "#8230;");
+	check_escape("abc", 2, "#8230;c");
 	/* Characters, not bytes. */
 	check_escape("\xc3\xa9\xc3\xa9\xc3\xa9", 3, "#233;\xc3\xa9\xc3\xa9");
+	check_escape("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3, "#233;\xe2\x80\xa6\xc3\xa9");
+}
+
+/* A cut keeps whole words at both ends when there are spaces near it. */
+static void test_escape_cut_in_the_middle(void **state)
+{
+	const char *gcc = "gcc -DHAVE_CONFIG_H -I. -I.. -I../lib -g -O2 -MT grep.o -MD -MP "
+			  "-MF .deps/grep.Tpo -c -o grep.o grep.c";
+
+	(void)state;
+	check_escape(gcc, 50, "#103;cc -DHAVE_CONFIG_H -I. \xe2\x80\xa6 -c -o grep.o grep.c");
+	/* A word longer than its half is cut: "-DHAVE_CONFIG_H" here. */
+	check_escape(gcc, 30, "#103;cc -DHAVE_CON\xe2\x80\xa6 grep.o grep.c");
+	/* No space near the cut: cut inside the word. */
+	check_escape("abcdefghijklmnopqrstuvwxyz", 11, "#97;bcde\xe2\x80\xa6vwxyz");
+	/* Never a space beside the ellipsis that was not a word boundary. */
+	check_escape("ab    cdef", 4, "#97;\xe2\x80\xa6" "ef");
+}
+
+/* Read back what emit() wrote: entities decoded, everything else as UTF-8 (which must be valid). */
+static size_t unescape(const char *s, uint32_t *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = 0, len = strlen(s);
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c = 0;
+
+		if (u[i] == '#') {
+			size_t j = i + 1;
+
+			while (u[j] >= '0' && u[j] <= '9')
+				c = c * 10 + (u[j++] - '0');
+			/* every '#' written starts an entity: digits and a ';' */
+			assert_true(j > i + 1);
+			assert_int_equal(u[j], ';');
+			i = j + 1;
+		} else {
+			int k = utf8_seq(u + i, len - i);
+
+			assert_true(k > 0);
+			i += utf8_decode(u + i, len - i, &c);
+			/* what the lexer would act on is never written as it is */
+			assert_null(memchr(":;%<>&\"'", (int)c, c < 0x80 ? 9 : 0));
+		}
+		out[n++] = c;
+	}
+	return n;
+}
+
+/*
+ * Cut at every length, a label of multi-byte characters and characters
+ * written as entities reads back as a start and an end of the original
+ * around one ellipsis: never a split character or entity.
+ */
+static void test_escape_cut_is_utf8_safe(void **state)
+{
+	/* e-acute, CJK, an emoji (4 bytes), ':' '#' ';' (entities), spaces */
+	static const char label[] = "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac:#; "
+				    "\xf0\x9f\x98\x80x \xe2\x9c\x93" "a:b \xc3\xa9nd";
+	uint32_t want[64], got[64];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(label) - 1;)
+		i += utf8_decode((const unsigned char *)label + i, sizeof(label) - 1 - i, &want[n++]);
+	for (size_t max = 1; max <= n; max++) {
+		char *out = escape(label, strlen(label), max);
+		size_t k = unescape(out, got), h = 0, t = 0;
+
+		assert_true(k <= max);
+		if (max == n) {
+			assert_int_equal(k, n);
+			assert_memory_equal(got, want, n * sizeof(*want));
+			free(out);
+			continue;
+		}
+		/* got = a prefix of want, maybe a space, U+2026, maybe a space, a suffix of want */
+		while (h < k && got[h] == want[h])
+			h++;
+		while (t < k - h && got[k - 1 - t] == want[n - 1 - t])
+			t++;
+		assert_true(h < k);
+		if (got[h] == ' ' && got[h + 1] == 0x2026)
+			h++;
+		assert_int_equal(got[h], 0x2026);
+		assert_true(k - h - 1 - t <= 1);
+		if (k - h - 1 - t == 1)
+			assert_int_equal(got[h + 1], ' ');
+		free(out);
+	}
 }
 
 static void test_escape_long_label_in_chart(void **state)
 {
 	struct fx *f = *state;
-	char arg[1000], *out, *line, *end;
+	const char *argv[202] = { "cmd" };
+	struct event *e;
+	char *out, *line, *end, *c;
 	size_t chars = 0;
 
-	memset(arg, 'x', sizeof(arg) - 1);
-	arg[sizeof(arg) - 1] = '\0';
-	exec(f, proc(f, NULL, 1, 0, 5 * MS), 0, "cmd", arg, NULL);
+	for (int i = 1; i < 200; i++)
+		argv[i] = "-DX";
+	argv[200] = "last.c";
+	exec(f, proc(f, NULL, 1, 0, 5 * MS), 0, "cmd", NULL);
+	e = &f->ev[f->rec.n - 1];
+	e->u.exec.argv = argv;
+	e->u.exec.argc = 201;
 	out = render(f, NULL);
-	line = strstr(out, "\n    #99;md x");
+	line = strstr(out, "\n    #99;md -DX -DX");
 	assert_non_null(line);
-	end = strstr(line, " :active, 0, 5ms\n");
+	end = strstr(line, " -DX last.c :active, 0, 5ms\n");
 	assert_non_null(end);
-	/* "#99;" is one character; the ellipsis is three bytes and one character. */
-	for (char *c = line + 5 + 4; c < end; c++)
+	/* "#99;" is one character; so is the ellipsis, in the middle. */
+	for (c = line + 5 + 4; c < end; c++)
 		chars += ((unsigned char)*c & 0xc0) != 0x80;
-	assert_int_equal(chars + 1, MERMAID_LABEL_MAX);
-	assert_memory_equal(end - 3, "\xe2\x80\xa6", 3);
+	assert_true(chars + 1 + 11 <= MERMAID_LABEL_MAX);
+	assert_true(chars > 40);
+	c = strstr(line, " \xe2\x80\xa6 -DX");
+	assert_true(c && c < end);
 	free(out);
 }
 
@@ -304,22 +405,27 @@ static void test_chart_structure(void **state)
 
 	build_script(f);
 	out = render(f, NULL);
+	/*
+	 * Sections are named as every view names commands; a bar shorter than a
+	 * pixel (false, 100 ns) is drawn a pixel long, and the chart says so.
+	 */
 	assert_string_equal(out,
+		"%% Bars shorter than 2ms are drawn 2ms long: one pixel of a chart 784 pixels wide.\n"
 		"gantt\n"
 		"    title #115;h build.sh a#60;b\n"
 		"    dateFormat x\n"
 		"    axisFormat %s.%L\n"
 		"    tickInterval 100millisecond\n"
 		"    todayMarker off\n"
-		"    section #115;h build.sh a#60;b\n"
+		"    section #98;uild.sh\n"
 		"    #115;h build.sh a#60;b :0, 900ms\n"
-		"    section #101;cho key#58;value\n"
+		"    section #101;cho\n"
 		"    #101;cho key#58;value :11, 2ms\n"
-		"    section #40;fork) sh build.sh a#60;b\n"
+		"    section #98;uild.sh (2)\n"
 		"    #40;fork) sh build.sh a#60;b :20, 280ms\n"
 		"    #108;s -l :31, 219ms\n"
 		"    section #102;alse\n"
-		"    #102;alse :crit, 400, 1ms\n");
+		"    #102;alse :crit, 400, 2ms\n");
 	free(out);
 }
 
@@ -335,8 +441,9 @@ static void test_exec_images_before_children(void **state)
 	exec(f, c, 50 * MS, "cc", NULL);
 	exec(f, p, 10 * MS, "make", NULL);
 	out = render(f, NULL);
+	/* The section is named by the process's last image. */
 	assert_non_null(strstr(out,
-		"    section #115;udo make\n"
+		"    section #109;ake\n"
 		"    #115;udo make :0, 10ms\n"
 		"    #109;ake :active, 10, 90ms\n"
 		"    section #99;c\n"
@@ -397,12 +504,12 @@ static void test_fork_only_labels(void **state)
 	assert_non_null(strstr(out,
 		"    section #98;ash\n"
 		"    #98;ash :active, 0, 10ms\n"
-		"    section #40;fork) bash\n"
+		"    section #98;ash (2)\n"
 		"    #40;fork) bash :active, 1, 8ms\n"
 		"    #40;fork) bash :active, 2, 1ms\n"));
 	/* A root that never exec'd has no command to borrow. */
 	assert_non_null(strstr(out,
-		"    section #40;fork) pid 20\n"
+		"    section #40;unknown)\n"
 		"    #40;fork) pid 20 :active, 4, 1ms\n"));
 	free(out);
 }
@@ -447,14 +554,18 @@ static void test_fork_only_chain_labels(void **state)
 		n++;
 	/* pid 2 and the 40 below it */
 	assert_int_equal(n, 41);
-	assert_null(strstr(out, "#40;fork) make :active, 2,"));
-	assert_non_null(strstr(out, "\n    #40;fork) make :active, 50, "));
+	/* Times count from the first process's start, 1 ms. */
+	assert_null(strstr(out, "#40;fork) make :active, 1,"));
+	assert_non_null(strstr(out, "\n    #40;fork) make :active, 49, "));
 	free(out);
-	/* Under --pid the chosen process has no parent to inherit from, nor its children. */
+	/*
+	 * Under --pid the chosen process has no parent to inherit from, nor its
+	 * children; the axis starts when it does (2 ms).
+	 */
 	out = render_recording(&h, 2);
 	assert_non_null(strstr(out, "\n    title #40;fork) pid 2\n"));
-	assert_non_null(strstr(out, "\n    #40;fork) pid 2 :active, 2, "));
-	assert_non_null(strstr(out, "\n    #40;fork) pid 3 :active, 4, "));
+	assert_non_null(strstr(out, "\n    #40;fork) pid 2 :active, 0, "));
+	assert_non_null(strstr(out, "\n    #40;fork) pid 3 :active, 2, "));
 	free(out);
 }
 
@@ -502,8 +613,9 @@ static void test_root_that_never_ran(void **state)
 	bad_exec(f, r, 0);
 	exit_status(f, r, 127, false);
 	out = render(f, NULL);
+	/* The section has no command to be named by: the bar has the header's. */
 	assert_non_null(strstr(out,
-		"    section #110;osuchcmd a#58;b\n"
+		"    section #40;unknown)\n"
 		"    #110;osuchcmd a#58;b :crit, 0, 1ms\n"));
 	free(out);
 }
@@ -534,6 +646,11 @@ static void test_max_bars(void **state)
 	build_lengths(f);
 	out = render(f, &o);
 	/* The three longest (9, 6, 5 ms), still in tree order, then the note. */
+	assert_true(!strncmp(out, "%% proctrace: 3 of 8 bars shown, in tree order: the longest others (3 of 8). "
+				  "Not shown: 5, the longest 4ms. More: --max-bars N; every bar: --all-bars.\n"
+				  "gantt\n", strlen("%% proctrace: 3 of 8 bars shown, in tree order: the longest others (3 of 8). "
+				  "Not shown: 5, the longest 4ms. More: --max-bars N; every bar: --all-bars.\n"
+				  "gantt\n")));
 	assert_non_null(strstr(out,
 		"    todayMarker off\n"
 		"    section #101;\n"
@@ -543,7 +660,7 @@ static void test_max_bars(void **state)
 		"    section #104;\n"
 		"    #104; :70, 6ms\n"
 		"    section #110;ot shown\n"
-		"    #53; of 8 bars not shown (each at most 4ms long) :done, 0, 1ms\n"));
+		"    #53; of 8 bars not shown, the longest 4ms (see --max-bars, --all-bars) :done, 0, 1ms\n"));
 	free(out);
 }
 
@@ -559,7 +676,7 @@ static void test_min_duration(void **state)
 	assert_null(strstr(out, "    #98; :"));
 	assert_non_null(strstr(out, "    #99; :20, 4ms\n"));
 	assert_non_null(strstr(out, "    #104; :70, 6ms\n"));
-	assert_non_null(strstr(out, "#52; of 8 bars not shown (each at most 3ms long)"));
+	assert_non_null(strstr(out, "#52; of 8 bars not shown, the longest 3ms"));
 	free(out);
 }
 
@@ -571,7 +688,7 @@ static void test_min_duration_and_max_bars(void **state)
 
 	build_lengths(f);
 	out = render(f, &o);
-	assert_non_null(strstr(out, "#50; of 8 bars not shown (each at most 1ms long)"));
+	assert_non_null(strstr(out, "#50; of 8 bars not shown, the longest 1ms"));
 	free(out);
 }
 
@@ -584,6 +701,167 @@ static void test_nothing_left_out(void **state)
 	build_lengths(f);
 	out = render(f, &o);
 	assert_null(strstr(out, "not shown"));
+	free(out);
+}
+
+/*
+ * A root on the critical path (1 s) and 99 children in a row, each in its
+ * own section: 40 on the critical path (cN, N ms; c40 also failed), 30
+ * failures (fN, N ms), 29 others (oN, N ms; o29 found its program on
+ * execvp's second try, which is no failure).
+ */
+static void build_choice(struct fx *f)
+{
+	static char names[100][8];
+	struct proc *r = proc(f, NULL, 1, 0, 100000 * MS);
+	int k = 0;
+
+	exec(f, r, 0, "make", NULL);
+	exit_status(f, r, 0, false);
+	r->on_crit = true;
+	for (int i = 1; i <= 99; i++) {
+		int n = i <= 40 ? i : i <= 70 ? i - 40 : i - 70;
+		uint64_t start = (uint64_t)i * 100 * MS;
+		struct proc *p = proc(f, r, 1 + i, start, start + (uint64_t)n * MS);
+
+		snprintf(names[k], sizeof(names[k]), "%c%d", i <= 40 ? 'c' : i <= 70 ? 'f' : 'o', n);
+		if (i == 99)
+			bad_exec(f, p, start);
+		exec(f, p, start, names[k++], NULL);
+		p->on_crit = i <= 40;
+		exit_status(f, p, i == 40 || (i > 40 && i <= 70) ? 1 : 0, false);
+	}
+}
+
+/* Bars whose label is in lines (tree order): "name" per bar, ★ when marked. */
+static void check_bars(const char *out, const char *want)
+{
+	char got[4096] = "";
+	const char *l;
+
+	for (l = strstr(out, "\n    "); l; l = strstr(l + 1, "\n    ")) {
+		const char *e = strchr(l + 1, '\n'), *label = l + 5, *colon;
+
+		if (!strncmp(label, "section ", 8) || !strncmp(label, "title ", 6) ||
+		    !strncmp(label, "dateFormat ", 11) || !strncmp(label, "axisFormat ", 11) ||
+		    !strncmp(label, "tickInterval ", 13) || !strncmp(label, "todayMarker ", 12))
+			continue;
+		colon = strstr(label, " :");
+		assert_true(colon && colon < e);
+		if (!strncmp(label, "#9733; ", 7)) {
+			strcat(got, "*");
+			label += 7;
+		} else if (*label == '#') {
+			/* the first character is an entity */
+			int c = atoi(label + 1);
+
+			snprintf(got + strlen(got), 8, "%c", c);
+			label = strchr(label, ';') + 1;
+		}
+		strncat(got, label, (size_t)(colon - label));
+		strcat(got, " ");
+	}
+	assert_string_equal(got, want);
+}
+
+/*
+ * By default 50 bars: in turns, two of the longest on the critical path,
+ * one of the longest failures, one of the longest others (a failed exec
+ * followed by a successful one is not a failure), drawn in tree order; the
+ * critical path is marked with a star, failures stay crit.
+ */
+static void test_default_bar_choice(void **state)
+{
+	static const char comment[] =
+		"%% proctrace: 50 of 100 bars shown, in tree order: the longest on the critical path "
+		"(26 of 41, marked \xe2\x98\x85), the longest failures (12 of 30) and the longest "
+		"others (12 of 29). Not shown: 50, the longest 18ms. More: --max-bars N; every bar: "
+		"--all-bars.\n";
+	struct fx *f = *state;
+	char want[4096] = "*make ";
+	char *out;
+
+	build_choice(f);
+	out = render(f, NULL);
+	/* 26 of 41 on the path (make, c40..c16), 12 failures (f30..f19), 12 others (o29..o18) */
+	for (int i = 16; i <= 40; i++)
+		snprintf(want + strlen(want), 16, "*c%d ", i);
+	for (int i = 19; i <= 30; i++)
+		snprintf(want + strlen(want), 16, "f%d ", i);
+	for (int i = 18; i <= 29; i++)
+		snprintf(want + strlen(want), 16, "o%d ", i);
+	strcat(want, "50 of 100 bars not shown, the longest 18ms (see --max-bars, --all-bars) ");
+	check_bars(out, want);
+	assert_memory_equal(out, comment, strlen(comment));
+	assert_non_null(strstr(out, "\n    #9733; c40 :crit, 4000, "));
+	assert_non_null(strstr(out, "\n    #9733; c39 :3900, "));
+	assert_non_null(strstr(out, "\n    #102;30 :crit, 7000, "));
+	assert_non_null(strstr(out, "\n    #111;29 :9900, "));
+	free(out);
+}
+
+/* --max-bars N takes the same turns; a tier with nothing left gives its turn to the others first. */
+static void test_max_bars_takes_turns(void **state)
+{
+	struct fx *f = *state;
+	char *out;
+
+	build_choice(f);
+	out = render(f, &(struct render_opts){ .max_bars = 5 });
+	check_bars(out, "*make *c39 *c40 f30 o29 95 of 100 bars not shown, the longest 38ms "
+			"(see --max-bars, --all-bars) ");
+	free(out);
+	for (size_t k = 0; k < f->t.nprocs; k++)
+		f->procs[k].on_crit = false;
+	/* Now c40 is a failure and the others are others: make, c39, c40, c38, c37. */
+	out = render(f, &(struct render_opts){ .max_bars = 5 });
+	check_bars(out, "make c37 c38 c39 c40 95 of 100 bars not shown, the longest 36ms "
+			"(see --max-bars, --all-bars) ");
+	free(out);
+	out = render(f, &(struct render_opts){ .all_bars = true, .max_bars = 5 });
+	assert_null(strstr(out, "not shown"));
+	assert_null(strstr(out, "%% proctrace"));
+	free(out);
+}
+
+/* Mermaid's UTF-16 length of a chart. */
+static size_t utf16_units(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n += (unsigned char)*s >= 0xf0 ? 2 : 1;
+	return n;
+}
+
+/*
+ * The default chart stays within Mermaid's 50,000 characters whatever the
+ * argv: here 60 processes, each in its own section, named and labelled by
+ * 300 characters that are each written as an entity.
+ */
+static void test_default_within_mermaid_limit(void **state)
+{
+	struct fx *f = *state;
+	static char hashes[301];
+	struct proc *r;
+	char *out, *p;
+	int bars = 0, sections = 0;
+
+	memset(hashes, '#', 300);
+	r = proc(f, NULL, 1, 0, 1000 * MS);
+	exec(f, r, 0, hashes, hashes, NULL);
+	for (int i = 1; i <= 60; i++)
+		exec(f, proc(f, r, 1 + i, (uint64_t)i * 10 * MS, (uint64_t)i * 10 * MS + 5 * MS),
+		     (uint64_t)i * 10 * MS, hashes, hashes, NULL);
+	out = render(f, NULL);
+	assert_true(utf16_units(out) <= 50000);
+	for (p = out; (p = strstr(p, "\n    #35;")); p++)
+		bars++;
+	assert_int_equal(bars, 50);
+	for (p = out; (p = strstr(p, "\n    section #35;")); p++)
+		sections++;
+	assert_int_equal(sections, 50);
 	free(out);
 }
 
@@ -697,8 +975,9 @@ static void test_axis_follows_the_bars(void **state)
 }
 
 /*
- * Starts are whole ms counted from the recording's start, timestamp 0 (not
- * from the first event, which a --pid subtree moves); durations are >= 1ms.
+ * Starts are whole ms counted from the first process's start (not from
+ * timestamp 0 nor from the first event: under --pid that is the chosen
+ * process); durations are >= 1ms.
  */
 static void test_times(void **state)
 {
@@ -711,11 +990,13 @@ static void test_times(void **state)
 	exec(f, r, 5000 * MS + 999999, "x", NULL);
 	exec(f, r, 5001 * MS + 400000, "y", NULL);
 	exec(f, r, 5001 * MS + 400001, "z", NULL);
+	exec(f, proc(f, r, 2, 5003 * MS + 200000, 5004 * MS), 5003 * MS + 200000, "w", NULL);
 	out = render(f, NULL);
 	assert_non_null(strstr(out,
-		"    #120; :5000, 1ms\n"
-		"    #121; :5001, 1ms\n"
-		"    #122; :active, 5001, 9ms\n"));
+		"    #120; :0, 1ms\n"
+		"    #121; :0, 1ms\n"
+		"    #122; :active, 0, 9ms\n"));
+	assert_non_null(strstr(out, "    #119; :active, 2, 1ms\n"));
 	free(out);
 }
 
@@ -729,18 +1010,18 @@ static void test_section_names_unique(void **state)
 	r = proc(f, NULL, 1, 0, 100 * MS);
 	exec(f, r, 0, "echo", "hi", NULL);
 	exec(f, proc(f, r, 2, 1 * MS, 2 * MS), 1 * MS, "echo", "hi", NULL);
-	exec(f, proc(f, r, 3, 3 * MS, 4 * MS), 3 * MS, "echo", "hi (2)", NULL);
+	exec(f, proc(f, r, 3, 3 * MS, 4 * MS), 3 * MS, "echo (2)", "hi", NULL);
 	exec(f, proc(f, r, 4, 5 * MS, 6 * MS), 5 * MS, "echo", "hi", NULL);
 	exec(f, proc(f, r, 5, 7 * MS, 20 * MS), 7 * MS, "not shown", NULL);
 	out = render(f, &(struct render_opts){ .max_bars = 5 });
 	assert_non_null(strstr(out,
-		"    section #101;cho hi\n"
+		"    section #101;cho\n"
 		"    #101;cho hi :active, 0, 100ms\n"
-		"    section #101;cho hi (2)\n"
+		"    section #101;cho (2)\n"
 		"    #101;cho hi :active, 1, 1ms\n"
-		"    section #101;cho hi (2) (2)\n"
-		"    #101;cho hi (2) :active, 3, 1ms\n"
-		"    section #101;cho hi (3)\n"
+		"    section #101;cho (2) (2)\n"
+		"    #101;cho (2) hi :active, 3, 1ms\n"
+		"    section #101;cho (3)\n"
 		"    #101;cho hi :active, 5, 1ms\n"
 		"    section #110;ot shown\n"
 		"    #110;ot shown :active, 7, 13ms\n"));
@@ -768,6 +1049,8 @@ int main(void)
 		cmocka_unit_test(test_escape_utf8),
 		cmocka_unit_test(test_escape_embedded_nul),
 		cmocka_unit_test(test_escape_cap),
+		cmocka_unit_test(test_escape_cut_in_the_middle),
+		cmocka_unit_test(test_escape_cut_is_utf8_safe),
 		cmocka_unit_test_setup_teardown(test_escape_long_label_in_chart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart_structure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_images_before_children, setup, teardown),
@@ -780,6 +1063,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_min_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration_and_max_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_bar_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_bars_takes_turns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_within_mermaid_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_flags_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_without_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_of_subtree, setup, teardown),

@@ -654,7 +654,7 @@ view_cmd() {
 	case $1 in
 	jq) VCMD=(jq -c . "$BIG") ;;
 	sort) VCMD=("$PROCTRACE" sort "$BIG") ;;
-	mermaid) VCMD=("$PROCTRACE" render -f mermaid --max-bars 1000 "$BIG") ;;
+	mermaid) VCMD=("$PROCTRACE" render -f mermaid "$BIG") ;;
 	*) VCMD=("$PROCTRACE" render -f "$1" "$BIG") ;;
 	esac
 }
@@ -662,7 +662,6 @@ view_label() {
 	case $1 in
 	jq) echo '`jq -c . FILE`' ;;
 	sort) echo '`proctrace sort`' ;;
-	mermaid) echo '`render -f mermaid --max-bars 1000`' ;;
 	*) echo "\`render -f $1\`" ;;
 	esac
 }
@@ -716,7 +715,7 @@ report_render() {
 			"$(awk -v e="$ev" -v m="$m" 'BEGIN { printf "%.0f", (m > 0 ? e / m : 0) }')" \
 			"$(awk -v b="$bytes" -v m="$m" 'BEGIN { printf "%.1f", (m > 0 ? b / 1e6 / m : 0) }')" \
 			"$speed" "$target" "$(awk -v r="$rss" 'BEGIN { printf "%.0f", r / 1024 }')" "$bpe" \
-			"$(case $v in jq | mermaid) ;; *) verdict "$bpe < 200" ;; esac)"
+			"$(case $v in jq) ;; *) verdict "$bpe < 200" ;; esac)"
 	done
 	echo
 }

@@ -1,24 +1,30 @@
 #!/usr/bin/env node
-// tests/mermaid/check.mjs: render Mermaid charts with the real renderer (mermaid-cli in chromium) and check the SVG.
+// tests/mermaid/check.mjs: render Mermaid charts with the real renderer (mermaid-cli in chromium) and check them.
 //
-// Usage: node check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE]
-//                       [--crit N] [--title TEXT] [--ticks TEXT]
-//                       [CHART2.mmd BARS [...]]
+// Usage: node check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--labels FILE]
+//                       [--label-patterns FILE] [--sections FILE] [--section-patterns FILE]
+//                       [--crit N] [--title TEXT] [--ticks TEXT] [CHART2.mmd [BARS] ...]
 // Options after a chart apply to that chart. Every chart is rendered in one
 // browser (a render costs ~1.3 s mostly in starting chromium). mmdc exits 0
 // on many failures, so the SVG itself is inspected. A chart fails unless:
 //   - rendering does not throw, and the SVG has no "Syntax error", error
 //     icon or "Maximum text size" text;
 //   - every task line has an integer start and an integer duration >= 1ms;
-//   - exactly BARS rect elements have a class containing "task", each with
-//     a width > 0 (or under 1 px at the chart's scale: pixels are whole);
+//   - every rect whose class contains "task" is at least 1 pixel wide, and
+//     there are BARS of them if BARS is given;
+//   - every task label is readable: drawn (measured in the browser) within
+//     the image, and over no section name;
 //   - --labels FILE: the task labels (text.taskText*), entities decoded, are
 //     the lines of FILE in order;
-//   - --sections FILE: the section titles, decoded, are the lines of FILE in order;
+//   - --label-patterns FILE: the same, each line of FILE a regular
+//     expression the whole label must match;
+//   - --sections FILE, --section-patterns FILE: the same for the section titles;
 //   - --crit N: exactly N task rects have a crit class;
 //   - --title TEXT: the chart's title is TEXT;
 //   - --ticks TEXT: the labels of the axis ticks, joined by spaces, are TEXT.
-// Exit 0 if every chart passes, 1 otherwise (each failure is printed), 2 on usage errors.
+// --svg-dir DIR writes every chart's SVG there. Exit 0 if every chart
+// passes, 1 otherwise (each failure is printed), 2 on usage errors. Without
+// BARS or other options, it tells whether Mermaid draws any chart whole.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +35,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd BARS [--labels FILE] [--sections FILE] [--crit N] [--title TEXT] [--ticks TEXT] ...");
+	console.error("usage: check.mjs [--svg-dir DIR] CHART.mmd [BARS] [--labels FILE] [--label-patterns FILE] [--sections FILE] [--section-patterns FILE] [--crit N] [--title TEXT] [--ticks TEXT] ...");
 	process.exit(2);
 }
 
@@ -45,17 +51,17 @@ for (let i = 0; i < args.length; i++) {
 	};
 	if (a === "--svg-dir") {
 		svgDir = value();
-	} else if (["--labels", "--sections", "--crit", "--title", "--ticks"].includes(a)) {
+	} else if (["--labels", "--label-patterns", "--sections", "--section-patterns", "--crit", "--title", "--ticks"].includes(a)) {
 		if (!charts.length)
 			usage(`${a} must follow a chart`);
 		charts[charts.length - 1][a.slice(2)] = value();
 	} else if (a.startsWith("--")) {
 		usage(`unknown option ${a}`);
 	} else {
-		const bars = value();
-		if (!/^\d+$/.test(bars))
-			usage(`${a}: expected bar count, got '${bars}'`);
-		charts.push({ file: a, bars: Number(bars) });
+		const chart = { file: a };
+		if (i + 1 < args.length && /^\d+$/.test(args[i + 1]))
+			chart.bars = Number(args[++i]);
+		charts.push(chart);
 	}
 }
 if (!charts.length)
@@ -120,6 +126,33 @@ function inspect(svg) {
 	};
 }
 
+// Where the browser draws each task label and section name of svg: a label
+// must lie within the image and over no section name to be read.
+async function unreadable(page, svg) {
+	await page.setContent(`<!DOCTYPE html><html><body style="margin:0">${svg}</body></html>`);
+	return page.evaluate(() => {
+		const problems = [];
+		const svgEl = document.querySelector("svg");
+		const width = svgEl.viewBox.baseVal.width;
+		const box = (el) => {
+			const b = el.getBBox();
+			return { x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height };
+		};
+		const sections = [...svgEl.querySelectorAll("text.sectionTitle")].map(box);
+		const labels = [...svgEl.querySelectorAll("text")]
+			.filter((t) => /(^|\s)taskText/.test(t.getAttribute("class") ?? ""));
+		for (const t of labels) {
+			const b = box(t);
+			const what = JSON.stringify(t.textContent);
+			if (b.x0 < -0.5 || b.x1 > width + 0.5)
+				problems.push(`label ${what} runs off the image: x ${b.x0.toFixed(1)}..${b.x1.toFixed(1)} of 0..${width}`);
+			else if (sections.some((s) => b.x0 < s.x1 && s.x0 < b.x1 && b.y0 < s.y1 && s.y0 < b.y1))
+				problems.push(`label ${what} is drawn over a section name`);
+		}
+		return problems;
+	});
+}
+
 function check(chart, text, svg) {
 	const problems = [];
 	for (const bad of ["Syntax error", "class=\"error-icon\"", "class=\"error-text\"", "Maximum text size"])
@@ -128,25 +161,15 @@ function check(chart, text, svg) {
 	const src = tasks(text);
 	problems.push(...src.problems);
 	const { rects, labels, sections, ticks, title } = inspect(svg);
-	if (rects.length !== chart.bars)
+	if (chart.bars !== undefined && rects.length !== chart.bars)
 		problems.push(`${rects.length} task bars, want ${chart.bars}`);
 	if (src.tasks.length !== rects.length)
 		problems.push(`${src.tasks.length} task lines but ${rects.length} bars drawn`);
-	// Pixels are whole: a 1ms bar in a long chart is legitimately 0 px wide.
-	// A bar that should be at least 1 px wide and is not was misread.
-	const widths = rects.map((r) => Number(attr(r, "width")));
-	// The scale comes from the longest bar, where rounding matters least.
-	let longest = -1;
-	src.tasks.forEach((t, i) => {
-		if (i < widths.length && (longest < 0 || t.dur > src.tasks[longest].dur))
-			longest = i;
-	});
-	const scale = longest < 0 ? 0 : widths[longest] / src.tasks[longest].dur;
-	if (rects.length && !(scale > 0))
-		problems.push("no bar has a width");
-	widths.forEach((w, i) => {
-		if (!(w >= 0) || (w === 0 && src.tasks[i] && src.tasks[i].dur * scale >= 1))
-			problems.push(`bar ${i + 1} has width ${attr(rects[i], "width")}`);
+	// proctrace draws every bar at least a pixel wide (whole pixels: Mermaid rounds).
+	rects.forEach((r, i) => {
+		const w = Number(attr(r, "width"));
+		if (!(w >= 1))
+			problems.push(`bar ${i + 1} has width ${attr(r, "width")}`);
 	});
 	const lines = (file) => fs.readFileSync(file, "utf8").replace(/\n$/, "").split("\n");
 	const compare = (what, got, want) => {
@@ -158,8 +181,20 @@ function check(chart, text, svg) {
 	};
 	if (chart.labels !== undefined)
 		compare("label", labels, lines(chart.labels));
+	const match = (what, got, file) => {
+		const want = lines(file);
+		if (got.length !== want.length)
+			problems.push(`${got.length} ${what}s, want ${want.length}`);
+		for (let i = 0; i < Math.min(got.length, want.length); i++)
+			if (!new RegExp(`^(?:${want[i]})$`, "u").test(got[i]))
+				problems.push(`${what} ${i + 1}: ${JSON.stringify(got[i])} does not match /${want[i]}/`);
+	};
+	if (chart["label-patterns"] !== undefined)
+		match("label", labels, chart["label-patterns"]);
 	if (chart.sections !== undefined)
 		compare("section", sections, lines(chart.sections));
+	if (chart["section-patterns"] !== undefined)
+		match("section", sections, chart["section-patterns"]);
 	if (chart.crit !== undefined) {
 		const n = rects.filter((r) => /(^|\s)crit/.test(attr(r, "class"))).length;
 		if (n !== Number(chart.crit))
@@ -174,6 +209,7 @@ function check(chart, text, svg) {
 
 const config = JSON.parse(fs.readFileSync(path.join(here, "puppeteer.json"), "utf8"));
 const browser = await puppeteer.launch({ headless: true, ...config });
+const page = await browser.newPage();
 let failed = 0;
 try {
 	for (const chart of charts) {
@@ -184,7 +220,8 @@ try {
 			const svg = new TextDecoder().decode(data);
 			if (svgDir)
 				fs.writeFileSync(path.join(svgDir, path.basename(chart.file).replace(/\.[^.]*$/, "") + ".svg"), svg);
-			problems = check(chart, text, svg);
+			problems = [...check(chart, text, svg), ...await unreadable(page, svg)];
+			chart.drawn = inspect(svg).rects.length;
 		} catch (e) {
 			problems = [`render failed: ${String(e.message ?? e).split("\n")[0]}`];
 		}
@@ -194,7 +231,7 @@ try {
 			for (const p of problems.slice(0, 20))
 				console.log(`    ${p}`);
 		} else {
-			console.log(`ok ${chart.file}: ${chart.bars} bars`);
+			console.log(`ok ${chart.file}: ${chart.drawn} bars`);
 		}
 	}
 } finally {

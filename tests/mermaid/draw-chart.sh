@@ -43,10 +43,11 @@ elif [ ! -r "$in" ]; then
 fi
 
 # draw FILE [MMDC_OPTIONS...]: mmdc's own options after ours, so that the caller's win.
+# Mermaid's own layout, as GitHub and others draw a chart: its labels are sized for it.
 draw() {
 	local to=$1
 	shift
-	"$mmdc" -q -p "$here/puppeteer.json" -c "$here/chart-config.json" -i "$in" -o "$to" "$@"
+	"$mmdc" -q -p "$here/puppeteer.json" -i "$in" -o "$to" "$@"
 }
 
 svg=$tmp/check.svg
