@@ -38,9 +38,11 @@ override CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize
 override LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 
+# The kernel side is built twice: without and with the syscall exit hook,
+# which only options such as --failed-execs load (record/recorder.c).
 BPF_SRC := record/proctrace.bpf.c
-BPF_OBJ := $(BUILD)/proctrace.bpf.o
-SKEL := $(BUILD)/proctrace.skel.h
+BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o
+SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h
 
 SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -84,15 +86,17 @@ $(HTML_ASSETS_H): $(HTML_ASSETS) Makefile
 
 $(BUILD)/render/html.o: $(HTML_ASSETS_H)
 
-$(BPF_OBJ): $(BPF_SRC) $(wildcard record/*.h) formats/event.h
-	$(msg) BPF $<
+$(BUILD)/proctrace_sc.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK
+
+$(BPF_OBJ): $(BUILD)/%.bpf.o: $(BPF_SRC) $(wildcard record/*.h) formats/event.h
+	$(msg) BPF $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -I. -Irecord \
 		-Wall -Werror -c $< -o $@
 
-$(SKEL): $(BPF_OBJ) Makefile
+$(SKEL): $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o Makefile
 	$(msg) SKEL $@
-	$(Q)$(BPFTOOL) gen skeleton -L $< name proctrace_bpf > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/test_%: tests/test_%.c $(LIB_OBJS)
 	$(msg) TEST $@
@@ -161,7 +165,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record storm render page".
+# BENCH_SECTIONS="record sysbound moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps

@@ -10,6 +10,7 @@ struct record_cli {
 	bool force;           /* -f: overwrite an existing output file */
 	bool no_wait;         /* -x: stop at CMD's exit */
 	bool quiet;           /* -q */
+	bool failed_execs;    /* --failed-execs: also record failed execs */
 	uint64_t buffer_size; /* --buffer-size, bytes */
 	char **cmd;           /* CMD and its arguments: borrowed from argv */
 };

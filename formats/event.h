@@ -24,8 +24,9 @@ enum pt_kind {
 #define PT_FILENAME_MAX 4096
 #define PT_ARGV_MAX (128 * 1024)
 
-/* pt_exec.flags */
-#define PT_EXEC_TRUNCATED 1u /* argv was longer than PT_ARGV_MAX */
+/* pt_exec.flags, pt_badexec.flags: Exec: argv was longer than PT_ARGV_MAX;
+ * BadExec: the filename asked for was longer than PT_FILENAME_MAX - 1 */
+#define PT_EXEC_TRUNCATED 1u
 
 struct pt_hdr {
 	__u32 kind;  /* enum pt_kind */
@@ -60,6 +61,8 @@ struct pt_badexec {
 	struct pt_hdr h;
 	__s32 err; /* positive errno */
 	__u32 filename_len;
+	__u32 flags; /* PT_EXEC_* */
+	__u32 pad;
 	char data[];
 };
 

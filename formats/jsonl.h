@@ -28,7 +28,7 @@ enum ev_flag {
 	EVF_PGID = 1u << 2,      /* pgid is valid */
 	EVF_FILENAME = 1u << 3,  /* Exec/BadExec: filename is valid */
 	EVF_CMDLINE = 1u << 4,   /* Exec: argv/argc are valid (argc may be 0) */
-	EVF_TRUNCATED = 1u << 5, /* Exec: argv was cut by the recorder */
+	EVF_TRUNCATED = 1u << 5, /* Exec: argv was cut by the recorder; BadExec: the filename */
 	EVF_STATUS = 1u << 6,    /* Exit: code is an exit code or a signal */
 	EVF_SIGNALED = 1u << 7,  /* Exit: code is the killing signal */
 	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */
@@ -99,6 +99,8 @@ struct rec_header {
 	uint64_t sample_interval_ns; /* Samples were taken this often; 0: absent (no sampling) */
 	const char *host;
 	const char *kernel;
+	bool has_failed_execs; /* the header says whether failed execs were recorded */
+	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
 };
 
 /*

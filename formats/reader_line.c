@@ -722,6 +722,7 @@ static int parse_fragment(struct parse_ctx *c, bool is_filename)
 static int parse_badexec(struct parse_ctx *c)
 {
 	struct event *ev = &c->p->ev;
+	bool truncated;
 	long long x;
 	int ret;
 
@@ -738,6 +739,10 @@ static int parse_badexec(struct parse_ctx *c)
 		ev->u.badexec.err = (int32_t)x;
 		ev->flags |= EVF_ERRNO;
 	}
+	if ((ret = get_bool(c, "truncated", &truncated)) < 0)
+		return ret;
+	if (truncated)
+		ev->flags |= EVF_TRUNCATED;
 	return 0;
 }
 
@@ -867,6 +872,9 @@ static int parse_header(struct parse_ctx *c)
 		return ret;
 	if (ret && !arr)
 		return perr(c->p, "Recording: \"command\" is not an array of strings");
+	if ((ret = get_bool(c, "failed_execs", &h->failed_execs)) < 0)
+		return ret;
+	h->has_failed_execs = ret;
 	return 0;
 }
 

@@ -341,6 +341,8 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 			PUT_LIT(p, ",\"errno\":");
 			p = put_i64(p, ev->u.badexec.err);
 		}
+		if (ev->flags & EVF_TRUNCATED)
+			PUT_LIT(p, ",\"truncated\":true");
 		break;
 	case EV_EXIT:
 		p = put_exit(p, ev);
@@ -391,6 +393,13 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	p = put_cstr(p, h->host, host);
 	PUT_LIT(p, ",\"kernel\":");
 	p = put_cstr(p, h->kernel, kernel);
+	if (h->has_failed_execs) {
+		PUT_LIT(p, ",\"failed_execs\":");
+		if (h->failed_execs)
+			PUT_LIT(p, "true");
+		else
+			PUT_LIT(p, "false");
+	}
 	if (h->sample_interval_ns) {
 		PUT_LIT(p, ",\"sample_interval_ns\":");
 		p = put_u64(p, h->sample_interval_ns);

@@ -18,6 +18,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
 };
 
 enum {
@@ -36,6 +37,10 @@ enum {
 
 enum {
 	BPF_RB_AVAIL_DATA = 0,
+};
+
+enum {
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
 };
 
 /* include/linux/sched/signal.h */
@@ -66,14 +71,9 @@ struct upid {
 	int nr;
 };
 
-/* numbers[] has level + 1 entries: index 0 is the initial namespace's. */
+/* numbers[0] is the initial namespace's: the global number. */
 struct pid {
-	unsigned int level;
 	struct upid numbers[1];
-};
-
-struct list_head {
-	struct list_head *next, *prev;
 };
 
 /* seqlock_t, down to its sequence count (the kernel's is an anonymous struct). */
@@ -143,8 +143,6 @@ struct task_struct {
 	struct sched_entity se;
 	struct mm_struct *mm;
 	struct task_struct *real_parent;
-	struct list_head children;
-	struct list_head sibling;
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
 	struct sigpending pending;

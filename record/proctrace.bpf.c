@@ -12,16 +12,12 @@ char LICENSE[] SEC("license") = "GPL";
 #if defined(__TARGET_ARCH_x86)
 #define NR_EXECVE 59
 #define NR_EXECVEAT 322
-#define NR_SETPGID 109
-#define NR_SETSID 112
 #define SYSCALL_NR(r) ((long)(r)->orig_ax)
 #define SYSCALL_ARG0(r) ((r)->di)
 #define SYSCALL_ARG1(r) ((r)->si)
 /* The ia32 ABI (32-bit programs, int $0x80): numbers of its own, arguments in bx, cx... */
 #define NR32_EXECVE 11
 #define NR32_EXECVEAT 358
-#define NR32_SETPGID 57
-#define NR32_SETSID 66
 #define SYSCALL32_ARG0(r) ((r)->bx)
 #define SYSCALL32_ARG1(r) ((r)->cx)
 /* arch/x86/include/asm/thread_info.h */
@@ -29,8 +25,6 @@ char LICENSE[] SEC("license") = "GPL";
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_EXECVE 221
 #define NR_EXECVEAT 281
-#define NR_SETPGID 154
-#define NR_SETSID 157
 #define SYSCALL_NR(r) ((long)(r)->syscallno)
 /* x0 already holds the return value at syscall exit. */
 #define SYSCALL_ARG0(r) ((r)->orig_x0)
@@ -45,7 +39,6 @@ const volatile __u64 wakeup_bytes = 1 << 22; /* force a wakeup past this much un
 /* Read by the recorder through the skeleton's mmapped .bss. */
 __u64 seq;
 __u64 lost;
-__u64 lost_setpgid; /* of lost: setpgid() calls whose moved process was not found */
 __s64 pending; /* Exits waiting in pending_exits */
 
 struct {
@@ -68,6 +61,26 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } traced SEC(".maps");
+
+/*
+ * The process group and session last seen of each traced process, kept
+ * on its group leader. A process that changed either (setpgid(),
+ * setsid(), or its parent's setpgid() on it) is told apart by comparing
+ * them with its real ones at the hooks that see it anyway: its threads'
+ * context switches, its forks, execs and exits. No syscall is hooked, so
+ * the rest of the machine pays nothing for it. Task storage costs nothing
+ * at load, holds any number of processes, and goes with its task.
+ */
+struct seen_ids {
+	__u64 ids; /* pgid in the low 32 bits, sid in the high ones (global numbers) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct seen_ids);
+} seen SEC(".maps");
 
 /*
  * Exits waiting for the CPU time of their process to be final, keyed by
@@ -157,19 +170,6 @@ static __always_inline int pid_nr(struct task_struct *t, enum pid_type type)
 	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
 }
 
-/* What the pid namespace at level calls p (level at most p's own). */
-static __always_inline int pid_nr_at(struct pid *p, unsigned int level)
-{
-	struct upid *u;
-
-	if (!p)
-		return 0;
-	/* numbers[] is indexed by level, and the kernel's struct upid is larger than ours. */
-	u = (void *)p + bpf_core_field_offset(struct pid, numbers) +
-	    level * bpf_core_type_size(struct upid);
-	return BPF_CORE_READ(u, nr);
-}
-
 static __always_inline void fill_hdr(struct pt_hdr *h, __u32 kind, __u32 size,
 				     struct task_struct *t)
 {
@@ -190,10 +190,74 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
+/* t's process group and session now, as struct seen_ids packs them. */
+static __always_inline __u64 ids_of(struct task_struct *t)
+{
+	return (__u32)pid_nr(t, PIDTYPE_PGID) | (__u64)(__u32)pid_nr(t, PIDTYPE_SID) << 32;
+}
+
+/*
+ * If t's process is no longer in the group and session last seen of it,
+ * say so: SetSID if the session changed (setsid() makes a new group too),
+ * else SetPGID. Threads of a process may look at once: only the one that
+ * swaps the new ids in reports the move. Both kinds take a SetSID's room
+ * (the header says the size): one path is less for the verifier to walk.
+ */
+static __always_inline void report_move(struct task_struct *t, struct seen_ids *s, __u64 now)
+{
+	__u64 was = s->ids;
+	struct pt_setsid *e;
+	bool sid = (was ^ now) >> 32;
+
+	if (was == now || __sync_val_compare_and_swap(&s->ids, was, now) != was)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	fill_hdr(&e->h, sid ? PT_SETSID : PT_SETPGID,
+		 sid ? sizeof(struct pt_setsid) : sizeof(struct pt_setpgid), t);
+	e->h.pgid = (__s32)now;
+	e->sid = now >> 32;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
+/*
+ * At a fork, exec or exit of a traced process's leader: report a move of
+ * the process since it was last seen, before the event itself, so that
+ * its SetPGID comes before the Fork, Exec or Exit it was made for. A
+ * process seen for the first time (the root at its exec, or a thread that
+ * exec'd and became the leader) starts from what it has now. Returns the
+ * process's entry, NULL if there is no room for one: its moves would go
+ * unseen, which is counted as a loss.
+ *
+ * The leader is always a task the tracepoint passes: walking to it from
+ * another thread (t->group_leader) would cost the verifier about 0.8 ms
+ * of every start-up per place it is done, searching vmlinux's BTF by
+ * name; only the context switch does it, once.
+ */
+static __always_inline struct seen_ids *look_at(struct task_struct *leader)
+{
+	struct seen_ids now = { ids_of(leader) }, *s;
+
+	s = bpf_task_storage_get(&seen, leader, 0, 0);
+	if (s) {
+		report_move(leader, s, now.ids);
+		return s;
+	}
+	s = bpf_task_storage_get(&seen, leader, &now, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		count_lost();
+	return s;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct seen_ids *ps, cs;
 	struct pt_fork *e;
 	__u64 *w;
 
@@ -206,6 +270,17 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	}
 	__sync_fetch_and_or(w, TRACED_BIT(ctgid));
+	/*
+	 * The child starts in its parent's group and session, as last seen
+	 * of the parent: the child does not run before this tracepoint, so
+	 * any move of it (its parent's setpgid() on it, as a job-control
+	 * shell makes) is seen after its Fork. A thread other than the leader
+	 * that forks leaves its process's move to the next context switch.
+	 */
+	ps = parent->pid == ptgid ? look_at(parent) : NULL;
+	cs.ids = ps ? ps->ids : ids_of(parent);
+	if (!bpf_task_storage_get(&seen, child, &cs, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		count_lost();
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost();
@@ -227,9 +302,15 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	__u32 flen, alen, flags = 0;
 	long n;
 
-	/* de_thread() is done: p is the group leader even if a thread exec'd. */
+	/*
+	 * de_thread() is done: p is the group leader even if a thread exec'd.
+	 * The old leader was killed by then, and its exit had the last look
+	 * at what it kept; if it had ended before, a move the exec'ing thread
+	 * made since the last context switch goes unseen.
+	 */
 	if (!is_traced(p->tgid))
 		return 0;
+	look_at(p);
 	s = get_scratch();
 	if (!s) {
 		count_lost();
@@ -277,6 +358,17 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	__u32 tgid = p->tgid;
 	__u64 *w;
 
+	w = traced_word(tgid);
+	if (!w || !(*w & TRACED_BIT(tgid)))
+		return 0;
+	/*
+	 * The leader's exit has a look at the process's ids: a setpgid() on
+	 * a child that sleeps until it is killed is seen here, and so is the
+	 * move of a thread that then exec'd (the exec kills the old leader,
+	 * whose entry goes with it).
+	 */
+	if (p->pid == tgid)
+		look_at(p);
 	/*
 	 * signal_struct is read through BPF_CORE_READ, not as a typed pointer:
 	 * each pointer loaded from a typed pointer costs the verifier linear
@@ -290,9 +382,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	 */
 	if (BPF_CORE_READ(sig, live.counter))
 		return 0;
-	w = traced_word(tgid);
-	if (!w || !(*w & TRACED_BIT(tgid)) ||
-	    !(__sync_fetch_and_and(w, ~TRACED_BIT(tgid)) & TRACED_BIT(tgid)))
+	if (!(__sync_fetch_and_and(w, ~TRACED_BIT(tgid)) & TRACED_BIT(tgid)))
 		return 0;
 	fill_hdr(&e->h, PT_EXIT, sizeof(*e), p);
 	/* What wait(2) will report: see wait_task_zombie(). */
@@ -406,39 +496,65 @@ static __always_inline bool final_cpu(struct task_struct *prev, struct pt_pendin
 	return true;
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
+/* A thread of a traced process switched out for the last time: send its Exit if final. */
+static __always_inline void last_switch(struct task_struct *prev)
 {
 	struct pt_pending_exit *pe;
 	struct pt_exit e;
-	__u32 tgid;
+	__u32 tgid = prev->tgid;
 
-	/* Every context switch of the system comes here: one compare for most. */
-	if (prev->__state != TASK_DEAD)
-		return 0;
-	tgid = prev->tgid;
 	pe = bpf_map_lookup_elem(&pending_exits, &tgid);
 	if (!pe)
-		return 0;
+		return;
 	e = pe->e;
 	/* Not yet: a later thread's last switch will do. */
 	if (!final_cpu(prev, pe, &e))
-		return 0;
+		return;
 	/* Whoever deletes the entry sends it: the recorder may have given up waiting. */
 	if (bpf_map_delete_elem(&pending_exits, &tgid))
-		return 0;
+		return;
 	__sync_fetch_and_add(&pending, -1);
 	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flag()))
 		count_lost();
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
+{
+	struct seen_ids *s;
+
+	/*
+	 * Every context switch of the system comes here: a task going for good
+	 * may be the last of a process whose Exit waits; any other costs one
+	 * bit of the traced set.
+	 */
+	if (prev->__state == TASK_DEAD) {
+		last_switch(prev);
+		return 0;
+	}
+	if (!is_traced(prev->tgid))
+		return 0;
+	/* Any thread of the process will do, the leader or not: it is still there. */
+	s = bpf_task_storage_get(&seen, prev->group_leader, 0, 0);
+	if (s)
+		report_move(prev, s, ids_of(prev));
 	return 0;
 }
 
-static __always_inline void on_badexec(struct pt_regs *regs, long ret, const char *ufilename)
+#ifdef PT_SYSCALL_HOOK
+/*
+ * The syscall exit hook, loaded and attached only when an option needs it
+ * (--failed-execs): while any program is attached to sys_exit, the kernel
+ * sends every syscall of every task on the machine down its slower exit
+ * path. Nothing else sees an exec that fails: the exec tracepoints fire
+ * only once an exec can no longer fail.
+ */
+static __always_inline void on_badexec(struct task_struct *t, long ret, const char *ufilename)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct pt_badexec *e;
 	struct scratch *s;
-	__u32 flen;
+	__u32 flen, flags = 0;
+	char c;
 	long n;
 
 	s = get_scratch();
@@ -449,120 +565,24 @@ static __always_inline void on_badexec(struct pt_regs *regs, long ret, const cha
 	e = (struct pt_badexec *)s->buf;
 	n = bpf_probe_read_user_str(e->data, PT_FILENAME_MAX, ufilename);
 	flen = n > 0 ? n - 1 : 0;
+	/*
+	 * The kernel takes a path of at most PATH_MAX - 1 bytes (longer ones
+	 * fail with ENAMETOOLONG), but what was asked for can be longer: a
+	 * byte where the NUL would be means it was cut.
+	 */
+	if (n == PT_FILENAME_MAX &&
+	    !bpf_probe_read_user(&c, 1, ufilename + PT_FILENAME_MAX - 1) && c)
+		flags |= PT_EXEC_TRUNCATED;
 	opaque(flen);
 	flen &= PT_FILENAME_MAX - 1;
 	fill_hdr(&e->h, PT_BADEXEC, sizeof(*e) + flen, t);
 	e->err = -ret;
 	e->filename_len = flen;
+	e->flags = flags;
+	e->pad = 0;
 	if (bpf_ringbuf_output(&events, e, (sizeof(*e) + flen) & (2 * PT_FILENAME_MAX - 1),
 			       wakeup_flag()))
 		count_lost();
-}
-
-/* Children of the caller looked at for a setpgid() that moved one of them. */
-#define SETPGID_SCAN 64
-
-struct child_scan {
-	unsigned long pos;     /* a struct list_head in the children list */
-	unsigned long head;    /* the list's head, in the parent */
-	unsigned long sibling; /* offset of sibling in task_struct */
-	unsigned int level;
-	int vpid;
-	struct task_struct *found;
-};
-
-static long scan_one_child(__u64 i, struct child_scan *s)
-{
-	struct list_head *pos = (void *)s->pos;
-	struct task_struct *c = (void *)(s->pos - s->sibling);
-
-	if (!s->pos || s->pos == s->head)
-		return 1;
-	if (pid_nr_at(BPF_CORE_READ(c, signal, pids[PIDTYPE_TGID]), s->level) == s->vpid) {
-		s->found = c;
-		return 1;
-	}
-	s->pos = (unsigned long)BPF_CORE_READ(pos, prev);
-	return 0;
-}
-
-/*
- * The child of t that the pid namespace at level calls vpid, or NULL.
- * Children are linked through their sibling field, the newest last, and a
- * job-control shell moves a child right after forking it: look from the
- * end, and only at the newest few. bpf_loop() has the verifier check the
- * step once, not once per child: a plain loop added 6 ms to start-up.
- */
-static __always_inline struct task_struct *find_child(struct task_struct *t, int vpid,
-						      unsigned int level)
-{
-	struct child_scan s = {
-		.pos = (unsigned long)BPF_CORE_READ(t, children.prev),
-		.head = (unsigned long)t + bpf_core_field_offset(struct task_struct, children),
-		.sibling = bpf_core_field_offset(struct task_struct, sibling),
-		.level = level,
-		.vpid = vpid,
-	};
-
-	bpf_loop(SETPGID_SCAN, scan_one_child, &s, 0);
-	return s.found;
-}
-
-/*
- * setpgid(target, pgid) succeeded: it moved the caller or one of its
- * children. Its arguments are numbers of the caller's pid namespace; the
- * event names the moved process by its global pid, with its real new group.
- */
-static __always_inline void on_setpgid(struct task_struct *t, __s32 target, __s32 pgid)
-{
-	struct pid *own = BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]);
-	unsigned int level = BPF_CORE_READ(own, level);
-	struct task_struct *child = NULL;
-	struct pt_setpgid *e;
-	bool self = !target || target == pid_nr_at(own, level);
-
-	if (!self) {
-		child = find_child(t, target, level);
-		/* In the initial namespace the arguments are global: they will do. */
-		if (!child && level) {
-			/* No global pid to report it under: say it is missing. */
-			count_lost();
-			__sync_fetch_and_add(&lost_setpgid, 1);
-			return;
-		}
-	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
-		return;
-	}
-	/* The caller's own pid, parent and real group: right as they are if it moved itself. */
-	fill_hdr(&e->h, PT_SETPGID, sizeof(*e), t);
-	if (child) {
-		e->h.ppid = e->h.pid;
-		e->h.pid = BPF_CORE_READ(child, tgid);
-		e->h.pgid = pid_nr(child, PIDTYPE_PGID);
-	} else if (!self) {
-		e->h.ppid = e->h.pid;
-		e->h.pid = target;
-		e->h.pgid = pgid ? pgid : target;
-	}
-	bpf_ringbuf_submit(e, wakeup_flag());
-}
-
-static __always_inline void on_setsid(struct task_struct *t)
-{
-	struct pt_setsid *e;
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
-		return;
-	}
-	fill_hdr(&e->h, PT_SETSID, sizeof(*e), t);
-	e->sid = pid_nr(t, PIDTYPE_SID);
-	e->pad = 0;
-	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 /* include/linux/errno.h: ERESTARTSYS .. ERECALLCONFLICT */
@@ -586,46 +606,7 @@ static __always_inline bool exec_failure_seen(struct task_struct *t, long ret)
 	return !(t->pending.signal.sig[0] & (1ul << (SIGKILL - 1)));
 }
 
-/* The syscalls seen at their exit, whatever the caller's ABI numbers them. */
-enum traced_syscall {
-	SC_OTHER,
-	SC_EXECVE,
-	SC_EXECVEAT,
-	SC_SETPGID,
-	SC_SETSID,
-};
-
-static __always_inline int native_syscall(long nr)
-{
-	switch (nr) {
-	case NR_EXECVE:
-		return SC_EXECVE;
-	case NR_EXECVEAT:
-		return SC_EXECVEAT;
-	case NR_SETPGID:
-		return SC_SETPGID;
-	case NR_SETSID:
-		return SC_SETSID;
-	}
-	return SC_OTHER;
-}
-
 #if defined(__TARGET_ARCH_x86)
-static __always_inline int ia32_syscall(long nr)
-{
-	switch (nr) {
-	case NR32_EXECVE:
-		return SC_EXECVE;
-	case NR32_EXECVEAT:
-		return SC_EXECVEAT;
-	case NR32_SETPGID:
-		return SC_SETPGID;
-	case NR32_SETSID:
-		return SC_SETSID;
-	}
-	return SC_OTHER;
-}
-
 /*
  * The ia32 entry sets TS_COMPAT for the length of the syscall; it is
  * cleared on the way back to user space, after sys_exit. A kernel without
@@ -637,61 +618,43 @@ static __always_inline bool in_ia32_syscall(struct task_struct *t)
 		return false;
 	return t->thread_info.status & TS_COMPAT;
 }
+
+#define MAYBE_EXEC(nr) \
+	((nr) == NR_EXECVE || (nr) == NR_EXECVEAT || (nr) == NR32_EXECVE || (nr) == NR32_EXECVEAT)
+#else
+#define MAYBE_EXEC(nr) ((nr) == NR_EXECVE || (nr) == NR_EXECVEAT)
 #endif
 
-/* Runs at the end of every syscall on the system: the syscall number first. */
+/* Whether t's syscall nr is an exec, and the filename it asked for. */
+static __always_inline bool exec_call(struct task_struct *t, struct pt_regs *regs, long nr,
+				      unsigned long *filename)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* Which ABI: native munmap has the number of ia32's execve. */
+	if (in_ia32_syscall(t)) {
+		*filename = nr == NR32_EXECVE ? SYSCALL32_ARG0(regs) : SYSCALL32_ARG1(regs);
+		return nr == NR32_EXECVE || nr == NR32_EXECVEAT;
+	}
+#endif
+	*filename = nr == NR_EXECVE ? SYSCALL_ARG0(regs) : SYSCALL_ARG1(regs);
+	return nr == NR_EXECVE || nr == NR_EXECVEAT;
+}
+
+/* Runs at the end of every syscall on the system: the return value first, then the number. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
-	int sc = native_syscall(nr);
-	unsigned long arg0, arg1;
+	unsigned long filename;
 	struct task_struct *t;
-	__u32 tgid;
 
-#if defined(__TARGET_ARCH_x86)
-	int sc32 = ia32_syscall(nr);
-
-	if (sc == SC_OTHER && sc32 == SC_OTHER)
+	if (ret >= 0 || !MAYBE_EXEC(nr))
 		return 0;
 	t = bpf_get_current_task_btf();
-	/*
-	 * Which ABI: native munmap, fork and semctl have the numbers of ia32's
-	 * execve, setpgid and setsid, and pay this instead of a map lookup.
-	 */
-	if (in_ia32_syscall(t)) {
-		sc = sc32;
-		arg0 = SYSCALL32_ARG0(regs);
-		arg1 = SYSCALL32_ARG1(regs);
-	} else {
-		arg0 = SYSCALL_ARG0(regs);
-		arg1 = SYSCALL_ARG1(regs);
-	}
-#else
-	t = bpf_get_current_task_btf();
-	arg0 = SYSCALL_ARG0(regs);
-	arg1 = SYSCALL_ARG1(regs);
-#endif
-	if (sc == SC_OTHER)
+	if (!exec_call(t, regs, nr, &filename) || !is_traced(bpf_get_current_pid_tgid() >> 32) ||
+	    !exec_failure_seen(t, ret))
 		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!is_traced(tgid))
-		return 0;
-
-	switch (sc) {
-	case SC_EXECVE:
-	case SC_EXECVEAT:
-		if (ret < 0 && exec_failure_seen(t, ret))
-			on_badexec(regs, ret, (const char *)(sc == SC_EXECVE ? arg0 : arg1));
-		break;
-	case SC_SETSID:
-		if (ret >= 0)
-			on_setsid(t);
-		break;
-	case SC_SETPGID:
-		if (ret == 0)
-			on_setpgid(t, arg0, arg1);
-		break;
-	}
+	on_badexec(t, ret, (const char *)filename);
 	return 0;
 }
+#endif

@@ -25,6 +25,7 @@
 #include "formats/jsonl.h"
 #include "record/recorder.h"
 #include "proctrace.skel.h"
+#include "proctrace_sc.skel.h"
 
 /* Flush the output once this much is buffered, when idle, or this often. */
 #define FLUSH_BYTES (64 * 1024)
@@ -35,9 +36,23 @@
 #define BPF_LOG_SIZE (16u << 20) /* the kernel's log when loading fails */
 #define LOAD_TRIES 10 /* loads cut short by a signal (EAGAIN) */
 
+/*
+ * The kernel side is built twice from record/proctrace.bpf.c: the second
+ * build adds the syscall exit hook, loaded only when an option needs it
+ * (needs_syscall_hook()). Both have the same maps and counters, which the
+ * recorder uses through the fds and pointers here, whichever was loaded.
+ */
+struct bpf_side {
+	struct proctrace_bpf *skel;       /* the default build, or */
+	struct proctrace_sc_bpf *skel_sc; /* the one with the syscall hook */
+	int events_fd, traced_fd, pending_fd;
+	volatile __u64 *lost;    /* events the kernel side dropped */
+	volatile __s64 *pending; /* Exits waiting in pending_exits */
+};
+
 struct recorder {
 	const struct recorder_opts *o;
-	struct proctrace_bpf *skel;
+	struct bpf_side bpf;
 	struct ring_buffer *rb;
 	int sfd, epfd;
 	pid_t root;
@@ -270,6 +285,8 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		r->strbuf[e->filename_len] = 0;
 		ev->type = EV_BADEXEC;
 		ev->flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO;
+		if (e->flags & PT_EXEC_TRUNCATED)
+			ev->flags |= EVF_TRUNCATED;
 		ev->u.badexec.filename = r->strbuf;
 		ev->u.badexec.err = e->err;
 		return 0;
@@ -367,6 +384,8 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	h.start_time = start;
 	h.host = u.nodename;
 	h.kernel = u.release;
+	h.has_failed_execs = true;
+	h.failed_execs = r->o->failed_execs;
 	return jsonl_write_header(&r->out, &h);
 }
 
@@ -853,8 +872,8 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
  */
 static int send_pending_exits(struct recorder *r)
 {
-	int fd = r->skel->maps.pending_exits.map_fd;
-	volatile __s64 *pending = &r->skel->bss->pending;
+	int fd = r->bpf.pending_fd;
+	volatile __s64 *pending = r->bpf.pending;
 	struct pt_pending_exit pe;
 	__u32 none = 0, key; /* no process exits as tgid 0: the map's first key follows it */
 	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + PENDING_WAIT_MS * 1000000ull;
@@ -906,26 +925,71 @@ static int loop(struct recorder *r)
 	return send_pending_exits(r);
 }
 
-/* Open and size the skeleton, then run its loader (into the kernel's log if given). */
+/*
+ * Whether an option needs the syscall exit hook. Attached, it sends every
+ * syscall of every task on the machine down the kernel's slower exit
+ * path, so it is loaded only for what nothing else sees: failed execs.
+ */
+static bool needs_syscall_hook(const struct recorder_opts *o)
+{
+	return o->failed_execs;
+}
+
+/* Size skeleton s (of either build) before its loader runs, with the kernel's log if given. */
+#define SKEL_SIZE(s, o, ncpu, log, logsize)                                   \
+	do {                                                                  \
+		(s)->maps.events.max_entries = (o)->buffer_size;              \
+		(s)->maps.scratch.max_entries = (ncpu) < 1 ? 1 : (ncpu);      \
+		(s)->rodata->wakeup_bytes = (o)->buffer_size / 4;             \
+		if (log) {                                                    \
+			(s)->ctx.log_level = 1;                               \
+			(s)->ctx.log_size = (logsize);                        \
+			(s)->ctx.log_buf = (uintptr_t)(log);                  \
+		}                                                             \
+	} while (0)
+
+/* Once loaded: what the recorder uses of skeleton s. */
+#define SKEL_KEEP(b, s)                                                       \
+	do {                                                                  \
+		(b)->events_fd = (s)->maps.events.map_fd;                     \
+		(b)->traced_fd = (s)->maps.traced.map_fd;                     \
+		(b)->pending_fd = (s)->maps.pending_exits.map_fd;             \
+		(b)->lost = &(s)->bss->lost;                                  \
+		(b)->pending = &(s)->bss->pending;                            \
+	} while (0)
+
+static void close_skel(struct bpf_side *b)
+{
+	proctrace_bpf__destroy(b->skel);
+	proctrace_sc_bpf__destroy(b->skel_sc);
+	*b = (struct bpf_side){ .events_fd = -1, .traced_fd = -1, .pending_fd = -1 };
+}
+
+/* Open and size the build the options need, then run its loader (into the kernel's log if given). */
 static int load_skel(struct recorder *r, char *log, __u32 logsize)
 {
 	const struct recorder_opts *o = r->o;
-	struct proctrace_bpf *skel;
+	struct bpf_side *b = &r->bpf;
 	int ncpu = libbpf_num_possible_cpus(), err;
 
-	proctrace_bpf__destroy(r->skel);
-	r->skel = skel = proctrace_bpf__open();
-	if (!skel)
-		return -ENOMEM;
-	skel->maps.events.max_entries = o->buffer_size;
-	skel->maps.scratch.max_entries = ncpu < 1 ? 1 : ncpu;
-	skel->rodata->wakeup_bytes = o->buffer_size / 4;
-	if (log) {
-		skel->ctx.log_level = 1;
-		skel->ctx.log_size = logsize;
-		skel->ctx.log_buf = (uintptr_t)log;
+	close_skel(b);
+	if (needs_syscall_hook(o)) {
+		b->skel_sc = proctrace_sc_bpf__open();
+		if (!b->skel_sc)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel_sc, o, ncpu, log, logsize);
+		err = proctrace_sc_bpf__load(b->skel_sc);
+		if (!err)
+			SKEL_KEEP(b, b->skel_sc);
+	} else {
+		b->skel = proctrace_bpf__open();
+		if (!b->skel)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel, o, ncpu, log, logsize);
+		err = proctrace_bpf__load(b->skel);
+		if (!err)
+			SKEL_KEEP(b, b->skel);
 	}
-	err = proctrace_bpf__load(skel);
 	return err > 0 ? -EINVAL : err;
 }
 
@@ -995,7 +1059,8 @@ static int open_bpf(struct recorder *r)
 		free(log);
 		return err;
 	}
-	err = proctrace_bpf__attach(r->skel);
+	err = r->bpf.skel_sc ? proctrace_sc_bpf__attach(r->bpf.skel_sc)
+			     : proctrace_bpf__attach(r->bpf.skel);
 	if (err) {
 		err = err < 0 ? err : -EINVAL;
 		error("cannot attach the BPF programs: %s", strerror(-err));
@@ -1012,7 +1077,7 @@ static int open_ring(struct recorder *r)
 {
 	int err;
 
-	r->rb = ring_buffer__new(r->skel->maps.events.map_fd, on_record, r, NULL);
+	r->rb = ring_buffer__new(r->bpf.events_fd, on_record, r, NULL);
 	if (!r->rb) {
 		err = -errno;
 		error("cannot open the ring buffer: %s", strerror(-err));
@@ -1104,7 +1169,7 @@ static int spawn_cmd(struct recorder *r)
 	/* The traced set is empty: the root's bit is the whole of its word. */
 	key = r->root / 64;
 	word = 1ull << (r->root % 64);
-	if (bpf_map_update_elem(r->skel->maps.traced.map_fd, &key, &word, BPF_ANY)) {
+	if (bpf_map_update_elem(r->bpf.traced_fd, &key, &word, BPF_ANY)) {
 		err = -errno;
 		error("cannot track pid %d: %s", r->root, strerror(-err));
 		return err;
@@ -1190,7 +1255,6 @@ int recorder__run(const struct recorder_opts *o, int *status)
 				.gate = { -1, -1 }, .errp = { -1, -1 } };
 	struct recorder *r = &rec;
 	struct rec_end end = { 0 };
-	uint64_t lost_setpgid;
 	int err;
 
 	r->pagesize = sysconf(_SC_PAGESIZE);
@@ -1227,7 +1291,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		goto cleanup;
 	}
 	end.ts = rel_ts(r, now_ns(CLOCK_MONOTONIC));
-	end.lost = r->skel->bss->lost;
+	end.lost = *r->bpf.lost;
 	end.has_lost = true;
 	end.has_exit_code = r->root_exited;
 	end.exit_code = recorder__shell_status(r->root_wstatus);
@@ -1237,13 +1301,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	flush_out(r);
 	if (r->root_exited)
 		*status = recorder__shell_status(r->root_wstatus);
-	lost_setpgid = r->skel->bss->lost_setpgid;
-	if (end.lost > lost_setpgid)
+	if (end.lost)
 		warning("%llu event%s lost (the ring buffer was full: try a larger --buffer-size)",
-			(unsigned long long)(end.lost - lost_setpgid), end.lost - lost_setpgid == 1 ? "" : "s");
-	if (lost_setpgid)
-		warning("%llu setpgid() calls in a pid namespace lost: the process moved was not "
-			"among its parent's newest children", (unsigned long long)lost_setpgid);
+			(unsigned long long)end.lost, end.lost == 1 ? "" : "s");
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
 	if (!o->quiet && !r->write_err)
 		fprintf(stderr, "proctrace: recorded %llu process%s, %llu event%s, %llu lost -> %s\n",
@@ -1265,7 +1325,7 @@ cleanup:
 		waitpid(r->root, NULL, 0);
 	}
 	ring_buffer__free(r->rb);
-	proctrace_bpf__destroy(r->skel);
+	close_skel(&r->bpf);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->sfd >= 0)

@@ -57,6 +57,9 @@ struct recorder_opts {
 	bool truncate_out;        /* empty out_fd once tracing has started (--force) */
 	uint64_t buffer_size;     /* ring buffer bytes: a power of two >= page size */
 	bool no_wait;             /* end when CMD exits, not when the whole tree has */
+	bool failed_execs;        /* also record failed execs (BadExec): needs the
+				     syscall exit hook, a cost to every syscall on
+				     the machine while recording */
 	bool quiet;               /* no closing summary line */
 	bool announce;            /* "recording to OUT_NAME" on stderr, once
 				     tracing has started (a made-up name) */

@@ -951,8 +951,12 @@ static int write_totals(struct page *pg)
 	err = err ? err : j_u64(pg, t->nprocs);
 	err = err ? err : j_key(pg, "execs", false);
 	err = err ? err : j_u64(pg, t->nspans);
+	/* null: recorded without --failed-execs, which is not 0 of them */
 	err = err ? err : j_key(pg, "bad_execs", false);
-	err = err ? err : j_u64(pg, bad);
+	if (t->rec->has_header && t->rec->hdr.has_failed_execs && !t->rec->hdr.failed_execs)
+		err = err ? err : J_LIT(pg, "null");
+	else
+		err = err ? err : j_u64(pg, bad);
 	err = err ? err : j_key(pg, "failed", false);
 	err = err ? err : j_u64(pg, n[OUTCOME_FAILED]);
 	err = err ? err : j_key(pg, "killed", false);

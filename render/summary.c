@@ -494,7 +494,12 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	}
 	fprintf(out, "wall time:        %s\n", fmt_dur(d, sizeof(d), wall));
 	fprintf(out, "processes:        %zu (forks without exec: %" PRIu64 ")\n", t->nprocs, noexec);
-	fprintf(out, "execs:            %" PRIu64 " (failed: %" PRIu64 ")\n", execs, bad);
+	/* A recording made without --failed-execs has none: say so rather than 0. */
+	if (rec->has_header && rec->hdr.has_failed_execs && !rec->hdr.failed_execs)
+		fprintf(out, "execs:            %" PRIu64 " (failed execs: not recorded, use --failed-execs)\n",
+			execs);
+	else
+		fprintf(out, "execs:            %" PRIu64 " (failed: %" PRIu64 ")\n", execs, bad);
 	if (s->any_cpu) {
 		ns_sum user = 0, sys = 0;
 

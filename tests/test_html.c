@@ -194,6 +194,34 @@ static void test_header_only(void **state)
 	free(page);
 }
 
+/* A recording made without --failed-execs: its failed execs are null (not recorded), not 0. */
+static void test_failed_execs_not_recorded(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *page = NULL;
+	json_t *d;
+
+	(void)state;
+	hand_init(&h);
+	h.rec.has_header = true;
+	h.rec.hdr.root_pid = 7;
+	d = render_page(&h, 0, &page);
+	assert_true(json_is_integer(json_object_get(json_object_get(d, "T"), "bad_execs")));
+	json_decref(d);
+	free(page);
+	h.rec.hdr.has_failed_execs = true;
+	h.rec.hdr.failed_execs = true;
+	d = render_page(&h, 0, &page);
+	assert_true(json_is_integer(json_object_get(json_object_get(d, "T"), "bad_execs")));
+	json_decref(d);
+	free(page);
+	h.rec.hdr.failed_execs = false;
+	d = render_page(&h, 0, &page);
+	assert_true(json_is_null(json_object_get(json_object_get(d, "T"), "bad_execs")));
+	json_decref(d);
+	free(page);
+}
+
 /* One process that never exec'd: a process with no image, nothing inherited. */
 static void test_never_execd(void **state)
 {
@@ -538,6 +566,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_header_only),
+		cmocka_unit_test(test_failed_execs_not_recorded),
 		cmocka_unit_test(test_never_execd),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_strings_interned),

@@ -29,6 +29,7 @@ static void test_defaults(void **state)
 	assert_false(c.force);
 	assert_false(c.no_wait);
 	assert_false(c.quiet);
+	assert_false(c.failed_execs);
 	assert_int_equal(c.buffer_size, RECORDER_DEFAULT_BUFFER);
 	assert_string_equal(c.cmd[0], "true");
 	assert_null(c.cmd[1]);
@@ -53,13 +54,13 @@ static void test_all_options(void **state)
 static void test_long_options(void **state)
 {
 	char *argv[] = { "record", "--output=-", "--force", "--no-wait", "--quiet",
-			 "--buffer-size=1M", "make", NULL };
+			 "--buffer-size=1M", "--failed-execs", "make", NULL };
 	struct record_cli c;
 
 	(void)state;
 	assert_int_equal(record_parse_opts(ARGC(argv), argv, &c), RECORD_RUN);
 	assert_string_equal(c.output, "-");
-	assert_true(c.force && c.no_wait && c.quiet);
+	assert_true(c.force && c.no_wait && c.quiet && c.failed_execs);
 	assert_int_equal(c.buffer_size, 1 << 20);
 	assert_string_equal(c.cmd[0], "make");
 }

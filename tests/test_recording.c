@@ -121,7 +121,7 @@ static void test_round_trip(void **state)
 	struct rec_header h = {
 		.format = 1, .tool = "proctrace 0.1.0", .root_pid = 42, .command = cmd,
 		.command_len = 3, .start_time = "2026-11-22T03:54:02.123456789Z",
-		.host = "box", .kernel = "6.18.0",
+		.host = "box", .kernel = "6.18.0", .has_failed_execs = true, .failed_execs = true,
 	};
 	struct rec_end end = { .ts = 999, .lost = 7, .exit_code = 3, .has_exit_code = true, .has_lost = true };
 	struct event ev[] = {
@@ -131,8 +131,8 @@ static void test_round_trip(void **state)
 		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/usr/bin/cc", argv, 5 } },
 		{ .ts = 3, .seq = 3, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE,
 		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/bin/true", argv, 0 } },
-		{ .ts = 4, .seq = 4, .type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO, .pid = 42,
-		  .u.badexec = { "/nope", ENOENT } },
+		{ .ts = 4, .seq = 4, .type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO | EVF_TRUNCATED,
+		  .pid = 42, .u.badexec = { "/nope", ENAMETOOLONG } },
 		{ .ts = 5, .seq = 5, .type = EV_SETSID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .pid = 42, .ppid = 41,
 		  .pgid = 42, .u.setsid.sid = 42 },
 		{ .ts = 6, .seq = 6, .type = EV_SETPGID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .pid = 43, .ppid = 42,
@@ -167,6 +167,8 @@ static void test_round_trip(void **state)
 	assert_string_equal(f->r->hdr.start_time, h.start_time);
 	assert_string_equal(f->r->hdr.host, h.host);
 	assert_string_equal(f->r->hdr.kernel, h.kernel);
+	assert_true(f->r->hdr.has_failed_execs);
+	assert_true(f->r->hdr.failed_execs);
 	assert_true(f->r->has_end);
 	assert_int_equal(f->r->end.ts, 999);
 	assert_true(f->r->end.has_lost);

@@ -290,6 +290,22 @@ static void test_lost_events(void **state)
 	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"), "lost events:      0");
 }
 
+/* A recording made without --failed-execs says so: its failed execs are not known to be 0. */
+static void test_failed_execs_not_recorded(void **state)
+{
+	struct fixture *f = *state;
+
+	hand_exec(&f->h, 1, 1, "sh");
+	exit_(f, 9, 1, 0);
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1 (failed: 0)");
+	f->h.rec.hdr.has_failed_execs = true;
+	f->h.rec.hdr.failed_execs = true;
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1 (failed: 0)");
+	f->h.rec.hdr.failed_execs = false;
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"),
+			    "execs:            1 (failed execs: not recorded, use --failed-execs)");
+}
+
 /*
  * The header is about the recorded command (the header's root_pid), even
  * when another top-level process shows up first: an unrelated pid 99's Exit.
@@ -437,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_histogram_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_status_and_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_execs_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_limits_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_is_about_the_recorded_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sums_do_not_wrap, setup, teardown),

@@ -145,6 +145,12 @@ static void test_badexec(void **state)
 	/* ppid/pgid are not part of BadExec even when known. */
 	assert_string_equal(write_event(*state, &ev),
 		"{\"BadExec\":{\"seq\":5,\"timestamp\":1400,\"pid\":11,\"filename\":\"/nope\",\"errno\":2}}");
+	/* A filename longer than the recorder keeps: cut, and said so. */
+	ev.flags |= EVF_TRUNCATED;
+	ev.u.badexec.err = 36;
+	assert_string_equal(write_event(*state, &ev),
+		"{\"BadExec\":{\"seq\":5,\"timestamp\":1400,\"pid\":11,\"filename\":\"/nope\",\"errno\":36,"
+		"\"truncated\":true}}");
 }
 
 static void test_exit_code(void **state)
@@ -211,6 +217,20 @@ static void test_header(void **state)
 		"{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":10,"
 		"\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-11-22T10:00:00.123456789Z\","
 		"\"host\":\"vm\",\"kernel\":\"6.18.44\"}}");
+	/* record says whether it recorded failed execs (--failed-execs). */
+	for (int on = 0; on < 2; on++) {
+		b->len = 0;
+		h.has_failed_execs = true;
+		h.failed_execs = on;
+		assert_int_equal(jsonl_write_header(b, &h), 0);
+		assert_string_equal(one_line(b), on ?
+			"{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":10,"
+			"\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-11-22T10:00:00.123456789Z\","
+			"\"host\":\"vm\",\"kernel\":\"6.18.44\",\"failed_execs\":true}}" :
+			"{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\",\"root_pid\":10,"
+			"\"command\":[\"make\",\"-j2\"],\"start_time\":\"2026-11-22T10:00:00.123456789Z\","
+			"\"host\":\"vm\",\"kernel\":\"6.18.44\",\"failed_execs\":false}}");
+	}
 }
 
 static void test_end(void **state)

@@ -20,7 +20,7 @@
 //   F       failures, per process: index, cause (1: no descendant of it failed)
 //   L       the slowest processes, longest first
 //   C       per command: name, images, elapsed, images' time added up, CPU, processes, failed
-//   T       totals: procs, execs, bad_execs, failed, killed, running, unknown, cpu, max_rss_kb, wall
+//   T       totals: procs, execs, bad_execs (null: not recorded), failed, killed, running, unknown, cpu, max_rss_kb, wall
 //   S       the strings
 "use strict";
 (function () {
@@ -1072,7 +1072,10 @@
 			box("killed", fmtCount(T.killed), true);
 		if (T.running)
 			box("still running", fmtCount(T.running), false, "processes with no Exit when the recording ended");
-		box("failed execs", fmtCount(T.bad_execs), false, "execve() calls that failed: a PATH search makes one per directory that lacks the program");
+		if (T.bad_execs === null)
+			box("failed execs", "not recorded", false, "recorded only with proctrace record --failed-execs");
+		else
+			box("failed execs", fmtCount(T.bad_execs), false, "execve() calls that failed: a PATH search makes one per directory that lacks the program");
 		box("CPU", T.cpu === null ? "?" : fmtDur(T.cpu), false, "user + system time of every process");
 		box("largest peak RSS", T.max_rss_kb === null ? "?" : fmtKiB(T.max_rss_kb));
 		box("lanes", fmtCount(D.lanes), false, "the most processes alive at once: one lane each");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/bench/bench.sh: the benchmark behind `make bench`: recording overhead
-# against strace and bpftrace (and the cost of a syscall anywhere on the
+# against strace and bpftrace, on syscall-bound work and a configure script
+# with and without --failed-execs (and the cost of a syscall anywhere on the
 # machine while recording), lost events under fork storms, sort/render
 # throughput against jq, and the html view's page in chromium (its size and
 # first draw for 100,000 processes). Writes a markdown table to $BENCH_DIR/results.md and
@@ -11,7 +12,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record storm render page", default all),
+# BENCH_SECTIONS (any of "record sysbound moves storm render page", default all),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -21,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record storm render page}"
+: "${BENCH_SECTIONS:=record sysbound moves storm render page}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
@@ -31,8 +32,10 @@ RRUNS=$BENCH_RECORD_RUNS
 
 if [ "$BENCH_QUICK" = 1 ]; then
 	N_SEQ=200 N_XARGS=400 N_MAKE=10 N_PIPE=50 N_STORM=10000 N_TINY=1000 N_GEN=100000 N_PAGE=10000
+	N_MOVES=50
 else
 	N_SEQ=2000 N_XARGS=4000 N_MAKE=50 N_PIPE=500 N_STORM=100000 N_TINY=10000 N_GEN=1000000 N_PAGE=100000
+	N_MOVES=500
 fi
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -77,6 +80,21 @@ timed() {
 	t1=$EPOCHREALTIME
 	elapsed "$t0" "$t1" >>"$RAW/$key"
 	[ "$rc" -eq 0 ] || echo "$rc" >>"$RAW/$key.fail"
+	return 0
+}
+
+# timed_cpu KEY CMD...: like timed, and the CPU time (user + system) of CMD
+# and of everything it waited for, appended to $RAW/KEY.cpu. On a shared
+# machine the wall time also holds the time spent waiting for a CPU; the
+# CPU time does not.
+timed_cpu() {
+	local key=$1 TIMEFORMAT='%3R %3U %3S' wall user sys
+	shift
+	{ time { "$@" >/dev/null 2>>"$LOG"; echo $? >"$W/rc"; }; } 2>"$W/time"
+	read -r wall user sys <"$W/time"
+	echo "$wall" >>"$RAW/$key"
+	awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f\n", u + s }' >>"$RAW/$key.cpu"
+	[ "$(cat "$W/rc")" = 0 ] || cat "$W/rc" >>"$RAW/$key.fail"
 	return 0
 }
 
@@ -196,13 +214,33 @@ make_project() {
 	} >"$d/Makefile"
 }
 
-# The workloads: a name for the table and the command.
+# The configure script of a small autoconf project (tests/bench/configure.ac),
+# generated in $W/ac. Sets AC_NA to the reason when it cannot be.
+AC_NA=
+make_configure() {
+	local d=$W/ac aux=/usr/share/autoconf/build-aux
+	command -v autoconf >/dev/null && command -v autoheader >/dev/null ||
+		{ AC_NA="n/a (autoconf not installed)"; return; }
+	[ -f "$aux/install-sh" ] || { AC_NA="n/a (no $aux/install-sh)"; return; }
+	mkdir -p "$d"
+	cp "$here/configure.ac" "$aux/config.guess" "$aux/config.sub" "$aux/install-sh" "$d/"
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$d/main.c"
+	printf 'all:\n\t@echo @CC@\n' >"$d/Makefile.in"
+	(cd "$d" && autoconf && autoheader) 2>>"$LOG" || AC_NA="n/a (autoconf failed: see $LOG)"
+}
+
+# The workloads: a name for the table and the command. find and tar make
+# syscalls above all (tar writing to /dev/null only stats each file: it
+# knows nothing would keep what it read).
 workload() {
 	case $1 in
 	seq) echo "$N_SEQ sequential fork+exec of /bin/true" ;;
 	xargs) echo "$N_XARGS /bin/true via xargs -P2" ;;
 	make) echo "make -j2 of $N_MAKE generated C files" ;;
 	pipe) echo "$N_PIPE× echo \\| grep \\| wc" ;;
+	find) echo "find /usr >/dev/null" ;;
+	tar) echo "tar c /usr >/dev/null" ;;
+	configure) echo "./configure of a small autoconf project" ;;
 	esac
 }
 workload_cmd() {
@@ -211,9 +249,18 @@ workload_cmd() {
 	xargs) WCMD=(sh -c "seq $N_XARGS | xargs -n1 -P2 /bin/true") ;;
 	make) WCMD=(make -s -j2 -C "$W/mk") ;;
 	pipe) WCMD=(sh -c "i=0; while [ \$i -lt $N_PIPE ]; do echo hello | grep h | wc -l; i=\$((i + 1)); done") ;;
+	find) WCMD=(find /usr) ;;
+	tar) WCMD=(tar -C / -c usr) ;;
+	configure) WCMD=(sh -c 'cd "$0" && exec ./configure -q' "$W/ac") ;;
 	esac
 }
-prepare() { [ "$1" != make ] || make -s -C "$W/mk" clean >/dev/null; rm -f "$W/rec.jsonl" "$W/strace.out"; }
+prepare() {
+	case $1 in
+	make) make -s -C "$W/mk" clean >/dev/null ;;
+	configure) rm -f "$W/ac/config.status" "$W/ac/config.log" "$W/ac/config.h" "$W/ac/Makefile" ;;
+	esac
+	rm -f "$W/rec.jsonl" "$W/strace.out"
+}
 
 bench_record() {
 	local w r side sides=(untraced proctrace strace bpftrace) i
@@ -246,34 +293,78 @@ bench_record() {
 		rm -f "$W/rec.jsonl"
 		timed true.proctrace "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
 	done
+}
+
+# Syscall-bound work and a configure script: untraced, under the default
+# recording, and under --failed-execs (which hooks the exit of every syscall
+# on the machine), the three sides alternating within each round.
+SB_WORKLOADS="find tar configure"
+bench_sysbound() {
+	local w r i side sides=(untraced proctrace failed)
+	make_configure
+	note "syscall-bound work: $RRUNS rounds of $SB_WORKLOADS${AC_NA:+ (configure: $AC_NA)}"
+	# One untimed run each first: the first find or tar of /usr reads the disk.
+	for w in $SB_WORKLOADS; do
+		[ "$w" != configure ] || [ -z "$AC_NA" ] || continue
+		workload_cmd "$w"
+		prepare "$w"
+		"${WCMD[@]}" >/dev/null 2>>"$LOG"
+	done
+	for ((r = 1; r <= RRUNS; r++)); do
+		for w in $SB_WORKLOADS; do
+			[ "$w" != configure ] || [ -z "$AC_NA" ] || continue
+			workload_cmd "$w"
+			for ((i = 0; i < 3; i++)); do
+				side=${sides[(i + r) % 3]}
+				prepare "$w"
+				case $side in
+				untraced) timed_cpu "$w.untraced" "${WCMD[@]}" ;;
+				proctrace)
+					timed_cpu "$w.proctrace" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					lost_of "$W/rec.jsonl" >>"$RAW/$w.proctrace.lost"
+					;;
+				failed)
+					timed_cpu "$w.failed" "$PROCTRACE" record --failed-execs -o "$W/rec.jsonl" \
+						-- "${WCMD[@]}"
+					;;
+				esac
+			done
+		done
+		note "  round $r/$RRUNS done"
+	done
 	bench_syscall
 }
 
 # What a syscall costs anywhere on the machine, untraced and while proctrace
-# records something else: its sys_exit program sees every syscall's exit.
+# records something else, by default and with --failed-execs: only the
+# latter hooks the exit of every syscall.
 bench_syscall() {
-	local r i pid alone
+	local r i pid alone opt key
 	for ((r = 1; r <= RRUNS; r++)); do
-		alone=$("$SYSCALLS")
-		rm -f "$W/sc.jsonl"
-		"$PROCTRACE" record -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
-		pid=$!
-		# The header is written once the programs are attached.
-		for ((i = 0; i < 1000; i++)); do
-			[ -s "$W/sc.jsonl" ] && break
-			sleep 0.01
+		for key in proctrace failed; do
+			opt=()
+			[ "$key" = proctrace ] || opt=(--failed-execs)
+			alone=$("$SYSCALLS")
+			rm -f "$W/sc.jsonl"
+			"$PROCTRACE" record "${opt[@]}" -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
+			pid=$!
+			# The header is written once the programs are attached.
+			for ((i = 0; i < 1000; i++)); do
+				[ -s "$W/sc.jsonl" ] && break
+				sleep 0.01
+			done
+			# Both figures of a round, or neither: the ratios pair them by line.
+			if [ -s "$W/sc.jsonl" ]; then
+				echo "$alone" >>"$RAW/syscall.$key.alone"
+				"$SYSCALLS" >>"$RAW/syscall.$key"
+			else
+				note "syscall cost: the recording did not start (see $LOG)"
+			fi
+			# Passed on to sleep, whose end ends the recording (SIGINT would
+			# not do: a script's background jobs ignore it).
+			kill -TERM "$pid"
+			wait "$pid" || true
 		done
-		# Both figures of a round, or neither: the ratios pair them by line.
-		if [ -s "$W/sc.jsonl" ]; then
-			echo "$alone" >>"$RAW/syscall.untraced"
-			"$SYSCALLS" >>"$RAW/syscall.proctrace"
-		else
-			note "syscall cost: the recording did not start (see $LOG)"
-		fi
-		# Passed on to sleep, whose end ends the recording (SIGINT would
-		# not do: a script's background jobs ignore it).
-		kill -TERM "$pid"
-		wait "$pid" || true
 	done
 }
 
@@ -312,10 +403,6 @@ report_record() {
 	printf '| `proctrace record -- /bin/true` total | %s | ≤ 0.1 s | %s |\n' \
 		"$(cell_time true.proctrace)" "$(verdict "$true_m <= 0.1")"
 	printf '| `/bin/true` untraced | %s | | |\n' "$(cell_time true.untraced)"
-	printf '| a syscall (`getppid`) anywhere on the machine, untraced | %s | | |\n' \
-		"$(cell_ns syscall.untraced)"
-	printf '| the same while proctrace records another command | %s, ratio %s | | |\n' \
-		"$(cell_ns syscall.proctrace)" "$(cell_ratio syscall.proctrace syscall.untraced)"
 	if [ -s "$RAW/bpftrace_startup" ]; then
 		printf '| bpftrace start-up (launch → probes attached) | %s | | |\n' \
 			"$(cell_time bpftrace_startup)"
@@ -325,6 +412,156 @@ report_record() {
 		printf '| proctrace lost events, %s (per run) | %s | 0 | %s |\n' "$(workload "$w")" \
 			"$(tr '\n' ' ' <"$RAW/$w.proctrace.lost" | sed 's/ $//')" \
 			"$(grep -qv '^0$' "$RAW/$w.proctrace.lost" && echo MISS || echo PASS)"
+	done
+	echo
+}
+
+# verdict_ratio TRACED UNTRACED LIMIT: PASS if the median per-round ratio is at most LIMIT.
+verdict_ratio() {
+	local m
+	[ -s "$RAW/$1" ] && [ ! -f "$RAW/$1.fail" ] || { echo MISS; return; }
+	read -r m _ _ < <(stats <(ratios "$RAW/$1" "$RAW/$2"))
+	verdict "$m <= $3"
+}
+
+report_sysbound() {
+	local w limit
+	echo "## Recording overhead on syscall-bound work"
+	echo
+	echo "The same ratios for work that makes syscalls above all, and a configure script: median"
+	echo "(min–max) of $RRUNS rounds, the untraced run, \`proctrace record -o FILE --\` and"
+	echo "\`proctrace record --failed-execs -o FILE --\` alternating within each round. Only"
+	echo "--failed-execs hooks the exit of every syscall on the machine."
+	echo
+	echo "Wall time, and CPU time (user + system of everything the command waited for, the"
+	echo "recorder included): on a busy machine the wall time also holds the time spent"
+	echo "waiting for a CPU, the CPU time not."
+	echo
+	echo "| workload | untraced | proctrace | target | | CPU | proctrace --failed-execs | CPU |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for w in $SB_WORKLOADS; do
+		if [ "$w" = configure ] && [ -n "$AC_NA" ]; then
+			printf '| %s | %s | | | | | | |\n' "$(workload "$w")" "$AC_NA"
+			continue
+		fi
+		limit=1.03
+		[ "$w" != configure ] || limit=1.05
+		printf '| %s | %s, CPU %s | %s | ≤ %s | %s | %s | %s | %s |\n' "$(workload "$w")" \
+			"$(cell_time "$w.untraced")" "$(cell_time "$w.untraced.cpu")" \
+			"$(cell_ratio "$w.proctrace" "$w.untraced")" "$limit" \
+			"$(verdict_ratio "$w.proctrace" "$w.untraced" "$limit")" \
+			"$(cell_ratio "$w.proctrace.cpu" "$w.untraced.cpu")" \
+			"$(cell_ratio "$w.failed" "$w.untraced")" "$(cell_ratio "$w.failed.cpu" "$w.untraced.cpu")"
+	done
+	echo
+	echo "| measure | value | target | |"
+	echo "|---|---|---|---|"
+	printf '| a syscall (`getppid`) anywhere on the machine, untraced (CPU time) | %s | | |\n' \
+		"$(cell_ns syscall.proctrace.alone)"
+	printf '| the same while proctrace records another command | %s, ratio %s | ≤ 1.03 | %s |\n' \
+		"$(cell_ns syscall.proctrace)" "$(cell_ratio syscall.proctrace syscall.proctrace.alone)" \
+		"$(verdict_ratio syscall.proctrace syscall.proctrace.alone 1.03)"
+	printf '| the same while proctrace records with `--failed-execs` (untraced: %s) | %s, ratio %s | | |\n' \
+		"$(cell_ns syscall.failed.alone)" "$(cell_ns syscall.failed)" \
+		"$(cell_ratio syscall.failed syscall.failed.alone)"
+	echo
+	for w in $SB_WORKLOADS; do
+		[ -s "$RAW/$w.proctrace.lost" ] || continue
+		printf -- '- proctrace lost events, %s (per run): %s\n' "$(workload "$w")" \
+			"$(tr '\n' ' ' <"$RAW/$w.proctrace.lost" | sed 's/ $//')"
+	done
+	echo
+}
+
+# --- how late SetPGID and SetSID come -----------------------------------------
+
+# The default recording sees a process's move at its next context switch,
+# fork, exec or exit. Two workloads, recorded while moves.bt notes when each
+# setpgid() and setsid() returned: a job-control shell's pipelines (bash
+# moves each fresh child, from both sides) and setsid -w. Each moved
+# process's own Fork, in both, ties the two clocks together, to within the
+# time between the two programs on that tracepoint (tens of µs at worst).
+moves_cmd() {
+	case $1 in
+	job) MCMD=(bash -c "set -m; for i in \$(seq $N_MOVES); do /bin/true | /bin/true; done") ;;
+	sid) MCMD=(bash -c "for i in \$(seq $N_MOVES); do setsid -w /bin/true; done") ;;
+	esac
+}
+moves_label() {
+	case $1 in
+	job) echo "SetPGID after a job-control shell's setpgid() of a fresh child (\`bash -c 'set -m; /bin/true \\| /bin/true'\`)" ;;
+	sid) echo "SetSID after setsid() (\`setsid -w /bin/true\`)" ;;
+	esac
+}
+
+# moves_late BT JSONL: how late (ns) each move is in the recording, one a line.
+moves_late() {
+	jq -r 'if .Fork then "RFork \(.Fork.child_pid) \(.Fork.timestamp)"
+		elif .SetPGID then "RSetPGID \(.SetPGID.pid) \(.SetPGID.timestamp)"
+		elif .SetSID then "RSetSID \(.SetSID.pid) \(.SetSID.timestamp)"
+		else empty end' "$2" | cat "$1" - | awk '
+	$1 == "Fork" && !($2 in bf) { bf[$2] = $3 }
+	($1 == "SetPGID" || $1 == "SetSID") && !(($1, $2) in bt) { bt[$1, $2] = $3 }
+	$1 == "RFork" { rf[$2] = $3 }
+	($1 == "RSetPGID" || $1 == "RSetSID") && !((substr($1, 2), $2) in rt) { rt[substr($1, 2), $2] = $3 }
+	END {
+		for (k in rt) {
+			split(k, a, SUBSEP)
+			if ((k in bt) && (a[2] in rf) && (a[2] in bf))
+				printf "%d\n", (rt[k] - rf[a[2]]) - (bt[k] - bf[a[2]])
+		}
+	}'
+}
+
+bench_moves() {
+	local w i bpid
+	setup_bpftrace
+	if [ -n "$BPF_NA" ]; then
+		note "moves: $BPF_NA"
+		return
+	fi
+	for w in job sid; do
+		note "moves: $N_MOVES of $w"
+		moves_cmd "$w"
+		rm -f "$W/moves.bt" "$W/moves.jsonl"
+		bpftrace "$here/moves.bt" >"$W/moves.bt" 2>>"$LOG" &
+		bpid=$!
+		for ((i = 0; i < 1200; i++)); do
+			grep -q '^READY' "$W/moves.bt" 2>/dev/null && break
+			kill -0 "$bpid" 2>/dev/null || break
+			sleep 0.025
+		done
+		"$PROCTRACE" record -q -o "$W/moves.jsonl" -- "${MCMD[@]}" >/dev/null 2>>"$LOG"
+		kill -INT "$bpid"
+		wait "$bpid"
+		moves_late "$W/moves.bt" "$W/moves.jsonl" >"$RAW/moves.$w"
+	done
+}
+
+report_moves() {
+	local w
+	echo "## How late SetPGID and SetSID come"
+	echo
+	echo "By default a move is seen at the moved process's next context switch, fork, exec"
+	echo "or exit. Timestamp of the recorded event minus the time the call returned, as"
+	echo "bpftrace saw it (\`tests/bench/moves.bt\`), the two clocks tied by each process's Fork"
+	echo "(to within tens of µs, hence the negative values), $N_MOVES of each:"
+	echo
+	if [ -n "$BPF_NA" ]; then
+		echo "$BPF_NA"
+		echo
+		return
+	fi
+	echo "| event | moves seen | median | 90th percentile | max |"
+	echo "|---|---|---|---|---|"
+	for w in job sid; do
+		sort -g "$RAW/moves.$w" | awk -v label="$(moves_label "$w")" '{ a[NR] = $1 }
+			END {
+				if (!NR) { printf "| %s | 0 | | | |\n", label; exit }
+				printf "| %s | %d | %.1f µs | %.1f µs | %.1f µs |\n", label, NR,
+					a[int((NR + 1) / 2)] / 1000, a[int(NR * 0.9 + 0.5) < 1 ? 1 : int(NR * 0.9 + 0.5)] / 1000,
+					a[NR] / 1000
+			}'
 	done
 	echo
 }
@@ -563,6 +800,8 @@ machine() {
 start=$EPOCHREALTIME
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
+section sysbound && bench_sysbound
+section moves && bench_moves
 section storm && bench_storm
 section render && bench_render
 section page && bench_page
@@ -574,6 +813,8 @@ section page && bench_page
 	echo "- Total bench time: $(elapsed "$start" "$EPOCHREALTIME" | awk '{ printf "%.0f s", $1 }')"
 	echo
 	section record && report_record
+	section sysbound && report_sysbound
+	section moves && report_moves
 	section storm && report_storm
 	section render && report_render
 	section page && report_page

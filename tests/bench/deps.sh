@@ -2,7 +2,7 @@
 # tests/bench/deps.sh: install what `make bench` needs on Debian 12, only what is missing (run as root).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(make gcc jq strace bpftrace time)
+pkgs=(make gcc jq strace bpftrace time autoconf)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

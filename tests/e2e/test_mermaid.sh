@@ -284,7 +284,7 @@ test_recorded_make_build() {
 	for i in $(seq 1 12); do defs+=" -DA_RATHER_LONG_DEFINITION_NUMBER_$i=1"; done
 	printf 'CFLAGS =%s\nall: a.o b.o c.o bad.o\n' "$defs" >src/Makefile
 	RC=0
-	"$PROCTRACE" record -q -o rec.jsonl -- make -C src -j2 >make.out 2>&1 || RC=$?
+	"$PROCTRACE" record -q --failed-execs -o rec.jsonl -- make -C src -j2 >make.out 2>&1 || RC=$?
 	assert_eq "$RC" 2 "make's exit status"
 	crit=$(jqr rec.jsonl '[.[] | .Exit | select(.) | select((.exit_code // 0) != 0 or .signal)] | length')
 	assert_eq "$crit" 3 "processes that failed (make, cc and cc1 of bad.c)"

@@ -32,8 +32,9 @@ check_recording() {
 		def ok:
 		  if type != "object" or length != 1 then false
 		  elif has("Recording") then .Recording
-		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel"]
-		      and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
+		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
+		                        "failed_execs"]
+		      and (.failed_execs | type == "boolean") and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
 		      and (.root_pid | int) and (.command | strs) and (.host | type == "string")
 		      and (.kernel | type == "string")
 		      and (.start_time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"))
@@ -47,7 +48,9 @@ check_recording() {
 		       or (keys_unsorted == base + ["filename", "cmdline", "truncated"] and .truncated == true))
 		      and ints(base) and (.filename | type == "string") and (.cmdline | strs)
 		  elif has("BadExec") then .BadExec
-		    | keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno"]
+		    | (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno"]
+		       or (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno", "truncated"]
+		           and .truncated == true))
 		      and ints(["seq", "timestamp", "pid", "errno"]) and (.filename | type == "string")
 		      and .errno > 0
 		  elif has("Exit") then .Exit
@@ -212,12 +215,69 @@ test_execveat_and_fexecve_are_execs() {
 
 test_badexec_from_path_search() {
 	need_root
-	rec -- env proctrace-no-such-command-xyz
+	rec --failed-execs -- env proctrace-no-such-command-xyz
 	check_recording rec.jsonl
 	assert_eq "$RC" 127 "record exit status (env's 127)"
+	expect '.[0].Recording.failed_execs == true' "header: $(head -1 rec.jsonl)"
 	expect --argjson r "$(root_pid)" '[.[] | .BadExec // empty
 		| select(.pid == $r and .errno == 2 and (.filename | endswith("/proctrace-no-such-command-xyz")))]
 		| length >= 1' "want a BadExec errno 2 for each PATH entry env tried: $(ev BadExec)"
+}
+
+# Failed execs need the syscall exit hook, which slows every syscall on the
+# machine: without --failed-execs there are none, and the header says so.
+test_badexec_only_with_failed_execs() {
+	need_root
+	rec -- env proctrace-no-such-command-xyz
+	check_recording rec.jsonl
+	assert_eq "$RC" 127 "record exit status (env's 127)"
+	expect '.[0].Recording.failed_execs == false' "header: $(head -1 rec.jsonl)"
+	expect '[.[] | .BadExec // empty] | length == 0' "BadExec without --failed-execs: $(ev BadExec)"
+}
+
+# The kernel refuses a path of PATH_MAX (4096) bytes or more with
+# ENAMETOOLONG, but what was asked for can be any length: kept up to 4095
+# bytes, and flagged when cut. One of 4095 bytes is kept whole, unflagged.
+test_badexec_long_filename_is_cut_and_flagged() {
+	need_root
+	local long exact comp i
+	long=$(head -c 5000 /dev/zero | tr '\0' x)
+	comp=/$(head -c 254 /dev/zero | tr '\0' d)
+	exact=/proctrace-nonexistent
+	for i in $(seq 1 15); do exact=$exact$comp; done
+	exact=$exact/$(head -c $((4095 - ${#exact} - 1)) /dev/zero | tr '\0' e)
+	assert_eq "${#exact}" 4095 "test path length"
+	rec --failed-execs -- sh -c 'env "$1"; env "$2"; true' sh "/$long" "$exact"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status"
+	expect --arg f "/$long" --arg e "$exact" '[.[] | .BadExec // empty] | length == 2
+		and (.[0] | .errno == 36 and .truncated == true and .filename == $f[:4095])
+		and (.[1] | .errno == 2 and has("truncated") == false and .filename == $e)' \
+		"want the 5001-byte path cut to 4095 bytes and flagged, the 4095-byte one whole: $(ev BadExec | cut -c1-200)"
+}
+
+# Without --failed-execs no syscall hook is loaded at all (every syscall on
+# the machine would pay for it); with it, sys_exit is attached. CMD notes
+# what its parent (the recorder) holds, as fdinfo lists it.
+test_syscall_hook_only_with_failed_execs() {
+	need_root
+	local opt
+	for opt in "" --failed-execs; do
+		rm -f rec.jsonl
+		rec ${opt:+"$opt"} -- sh -c 'cat /proc/$PPID/fdinfo/* >fdinfo.txt 2>/dev/null; true'
+		assert_eq "$RC" 0 "record $opt exit status ($(cat err))"
+		sed -n 's/^tp_name:[[:space:]]*//p' fdinfo.txt | sort >tps.txt
+		sed -n 's/^prog_id:[[:space:]]*//p' fdinfo.txt | sort -u >progs.txt
+		if [ -z "$opt" ]; then
+			assert_eq "$(tr '\n' ' ' <tps.txt)" "sched_process_exec sched_process_exit sched_process_fork sched_switch " \
+				"tracepoints attached by default"
+			assert_eq "$(wc -l <progs.txt)" 4 "programs loaded by default"
+		else
+			assert_eq "$(tr '\n' ' ' <tps.txt)" "sched_process_exec sched_process_exit sched_process_fork sched_switch sys_exit " \
+				"tracepoints attached with --failed-execs"
+			assert_eq "$(wc -l <progs.txt)" 5 "programs loaded with --failed-execs"
+		fi
+	done
 }
 
 # --- Exit: status and cost -------------------------------------------------
@@ -438,6 +498,12 @@ test_setpgid_from_job_control() {
 		| ($x | length) == 2 and all($x[]; .pgid == $g)' "Execs of sleep and cat: want pgid $sl: $(ev Exec)"
 	expect --argjson g "$sl" '[.[] | .Exit // empty | select(.pgid == $g)] | length == 2' \
 		"want the Exits of sleep and cat in group $sl: $(ev Exit)"
+	# A move is seen after the Fork of the process moved, and before its Exec.
+	expect --argjson g "$sl" '. as $all | [.[] | .SetPGID // empty | select(.pgid == $g)]
+		| all(.[]; .pid as $p | .seq as $s
+		      | ([$all[] | .Fork // empty | select(.child_pid == $p)][0].seq < $s)
+		        and ([$all[] | .Exec // empty | select(.pid == $p)][0].seq > $s))' \
+		"a SetPGID before its process's Fork or after its Exec: $(jq -c 'select(.Fork or .SetPGID or .Exec)' rec.jsonl | cut -c1-120)"
 	expect --argjson g "$sl" --argjson r "$r" '[.[] | .Exit // empty | select(.pid == $r)][0].pgid != $g' \
 		"bash itself must not be in the pipeline's group"
 }
@@ -468,6 +534,39 @@ test_setpgid_by_parent_names_the_child() {
 		| length == 1 and .[0].pgid == $b and .[0].ppid == $r' "want SetPGID of $b into $b: $(ev SetPGID)"
 	expect --argjson b "$b" '[.[] | .Exit // empty | select(.pid == $b)] | length == 1 and .[0].pgid == $b' \
 		"$b's Exit: want pgid $b: $(ev Exit)"
+}
+
+# A child moved while it sleeps, then killed before it runs again: the move
+# is seen at its exit, just before its Exit.
+test_setpgid_of_a_child_killed_asleep() {
+	need_root
+	rec -- "$HB/pgrp_killed"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status (the helper checks its calls)"
+	local c
+	c=$(sed -n 's/^child=\([0-9]*\)$/\1/p' out)
+	[ -n "$c" ] || fail "helper output: $(cat out)"
+	expect --argjson c "$c" --argjson r "$(root_pid)" '[.[] | select(.SetPGID.pid == $c or .Exit.pid == $c)]
+		| map(keys[0]) == ["SetPGID", "Exit"] and .[0].SetPGID.pgid == $c and .[0].SetPGID.ppid == $r
+		  and .[1].Exit.pgid == $c and .[1].Exit.signal == 9' \
+		"want SetPGID of $c into $c, then its Exit (SIGKILL): $(jq -c 'select(.SetPGID or .Exit)' rec.jsonl)"
+}
+
+# Any thread switching out will do: a second thread's setsid() is seen when
+# it sleeps, while the main thread waits in pthread_join(), and so before
+# the Fork the second thread makes next.
+test_setsid_of_a_thread_is_seen_at_its_switch() {
+	need_root
+	rec -- "$HB/thread_setsid"
+	check_recording rec.jsonl
+	assert_eq "$RC" 0 "record exit status (the helper checks its calls)"
+	local c
+	c=$(sed -n 's/^child=\([0-9]*\)$/\1/p' out)
+	[ -n "$c" ] || fail "helper output: $(cat out)"
+	expect --argjson c "$c" '[.[] | select(.SetSID.pid == $c or .Fork.parent_pid == $c or .Exit.pid == $c)]
+		| map(keys[0]) == ["SetSID", "Fork", "Exit"] and (.[0].SetSID | .sid == $c and .pgid == $c)
+		  and .[1].Fork.parent_pgid == $c' \
+		"want $c's SetSID, then its Fork, then its Exit: $(jq -c 'select(.SetSID or .Fork or .Exit)' rec.jsonl)"
 }
 
 # Processes outside CMD's tree are not recorded, however busy.

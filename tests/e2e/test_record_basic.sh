@@ -117,7 +117,7 @@ test_killed_by_signal() {
 test_missing_command() {
 	need_root
 	not_under_valgrind "it checks the path of an execve itself and fails it without the syscall: no BadExec"
-	rc=0; rec r.jsonl -- /nonexistent/cmd 2>err || rc=$?
+	rc=0; rec r.jsonl --failed-execs -- /nonexistent/cmd 2>err || rc=$?
 	assert_eq "$rc" 127 "status"
 	grep -q "cannot run '/nonexistent/cmd'" err || fail "no message: $(cat err)"
 	assert_eq "$(jqr r.jsonl '[.[] | .BadExec // empty][0] | [.filename, .errno] | tojson')" \

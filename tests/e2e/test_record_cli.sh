@@ -331,7 +331,7 @@ test_path_command_that_fails_is_one_badexec() {
 	mkdir bin
 	printf '#!/nonexistent/interp -x\necho hi\n' >bin/s
 	chmod +x bin/s
-	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q -o rec.jsonl -- s 2>err || rc=$?
+	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q --failed-execs -o rec.jsonl -- s 2>err || rc=$?
 	assert_eq "$rc" 127 "record's exit status"
 	assert_eq "$(jqr rec.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
 		"[[\"$T/bin/s\",2]]" "BadExec lines"
@@ -374,7 +374,7 @@ test_command_in_path_not_executable_is_one_badexec() {
 	not_under_valgrind "it checks the file of an execve itself, and dies when an execve fails"
 	mkdir bin
 	: >bin/plain
-	rc=0; PATH=$T/bin:/usr/bin:/bin "$PROCTRACE" record -q -o rec2.jsonl -- plain 2>err || rc=$?
+	rc=0; PATH=$T/bin:/usr/bin:/bin "$PROCTRACE" record -q --failed-execs -o rec2.jsonl -- plain 2>err || rc=$?
 	assert_eq "$rc" 126 "record's exit status, not executable"
 	assert_eq "$(cat err)" "proctrace: error: cannot run 'plain': Permission denied" "message, not executable"
 	assert_eq "$(jqr rec2.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
@@ -386,7 +386,7 @@ test_command_in_path_not_executable_is_one_badexec() {
 # rec_cannot_run FILE MESSAGE: FILE is there but cannot be run: one
 # BadExec with the kernel's errno, and 126 everywhere, as a shell says.
 rec_cannot_run() {
-	rc=0; "$PROCTRACE" record -q -o rec.jsonl -- "$1" a 2>err || rc=$?
+	rc=0; "$PROCTRACE" record -q --failed-execs -o rec.jsonl -- "$1" a 2>err || rc=$?
 	assert_eq "$rc" 126 "$1: record's exit status"
 	assert_eq "$(cat err)" "proctrace: error: cannot run '$1': $2" "$1: message"
 	assert_eq "$(jqr rec.jsonl '[.[] | select(.Exec or .BadExec) | keys[0]] | tojson')" '["BadExec"]' \
@@ -430,7 +430,7 @@ test_path_script_without_shebang_runs_under_sh() {
 	mkdir bin
 	printf 'echo from-script "$@"\n' >bin/ns
 	chmod +x bin/ns
-	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q -o rec.jsonl -- ns a 'b c' >out 2>err || rc=$?
+	rc=0; PATH=$T/bin:$PATH "$PROCTRACE" record -q --failed-execs -o rec.jsonl -- ns a 'b c' >out 2>err || rc=$?
 	assert_eq "$rc" 0 "record's exit status ($(cat err))"
 	assert_eq "$(cat out)" "from-script a b c" "the script's output"
 	assert_eq "$(jqr rec.jsonl '[.[] | .BadExec // empty | [.filename, .errno]] | tojson')" \
