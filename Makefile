@@ -174,7 +174,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record sysbound moves storm render page".
+# BENCH_SECTIONS="record sample sysbound moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps
