@@ -300,6 +300,7 @@ static void test_critical_path_track(void **state)
 
 	build_small(f);
 	build(f);
+	free(f->t->crit); /* the model's own path, replaced */
 	f->t->crit = calloc(3, sizeof(*f->t->crit));
 	assert_non_null(f->t->crit);
 	f->t->ncrit = 3;
