@@ -16,20 +16,24 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: proctrace render [-f FORMAT] [-o OUT] [--pid PID] [OPTIONS] [FILE|-]\n\n"
+	fprintf(f, "Usage: proctrace render [-f FORMAT] [-o OUT] [--pid PID[@N]] [OPTIONS] [FILE|-]\n\n"
 		   "Turn a recording (FILE, or standard input if FILE is - or missing) into a view.\n"
 		   "The recording need not be sorted.\n\n"
 		   "Formats:\n");
 	for (const struct renderer *r = renderers; r->name; r++)
-		fprintf(f, "  %-12s %s\n", r->name, r->summary);
+		fprintf(f, "  %-14s %s\n", r->name, r->summary);
 	fprintf(f, "\nOptions:\n"
 		   "  -f, --format FORMAT    the view (default: multiplexed); -d, --display-mode is the same\n"
 		   "  -o, --output OUT       write to OUT instead of standard output (not the input file)\n"
-		   "      --pid PID          only the process PID (the first one with that pid) and its descendants\n"
+		   "      --pid PID[@N]      only the process PID and its descendants; PID@N: the N-th process\n"
+		   "                         that had PID (1-based, in order of fork), for a reused pid; PID alone\n"
+		   "                         is the first (a note says so when PID was reused)\n"
 		   "  -h, --help             show this help\n\n"
 		   "summary options:\n"
 		   "      --top N            lines in each top list (default 10)\n"
-		   "      --sort KEY         order the top lists by count, time (wall time) or cpu (default count)\n\n"
+		   "      --sort KEY         order the top lists by count, time (elapsed time) or cpu (default count)\n"
+		   "      --json             one JSON object instead of text, for scripts (schema: proctrace-render(1));\n"
+		   "                         also for -f critical-path\n\n"
 		   "mermaid options: the chart draws 50 bars, the longest on the critical path\n"
 		   "(marked \u2605), the longest failures and the longest others, in tree order;\n"
 		   "a %%%% line at its top says what it leaves out.\n"
@@ -61,6 +65,9 @@ static void usage(FILE *f)
 		   "  proctrace render -f by-process build.jsonl        # grouped by process\n"
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
+		   "  proctrace render -f tree --pid 4242@2 build.jsonl   # the second process that had pid 4242\n"
+		   "  proctrace render -f critical-path build.jsonl       # what the end of the build waited for\n"
+		   "  proctrace render -f summary --json build.jsonl | jq '.failures[].argv'\n"
 		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
@@ -113,8 +120,36 @@ static bool output_is_terminal(const char *out, int *fd)
 	return *fd >= 0 && isatty(*fd);
 }
 
+/* --pid PID or PID@N (the N-th process that had PID, 1-based, in order of fork). */
+static int parse_pid(const char *arg, int32_t *pid, unsigned *nth)
+{
+	char buf[64];
+	const char *at = strchr(arg, '@');
+	unsigned long long v;
+
+	*nth = 0;
+	if (at) {
+		if ((size_t)(at - arg) >= sizeof(buf) || parse_uint(at + 1, UINT_MAX, &v) || v == 0) {
+			error("render: --pid: '%s' is not PID or PID@N (N from 1: the N-th process with PID)",
+			      arg);
+			return -1;
+		}
+		*nth = (unsigned)v;
+		memcpy(buf, arg, (size_t)(at - arg));
+		buf[at - arg] = 0;
+		arg = buf;
+	}
+	if (parse_uint(arg, INT32_MAX, &v) || v == 0) {
+		error("render: --pid: '%s' is not a pid", arg);
+		return -1;
+	}
+	*pid = (int32_t)v;
+	return 0;
+}
+
 enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_ALL_BARS, OPT_MIN_DURATION, OPT_DEPTH,
-       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII, OPT_INTERVAL };
+       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII, OPT_INTERVAL,
+       OPT_JSON };
 
 /* What the tree's options asked for, beyond render_opts. */
 struct tree_cli {
@@ -197,6 +232,7 @@ int cmd_render(int argc, char **argv)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
 		{ "all-bars", no_argument, NULL, OPT_ALL_BARS },
 		{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
@@ -211,12 +247,14 @@ int cmd_render(int argc, char **argv)
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL, *metrics_opt = NULL;
+	const char *json_opt = NULL;
 	struct tree_cli tree = { 0 };
 	struct recording *rec = NULL;
 	struct output *o = NULL;
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
+	unsigned nth = 0;
 	int c, err, ret = EXIT_FAIL;
 
 	optind = 1;
@@ -235,11 +273,8 @@ int cmd_render(int argc, char **argv)
 			out = optarg;
 			break;
 		case OPT_PID:
-			if (parse_uint(optarg, INT32_MAX, &v) || v == 0) {
-				error("render: --pid: '%s' is not a pid", optarg);
+			if (parse_pid(optarg, &pid, &nth))
 				return EXIT_USAGE;
-			}
-			pid = (int32_t)v;
 			break;
 		case OPT_INTERVAL:
 			metrics_opt = "--interval";
@@ -274,6 +309,10 @@ int cmd_render(int argc, char **argv)
 				error("render: --sort: '%s' is not count, time or cpu", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_JSON:
+			json_opt = "--json";
+			opts.json = true;
 			break;
 		case OPT_MAX_BARS:
 			mermaid_opt = "--max-bars";
@@ -322,6 +361,9 @@ int cmd_render(int argc, char **argv)
 	if (summary_opt && strcmp(r->name, "summary"))
 		warning("render: %s applies to -f summary only; ignored for -f %s", summary_opt,
 			r->name);
+	if (json_opt && strcmp(r->name, "summary") && strcmp(r->name, "critical-path"))
+		warning("render: %s applies to -f summary and -f critical-path only; ignored for -f %s",
+			json_opt, r->name);
 	if (mermaid_opt && strcmp(r->name, "mermaid"))
 		warning("render: %s applies to -f mermaid only; ignored for -f %s", mermaid_opt,
 			r->name);
@@ -357,7 +399,7 @@ int cmd_render(int argc, char **argv)
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
 		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
 			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
-	if (trace_build(&t, rec, pid))
+	if (trace_build_nth(&t, rec, pid, nth))
 		goto cleanup;
 	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;
