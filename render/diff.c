@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "formats/arena.h"
+#include "formats/utf8.h"
 #include "render/diff.h"
 #include "render/status.h"
 
@@ -230,13 +231,21 @@ struct cmd {
 	struct stats s[2];
 };
 
-/* A normalised command line: its hash, each side's count, and its text when known. */
+/*
+ * A normalised command line: each side's count, and its text when known
+ * (its hash is in d->line_hash). 24 bytes: a build has about as many
+ * distinct lines as execs. Counts fit 32 bits: trace_build() takes fewer
+ * than 2^32 events.
+ */
 struct line {
-	uint64_t count[2];
-	uint32_t name;           /* the command of its first exec */
-	bool wanted;             /* only in A, to be shown, text not kept */
-	const char *text;        /* in d->arena, or NULL */
-	const struct event *ex;  /* during diff__add(B) only: its first exec, borrowed */
+	uint32_t count[2];
+	uint32_t name;          /* the command of its first exec */
+	bool wanted;            /* only in A, to be shown, text not kept */
+	bool has_text;          /* u.text is set, else u.ex (or NULL) */
+	union {
+		const char *text;       /* in d->arena, or NULL */
+		const struct event *ex; /* during diff__add(B) only: its first exec, borrowed */
+	} u;
 };
 
 struct crit_row {
@@ -374,8 +383,9 @@ static void add_sat(uint64_t *x, uint64_t v)
 /* Copy text s (n bytes) for line k. */
 static int keep_text(struct diff *d, struct line *l, const char *s, size_t n)
 {
-	l->text = arena_strndup(&d->arena, s, n);
-	return l->text ? 0 : -ENOMEM;
+	l->u.text = arena_strndup(&d->arena, s, n);
+	l->has_text = true;
+	return l->u.text ? 0 : -ENOMEM;
 }
 
 /* Count one exec image of side s: its command and its command line. */
@@ -405,7 +415,7 @@ static int add_image(struct diff *d, enum diff_side s, const struct exec_span *s
 	if (added) {
 		l->name = c;
 		if (s == DIFF_B)
-			l->ex = span->exec;
+			l->u.ex = span->exec;
 		else if (texts)
 			err = keep_text(d, l, d->scratch.buf, d->scratch.len);
 	}
@@ -580,11 +590,12 @@ int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const cha
 	for (size_t i = 0; i < n && !err; i++) {
 		struct line *l = &d->lines[only[i]];
 
-		err = line_text(&d->scratch, l->ex);
+		err = line_text(&d->scratch, l->u.ex);
 		err = err ? err : keep_text(d, l, d->scratch.buf, d->scratch.len);
 	}
 	for (size_t k = 0; k < d->nlines; k++)
-		d->lines[k].ex = NULL;
+		if (!d->lines[k].has_text)
+			d->lines[k].u.ex = NULL;
 	free(only);
 	return err;
 }
@@ -658,7 +669,7 @@ int diff__add_texts(struct diff *d, const struct trace *t)
 	int err = sort_lines(d, DIFF_A, &only, &n);
 
 	for (size_t i = 0; i < n; i++)
-		d->lines[only[i]].wanted = !d->lines[only[i]].text;
+		d->lines[only[i]].wanted = !d->lines[only[i]].has_text;
 	left = n;
 	/* A recording that changed since it was read may lack some: they stay without text. */
 	for (size_t k = 0; k < t->nprocs && !err && left; k++) {
@@ -943,8 +954,8 @@ static int print_only_lines(FILE *out, const struct diff *d, int s)
 		for (size_t i = 0; i < n; i++) {
 			const struct line *l = &d->lines[v[i]];
 
-			fprintf(out, "  %8" PRIu64 "  ", l->count[s]);
-			put_cut(out, l->text ? l->text : "(not read again)", LINE_MAX_SHOWN);
+			fprintf(out, "  %8" PRIu32 "  ", l->count[s]);
+			put_cut(out, l->has_text && l->u.text ? l->u.text : "(not read again)", LINE_MAX_SHOWN);
 			fputc('\n', out);
 		}
 	}
@@ -957,9 +968,66 @@ static void change_cell(FILE *out, const struct stats *a, const struct stats *b,
 {
 	char x[48], y[48], c[80];
 
-	fprintf(out, " %12s %12s %22s", fmt_num(x, sizeof(x), key_of(a, k), dur),
+	fprintf(out, " %11s %11s %21s", fmt_num(x, sizeof(x), key_of(a, k), dur),
 		fmt_num(y, sizeof(y), key_of(b, k), dur),
 		fmt_change(c, sizeof(c), key_of(a, k), key_of(b, k), dur));
+}
+
+#define NAME_COLS 24
+
+/* The columns s takes on a terminal (a control character shows as '?'), counted up to NAME_COLS + 1. */
+static int text_cols(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s);
+	int w = 0;
+
+	while (left && w <= NAME_COLS) {
+		uint32_t c;
+		size_t used = utf8_decode(u, left, &c);
+
+		w += utf8_is_control(c) ? 1 : utf8_width(c);
+		u += used;
+		left -= used;
+	}
+	return w;
+}
+
+static int name_cols(const char *name)
+{
+	int w = text_cols(name);
+
+	return w < NAME_COLS ? w : NAME_COLS;
+}
+
+/* name in width columns: cut with "..." if wider than NAME_COLS, padded by columns (not bytes). */
+static void put_name(FILE *out, const char *name, int width)
+{
+	const unsigned char *u = (const unsigned char *)name;
+	size_t left = strlen(name);
+	int w = 0, max = text_cols(name) > NAME_COLS ? NAME_COLS - 3 : NAME_COLS;
+
+	while (left) {
+		uint32_t c;
+		size_t used = utf8_decode(u, left, &c);
+		int cw = utf8_is_control(c) ? 1 : utf8_width(c);
+		char enc[8];
+
+		if (w + cw > max)
+			break;
+		if (utf8_is_control(c))
+			fputc('?', out);
+		else
+			fwrite(enc, 1, utf8_encode(enc, c), out);
+		w += cw;
+		u += used;
+		left -= used;
+	}
+	if (left) {
+		fputs("...", out);
+		w += 3;
+	}
+	fprintf(out, "%*s", width > w ? width - w : 0, "");
 }
 
 static int print_changed(FILE *out, const struct diff *d)
@@ -967,28 +1035,29 @@ static int print_changed(FILE *out, const struct diff *d)
 	uint32_t *v;
 	size_t n, total;
 	bool cpu = d->side[0].has_cpu && d->side[1].has_cpu;
-	int err = pick_cmds(d, 2, &v, &n, &total);
+	int err = pick_cmds(d, 2, &v, &n, &total), width = 7;
 
 	if (err)
 		return err;
+	for (size_t i = 0; i < n; i++)
+		width = name_cols(d->cmds[v[i]].name) > width ? name_cols(d->cmds[v[i]].name) : width;
 	fputs("\ncommands that changed", out);
 	if (!total) {
 		fputs(": none\n", out);
 	} else {
 		fprintf(out, " (%zu of %zu, by the change in %s)\n", n, total, key_names[d->o.sort]);
-		fprintf(out, "  %-24s %8s %8s %14s %12s %12s %22s", "COMMAND", "COUNT A", "B", "CHANGE",
-			"WALL A", "B", "CHANGE");
+		fprintf(out, "  %-*s %7s %7s %13s %11s %11s %21s", width, "COMMAND", "COUNT A", "B",
+			"CHANGE", "WALL A", "B", "CHANGE");
 		if (cpu)
-			fprintf(out, " %12s %12s %22s", "CPU A", "B", "CHANGE");
+			fprintf(out, " %11s %11s %21s", "CPU A", "B", "CHANGE");
 		fputc('\n', out);
 		for (size_t i = 0; i < n; i++) {
 			const struct cmd *m = &d->cmds[v[i]];
 			char c[80];
 
 			fputs("  ", out);
-			put_cut(out, m->name, 21);
-			fprintf(out, "%*s", (int)(strlen(m->name) > 21 ? 0 : 24 - strlen(m->name)), "");
-			fprintf(out, " %8" PRIu64 " %8" PRIu64 " %14s", m->s[0].count, m->s[1].count,
+			put_name(out, m->name, width);
+			fprintf(out, " %7" PRIu64 " %7" PRIu64 " %13s", m->s[0].count, m->s[1].count,
 				fmt_change(c, sizeof(c), m->s[0].count, m->s[1].count, false));
 			change_cell(out, &m->s[0], &m->s[1], DIFF_SORT_WALL, true);
 			if (cpu)
@@ -1152,7 +1221,7 @@ static int jonly(json_t *o, const struct diff *d, int s)
 		json_t *r = json_object();
 
 		json_object_set_new(r, "name", json_string(d->cmds[l->name].name));
-		json_object_set_new(r, "line", jstr(l->text));
+		json_object_set_new(r, "line", jstr(l->has_text ? l->u.text : NULL));
 		json_object_set_new(r, "count", jnum(l->count[s]));
 		json_array_append_new(lines, r);
 	}
