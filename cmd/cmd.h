@@ -16,6 +16,7 @@ enum exit_code {
 int cmd_record(int argc, char **argv);
 int cmd_sort(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /*
  * At start-up: open /dev/null onto any of fds 0, 1 and 2 that is closed, so
@@ -70,6 +71,9 @@ int parse_duration(const char *s, uint64_t *out);
  * (/dev/stdin), which is then a path like any other.
  */
 int fd_path(const char *path);
+
+/* Whether out names the recording in: the file in, or what stdin is when in is "-". */
+bool output_is_input(const char *in, const char *out);
 
 /* Writes a whole output to f: 0, or a negative errno (nothing printed). */
 typedef int (*output_fn)(FILE *f, void *ctx);

@@ -101,18 +101,6 @@ static int render_job(FILE *f, void *ctx)
 	return j->r->fn(f, j->t, j->o);
 }
 
-/* Whether out names the recording read: the file in, or what stdin is when in is "-". */
-static bool is_input(const char *in, const char *out)
-{
-	struct stat si, so;
-
-	if (strcmp(in, "-") ? stat(in, &si) : fstat(STDIN_FILENO, &si))
-		return false;
-	if (!S_ISREG(si.st_mode) || stat(out, &so))
-		return false;
-	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
-}
-
 /* Whether out (NULL or "-": stdout) is a terminal; *fd is its descriptor then. */
 static bool output_is_terminal(const char *out, int *fd)
 {
@@ -388,7 +376,7 @@ int cmd_render(int argc, char **argv)
 		error("render: -o needs a file name");
 		return EXIT_USAGE;
 	}
-	if (out && strcmp(out, "-") && is_input(in, out)) {
+	if (out && strcmp(out, "-") && output_is_input(in, out)) {
 		error("render: -o %s is the input file: refusing to overwrite it", out);
 		return EXIT_USAGE;
 	}

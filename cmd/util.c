@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -164,4 +165,16 @@ int parse_duration(const char *s, uint64_t *out)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Whether out names the recording read: the file in, or what stdin is when in is "-". */
+bool output_is_input(const char *in, const char *out)
+{
+	struct stat si, so;
+
+	if (strcmp(in, "-") ? stat(in, &si) : fstat(STDIN_FILENO, &si))
+		return false;
+	if (!S_ISREG(si.st_mode) || stat(out, &so))
+		return false;
+	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
 }

@@ -135,6 +135,12 @@ const char *trace_proc_name(const struct proc *p, char *buf, size_t len);
  */
 int trace_lanes(const struct trace *t, uint32_t *lane_of, uint32_t *nlanes);
 
+/*
+ * The most processes of t alive at once, into *peak (trace_build()'s order
+ * of events settles ties of time). Returns 0 or -ENOMEM.
+ */
+int trace_peak_concurrency(const struct trace *t, uint64_t *peak);
+
 enum summary_sort { SORT_COUNT, SORT_TIME, SORT_CPU };
 
 struct render_opts {

@@ -15,6 +15,8 @@
 # BENCH_SECTIONS (any of "record sample sysbound moves storm render page", default all),
 # BENCH_BASELINE (another proctrace binary, e.g. one built before a change to
 # the kernel side: the sample section then also times an exec storm under both),
+# BENCH_VIEWS (the render section's commands, default all: jq sort multiplexed ... diff;
+# jq, the yardstick, is always measured),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -740,7 +742,8 @@ rss_timed() {
 	tail -1 "$W/time.out" | awk '{ print $2 }' >>"$RAW/$key.rss"
 }
 
-VIEWS="jq sort multiplexed by-process summary critical-path mermaid tree perfetto html metrics processes metrics-sampled"
+VIEWS=${BENCH_VIEWS:-jq sort multiplexed by-process summary critical-path mermaid tree perfetto html metrics processes metrics-sampled diff}
+case " $VIEWS " in *" jq "*) ;; *) VIEWS="jq $VIEWS" ;; esac
 # The recording a view is measured on: metrics-sampled reads the same build with Samples.
 view_file() { case $1 in metrics-sampled) echo sampled ;; *) echo big ;; esac; }
 view_cmd() {
@@ -748,6 +751,7 @@ view_cmd() {
 	jq) VCMD=(jq -c . "$BIG") ;;
 	metrics-sampled) VCMD=("$PROCTRACE" render -f metrics "$SAMPLED") ;;
 	sort) VCMD=("$PROCTRACE" sort "$BIG") ;;
+	diff) VCMD=("$PROCTRACE" diff "$BIG" "$BIG") ;;
 	mermaid) VCMD=("$PROCTRACE" render -f mermaid "$BIG") ;;
 	*) VCMD=("$PROCTRACE" render -f "$1" "$BIG") ;;
 	esac
@@ -757,6 +761,7 @@ view_label() {
 	jq) echo '`jq -c . FILE`' ;;
 	sort) echo '`proctrace sort`' ;;
 	metrics-sampled) echo '`render -f metrics`, Samples every 100 ms' ;;
+	diff) echo '`diff FILE FILE` ²' ;;
 	*) echo "\`render -f $1\`" ;;
 	esac
 }
@@ -795,6 +800,9 @@ report_render() {
 	echo "peak RSS from \`/usr/bin/time -f %M\` (largest of the runs) per event."
 	echo "The metrics view is also measured on the same build with a round of Samples every"
 	echo "100 ms (\`gen -S 100000000\`: $(cat "$RAW/sampled.events") events, $(awk -v b="$(cat "$RAW/sampled.bytes")" 'BEGIN { printf "%.0f MB", b / 1e6 }')); its × jq is by MB/s."
+	echo "² \`proctrace diff\` of the recording with itself reads it twice (and A a third time only"
+	echo "when A has command lines B lacks, never here): its events/s, MB/s and × jq count both"
+	echo "readings; bytes/event is per event of one recording, as only one is in memory at once."
 	echo
 	echo "| command | time | events/s | MB/s | × jq | target ≥ 3× jq | peak RSS | bytes/event | target < 200 |"
 	echo "|---|---|---|---|---|---|---|---|---|"
@@ -808,7 +816,10 @@ report_render() {
 		ev=$(cat "$RAW/$f.events")
 		bytes=$(cat "$RAW/$f.bytes")
 		rss=$(sort -g "$RAW/view.$v.rss" | tail -1)
+		# per event of one recording, also for diff, which reads two (one at a time)
 		bpe=$(awk -v r="$rss" -v e="$ev" 'BEGIN { printf "%.0f", r * 1024 / e }')
+		# diff reads the recording twice: its throughput is of what it reads
+		[ "$v" = diff ] && ev=$((ev * 2)) bytes=$((bytes * 2))
 		# by MB/s, as jq read the big recording
 		speed=$(awk -v j="$jq_m" -v m="$m" -v b="$bytes" -v jb="$(cat "$RAW/big.bytes")" \
 			'BEGIN { printf "%.2f", (m > 0 ? (b / m) / (jb / j) : 0) }')
