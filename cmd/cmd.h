@@ -16,6 +16,7 @@ enum exit_code {
 int cmd_record(int argc, char **argv);
 int cmd_sort(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_snoop(int argc, char **argv);
 
 /*
  * At start-up: open /dev/null onto any of fds 0, 1 and 2 that is closed, so

@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{ "record", cmd_record, "run a command and record its whole process tree" },
 	{ "sort", cmd_sort, "order a recording by time" },
 	{ "render", cmd_render, "turn a recording into a view" },
+	{ "snoop", cmd_snoop, "run a command and print each exec of its tree as it happens" },
 	{ 0 },
 };
 
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 		   "EXAMPLES\n"
 		   "  sudo proctrace record -o build.jsonl -- make -j8\n"
 		   "  proctrace render -f summary build.jsonl\n"
-		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n\n"
+		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n"
+		   "  sudo proctrace snoop -t -- make -j8\n\n"
 		   "See proctrace(1), and proctrace-recording(5) for the recording format.\n");
 }
 

@@ -106,31 +106,84 @@ int record_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * getopt's short options: record's, but for the letters extra x takes
+ * for itself (snoop's -x is execsnoop's, not --no-wait), then x's.
+ */
+static void short_opts(char *buf, size_t size, const char *own, const struct record_extra *x)
+{
+	size_t n = 0;
+
+	buf[n++] = '+'; /* stop at CMD, whose own options are not ours */
+	buf[n++] = ':';
+	for (const char *p = own; *p && n + 3 < size; p++) {
+		bool colon = p[1] == ':';
+
+		if (!(x && x->shortopts && strchr(x->shortopts, *p))) {
+			buf[n++] = *p;
+			if (colon)
+				buf[n++] = ':';
+		}
+		p += colon;
+	}
+	for (const char *p = x && x->shortopts ? x->shortopts : ""; *p && n + 1 < size; p++)
+		buf[n++] = *p;
+	buf[n] = 0;
+}
+
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS };
-	static const struct option longopts[] = {
+	return record_parse_opts_with(argc, argv, c, NULL);
+}
+
+int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
+			   const struct record_extra *x)
+{
+	/* Long options have values of their own: an extra's -x is not --no-wait. */
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT };
+	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "no-wait", no_argument, NULL, 'x' },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	const size_t nown = sizeof(own) / sizeof(own[0]) - 1;
+	struct option longopts[nown + RECORD_EXTRA_MAX + 1];
+	const char *name = x ? x->cmd : "record";
+	char shortopts[64];
+	size_t nx = 0;
 	int opt, err;
 
 	memset(c, 0, sizeof(*c));
+	c->name = name;
 	c->buffer_size = RECORDER_DEFAULT_BUFFER;
+	memcpy(longopts, own, nown * sizeof(own[0]));
+	while (x && x->longopts && x->longopts[nx].name && nx < RECORD_EXTRA_MAX) {
+		longopts[nown + nx] = x->longopts[nx];
+		nx++;
+	}
+	memset(&longopts[nown + nx], 0, sizeof(longopts[0]));
+	short_opts(shortopts, sizeof(shortopts), "o:fxqh", x);
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
-	/* '+': stop at CMD, whose own options are not ours. */
-	while ((opt = getopt_long(argc, argv, "+:o:fxqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		/* Options of x first: x's -x is not record's. */
+		if (x && opt != ':' && opt != '?' && opt != 'h' &&
+		    ((opt < 128 && x->shortopts && strchr(x->shortopts, opt)) ||
+		     opt >= RECORD_EXTRA_FIRST)) {
+			err = x->opt(x->ctx, c, opt, optarg);
+			if (err)
+				return err;
+			continue;
+		}
 		switch (opt) {
 		case 'o':
 			if (!*optarg) {
-				error("record: -o needs a file name");
+				error("%s: -o needs a file name", name);
 				return -EINVAL;
 			}
 			c->output = optarg;
@@ -139,6 +192,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			c->force = true;
 			break;
 		case 'x':
+		case OPT_NO_WAIT:
 			c->no_wait = true;
 			break;
 		case 'q':
@@ -149,8 +203,8 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			if (err || c->buffer_size < RECORDER_MIN_BUFFER ||
 			    c->buffer_size > RECORDER_MAX_BUFFER ||
 			    (c->buffer_size & (c->buffer_size - 1))) {
-				error("record: --buffer-size '%s': want a power of two from 4K to 1G",
-				      optarg);
+				error("%s: --buffer-size '%s': want a power of two from 4K to 1G",
+				      name, optarg);
 				return -EINVAL;
 			}
 			break;
@@ -158,23 +212,26 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			c->failed_execs = true;
 			break;
 		case 'h':
-			usage(stdout);
+			if (x)
+				x->usage(stdout);
+			else
+				usage(stdout);
 			return RECORD_HELP;
 		case ':':
-			error("record: option '%s' needs a value (try 'proctrace record --help')",
-			      argv[optind - 1]);
+			error("%s: option '%s' needs a value (try 'proctrace %s --help')", name,
+			      argv[optind - 1], name);
 			return -EINVAL;
 		default:
-			error("record: unknown option '%s' (try 'proctrace record --help')",
-			      argv[optind - 1]);
+			error("%s: unknown option '%s' (try 'proctrace %s --help')", name,
+			      argv[optind - 1], name);
 			return -EINVAL;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !(x && x->cmd_optional)) {
 		error("record: no command given (usage: proctrace record [OPTIONS] -- CMD [ARGS...])");
 		return -EINVAL;
 	}
-	c->cmd = argv + optind;
+	c->cmd = optind < argc ? argv + optind : NULL;
 	return RECORD_RUN;
 }
 
@@ -651,7 +708,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
 		.quiet = c->quiet,
-		.announce = !c->output && !c->quiet,
+		.announce = !c->output && !c->no_default_output && !c->quiet,
 		.drop_privs = inv->set,
 		.uid = inv->uid,
 		.gid = inv->gid,
@@ -659,6 +716,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.ngroups = inv->ngroups,
 		.env = (const char *const *)inv->env,
 		.inherited = inherited,
+		.hooks = c->hooks,
 	};
 
 	return recorder__run(&o, status);
@@ -666,20 +724,29 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 
 int cmd_record(int argc, char **argv)
 {
-	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
 	struct record_cli c;
+	int ret;
+
+	/* 1. Options. */
+	ret = record_parse_opts(argc, argv, &c);
+	if (ret != RECORD_RUN)
+		return ret == RECORD_HELP ? EXIT_OK : EXIT_USAGE;
+	return record_run(&c);
+}
+
+int record_run(const struct record_cli *cl)
+{
+	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
+	const struct record_cli c = *cl;
 	struct invoker inv = { 0 };
 	struct path_op out = { 0 };
 	int ret, status = EXIT_FAIL, fd = -1;
 	bool replace = false, cancelled = false;
 
-	/* 1. Options; tracing needs privileges that are checked before anything. */
-	ret = record_parse_opts(argc, argv, &c);
-	if (ret != RECORD_RUN)
-		return ret == RECORD_HELP ? EXIT_OK : EXIT_USAGE;
+	/* Tracing needs privileges that are checked before anything. */
 	if (!can_load_bpf()) {
-		error("record: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
-		      "(try: sudo proctrace record ...)");
+		error("%s: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
+		      "(try: sudo proctrace %s ...)", c.name, c.name);
 		return EXIT_FAIL;
 	}
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
@@ -687,7 +754,9 @@ int cmd_record(int argc, char **argv)
 	hold_stop_signals();
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
-	if (!ret) {
+	if (!ret && !c.output && c.no_default_output) {
+		snprintf(out.res.name, sizeof(out.res.name), "(none)");
+	} else if (!ret) {
 		fd = open_output(&c, &inv, &out, &replace);
 		ret = fd < 0 ? -1 : 0;
 		cancelled = fd < 0 && recorder__stop_pending(&inherited);

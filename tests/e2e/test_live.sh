@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# tests/e2e/test_live.sh: 'proctrace snoop' against the real kernel: one line
+# per exec with the exact argv (shell-quoted: each line's ARGS is eval'd back
+# and compared), failed execs with -x, exits with --exits, a recording with
+# -o, lines as they happen through a pipe, terminal-safe escapes, and every
+# line that could not be printed counted.
+. "$(dirname "$0")/lib.sh"
+
+forker() {
+	cc -O2 -o "$T/forker" "$REPO_DIR/tests/bench/forker.c" || fail "cannot build forker"
+}
+
+# args_of LINE: the ARGS column of a snoop line without a time column
+# (PID, PPID and RET are the first three fields, right-aligned).
+args_of() { sed -E 's/^ *[0-9]+ +[0-9]+ +(-?[0-9]+|exit) //' <<<"$1"; }
+
+# The hostile argv: blanks, quotes, globs, expansions, an empty word, every
+# C0 control, DEL, C1 controls, bytes that are not UTF-8, and UTF-8 text.
+hostile_argv() {
+	WANT=('a b' "it's" '' $'line\nbreak' $'tab\there' $'\e[31mred\e[0m' $'\x9b2J' $'\xff\xfe'
+		'café ☕' $'\xc2\x9b' '$HOME' '`id`' '$(id)' '*' '!x' 'back\slash' '"dq"' '~' '#c'
+		'a=b' '-n' $'\x7f' $'\x01\x02\x03' $'cr\r' '{a,b}' '&;|<>()' "'" "''" '\' $'\\x41')
+	local c
+	for c in $(seq 1 31); do
+		WANT+=("$(printf "c\\$(printf %03o "$c")c")")
+	done
+}
+
+test_snoop_argv_round_trips_through_a_shell() {
+	need_root
+	hostile_argv
+	"$PROCTRACE" snoop -q --no-header -- /bin/true "${WANT[@]}" >out 2>err ||
+		fail "snoop failed: $(cat err)"
+	[ ! -s err ] || fail "unexpected stderr: $(cat err)"
+	assert_eq "$(wc -l <out)" 1 "exec lines"
+	local line args got=() i
+	line=$(cat out)
+	[[ $line =~ ^\ *[0-9]+\ +[0-9]+\ +0\ /bin/true\  ]] || fail "not a PID PPID RET ARGS line: $line"
+	args=$(args_of "$line")
+	eval "got=($args)"
+	assert_eq "${#got[@]}" $((${#WANT[@]} + 1)) "words read back"
+	[ "${got[0]}" = /bin/true ] || fail "argv[0] read back as '${got[0]}'"
+	for i in "${!WANT[@]}"; do
+		[ "${got[i + 1]}" = "${WANT[i]}" ] ||
+			fail "argv[$((i + 1))] read back as $(printf %q "${got[i + 1]}"), want $(printf %q "${WANT[i]}")"
+	done
+}
+
+test_snoop_output_is_terminal_safe() {
+	need_root
+	hostile_argv
+	"$PROCTRACE" snoop -q -- /bin/true "${WANT[@]}" >out 2>err || fail "snoop failed: $(cat err)"
+	# No control byte but the newlines, no C1 control, and valid UTF-8 throughout.
+	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' out || fail "a control character reached the output: $(cat -A out)"
+	! LC_ALL=C grep -q $'\xc2[\x80-\x9f]' out || fail "a C1 control reached the output: $(cat -A out)"
+	iconv -f UTF-8 -t UTF-8 out >/dev/null || fail "the output is not UTF-8: $(cat -A out)"
+	grep -qF "'café ☕'" out || fail "UTF-8 text not kept as it is: $(cat out)"
+	grep -qF "\$'\\E[31mred\\E[0m'" out || fail "ESC not escaped as \\E: $(cat -A out)"
+}
+
+test_snoop_one_line_per_exec_with_pid_and_ppid() {
+	need_root
+	"$PROCTRACE" snoop -q --no-header -o rec.jsonl -- sh -c '/bin/echo one >/dev/null; (/bin/echo two >/dev/null); exec /bin/true x' >out 2>err ||
+		fail "snoop failed: $(cat err)"
+	# Each Exec of the recording made at the same time is one line, in order, with its pid, ppid and argv.
+	jq -r 'select(.Exec) | .Exec | "\(.pid) \(.ppid) \(.cmdline | join(" "))"' rec.jsonl >want
+	sed -E 's/^ *([0-9]+) +([0-9]+) +0 /\1 \2 /' out | sed "s/'//g" >got
+	assert_eq "$(wc -l <want)" 4 "execs recorded"
+	diff -u want got || fail "lines differ from the recording's Execs"
+}
+
+test_snoop_header_and_timestamps() {
+	need_root
+	"$PROCTRACE" snoop -q -t -- /bin/true a >rel 2>err || fail "snoop -t failed: $(cat err)"
+	"$PROCTRACE" snoop -q --timestamps wall -- /bin/true a >wall 2>err || fail "snoop --timestamps wall failed: $(cat err)"
+	"$PROCTRACE" snoop -q -- /bin/true a >none 2>err || fail "snoop failed: $(cat err)"
+	head -1 rel | grep -qE '^TIME\(s\) +PID +PPID +RET ARGS$' || fail "header: $(head -1 rel)"
+	head -1 wall | grep -qE '^TIME +PID +PPID +RET ARGS$' || fail "header: $(head -1 wall)"
+	head -1 none | grep -qE '^ +PID +PPID +RET ARGS$' || fail "header: $(head -1 none)"
+	sed -n 2p rel | grep -qE '^[0-9]+\.[0-9]{6} +[0-9]+ +[0-9]+ +0 /bin/true a$' || fail "-t line: $(sed -n 2p rel)"
+	sed -n 2p wall | grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} +[0-9]+ +[0-9]+ +0 /bin/true a$' ||
+		fail "wall line: $(sed -n 2p wall)"
+	"$PROCTRACE" snoop -q --timestamps nope -- /bin/true >/dev/null 2>err && fail "bad --timestamps accepted"
+	grep -q "timestamps 'nope'" err || fail "message: $(cat err)"
+}
+
+test_snoop_failed_execs_with_errno() {
+	need_root
+	echo 'echo no' >noexec
+	chmod 644 noexec
+	"$PROCTRACE" snoop -q -x -- bash -c '/nonexistent/prog arg; ./noexec; /bin/true; exit 0' >out 2>err ||
+		fail "snoop -x failed: $(cat err)"
+	grep -qE '^ +[0-9]+ +[0-9]+ +-2 /nonexistent/prog$' out || fail "no ENOENT line: $(cat out)"
+	grep -qE '^ +[0-9]+ +[0-9]+ +-13 \./noexec$' out || fail "no EACCES line: $(cat out)"
+	grep -qE '^ +[0-9]+ +[0-9]+ +0 /bin/true$' out || fail "no line for /bin/true: $(cat out)"
+	# Without -x, no syscall hook and no failed exec.
+	"$PROCTRACE" snoop -q -- bash -c '/nonexistent/prog arg; exit 0' >out 2>err || fail "snoop failed: $(cat err)"
+	! grep -qE ' -2 ' out || fail "a failed exec without -x: $(cat out)"
+	"$PROCTRACE" snoop -x -- bash -c '/nonexistent/prog; /bin/true; exit 0' >out 2>err || fail "snoop failed: $(cat err)"
+	grep -q '^proctrace: snoop: 2 execs, 1 failed exec, 0 lines not printed$' err || fail "closing line: $(cat err)"
+}
+
+test_snoop_exits() {
+	need_root
+	"$PROCTRACE" snoop -q --no-header --exits -o rec.jsonl -- bash -c '(exit 3); sh -c "kill -KILL \$\$"; /bin/sleep 0.01; exit 0' >out 2>err ||
+		fail "snoop --exits failed: $(cat err)"
+	grep -E '^ +[0-9]+ +[0-9]+ +exit code=3 wall=[0-9.]+(ns|us|ms|s) cpu=[0-9.]+(ns|us|ms|s) maxrss=[0-9]+KiB cmd=bash$' out >/dev/null ||
+		fail "no exit line for the subshell: $(cat out)"
+	grep -qE ' exit signal=SIGKILL wall=.* cmd=sh$' out || fail "no killed line: $(cat out)"
+	grep -qE ' exit code=0 wall=.* cmd=sleep$' out || fail "no exit line for sleep: $(cat out)"
+	# One exit line per Exit of the recording, with its pid and status.
+	jq -r 'select(.Exit) | .Exit | "\(.pid) \(.ppid) \(if .signal then "signal" else "code=\(.exit_code)" end)"' rec.jsonl | sort >want
+	grep -E '^ *[0-9]+ +[0-9]+ +exit ' out | sed -E 's/^ *([0-9]+) +([0-9]+) +exit (code=[0-9]+|signal).*/\1 \2 \3/' | sort >got
+	assert_eq "$(wc -l <want)" 4 "Exits recorded"
+	diff -u want got || fail "exit lines differ from the recording's Exits"
+}
+
+test_snoop_recording_is_record_s_shape() {
+	need_root
+	local cmd=(sh -c '/bin/true a; (/bin/echo b >/dev/null); exit 2') rc=0
+	"$PROCTRACE" snoop -q -o snoop.jsonl -- "${cmd[@]}" >out 2>err || rc=$?
+	assert_eq "$rc" 2 "snoop's exit status (CMD's)"
+	rc=0
+	"$PROCTRACE" record -q -o record.jsonl -- "${cmd[@]}" 2>err || rc=$?
+	assert_eq "$rc" 2 "record's exit status"
+	# Same header fields, same events (types, argv, statuses), an End line.
+	assert_eq "$(jq -c 'select(.Recording) | .Recording | keys' snoop.jsonl)" \
+		"$(jq -c 'select(.Recording) | .Recording | keys' record.jsonl)" "header fields"
+	shape() { jq -c 'to_entries[0] | [.key, (.value | del(.seq, .timestamp, .pid, .ppid, .pgid, .parent_pid, .child_pid, .parent_pgid, .user_ns, .system_ns, .max_rss_kb, .start_time, .root_pid))]' "$1"; }
+	diff -u <(shape record.jsonl) <(shape snoop.jsonl) || fail "the recordings differ in shape"
+	"$PROCTRACE" render -f summary snoop.jsonl >/dev/null 2>err || fail "render: $(cat err)"
+	# -o - would mix the recording with the log.
+	"$PROCTRACE" snoop -o - -- /bin/true >/dev/null 2>err && fail "-o - accepted"
+	grep -q 'stdout has the exec log' err || fail "message: $(cat err)"
+}
+
+test_snoop_lines_come_through_a_pipe_as_they_happen() {
+	need_root
+	# CMD waits, after its first exec, for a file the reader makes only once
+	# it has read that exec's line from the pipe: a log held back until the
+	# end (block-buffered) would never let CMD finish, and the guard fails.
+	mkfifo pipe
+	"$PROCTRACE" snoop -q --no-header -- sh -c '/bin/echo marker >/dev/null; while [ ! -e go ]; do sleep 0.05; done' >pipe 2>err &
+	local pid=$! line found=0
+	while IFS= read -r line; do
+		if [[ $line == *"/bin/echo marker"* ]]; then
+			found=1
+			touch go
+		fi
+	done < <(timeout "$GUARD" cat pipe)
+	wait_exit "$pid"
+	assert_eq "$RC" 0 "snoop's exit status"
+	assert_eq "$found" 1 "the marker line was read"
+}
+
+test_snoop_storm_prints_every_line_or_counts_it() {
+	need_root
+	forker
+	local n=5000 lines missing
+	"$PROCTRACE" snoop --no-header -- "$T/forker" -n $n -j 4 -- /bin/true >out 2>err ||
+		fail "snoop failed: $(cat err)"
+	lines=$(grep -cE '^ *[0-9]+ +[0-9]+ +0 /bin/true$' out || true)
+	missing=$(sed -nE 's/^proctrace: snoop: [0-9]+ execs, ([0-9]+) lines? not printed$/\1/p' err)
+	[ -n "$missing" ] || fail "no closing line: $(cat err)"
+	assert_eq "$((lines + missing))" "$n" "lines printed + lines counted as not printed"
+	echo "    $lines lines, $missing not printed" >&2
+}
+
+test_snoop_slow_reader_lines_counted() {
+	need_root
+	forker
+	# 400 execs with 100 KB of argv each (40 MB of lines) into a pipe that
+	# nobody reads until CMD is over: what the output queue cannot hold is
+	# counted, and what is printed is whole lines.
+	local arg n=400 lines dropped
+	arg=$(printf '%0100000d' 7)
+	"$PROCTRACE" snoop --no-header -- sh -c "'$T/forker' -n $n -- /bin/true $arg; touch done" 2>err |
+		{ while [ ! -e done ]; do sleep 0.1; done; cat >out; }
+	lines=$(grep -c "^ *[0-9]* *[0-9]* *0 /bin/true 0*7$" out || true)
+	assert_eq "$(wc -l <out)" "$((lines + 3))" "whole lines (sh's, forker's, /bin/true's, touch's)"
+	dropped=$(sed -nE 's/^proctrace: warning: snoop: ([0-9]+) lines? not printed: the output did not keep up$/\1/p' err)
+	[ -n "$dropped" ] && [ "$dropped" -gt 0 ] || fail "no lines counted as not printed: $(cat err)"
+	assert_eq "$((lines + dropped))" "$n" "lines printed + counted"
+	grep -q "^proctrace: snoop: $((n + 3)) execs, $dropped lines not printed$" err || fail "closing line: $(cat err)"
+}
+
+test_snoop_without_cmd_needs_all() {
+	local rc=0
+	"$PROCTRACE" snoop >out 2>err || rc=$?
+	assert_eq "$rc" 2 "exit status without CMD"
+	grep -q "needs 'record --all'" err || fail "message: $(cat err)"
+	"$PROCTRACE" snoop --bogus -- true 2>err && fail "unknown option accepted"
+	grep -q "snoop: unknown option '--bogus'" err || fail "message: $(cat err)"
+	"$PROCTRACE" snoop --help | grep -q EXAMPLES || fail "no --help"
+}
+
+run_tests
