@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		   "  -h, --help             show this help\n\n"
 		   "summary options:\n"
 		   "      --top N            lines in each top list (default 10)\n"
-		   "      --sort KEY         order the top lists by count, time (wall time) or cpu (default count)\n\n"
+		   "      --sort KEY         order the top lists by count, time (elapsed time) or cpu (default count)\n"
+		   "      --json             one JSON object instead of text, for scripts (schema: proctrace-render(1))\n\n"
 		   "mermaid options: the chart draws 50 bars, the longest on the critical path\n"
 		   "(marked \u2605), the longest failures and the longest others, in tree order;\n"
 		   "a %%%% line at its top says what it leaves out.\n"
@@ -61,6 +62,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f by-process build.jsonl        # grouped by process\n"
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
+		   "  proctrace render -f summary --json build.jsonl | jq '.failures[].argv'\n"
 		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
 		   "  proctrace render -f tree --depth 3 build.jsonl | less -R\n"
@@ -114,7 +116,8 @@ static bool output_is_terminal(const char *out, int *fd)
 }
 
 enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_ALL_BARS, OPT_MIN_DURATION, OPT_DEPTH,
-       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII, OPT_INTERVAL };
+       OPT_FOLD, OPT_WIDTH, OPT_COLOR, OPT_ASCII, OPT_INTERVAL,
+       OPT_JSON };
 
 /* What the tree's options asked for, beyond render_opts. */
 struct tree_cli {
@@ -197,6 +200,7 @@ int cmd_render(int argc, char **argv)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "max-bars", required_argument, NULL, OPT_MAX_BARS },
 		{ "all-bars", no_argument, NULL, OPT_ALL_BARS },
 		{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
@@ -211,6 +215,7 @@ int cmd_render(int argc, char **argv)
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL, *metrics_opt = NULL;
+	const char *json_opt = NULL;
 	struct tree_cli tree = { 0 };
 	struct recording *rec = NULL;
 	struct output *o = NULL;
@@ -275,6 +280,10 @@ int cmd_render(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_JSON:
+			json_opt = "--json";
+			opts.json = true;
+			break;
 		case OPT_MAX_BARS:
 			mermaid_opt = "--max-bars";
 			/* 0 would be "keep none", not "no limit": refuse it rather than guess */
@@ -322,6 +331,9 @@ int cmd_render(int argc, char **argv)
 	if (summary_opt && strcmp(r->name, "summary"))
 		warning("render: %s applies to -f summary only; ignored for -f %s", summary_opt,
 			r->name);
+	if (json_opt && strcmp(r->name, "summary") && strcmp(r->name, "critical-path"))
+		warning("render: %s applies to -f summary and -f critical-path only; ignored for -f %s",
+			json_opt, r->name);
 	if (mermaid_opt && strcmp(r->name, "mermaid"))
 		warning("render: %s applies to -f mermaid only; ignored for -f %s", mermaid_opt,
 			r->name);

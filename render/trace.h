@@ -131,6 +131,7 @@ struct render_opts {
 	/* summary */
 	unsigned top;              /* --top N (default 10) */
 	enum summary_sort sort;    /* --sort */
+	bool json;                 /* --json: summary and critical-path as JSON */
 	/* mermaid */
 	unsigned max_bars;         /* draw N bars, those that matter most (0 = the default, 50) */
 	bool all_bars;             /* draw every bar, whatever max_bars says */

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "render/summary.h"
 #include "render/trace.h"
 #include "tests/hand_recording.h"
 
@@ -115,10 +116,11 @@ static const char *cpu_of(const char *out, const char *section, const char *name
 
 	snprintf(prefix, sizeof(prefix), "  %s ", name);
 	l = line_of(out, section, prefix);
-	p = strrchr(l, ')');
+	/* the last column: a number and its unit */
+	p = strrchr(l, ' ');
 	assert_non_null(p);
-	while (*++p == ' ')
-		;
+	while (p > l && p[-1] != ' ')
+		p--;
 	return p;
 }
 
@@ -145,7 +147,7 @@ static void test_subtree_counts_each_exec_once_per_name(void **state)
 	assert_int_equal(count_of(out, "commands by", "cc"), 1);
 	assert_int_equal(count_of(out, "subtrees by", "sh"), 4);
 	assert_int_equal(count_of(out, "subtrees by", "cc"), 1);
-	assert_non_null(strstr(line_of(out, NULL, "execs:"), " 4 (failed: 0)"));
+	assert_string_equal(line_of(out, NULL, "execs:"), "execs:            4");
 }
 
 /* env → make in one process, make forks cc: env's subtree holds all three. */
@@ -219,7 +221,10 @@ static void test_peak_concurrency(void **state)
 			    "peak concurrency: 2");
 }
 
-/* Lifetimes fall in [10^k, 10^(k+1)) ns; processes with no Exit are left out and said so. */
+/*
+ * Lifetimes fall in [10^k, 10^(k+1)) ns; one of 0 ns has a line of its own
+ * (it is in no such bucket); processes with no Exit are left out and said so.
+ */
 static void test_histogram_buckets(void **state)
 {
 	struct fixture *f = *state;
@@ -238,7 +243,8 @@ static void test_histogram_buckets(void **state)
 	exit_(f, 1000, 1, 0);      /* 1000 ns */
 	out = render(f, 10, SORT_COUNT);
 
-	assert_string_equal(line_of(out, "per process", "     1ns.."), "     1ns..10ns          2 |########################################");
+	assert_string_equal(line_of(out, "per process", "     0ns"), "     0ns                1 |####################");
+	assert_string_equal(line_of(out, "per process", "     1ns.."), "     1ns..10ns          1 |####################");
 	assert_string_equal(line_of(out, "per process", "    10ns.."), "    10ns..100ns         2 |########################################");
 	assert_string_equal(line_of(out, "per process", "   100ns.."), "   100ns..1us           0 |");
 	assert_string_equal(line_of(out, "per process", "     1us.."), "     1us..10us          1 |####################");
@@ -297,13 +303,16 @@ static void test_failed_execs_not_recorded(void **state)
 
 	hand_exec(&f->h, 1, 1, "sh");
 	exit_(f, 9, 1, 0);
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1 (failed: 0)");
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+			    "failed execs:     0 (0 PATH-search misses, 0 real failures)");
 	f->h.rec.hdr.has_failed_execs = true;
 	f->h.rec.hdr.failed_execs = true;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1 (failed: 0)");
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+			    "failed execs:     0 (0 PATH-search misses, 0 real failures)");
 	f->h.rec.hdr.failed_execs = false;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"),
-			    "execs:            1 (failed execs: not recorded, use --failed-execs)");
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+			    "failed execs:     not recorded (record with --failed-execs)");
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1");
 }
 
 /*
@@ -360,9 +369,13 @@ static void test_sums_do_not_wrap(void **state)
 	assert_string_equal(cpu_of(out, "commands by", "sh"), "18446744073.709 s");
 	assert_string_equal(cpu_of(out, "commands by", "cc"), "18446744073.709 s");
 	assert_string_equal(cpu_of(out, "subtrees by", "sh"), "36893488147.419 s");
-	/* wall: sh 2^63-1 ns, the two cc 2^63-2 and 2^63-3 ns */
-	assert_non_null(strstr(line_of(out, "subtrees by", "  sh "), " 27670116110.564 s (100.0) "));
-	assert_non_null(strstr(line_of(out, "commands by", "  cc "), " 18446744073.709 s ( 66.7) "));
+	/*
+	 * sh runs 2^63-1 ns, the two cc 2^63-2 and 2^63-3 ns at once: they
+	 * cover 2^63-2 ns of the run, their own times add up to twice that.
+	 */
+	assert_non_null(strstr(line_of(out, "subtrees by", "  sh "), " 9223372036.854 s (100.0) "));
+	assert_non_null(strstr(line_of(out, "commands by", "  cc "),
+			       " 9223372036.854 s (100.0) 18446744073.709 s "));
 }
 
 /*
@@ -443,6 +456,189 @@ static void test_top_limits_lines(void **state)
 	assert_null(strstr(strstr(out, "commands by"), "\n  c "));
 }
 
+/* A failed exec followed by a successful one in the same process is a PATH-search miss; the rest are real. */
+static void test_failed_execs_split(void **state)
+{
+	struct fixture *f = *state;
+
+	hand_exec(&f->h, 1, 1, "sh");
+	hand_fork(&f->h, 2, 1, 2);
+	hand_add(&f->h, EV_BADEXEC, 3, 2);       /* /usr/local/bin/make: ENOENT */
+	hand_add(&f->h, EV_BADEXEC, 4, 2);
+	hand_exec(&f->h, 5, 2, "make");          /* found: both were misses */
+	hand_add(&f->h, EV_BADEXEC, 6, 2);       /* after the last exec, nothing followed: real */
+	exit_(f, 7, 2, 0);
+	hand_fork(&f->h, 8, 1, 3);
+	hand_add(&f->h, EV_BADEXEC, 9, 3);       /* never exec'd: real */
+	exit_(f, 10, 3, 0)->u.exit.code = 127;
+	exit_(f, 11, 1, 0);
+	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+			    "failed execs:     4 (2 PATH-search misses, 2 real failures)");
+}
+
+/* Struct argv for an exec of several arguments (hand_exec() gives argv[0] only). */
+static struct event *exec_argv(struct fixture *f, uint64_t ts, int32_t pid, const char *const *argv,
+			       uint32_t argc)
+{
+	struct event *ev = hand_exec(&f->h, ts, pid, argv[0]);
+
+	ev->u.exec.argv = argv;
+	ev->u.exec.argc = argc;
+	return ev;
+}
+
+/*
+ * Failures: a process's own failure (no descendant failed) comes before one
+ * passed up from a child, each group by start; the status, wall and the
+ * parent's command are shown.
+ */
+static void test_failures_listed_own_first(void **state)
+{
+	static const char *const configure[] = { "sh", "./configure", "--prefix=/usr" };
+	static const char *const cc[] = { "cc", "-c", "x.c" };
+	struct fixture *f = *state;
+	struct event *ev;
+	const char *out, *a, *b, *c;
+
+	exec_argv(f, 0, 1, configure, 3);
+	hand_fork(&f->h, 10, 1, 2);
+	exec_argv(f, 11, 2, cc, 3);
+	exit_(f, 1011, 2, 0)->u.exit.code = 1;    /* cc: its own failure, 1 us */
+	hand_fork(&f->h, 2000, 1, 3);
+	hand_exec(&f->h, 2001, 3, "sleep");
+	ev = exit_(f, 3000, 3, 0);                 /* sleep: killed */
+	ev->flags |= EVF_SIGNALED;
+	ev->u.exit.code = 9;
+	exit_(f, 4000, 1, 0)->u.exit.code = 2;    /* configure: passed on */
+	out = render(f, 10, SORT_COUNT);
+
+	assert_non_null(strstr(out, "\nfailed processes: 3 exited non-zero or were killed"));
+	a = line_of(out, "failed processes", "  exit 1 ");
+	assert_non_null(strstr(a, "1.001 us        2  cc         configure  cc -c x.c"));
+	b = strstr(out, "  SIGKILL ");
+	c = strstr(out, "  exit 2 ");
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(strstr(out, "  exit 1 ") < b && b < c);
+	assert_non_null(strstr(line_of(out, "failed processes", "  exit 2 "),
+			       "  configure  -          sh ./configure --prefix=/usr"));
+	/* the command is named by the script, in the top lists too */
+	assert_int_equal(count_of(out, "commands by", "configure"), 1);
+}
+
+/* The slowest processes, longest first, with CPU, RSS and how each ended. */
+static void test_slowest(void **state)
+{
+	struct fixture *f = *state;
+	struct event *ev;
+	const char *out;
+
+	hand_exec(&f->h, 0, 1, "sh");
+	hand_fork(&f->h, 10, 1, 2);
+	hand_exec(&f->h, 11, 2, "short");
+	exit_(f, 20, 2, 0);
+	hand_fork(&f->h, 30, 1, 3);
+	hand_exec(&f->h, 31, 3, "long");
+	ev = exit_(f, 3000030, 3, 2000000);
+	ev->u.exit.max_rss_kb = 20480;
+	exit_(f, 4000000, 1, 0);
+	out = render(f, 2, SORT_COUNT);
+
+	assert_non_null(strstr(out, "\nslowest 2 processes (of 3; wall time from fork to end)\n"));
+	assert_non_null(strstr(line_of(out, "slowest", "      4.000 ms"), "ok"));
+	assert_non_null(strstr(line_of(out, "slowest", "      3.000 ms"),
+			       "     2.000 ms    20 MiB ok                    3  long     long"));
+	assert_null(strstr(out, "short     short"));
+}
+
+/*
+ * Concurrency: a parent waiting for a child is alive, not running. make
+ * runs two compiles at once for 10 ns, one alone for 10 ns: time at 1 and
+ * 2 running, and the averages.
+ */
+static void test_concurrency_levels(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	hand_exec(&f->h, 0, 1, "make");
+	hand_fork(&f->h, 10, 1, 2);
+	hand_fork(&f->h, 10, 1, 3);
+	exit_(f, 20, 2, 0);
+	exit_(f, 30, 3, 0);
+	exit_(f, 40, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	/* 0..10 make alone; 10..20 two compiles; 20..30 one; 30..40 make alone */
+	assert_string_equal(line_of(out, "concurrency: time", "          1 "),
+			    "          1        30 ns ( 75.0) |########################################");
+	assert_string_equal(line_of(out, "concurrency: time", "          2 "),
+			    "          2        10 ns ( 25.0) |##############");
+	assert_string_equal(line_of(out, "concurrency: time", "  on average"),
+			    "  on average 1.25 running, 1.75 alive (peak 3 alive)");
+}
+
+/*
+ * Wall per command: ELAPSED is the time covered by its images (never more
+ * than the run), OWN their times added up.
+ */
+static void test_elapsed_and_own(void **state)
+{
+	struct fixture *f = *state;
+	const char *l;
+
+	hand_exec(&f->h, 0, 1, "make");
+	hand_fork(&f->h, 0, 1, 2);
+	hand_exec(&f->h, 0, 2, "cc");
+	hand_fork(&f->h, 0, 1, 3);
+	hand_exec(&f->h, 500, 3, "cc");
+	exit_(f, 1000, 2, 0);
+	exit_(f, 1500, 3, 0);
+	hand_fork(&f->h, 3000, 1, 4);
+	hand_exec(&f->h, 3000, 4, "cc");
+	exit_(f, 4000, 4, 0);
+	exit_(f, 4000, 1, 0);
+	l = line_of(render(f, 10, SORT_TIME), "commands by", "  cc ");
+	/* [0, 1000] ∪ [500, 1500] ∪ [3000, 4000]: 2.5 us of the 4 us run; own 1 + 1 + 1 us */
+	assert_non_null(strstr(l, " 2.500 us ( 62.5)     3.000 us "));
+}
+
+/* The accumulator on its own, fed as record would feed it: printed before the end, cleared, reused. */
+static void test_accumulator_incremental(void **state)
+{
+	struct fixture *f = *state;
+	struct summary_opts so = { .top = 5, .root_pid = 1 };
+	struct summary *s = summary_new(&so);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	assert_non_null(s);
+	hand_exec(&f->h, 0, 1, "make");
+	hand_fork(&f->h, 10, 1, 2);
+	hand_exec(&f->h, 10, 2, "cc");
+	for (size_t i = 0; i < f->h.rec.n; i++)
+		assert_int_equal(summary_add(s, &f->h.ev[i]), 0);
+	summary_advance(s, 110);
+	m = open_memstream(&buf, &len);
+	assert_int_equal(summary_print(s, m, NULL, SUMMARY_TEXT), 0);
+	assert_int_equal(fclose(m), 0);
+	/* cc has run 100 ns so far, make 110 ns */
+	assert_non_null(strstr(buf, "wall time:        110 ns\n"));
+	assert_non_null(strstr(line_of(buf, "commands by", "  cc "), "100 ns ( 90.9)"));
+	assert_non_null(strstr(buf, "processes:        2 (forks without exec: 0)\n"));
+	free(buf);
+	buf = NULL;
+
+	summary_clear(s);
+	m = open_memstream(&buf, &len);
+	assert_int_equal(summary_print(s, m, NULL, SUMMARY_JSON), 0);
+	assert_int_equal(fclose(m), 0);
+	assert_non_null(strstr(buf, "\"processes\":0,"));
+	free(buf);
+	summary_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +655,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sums_do_not_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_columns_of_non_ascii_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_wide_name_is_cut_by_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_execs_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_listed_own_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slowest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrency_levels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elapsed_and_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accumulator_incremental, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
