@@ -22,7 +22,9 @@
 
 #include "cmd/cmd.h"
 #include "cmd/record.h"
+#include "record/live.h"
 #include "record/recorder.h"
+#include "render/trace.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -68,6 +70,19 @@ static void usage(FILE *f)
 		"                         the machine slower (about 85 ns) while recording\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
+		"Summary while recording (trexec's top-N):\n"
+		"      --summary          print the summary of what has been recorded so far\n"
+		"                         (what 'render -f summary' prints of the same events)\n"
+		"                         at the end, every --interval, and at once on\n"
+		"                         SIGUSR1 (kill -USR1 PID): each of the events up to\n"
+		"                         that moment, printed a quarter of a second later\n"
+		"      --interval DUR     every DUR, which needs a unit: ms, s, m or h (500ms,\n"
+		"                         30s, 10m, 2h)\n"
+		"      --summary-file FILE  append the summaries to FILE (opened as the user\n"
+		"                         under sudo), not stderr\n"
+		"      --clear            reset the counters after each summary (trexec -c)\n"
+		"      --top N            lines of each top list (default 10)\n"
+		"      --sort KEY         order the top lists by count, time or cpu\n\n"
 		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
 		"127 if not found, 126 if found but it could not be run); 1 if recording\n"
 		"failed; 2 on a usage error; 128+N if signal N cancelled the start.\n\n"
@@ -77,7 +92,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record -o - -q -- sh -c './configure >config.out' | jq -c 'select(.Exec)'\n"
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
-		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n\n"
+		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
+		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -140,7 +156,8 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			   const struct record_extra *x)
 {
 	/* Long options have values of their own: an extra's -x is not --no-wait. */
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT };
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT, OPT_SUMMARY, OPT_INTERVAL,
+	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT };
 	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
@@ -149,8 +166,16 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "summary-file", required_argument, NULL, OPT_SUMMARY_FILE },
+		{ "clear", no_argument, NULL, OPT_CLEAR },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ 0 },
 	};
+	const char *summary_opt = NULL; /* an option that needs --summary */
+	unsigned long long v;
 	const size_t nown = sizeof(own) / sizeof(own[0]) - 1;
 	struct option longopts[nown + RECORD_EXTRA_MAX + 1];
 	const char *name = x ? x->cmd : "record";
@@ -211,6 +236,51 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		case OPT_FAILED_EXECS:
 			c->failed_execs = true;
 			break;
+		case OPT_SUMMARY:
+			c->summary = true;
+			break;
+		case OPT_INTERVAL:
+			summary_opt = "--interval";
+			err = parse_duration_unit(optarg, &c->interval_ns);
+			if (err || !c->interval_ns) {
+				error("%s: --interval '%s': want a duration with a unit, more than 0 "
+				      "(500ms, 30s, 10m, 2h)", name, optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SUMMARY_FILE:
+			summary_opt = "--summary-file";
+			if (!*optarg) {
+				error("%s: --summary-file needs a file name", name);
+				return -EINVAL;
+			}
+			c->summary_file = optarg;
+			break;
+		case OPT_CLEAR:
+			summary_opt = "--clear";
+			c->clear = true;
+			break;
+		case OPT_TOP:
+			summary_opt = "--top";
+			if (parse_uint(optarg, 1000000, &v) || v == 0) {
+				error("%s: --top '%s': want a number from 1 to 1000000", name, optarg);
+				return -EINVAL;
+			}
+			c->top = (unsigned)v;
+			break;
+		case OPT_SORT:
+			summary_opt = "--sort";
+			if (!strcmp(optarg, "count")) {
+				c->sort = SORT_COUNT;
+			} else if (!strcmp(optarg, "time")) {
+				c->sort = SORT_TIME;
+			} else if (!strcmp(optarg, "cpu")) {
+				c->sort = SORT_CPU;
+			} else {
+				error("%s: --sort '%s': want count, time or cpu", name, optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'h':
 			if (x)
 				x->usage(stdout);
@@ -226,6 +296,10 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			      argv[optind - 1], name);
 			return -EINVAL;
 		}
+	}
+	if (summary_opt && !c->summary) {
+		error("%s: %s needs --summary", name, summary_opt);
+		return -EINVAL;
 	}
 	if (optind >= argc && !(x && x->cmd_optional)) {
 		error("record: no command given (usage: proctrace record [OPTIONS] -- CMD [ARGS...])");
@@ -634,6 +708,65 @@ static int open_output(const struct record_cli *c, const struct invoker *inv,
 	return fd;
 }
 
+/*
+ * --summary-file: appended to (a log of summaries, for 'tail -f'), made if
+ * it is not there; a fifo or a device is written to as it is.
+ */
+static int open_summary(struct path_op *op)
+{
+	struct path_result *res = &op->res;
+	int fd;
+
+	if (snprintf(res->name, sizeof(res->name), "%s", op->c->summary_file) >=
+	    (int)sizeof(res->name)) {
+		res->err = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(res->name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+	res->created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open_may_wait(res->name, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		res->err = errno;
+	return fd;
+}
+
+/* Where the summaries go: stderr, or --summary-file opened as the user. Returns an fd, or -1 after saying why. */
+static int open_summary_out(const struct record_cli *c, const struct invoker *inv,
+			    struct path_op *op)
+{
+	int fd = c->summary_file ? fd_path(c->summary_file) : STDERR_FILENO;
+
+	op->fn = open_summary;
+	op->c = c;
+	if (fd == -EBADF)
+		return error("%s: cannot write to %s: not an open file descriptor", c->name,
+			     c->summary_file);
+	if (fd >= 0) {
+		snprintf(op->res.name, sizeof(op->res.name), "%s",
+			 c->summary_file ? c->summary_file : "<stderr>");
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return error("%s: cannot write to %s: %s", c->name, op->res.name,
+				     strerror(errno));
+		return fd;
+	}
+	fd = as_invoker(inv, op);
+	if (fd >= 0)
+		return fd;
+	if (!op->res.err && recorder__stop_pending(NULL))
+		return -1;
+	if (op->res.err == EISDIR)
+		return error("%s: %s is a directory (--summary-file wants a file name)", c->name,
+			     c->summary_file);
+	if (inv->set)
+		return error("%s: cannot open %s as uid %u (who ran sudo): %s", c->name,
+			     c->summary_file, (unsigned)inv->uid,
+			     op->res.err ? strerror(op->res.err) : "the process opening it died");
+	return error("%s: cannot open %s: %s", c->name, c->summary_file,
+		     op->res.err ? strerror(op->res.err) : "the process opening it died");
+}
+
 /* Remove the file at op->res.name if it still is the one made (op->dev, op->ino). */
 static int unlink_ours(struct path_op *op)
 {
@@ -737,11 +870,14 @@ int cmd_record(int argc, char **argv)
 int record_run(const struct record_cli *cl)
 {
 	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
-	const struct record_cli c = *cl;
+	struct record_cli c = *cl;
 	struct invoker inv = { 0 };
-	struct path_op out = { 0 };
-	int ret, status = EXIT_FAIL, fd = -1;
+	static struct path_op out, sout; /* PATH_MAX names: not on the stack */
+	const struct recorder_hook *hooks[RECORD_HOOKS_MAX + 2] = { NULL };
+	struct live_summary *sum = NULL;
+	int ret, status = EXIT_FAIL, fd = -1, sfd = -1;
 	bool replace = false, cancelled = false;
+	size_t nhooks = 0;
 
 	/* Tracing needs privileges that are checked before anything. */
 	if (!can_load_bpf()) {
@@ -752,6 +888,16 @@ int record_run(const struct record_cli *cl)
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
 	recorder__save_inherited(&inherited);
 	hold_stop_signals();
+	if (c.summary) {
+		sigset_t usr1;
+
+		/* Held from now: one sent before recording starts is then taken as it is. */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+	}
+	memset(&out, 0, sizeof(out));
+	memset(&sout, 0, sizeof(sout));
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
 	if (!ret && !c.output && c.no_default_output) {
@@ -761,6 +907,26 @@ int record_run(const struct record_cli *cl)
 		ret = fd < 0 ? -1 : 0;
 		cancelled = fd < 0 && recorder__stop_pending(&inherited);
 	}
+	/* The summaries' place, and the live consumers of the events. */
+	if (!ret && c.summary) {
+		sfd = open_summary_out(&c, &inv, &sout);
+		ret = sfd < 0 ? -1 : 0;
+		cancelled = sfd < 0 && recorder__stop_pending(&inherited);
+	}
+	if (!ret && c.summary) {
+		struct live_summary_opts so = { .top = c.top, .sort = c.sort, .clear = c.clear,
+						.interval_ns = c.interval_ns,
+						.failed_execs = c.failed_execs, .command = c.cmd };
+
+		ret = live_summary__new(&sum, &so, sfd, sout.res.name);
+		if (ret)
+			error("%s: %s", c.name, strerror(-ret));
+	}
+	for (const struct recorder_hook *const *h = c.hooks; h && *h && nhooks < RECORD_HOOKS_MAX; h++)
+		hooks[nhooks++] = *h;
+	if (sum)
+		hooks[nhooks++] = live_summary__hook(sum);
+	c.hooks = hooks;
 	/* 4. Record. */
 	if (!ret) {
 		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, &status);
@@ -771,6 +937,11 @@ int record_run(const struct record_cli *cl)
 		remove_unstarted(&inv, &out, fd);
 	if (fd > STDOUT_FILENO)
 		close(fd);
+	if (ret && sfd > STDERR_FILENO)
+		remove_unstarted(&inv, &sout, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	live_summary__free(sum);
 	invoker_free(&inv);
 	if (cancelled)
 		return die_of_stop_signal(&inherited);

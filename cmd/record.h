@@ -17,6 +17,13 @@ struct record_cli {
 	bool quiet;           /* -q */
 	bool failed_execs;    /* --failed-execs: also record failed execs */
 	uint64_t buffer_size; /* --buffer-size, bytes */
+	/* --summary: the summary of what is recorded so far, while recording */
+	bool summary;
+	uint64_t interval_ns;     /* --interval: every this often (0: only on SIGUSR1 and at the end) */
+	const char *summary_file; /* --summary-file: appended to; NULL: stderr */
+	bool clear;               /* --clear: reset the counters after each print */
+	unsigned top;             /* --top N (0: the summary's default, 10) */
+	int sort;                 /* --sort: enum summary_sort */
 	char **cmd;           /* CMD and its arguments: borrowed from argv */
 	const struct recorder_hook *const *hooks; /* live consumers, NULL-terminated */
 };
@@ -39,6 +46,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c);
  */
 #define RECORD_EXTRA_FIRST 1024
 #define RECORD_EXTRA_MAX 32
+#define RECORD_HOOKS_MAX 4 /* c->hooks a subcommand gives record_run() */
 struct option;
 struct record_extra {
 	const char *cmd;               /* "snoop" */

@@ -126,6 +126,7 @@ int parse_duration(const char *s, uint64_t *out)
 	} units[] = {
 		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "µs", 1000 },
 		{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 },
+		{ "h", 3600000000000 },
 	};
 	uint64_t whole = 0, frac = 0, scale = 1;
 	const char *p = s;
@@ -164,4 +165,14 @@ int parse_duration(const char *s, uint64_t *out)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int parse_duration_unit(const char *s, uint64_t *out)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	/* A bare number: 30 what? trexec's 30s, 10m, 2h say. */
+	if (!n || (s[n - 1] >= '0' && s[n - 1] <= '9'))
+		return -EINVAL;
+	return parse_duration(s, out);
 }

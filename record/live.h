@@ -103,4 +103,33 @@ struct live_log_stats {
 };
 void live_log__stats(const struct live_log *l, struct live_log_stats *st);
 
+/*
+ * The summary of what has been recorded so far (record --summary), the
+ * same code and numbers as 'render -f summary' (render/summary.h): fed
+ * the events in time order, as render feeds a sorted recording, and
+ * printed every interval, on SIGUSR1 and at the end. The recorder hands
+ * events over nearly in time order (an Exit can come a little late, and
+ * CPUs race): they wait LIVE_SUMMARY_WINDOW_NS in a heap, and go into the
+ * summary in (timestamp, seq) order. A print costs what the summary
+ * holds (command names, failures), not the length of the recording.
+ */
+#define LIVE_SUMMARY_WINDOW_NS (250 * 1000000ull)
+
+struct live_summary_opts {
+	unsigned top;             /* 0: the summary's default */
+	int sort;                 /* enum summary_sort */
+	bool clear;               /* reset after each print but the last */
+	uint64_t interval_ns;     /* 0: only on SIGUSR1 and at the end */
+	bool failed_execs;        /* the header's */
+	char *const *command;     /* CMD's argv, borrowed */
+};
+
+struct live_summary;
+
+/* A new live summary printing to fd (borrowed), named name in messages. Returns 0 or -ENOMEM. */
+int live_summary__new(struct live_summary **out, const struct live_summary_opts *o, int fd,
+		      const char *name);
+const struct recorder_hook *live_summary__hook(struct live_summary *s);
+void live_summary__free(struct live_summary *s);
+
 #endif

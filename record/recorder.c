@@ -1271,6 +1271,7 @@ static int start_tracing(struct recorder *r)
 	for (const struct recorder_hook *const *h = o->hooks; h && *h; h++)
 		if ((*h)->start)
 			(*h)->start((*h)->ctx, &(struct recorder_start){ .start_real = start_real,
+									 .start_mono = r->start_mono,
 									 .root_pid = r->root });
 	if (write(r->gate[1], &one, 1) != 1) {
 		err = -errno;

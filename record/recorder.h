@@ -55,6 +55,7 @@ struct rec_end;
 /* What a live consumer is told when tracing starts. */
 struct recorder_start {
 	uint64_t start_real;      /* CLOCK_REALTIME ns of timestamp 0 */
+	uint64_t start_mono;      /* CLOCK_MONOTONIC ns of timestamp 0 (tick's clock) */
 	int32_t root_pid;         /* CMD's pid */
 };
 

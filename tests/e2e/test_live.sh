@@ -194,4 +194,143 @@ test_snoop_without_cmd_needs_all() {
 	"$PROCTRACE" snoop --help | grep -q EXAMPLES || fail "no --help"
 }
 
+# --- record --summary: the summary so far, while recording ----------------
+
+# summary_block FILE WHY [N]: the Nth (default: last) summary of FILE printed for WHY, without its heading.
+summary_block() {
+	awk -v why="($2)" -v n="${3:-0}" '
+		/^# proctrace summary / { k++; keep = index($0, why) > 0; if (keep) { m++; buf[m] = "" } next }
+		keep { buf[m] = buf[m] $0 "\n" }
+		END { printf "%s", buf[n ? n : m] }' "$1"
+}
+
+# field BLOCK NAME: the first number after "NAME:" in a summary.
+field() { sed -nE "s/^$2: +([0-9]+).*/\1/p" <<<"$1" | head -1; }
+
+test_summary_final_equals_render_summary() {
+	need_root
+	local rc=0
+	"$PROCTRACE" record -q --summary --summary-file sum.txt -o rec.jsonl -- sh "$REPO_DIR/examples/demo.sh" 2>err || rc=$?
+	assert_eq "$rc" 0 "record's exit status: $(cat err)"
+	assert_eq "$(grep -c '^# proctrace summary (end): the events of the first [0-9]*\.[0-9]* s$' sum.txt)" 1 "end summaries"
+	summary_block sum.txt end >live
+	"$PROCTRACE" render -f summary rec.jsonl >rendered
+	# The same code on the same events: the same text, but the blank line that ends each print.
+	printf '\n' >>rendered
+	diff -u rendered live || fail "the live summary differs from render -f summary"
+	# With --top and --sort too.
+	"$PROCTRACE" record -q --summary --top 2 --sort time --summary-file sum2.txt -o rec2.jsonl -- \
+		sh -c '/bin/true; /bin/true; /bin/sleep 0.01; (exit 3); /bin/false; exit 0' 2>err || fail "record: $(cat err)"
+	summary_block sum2.txt end >live
+	{ "$PROCTRACE" render -f summary --top 2 --sort time rec2.jsonl; echo; } >rendered
+	diff -u rendered live || fail "--top 2 --sort time: the live summary differs from render -f summary"
+	grep -q '^top 2 commands by ' live || fail "--top 2: $(cat live)"
+}
+
+test_summary_every_interval() {
+	need_root
+	# CMD runs until the test has read two periodic summaries: no timing is assumed.
+	mkfifo go
+	"$PROCTRACE" record -q --summary --interval 200ms --summary-file sum.txt -o rec.jsonl -- \
+		sh -c '/bin/true; read x <go' 2>err &
+	local pid=$! i
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ "$(grep -c '^# proctrace summary (interval)' sum.txt 2>/dev/null)" -ge 2 ] && break
+		kill -0 "$pid" 2>/dev/null || fail "record ended early: $(cat err)"
+		sleep 0.1
+	done
+	echo >go
+	wait_exit "$pid"
+	assert_eq "$RC" 0 "record's exit status: $(cat err)"
+	grep '^# proctrace summary (interval)' sum.txt | head -2 >heads
+	assert_eq "$(sed -n 1p heads)" "# proctrace summary (interval): the events of the first 0.200 s" "first heading"
+	assert_eq "$(sed -n 2p heads)" "# proctrace summary (interval): the events of the first 0.400 s" "second heading"
+	grep -q '^# proctrace summary (end)' sum.txt || fail "no end summary"
+}
+
+# usr1_run SCRIPT STEPS [OPTIONS]: record SCRIPT (sh -c) with --summary OPTIONS, to sum.txt;
+# SCRIPT makes ready1, ready2... and waits on fifos go1, go2...; for each
+# step, the test sends SIGUSR1 once readyN is there, waits for the Nth
+# SIGUSR1 summary, then lets CMD on. $RC is record's status.
+usr1_run() {
+	local script=$1 steps=$2 pid k i
+	shift 2
+	for k in $(seq 1 "$steps"); do mkfifo "go$k"; done
+	"$PROCTRACE" record -q --summary "$@" --summary-file sum.txt -o rec.jsonl -- sh -c "$script" 2>err &
+	pid=$!
+	for k in $(seq 1 "$steps"); do
+		for i in $(seq 1 $((GUARD * 10))); do
+			[ -e "ready$k" ] && break
+			kill -0 "$pid" 2>/dev/null || fail "record ended early: $(cat err)"
+			sleep 0.1
+		done
+		kill -USR1 "$pid"
+		for i in $(seq 1 $((GUARD * 10))); do
+			[ "$(grep -c '^# proctrace summary (SIGUSR1)' sum.txt 2>/dev/null)" -ge "$k" ] && break
+			sleep 0.1
+		done
+		echo >"go$k"
+	done
+	wait_exit "$pid"
+}
+
+test_summary_at_once_on_sigusr1() {
+	need_root
+	usr1_run '/bin/true; /bin/true; : >ready1; read x <go1' 1
+	assert_eq "$RC" 0 "record's exit status: $(cat err)"
+	assert_eq "$(grep -c '^# proctrace summary (SIGUSR1)' sum.txt)" 1 "SIGUSR1 summaries"
+	assert_eq "$(grep -c '^# proctrace summary' sum.txt)" 2 "summaries (SIGUSR1, end)"
+	# Everything before the signal is in it: sh and two /bin/true.
+	assert_eq "$(field "$(summary_block sum.txt SIGUSR1)" execs)" 3 "execs at SIGUSR1"
+	"$PROCTRACE" record --help | grep -q 'SIGUSR1' || fail "--help does not say what SIGUSR1 does"
+}
+
+test_summary_clear_resets_counters() {
+	need_root
+	usr1_run '/bin/true; /bin/true; /bin/true; : >ready1; read x <go1; /bin/true; /bin/true; : >ready2; read x <go2' 2 --clear
+	assert_eq "$RC" 0 "record's exit status: $(cat err)"
+	assert_eq "$(field "$(summary_block sum.txt SIGUSR1 1)" execs)" 4 "execs in the first summary (sh, 3 true)"
+	assert_eq "$(field "$(summary_block sum.txt SIGUSR1 2)" execs)" 2 "execs in the second (2 true since the first)"
+	assert_eq "$(field "$(summary_block sum.txt end)" execs)" 0 "execs in the last (none since the second)"
+	# Without --clear the counts go on.
+	rm -f go* ready* sum.txt rec.jsonl
+	usr1_run '/bin/true; : >ready1; read x <go1; /bin/true; : >ready2; read x <go2' 2
+	assert_eq "$(field "$(summary_block sum.txt SIGUSR1 2)" execs)" 3 "execs without --clear"
+	assert_eq "$(field "$(summary_block sum.txt end)" execs)" 3 "execs at the end without --clear"
+}
+
+test_summary_to_stderr_by_default() {
+	need_root
+	"$PROCTRACE" record -q --summary -o rec.jsonl -- /bin/true 2>err || fail "record: $(cat err)"
+	grep -q '^# proctrace summary (end)' err || fail "no summary on stderr: $(cat err)"
+	grep -q '^execs: *1$' err || fail "execs: $(cat err)"
+	# --summary-file appends: a log of summaries.
+	echo previous >sum.txt
+	"$PROCTRACE" record -q --summary --summary-file sum.txt -o rec2.jsonl -- /bin/true 2>err || fail "record: $(cat err)"
+	assert_eq "$(head -1 sum.txt)" previous "what the file held"
+	grep -q '^# proctrace summary (end)' sum.txt || fail "no summary appended"
+}
+
+test_summary_usage_errors() {
+	local args rc want
+	while IFS='|' read -r args want; do
+		rc=0
+		eval "\"\$PROCTRACE\" record $args -- true" >out 2>err || rc=$?
+		assert_eq "$rc" 2 "exit status of record $args"
+		grep -qF -- "$want" err || fail "record $args: $(cat err)"
+	done <<'EOF'
+--summary --interval 5|--interval '5': want a duration with a unit
+--summary --interval 0s|--interval '0s'
+--summary --interval -1s|--interval '-1s'
+--summary --interval 1x|--interval '1x'
+--interval 1s|--interval needs --summary
+--summary-file f|--summary-file needs --summary
+--clear|--clear needs --summary
+--top 3|--top needs --summary
+--summary --top 0|--top '0'
+--summary --sort size|--sort 'size': want count, time or cpu
+EOF
+	[ ! -e f ] || fail "a usage error made a file"
+}
+
 run_tests
