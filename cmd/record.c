@@ -38,9 +38,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: proctrace record [OPTIONS] [--] CMD [ARGS...]\n\n"
 		"Runs CMD and records its whole process tree with eBPF: every fork, exec\n"
-		"(with the exact argv), exit (status, CPU time, max RSS), and change of\n"
-		"session or process group (setsid, setpgid), as JSON lines; failed execs\n"
-		"too with --failed-execs. CMD is held until tracing has started,\n"
+		"(with the exact argv and working directory), exit (status, CPU time, max\n"
+		"RSS), and change of session or process group (setsid, setpgid), as JSON\n"
+		"lines, with each live process's CPU and memory every second (Sample);\n"
+		"failed execs too with --failed-execs. CMD is held until tracing has started,\n"
 		"so nothing is missed; orphans are followed too, and the recording ends\n"
 		"when the last process of the tree has exited. CMD's stdin, stdout and\n"
 		"stderr are left alone; Ctrl-C reaches CMD as usual, and SIGINT, SIGQUIT,\n"
@@ -68,6 +69,11 @@ static void usage(FILE *f)
 		"                         each miss of a PATH search): this hooks the exit\n"
 		"                         of every syscall, which makes every syscall on\n"
 		"                         the machine slower (about 85 ns) while recording\n"
+		"      --sample-interval DUR\n"
+		"                         every DUR, a Sample of each live process of the\n"
+		"                         tree: CPU so far, resident memory, swap, threads\n"
+		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
+		"                         for none; default 1s)\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Summary while recording (trexec's top-N):\n"
@@ -93,7 +99,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
 		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
-		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n\n"
+		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n"
+		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -147,6 +154,33 @@ static void short_opts(char *buf, size_t size, const char *own, const struct rec
 	buf[n] = 0;
 }
 
+int record_parse_interval(const char *s, uint64_t *out)
+{
+	size_t len = strlen(s);
+	int err;
+
+	if (!strcmp(s, "off")) {
+		*out = 0;
+		return 0;
+	}
+	/* A bare number is more likely seconds meant than nanoseconds: ask. */
+	if (len && s[len - 1] >= '0' && s[len - 1] <= '9') {
+		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	err = parse_duration(s, out);
+	if (err == -ERANGE || (!err && *out < RECORDER_MIN_SAMPLE_INTERVAL)) {
+		error("record: --sample-interval '%s' is %s (from 10ms to 2^64-1 ns), or 'off'", s,
+		      err ? "too long" : "too short");
+		return -EINVAL;
+	}
+	if (err) {
+		error("record: --sample-interval '%s' is not a duration (e.g. 10ms, 1s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
 	return record_parse_opts_with(argc, argv, c, NULL);
@@ -157,13 +191,14 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 {
 	/* Long options have values of their own: an extra's -x is not --no-wait. */
 	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT, OPT_SUMMARY, OPT_INTERVAL,
-	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT };
+	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT, OPT_SAMPLE_INTERVAL };
 	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
@@ -193,6 +228,7 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 	}
 	memset(&longopts[nown + nx], 0, sizeof(longopts[0]));
 	short_opts(shortopts, sizeof(shortopts), "o:fxqh", x);
+	c->sample_interval_ns = RECORDER_DEFAULT_SAMPLE_INTERVAL;
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -280,6 +316,11 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 				error("%s: --sort '%s': want count, time or cpu", name, optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_SAMPLE_INTERVAL:
+			err = record_parse_interval(optarg, &c->sample_interval_ns);
+			if (err)
+				return err;
 			break;
 		case 'h':
 			if (x)
@@ -840,6 +881,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.buffer_size = c->buffer_size,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
+		.sample_interval_ns = c->sample_interval_ns,
 		.quiet = c->quiet,
 		.announce = !c->output && !c->no_default_output && !c->quiet,
 		.drop_privs = inv->set,

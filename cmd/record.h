@@ -24,6 +24,7 @@ struct record_cli {
 	bool clear;               /* --clear: reset the counters after each print */
 	unsigned top;             /* --top N (0: the summary's default, 10) */
 	int sort;                 /* --sort: enum summary_sort */
+	uint64_t sample_interval_ns; /* --sample-interval; 0: off */
 	char **cmd;           /* CMD and its arguments: borrowed from argv */
 	const struct recorder_hook *const *hooks; /* live consumers, NULL-terminated */
 };
@@ -69,6 +70,8 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
  * status: CMD's, EXIT_FAIL, or 128+N if signal N cancelled the start.
  */
 int record_run(const struct record_cli *c);
+/* --sample-interval's DUR (a unit required) or "off" (0); -EINVAL after a usage error. */
+int record_parse_interval(const char *s, uint64_t *out);
 
 /* A size in bytes with an optional K, M or G suffix (powers of 1024). */
 int record_parse_size(const char *s, uint64_t *out);

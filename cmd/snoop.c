@@ -136,6 +136,9 @@ int cmd_snoop(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	c.no_default_output = true;
+	/* Samples are for a recording; the log has no use for them. */
+	if (!c.output)
+		c.sample_interval_ns = 0;
 	s.log.quiet = c.quiet;
 	s.log.failed = c.failed_execs;
 	err = live_out__new(&out, STDOUT_FILENO, "<stdout>", LIVE_OUT_DEFAULT_CAP);

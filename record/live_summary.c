@@ -107,6 +107,10 @@ static struct held *hold(const struct event *ev)
 	if (!h)
 		return NULL;
 	h->ev = *ev;
+	if (ev->type == EV_EXEC) { /* the summary does not read it: not kept */
+		h->ev.u.exec.cwd = NULL;
+		h->ev.flags &= (uint16_t)~EVF_CWD;
+	}
 	p = (char *)(h + 1);
 	if (argc) {
 		const char **argv = (const char **)p;
