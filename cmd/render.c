@@ -25,7 +25,9 @@ static void usage(FILE *f)
 	fprintf(f, "\nOptions:\n"
 		   "  -f, --format FORMAT    the view (default: multiplexed); -d, --display-mode is the same\n"
 		   "  -o, --output OUT       write to OUT instead of standard output (not the input file)\n"
-		   "      --pid PID          only the process PID (the first one with that pid) and its descendants\n"
+		   "      --pid PID[@N]      only the process PID and its descendants; PID@N: the N-th process\n"
+		   "                         that had PID (1-based, in order of fork), for a reused pid; PID alone\n"
+		   "                         is the first (a note says so when PID was reused)\n"
 		   "  -h, --help             show this help\n\n"
 		   "summary options:\n"
 		   "      --top N            lines in each top list (default 10)\n"
@@ -62,6 +64,8 @@ static void usage(FILE *f)
 		   "  proctrace render -f by-process build.jsonl        # grouped by process\n"
 		   "  proctrace render -f summary --top 5 --sort cpu build.jsonl\n"
 		   "  proctrace render -f summary --pid 4242 build.jsonl  # only pid 4242's subtree\n"
+		   "  proctrace render -f tree --pid 4242@2 build.jsonl   # the second process that had pid 4242\n"
+		   "  proctrace render -f critical-path build.jsonl       # what the end of the build waited for\n"
 		   "  proctrace render -f summary --json build.jsonl | jq '.failures[].argv'\n"
 		   "  proctrace render -f mermaid -o build.mmd build.jsonl   # the 50 bars that matter\n"
 		   "  proctrace render -f mermaid --max-bars 200 --min-duration 5ms -o build.mmd build.jsonl\n"
@@ -113,6 +117,33 @@ static bool output_is_terminal(const char *out, int *fd)
 {
 	*fd = !out || !strcmp(out, "-") ? STDOUT_FILENO : fd_path(out);
 	return *fd >= 0 && isatty(*fd);
+}
+
+/* --pid PID or PID@N (the N-th process that had PID, 1-based, in order of fork). */
+static int parse_pid(const char *arg, int32_t *pid, unsigned *nth)
+{
+	char buf[64];
+	const char *at = strchr(arg, '@');
+	unsigned long long v;
+
+	*nth = 0;
+	if (at) {
+		if ((size_t)(at - arg) >= sizeof(buf) || parse_uint(at + 1, UINT_MAX, &v) || v == 0) {
+			error("render: --pid: '%s' is not PID or PID@N (N from 1: the N-th process with PID)",
+			      arg);
+			return -1;
+		}
+		*nth = (unsigned)v;
+		memcpy(buf, arg, (size_t)(at - arg));
+		buf[at - arg] = 0;
+		arg = buf;
+	}
+	if (parse_uint(arg, INT32_MAX, &v) || v == 0) {
+		error("render: --pid: '%s' is not a pid", arg);
+		return -1;
+	}
+	*pid = (int32_t)v;
+	return 0;
 }
 
 enum { OPT_PID = 256, OPT_TOP, OPT_SORT, OPT_MAX_BARS, OPT_ALL_BARS, OPT_MIN_DURATION, OPT_DEPTH,
@@ -222,6 +253,7 @@ int cmd_render(int argc, char **argv)
 	struct trace *t = NULL;
 	unsigned long long v;
 	int32_t pid = 0;
+	unsigned nth = 0;
 	int c, err, ret = EXIT_FAIL;
 
 	optind = 1;
@@ -240,11 +272,8 @@ int cmd_render(int argc, char **argv)
 			out = optarg;
 			break;
 		case OPT_PID:
-			if (parse_uint(optarg, INT32_MAX, &v) || v == 0) {
-				error("render: --pid: '%s' is not a pid", optarg);
+			if (parse_pid(optarg, &pid, &nth))
 				return EXIT_USAGE;
-			}
-			pid = (int32_t)v;
 			break;
 		case OPT_INTERVAL:
 			metrics_opt = "--interval";
@@ -369,7 +398,7 @@ int cmd_render(int argc, char **argv)
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
 		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
 			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
-	if (trace_build(&t, rec, pid))
+	if (trace_build_nth(&t, rec, pid, nth))
 		goto cleanup;
 	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))
 		goto cleanup;

@@ -235,6 +235,15 @@ static struct rstr *exec_text(const struct event *ev)
 	return cmdline_text(NULL, 0);
 }
 
+char *summary_cmdline(const struct event *exec)
+{
+	struct rstr *r = exec ? exec_text(exec) : cmdline_text(NULL, 0);
+	char *text = r ? strdup(r->s) : NULL;
+
+	rstr_put(r);
+	return text;
+}
+
 /* --- command names ------------------------------------------------------------ */
 
 static int grow_slots(struct summary *s)
@@ -1023,7 +1032,7 @@ static void put_name(FILE *out, const char *name, int width)
 	int cols;
 
 	fmt_name(buf, sizeof(buf), name, &cols);
-	fprintf(out, "%s%*s", buf, width - cols, "");
+	fprintf(out, "%s%*s", buf, width > cols ? width - cols : 0, "");
 }
 
 /* How a process ended, in a word or two: "ok", "exit 2", "SIGKILL", "SIGSEGV (core)". */
@@ -1236,23 +1245,21 @@ static void text_crit(FILE *out, const struct view *v, const struct trace *t)
 {
 	size_t shown = crit_shown(v->s, t);
 	char a[48], b[48], c[48], buf[TRACE_NAME_MAX];
-	int width = 7;
 
 	if (!t || !t->ncrit)
 		return;
-	for (size_t i = 0; i < shown; i++)
-		width = name_width(width, link_name(&t->crit[i], buf, sizeof(buf)));
 	fprintf(out, "\ncritical path: %zu process%s the end of the run waited for", t->ncrit,
 		t->ncrit == 1 ? "" : "es");
 	if (shown < t->ncrit)
 		fprintf(out, " (first %zu; -f critical-path shows all)", shown);
-	fprintf(out, "\n  %12s %12s %12s %8s  %-*s\n", "START", "OWN", "WAIT", "PID", width, "COMMAND");
+	fprintf(out, "\n  %12s %12s %12s %8s  %s\n", "START", "OWN", "WAIT", "PID", "COMMAND");
 	for (size_t i = 0; i < shown; i++) {
 		const struct crit_link *l = &t->crit[i];
+		uint32_t depth = l->p->depth - t->crit[0].p->depth;
 
-		fprintf(out, "  %12s %12s %12s %8d  ", fmt_dur(a, sizeof(a), l->start),
+		fprintf(out, "  %12s %12s %12s %8d  %*s", fmt_dur(a, sizeof(a), l->start),
 			fmt_dur(b, sizeof(b), l->end - l->start - l->wait),
-			fmt_dur(c, sizeof(c), l->wait), l->p->pid);
+			fmt_dur(c, sizeof(c), l->wait), l->p->pid, 2 * (int)(depth < 16 ? depth : 16), "");
 		put_name(out, link_name(l, buf, sizeof(buf)), 0);
 		fputc('\n', out);
 	}
@@ -1469,15 +1476,26 @@ static void print_text(FILE *out, const struct view *v, const struct trace *t)
 
 /* --- JSON ------------------------------------------------------------------------------ */
 
+/* JSON is written through a buffer flushed as it fills: the failures can be many. */
 struct js {
 	struct sbuf b;
+	FILE *out;
 	int err;
 };
+
+static void js_flush(struct js *j)
+{
+	if (!j->err && j->b.len && fwrite(j->b.buf, 1, j->b.len, j->out) != j->b.len)
+		j->err = -EIO;
+	j->b.len = 0;
+}
 
 static void js_raw(struct js *j, const char *s)
 {
 	size_t n = strlen(s);
 
+	if (j->b.len > (1 << 16))
+		js_flush(j);
 	if (j->err || (j->err = sbuf_reserve(&j->b, n)))
 		return;
 	memcpy(j->b.buf + j->b.len, s, n);
@@ -1708,13 +1726,12 @@ int summary_print(struct summary *s, FILE *out, const struct trace *t, enum summ
 	if (err)
 		return err;
 	if (f == SUMMARY_JSON) {
-		struct js j = { 0 };
+		struct js j = { .out = out };
 
 		json_header(&j, &v);
 		json_body(&j, &v, t);
+		js_flush(&j);
 		err = j.err;
-		if (!err && fwrite(j.b.buf, 1, j.b.len, out) != j.b.len)
-			err = -EIO;
 		sbuf_free(&j.b);
 	} else {
 		print_text(out, &v, t);

@@ -89,4 +89,12 @@ int summary_end(struct summary *s, const struct rec_end *e, uint64_t ts);
  */
 int summary_print(struct summary *s, FILE *out, const struct trace *t, enum summary_format f);
 
+/*
+ * An Exec's argv as the summary shows it: shell-quoted, control characters
+ * as '?', cut after 200 bytes with "..."; its filename without argv;
+ * "(unknown)" for exec NULL or nothing. New string, caller frees; NULL if
+ * out of memory.
+ */
+char *summary_cmdline(const struct event *exec);
+
 #endif

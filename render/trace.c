@@ -265,29 +265,58 @@ static int scan(struct builder *b, const struct recording *rec, int32_t root, ui
 	return 0;
 }
 
-/* The first process with pid, or b->n: the one --pid means, and the recorded command. */
-static size_t first_with_pid(const struct builder *b, int32_t pid)
+/*
+ * The nth (1-based) process with pid in order of appearance (which is fork
+ * order: a process appears at its Fork), or b->n; *count is how many had
+ * pid. The recorded command is the first with its pid.
+ */
+static size_t nth_with_pid(const struct builder *b, int32_t pid, unsigned nth, unsigned *count)
 {
-	size_t r = 0;
+	size_t r = b->n;
 
-	while (r < b->n && b->p[r].pid != pid)
-		r++;
+	*count = 0;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->p[k].pid == pid && ++*count == nth)
+			r = k;
 	return r;
 }
 
-/* Mark keep[k] for the subtree of the first process with pid; parents come before children. */
-static int mark_subtree(const struct builder *b, int32_t pid, bool *keep, const char *name)
+static size_t first_with_pid(const struct builder *b, int32_t pid)
 {
-	size_t r = first_with_pid(b, pid);
+	unsigned count;
 
-	if (r == b->n) {
+	return nth_with_pid(b, pid, 1, &count);
+}
+
+/*
+ * Mark keep[k] for the subtree of --pid's process: the nth with pid, or
+ * the first if nth is 0 (then, if pid was reused, say which was taken and
+ * how to choose another); parents come before children. *root is its index.
+ */
+static int mark_subtree(const struct builder *b, int32_t pid, unsigned nth, bool *keep,
+			const char *name, size_t *root)
+{
+	unsigned count;
+	size_t r = nth_with_pid(b, pid, nth ? nth : 1, &count);
+
+	if (!count) {
 		fprintf(stderr, "proctrace: error: --pid %d: no such process in %s\n", pid,
 			name ? name : "the recording");
 		return -ESRCH;
 	}
+	if (r == b->n) {
+		fprintf(stderr, "proctrace: error: --pid %d@%u: only %u process%s had pid %d in %s\n", pid,
+			nth, count, count == 1 ? "" : "es", pid, name ? name : "the recording");
+		return -ESRCH;
+	}
+	if (!nth && count > 1)
+		fprintf(stderr, "proctrace: note: --pid %d: %u processes had pid %d; this is the first "
+			"(started at %llu ns); --pid %d@N chooses the N-th, 1 to %u in order of fork\n", pid,
+			count, pid, (unsigned long long)b->p[r].start, pid, count);
 	keep[r] = true;
 	for (size_t k = r + 1; k < b->n; k++)
 		keep[k] = b->p[k].parent != NONE && keep[b->p[k].parent];
+	*root = r;
 	return 0;
 }
 
@@ -421,6 +450,12 @@ cleanup:
 
 int trace_build(struct trace **out, const struct recording *rec, int32_t root_pid)
 {
+	return trace_build_nth(out, rec, root_pid, 0);
+}
+
+int trace_build_nth(struct trace **out, const struct recording *rec, int32_t root_pid,
+		    unsigned nth)
+{
 	struct builder b = { 0 };
 	struct trace *t = NULL;
 	uint32_t *owner = NULL;
@@ -465,16 +500,19 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 	keep = calloc(b.n ? b.n : 1, sizeof(*keep));
 	if (!keep)
 		goto cleanup;
+	/* Found before assemble() frees the builder; the first kept process is procs[0]. */
+	root = first_with_pid(&b, rec_root);
 	if (root_pid > 0) {
-		err = mark_subtree(&b, root_pid, keep, rec->name);
+		size_t recorded = root;
+
+		err = mark_subtree(&b, root_pid, nth, keep, rec->name, &root);
 		if (err)
 			goto cleanup;
+		t->root_is_recorded = root == recorded;
 	} else {
 		memset(keep, 1, b.n * sizeof(*keep));
+		t->root_is_recorded = root < b.n;
 	}
-	/* Found before assemble() frees the builder; the first kept process is procs[0]. */
-	root = first_with_pid(&b, root_pid > 0 ? root_pid : rec_root);
-	t->root_is_recorded = root < b.n && b.p[root].pid == rec_root;
 	err = assemble(t, &b, keep, owner);
 	if (err)
 		goto cleanup;
@@ -485,6 +523,9 @@ int trace_build(struct trace **out, const struct recording *rec, int32_t root_pi
 			k += keep[j];
 		t->root = &t->procs[k];
 	}
+	err = trace_critical_path(t);
+	if (err)
+		goto cleanup;
 	*out = t;
 	t = NULL;
 cleanup:

@@ -90,6 +90,16 @@ struct trace {
  * *out is new, caller frees with trace_free(); it borrows rec.
  */
 int trace_build(struct trace **out, const struct recording *rec, int32_t root_pid);
+/*
+ * The same, keeping the subtree of the nth process (1-based, in order of
+ * fork) that had root_pid: --pid PID@N. nth 0 is trace_build()'s choice,
+ * the first, with a note on stderr when the pid was reused (which one was
+ * taken, and how to choose another). Error -ESRCH, said, if there is none.
+ */
+int trace_build_nth(struct trace **out, const struct recording *rec, int32_t root_pid,
+		    unsigned nth);
+/* Fill t->crit, t->ncrit and each link's on_crit, from t->root (called by trace_build()). */
+int trace_critical_path(struct trace *t);
 void trace_free(struct trace *t);
 
 /* True if event i belongs to the (possibly re-rooted) tree. */
@@ -164,6 +174,7 @@ int render_multiplexed(FILE *out, const struct trace *t, const struct render_opt
 int render_by_process(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_mermaid(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_summary(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_critical_path(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_tree(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_html(FILE *out, const struct trace *t, const struct render_opts *o);

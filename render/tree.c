@@ -60,6 +60,7 @@ struct group {
 	uint32_t hash;
 	size_t name;                /* offset of the name in tv.names */
 	bool forked;                /* the members never exec'd */
+	bool crit;                  /* a member is on the critical path: the line is marked */
 	bool has_cpu;
 };
 
@@ -562,7 +563,7 @@ static int fold_line(struct tv *tv, const struct group *g, size_t d, bool last)
 		snprintf(status, sizeof(status), "all 0");
 	else
 		snprintf(status, sizeof(status), "%" PRIu32 " ok", g->ok);
-	err = put_columns(tv, "", wall, cpu, rss, status, g->failed ? C_FAIL : NULL, false);
+	err = put_columns(tv, "", wall, cpu, rss, status, g->failed ? C_FAIL : NULL, g->crit);
 	if (!err)
 		err = put_prefix(tv, d, last, &prefix_cols);
 	if (!err)
@@ -619,7 +620,7 @@ static uint32_t hash_name(const char *s, bool forked)
 
 static bool foldable(const struct tv *tv, const struct proc *p)
 {
-	return !p->on_crit && tv->agg[p->index].n - 1 <= FOLD_MAX_DESC;
+	return tv->agg[p->index].n - 1 <= FOLD_MAX_DESC;
 }
 
 /* Count p into its group g. */
@@ -633,6 +634,7 @@ static void group_add(struct tv *tv, struct group *g, const struct proc *p)
 	if (!g->count)
 		g->first = p;
 	g->count++;
+	g->crit |= p->on_crit;
 	g->wall += p->end - p->start;
 	if (st.has_rusage) {
 		own = st.user_ns + st.system_ns;
@@ -652,10 +654,12 @@ static void group_add(struct tv *tv, struct group *g, const struct proc *p)
  * Push the level of p's children: one item per child, except that children
  * with the same command name (trace_proc_name(), and whether they exec'd),
  * consecutive or not, fold into one item where the first of them is, when
- * there are at least tv->fold of them. Never folded: a process on the
- * critical path (the path stays visible), and one with more than
+ * there are at least tv->fold of them. Never folded: one with more than
  * FOLD_MAX_DESC descendants, which is a stage of the run (a recursive make,
- * config.status) rather than one more of a kind (a compile, a test).
+ * config.status) rather than one more of a kind (a compile, a test). A
+ * process on the critical path folds with its kind (steps run one after
+ * the other, a shell loop's 300 awks, are all on it), and the fold's line
+ * carries the mark.
  */
 static int push_level(struct tv *tv, const struct proc *p, bool last)
 {

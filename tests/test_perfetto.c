@@ -120,6 +120,20 @@ static size_t count(json_t *evs, const char *ph)
 	return n;
 }
 
+/* Slices of category cat only (the critical path's track has its own). */
+static size_t count_cat(json_t *evs, const char *ph, const char *cat)
+{
+	size_t i, n = 0;
+	json_t *e;
+
+	json_array_foreach(evs, i, e) {
+		const char *c = json_string_value(json_object_get(e, "cat"));
+
+		n += !strcmp(json_string_value(json_object_get(e, "ph")), ph) && c && !strcmp(c, cat);
+	}
+	return n;
+}
+
 static json_t *arg(json_t *e, const char *key)
 {
 	return json_object_get(json_object_get(e, "args"), key);
@@ -148,8 +162,9 @@ static void test_one_slice_per_image(void **state)
 
 	build_small(f);
 	evs = render(f);
-	/* sh, env, make, the subshell, cc */
-	assert_int_equal(count(evs, "X"), 5);
+	/* sh, env, make, the subshell, cc; and sh, make, cc again on the critical path's track */
+	assert_int_equal(count_cat(evs, "X", "process"), 5);
+	assert_int_equal(count_cat(evs, "X", "critical_path"), 3);
 	e = event(evs, "X", "env", 0);
 	assert_non_null(e);
 	/* µs with the nanoseconds as decimals */
@@ -186,8 +201,10 @@ static void test_lanes(void **state)
 	assert_int_equal(json_integer_value(json_object_get(event(evs, "X", "env", 0), "tid")), 3);
 	assert_int_equal(json_integer_value(json_object_get(event(evs, "X", "(fork) make", 0), "tid")), 4);
 	assert_int_equal(json_integer_value(json_object_get(event(evs, "X", "[exit 1] cc", 0), "tid")), 5);
-	assert_string_equal(json_string_value(arg(event(evs, "M", "thread_name", 3), "name")), "lane 4");
-	assert_null(event(evs, "M", "thread_name", 4));
+	/* the critical path's track is named first */
+	assert_string_equal(json_string_value(arg(event(evs, "M", "thread_name", 0), "name")), "critical path");
+	assert_string_equal(json_string_value(arg(event(evs, "M", "thread_name", 4), "name")), "lane 4");
+	assert_null(event(evs, "M", "thread_name", 5));
 	assert_string_equal(json_string_value(arg(event(evs, "M", "process_name", 0), "name")), "sh (pid 1)");
 }
 
@@ -283,6 +300,7 @@ static void test_critical_path_track(void **state)
 
 	build_small(f);
 	build(f);
+	free(f->t->crit); /* the model's own path, replaced */
 	f->t->crit = calloc(3, sizeof(*f->t->crit));
 	assert_non_null(f->t->crit);
 	f->t->ncrit = 3;

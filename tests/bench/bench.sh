@@ -779,7 +779,7 @@ rss_timed() {
 	tail -1 "$W/time.out" | awk '{ print $2 }' >>"$RAW/$key.rss"
 }
 
-VIEWS="jq sort multiplexed by-process summary mermaid tree perfetto html metrics processes metrics-sampled"
+VIEWS="jq sort multiplexed by-process summary critical-path mermaid tree perfetto html metrics processes metrics-sampled"
 # The recording a view is measured on: metrics-sampled reads the same build with Samples.
 view_file() { case $1 in metrics-sampled) echo sampled ;; *) echo big ;; esac; }
 view_cmd() {

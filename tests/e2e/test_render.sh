@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/test_render.sh: 'proctrace render' text views against golden files, and its errors.
-# Every examples/*.jsonl × {multiplexed, by-process, summary} must match
+# Every examples/*.jsonl × {multiplexed, by-process, summary, critical-path} must match
 # tests/golden/<example>.<view> (mermaid goldens are checked by test_mermaid.sh).
 # Every Mermaid chart made here is drawn by the real renderer too (mermaid_check).
 # UPDATE_GOLDEN=1 bash tests/e2e/test_render.sh rewrites the goldens: review them before committing.
@@ -8,7 +8,7 @@
 
 EX=$REPO_DIR/examples
 GOLDEN=$REPO_DIR/tests/golden
-VIEWS="multiplexed by-process summary"
+VIEWS="multiplexed by-process summary critical-path"
 
 # golden NAME ARGS...: render with ARGS and compare with tests/golden/NAME.
 golden() {
@@ -419,6 +419,35 @@ test_help_lists_formats_and_examples() {
 		grep -q -- "$opt" help || fail "--help does not mention $opt"
 	done
 	grep -q '^EXAMPLES' help || fail "no EXAMPLES block"
+}
+
+# --pid PID@N: the N-th process that had PID (1-based, in order of fork), in every view;
+# --pid PID on a reused pid takes the first and says so, with how to choose another.
+test_pid_at_n_for_reused_pids() {
+	local view
+	"$PROCTRACE" render -f tree --ascii --pid 1002@2 "$EX/hand-build.jsonl" >tree 2>err
+	grep -q "echo 'build failed: see log'" tree || fail "tree: $(cat tree)"
+	! grep -q 'cc -c' tree || fail "the first 1002 is there: $(cat tree)"
+	[ ! -s err ] || fail "a note for an explicit @N: $(cat err)"
+	for view in $VIEWS mermaid tree perfetto html metrics processes; do
+		"$PROCTRACE" render -f "$view" --pid 1002@2 "$EX/hand-build.jsonl" >/dev/null 2>err ||
+			fail "-f $view --pid 1002@2: $(cat err)"
+	done
+	"$PROCTRACE" render -f summary --pid 1002@2 "$EX/hand-build.jsonl" >at2
+	grep -q '^command: *echo ' at2 || fail "summary: $(head -3 at2)"
+	"$PROCTRACE" render -f summary --pid 1002 "$EX/hand-build.jsonl" >first 2>err
+	grep -q '^command: */bin/sh -c ' first || fail "--pid 1002: $(head -3 first)"
+	grep -q -- '--pid 1002: 2 processes had pid 1002; this is the first (started at 3000000 ns); --pid 1002@N chooses the N-th, 1 to 2' err ||
+		fail "no note: $(cat err)"
+	"$PROCTRACE" render -f summary --pid 1002@1 "$EX/hand-build.jsonl" 2>/dev/null | cmp - first
+	"$PROCTRACE" render -f summary --pid 1001 "$EX/hand-build.jsonl" >/dev/null 2>err
+	[ ! -s err ] || fail "a note for a pid not reused: $(cat err)"
+	"$PROCTRACE" render --pid 1002@3 "$EX/hand-build.jsonl" >/dev/null 2>err && fail "1002@3 accepted"
+	grep -q -- '--pid 1002@3: only 2 processes had pid 1002 in' err || fail "$(cat err)"
+	for bad in 1002@0 1002@ 1002@x @2 1002@2@2; do
+		"$PROCTRACE" render --pid "$bad" "$EX/hand-build.jsonl" >/dev/null 2>err && fail "--pid $bad accepted"
+		[ $? -eq 2 ] || fail "--pid $bad: not a usage error"
+	done
 }
 
 run_tests

@@ -53,7 +53,7 @@ test_recorded_build() {
 	local make
 	make=$(jq -r 'select(.Exec.cmdline[0] == "make") | .Exec.pid' rec.jsonl)
 	"$PROCTRACE" render -f tree --pid "$make" rec.jsonl >sub
-	assert_eq "$(sed -n 2p sub | sed 's/.*  //')" "make -s -j2 -C proj" "root of --pid"
+	assert_eq "$(sed -n 2p sub | sed 's/.*  //; s/^\* //')" "make -s -j2 -C proj" "root of --pid"
 	[ "$(grep -c awk sub)" = 0 ] || fail "--pid shows awk"
 }
 
@@ -98,7 +98,7 @@ test_hostile_argv() {
 	"$PROCTRACE" render -f tree hostile.jsonl >out 2>/dev/null
 	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' out || fail "a control character: $(cat -A out)"
 	! grep -q $'\xc2[\x80-\x9f]' out || fail "a C1 control: $(cat -A out)"
-	grep -qF "running        \\x1b]0;title\\x07 '\\x1b[31m\\n\\x0d\\x01x' \\u0085\\u202e\\u2028y 'it'\\''s'" out ||
+	grep -qF "running      * \\x1b]0;title\\x07 '\\x1b[31m\\n\\x0d\\x01x' \\u0085\\u202e\\u2028y 'it'\\''s'" out ||
 		fail "escaping: $(sed -n 2p out)"
 }
 
@@ -116,9 +116,9 @@ test_small_recordings() {
 	"$PROCTRACE" render -f tree empty.jsonl >empty.out
 	assert_eq "$(cat empty.out)" "(no process recorded)" "empty"
 	"$PROCTRACE" render -f tree header-only.jsonl >header-only.out 2>/dev/null
-	assert_eq "$(sed -n 2p header-only.out | sed 's/  */ /g')" " 1000 0 ns - - running (unknown): sh build.sh" "header only"
+	assert_eq "$(sed -n 2p header-only.out | sed 's/  */ /g')" " 1000 0 ns - - running * (unknown): sh build.sh" "header only"
 	"$PROCTRACE" render -f tree no-exec.jsonl >no-exec.out
-	assert_eq "$(sed -n 3p no-exec.out | sed 's/  */ /g')" " 1001 4.500 us 0 ns 0 KiB 0 └─ (fork) build.sh" "never exec'd"
+	assert_eq "$(sed -n 3p no-exec.out | sed 's/  */ /g')" " 1001 4.500 us 0 ns 0 KiB 0 * └─ (fork) build.sh" "never exec'd"
 }
 
 test_errors_and_other_views() {
