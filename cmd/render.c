@@ -16,12 +16,12 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: proctrace render [-f FORMAT] [-o OUT] [--pid PID] [OPTIONS] [FILE|-]\n\n"
+	fprintf(f, "Usage: proctrace render [-f FORMAT] [-o OUT] [--pid PID[@N]] [OPTIONS] [FILE|-]\n\n"
 		   "Turn a recording (FILE, or standard input if FILE is - or missing) into a view.\n"
 		   "The recording need not be sorted.\n\n"
 		   "Formats:\n");
 	for (const struct renderer *r = renderers; r->name; r++)
-		fprintf(f, "  %-12s %s\n", r->name, r->summary);
+		fprintf(f, "  %-14s %s\n", r->name, r->summary);
 	fprintf(f, "\nOptions:\n"
 		   "  -f, --format FORMAT    the view (default: multiplexed); -d, --display-mode is the same\n"
 		   "  -o, --output OUT       write to OUT instead of standard output (not the input file)\n"
@@ -32,7 +32,8 @@ static void usage(FILE *f)
 		   "summary options:\n"
 		   "      --top N            lines in each top list (default 10)\n"
 		   "      --sort KEY         order the top lists by count, time (elapsed time) or cpu (default count)\n"
-		   "      --json             one JSON object instead of text, for scripts (schema: proctrace-render(1))\n\n"
+		   "      --json             one JSON object instead of text, for scripts (schema: proctrace-render(1));\n"
+		   "                         also for -f critical-path\n\n"
 		   "mermaid options: the chart draws 50 bars, the longest on the critical path\n"
 		   "(marked \u2605), the longest failures and the longest others, in tree order;\n"
 		   "a %%%% line at its top says what it leaves out.\n"

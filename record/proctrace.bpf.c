@@ -313,6 +313,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 struct cwd_walk {
 	struct dentry *d, *root;
 	struct mount *m, *root_m;
+	struct dentry *mnt_root; /* m's root */
 	__u32 pos;   /* the path so far starts at cwd[pos] */
 	__u32 flags; /* PT_EXEC_CWD_* */
 	bool done;
@@ -346,7 +347,7 @@ static long cwd_step(__u64 i, struct cwd_walk *w)
 		return 1;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
-	mnt_root = BPF_CORE_READ(m, mnt.mnt_root);
+	mnt_root = w->mnt_root;
 	if (d == mnt_root || d == parent) {
 		up = BPF_CORE_READ(m, mnt_parent);
 		/*
@@ -360,6 +361,7 @@ static long cwd_step(__u64 i, struct cwd_walk *w)
 		}
 		w->d = BPF_CORE_READ(m, mnt_mountpoint);
 		w->m = up;
+		w->mnt_root = BPF_CORE_READ(up, mnt.mnt_root);
 		return 0;
 	}
 	len = BPF_CORE_READ(d, d_name.len);
@@ -408,6 +410,7 @@ __noinline int put_cwd(__u32 off)
 	struct scratch *s = get_scratch();
 	struct pt_exec *e;
 	struct dentry *d;
+	struct mount *m;
 	__u32 len;
 
 	if (!fs || !s)
@@ -415,7 +418,9 @@ __noinline int put_cwd(__u32 off)
 	e = (struct pt_exec *)s->buf;
 	d = BPF_CORE_READ(fs, pwd.dentry);
 	w.d = d;
-	w.m = real_mount(BPF_CORE_READ(fs, pwd.mnt));
+	m = real_mount(BPF_CORE_READ(fs, pwd.mnt));
+	w.m = m;
+	w.mnt_root = BPF_CORE_READ(m, mnt.mnt_root);
 	w.root = BPF_CORE_READ(fs, root.dentry);
 	w.root_m = real_mount(BPF_CORE_READ(fs, root.mnt));
 	/* d_unlinked(): a deleted directory has no path any more. */

@@ -70,7 +70,8 @@ int trace_critical_path(struct trace *t)
 			}
 			kids[nk++] = c;
 		}
-		qsort(kids, nk, sizeof(*kids), cmp_end);
+		if (nk > 1)
+			qsort(kids, nk, sizeof(*kids), cmp_end);
 		/* latest first: pushed so, the earliest is popped first, right after l */
 		for (size_t i = 0; i < nk; i++) {
 			const struct proc *c = kids[i];

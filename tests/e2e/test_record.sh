@@ -32,8 +32,11 @@ check_recording() {
 		def ok:
 		  if type != "object" or length != 1 then false
 		  elif has("Recording") then .Recording
-		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
-		                        "failed_execs"]
+		    | (keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
+		                         "failed_execs"]
+		       or (keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
+		                             "failed_execs", "sample_interval_ns"]
+		           and (.sample_interval_ns | int) and .sample_interval_ns >= 10000000))
 		      and (.failed_execs | type == "boolean") and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
 		      and (.root_pid | int) and (.command | strs) and (.host | type == "string")
 		      and (.kernel | type == "string")
@@ -44,9 +47,17 @@ check_recording() {
 		    | keys_unsorted == ["seq", "timestamp", "parent_pid", "child_pid", "parent_pgid"]
 		      and ints(keys_unsorted)
 		  elif has("Exec") then .Exec
-		    | (keys_unsorted == base + ["filename", "cmdline"]
-		       or (keys_unsorted == base + ["filename", "cmdline", "truncated"] and .truncated == true))
+		    | (keys_unsorted - ["truncated", "cwd", "cwd_truncated", "cwd_unknown"]) == base + ["filename", "cmdline"]
+		      and (keys_unsorted | index("cmdline")) == 6
+		      and (has("truncated") | not or .truncated == true)
+		      and ((has("cwd") and (.cwd | type == "string") and (.cwd | startswith("/") or startswith(".../"))
+		            and (has("cwd_truncated") | not or .cwd_truncated == true) and (has("cwd_unknown") | not)
+		            and (keys_unsorted[-1] == "cwd" or keys_unsorted[-1] == "cwd_truncated"))
+		           or (keys_unsorted[-1] == "cwd_unknown" and .cwd_unknown == true and (has("cwd") | not)))
 		      and ints(base) and (.filename | type == "string") and (.cmdline | strs)
+		  elif has("Sample") then .Sample
+		    | keys_unsorted == ["seq", "timestamp", "pid", "user_ns", "system_ns", "rss_kb", "swap_kb", "threads"]
+		      and ints(keys_unsorted)
 		  elif has("BadExec") then .BadExec
 		    | (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno"]
 		       or (keys_unsorted == ["seq", "timestamp", "pid", "filename", "errno", "truncated"]
