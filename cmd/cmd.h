@@ -17,6 +17,7 @@ int cmd_record(int argc, char **argv);
 int cmd_sort(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_snoop(int argc, char **argv);
 
 /*
  * At start-up: open /dev/null onto any of fds 0, 1 and 2 that is closed, so
@@ -56,11 +57,13 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 /*
  * Parse a duration into ns: a decimal number ("1.5") followed by a unit,
- * ns, us (or µs), ms, s or m (minutes); a plain number is ns. Every
+ * ns, us (or µs), ms, s, m (minutes) or h; a plain number is ns. Every
  * option that takes a duration uses it. Returns 0, -EINVAL, or -ERANGE
  * above 2^64 - 1 ns (nothing printed).
  */
 int parse_duration(const char *s, uint64_t *out);
+/* parse_duration(), but a plain number (no unit) is -EINVAL: record's options. */
+int parse_duration_unit(const char *s, uint64_t *out);
 
 /*
  * The file descriptor an output path such as /dev/stdout, /dev/fd/N or

@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "sort", cmd_sort, "order a recording by time" },
 	{ "render", cmd_render, "turn a recording into a view" },
 	{ "diff", cmd_diff, "what changed between two recordings" },
+	{ "snoop", cmd_snoop, "run a command and print each exec of its tree as it happens" },
 	{ 0 },
 };
 
@@ -37,7 +38,8 @@ static void usage(FILE *f)
 		   "  sudo proctrace record -o build.jsonl -- make -j8\n"
 		   "  proctrace render -f summary build.jsonl\n"
 		   "  proctrace render -f mermaid -o build.mmd build.jsonl\n"
-		   "  proctrace diff yesterday.jsonl today.jsonl\n\n"
+		   "  proctrace diff yesterday.jsonl today.jsonl\n"
+		   "  sudo proctrace snoop -t -- make -j8\n\n"
 		   "See proctrace(1), and proctrace-recording(5) for the recording format.\n");
 }
 

@@ -22,7 +22,9 @@
 
 #include "cmd/cmd.h"
 #include "cmd/record.h"
+#include "record/live.h"
 #include "record/recorder.h"
+#include "render/trace.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -74,6 +76,19 @@ static void usage(FILE *f)
 		"                         for none; default 1s)\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
+		"Summary while recording (trexec's top-N):\n"
+		"      --summary          print the summary of what has been recorded so far\n"
+		"                         (what 'render -f summary' prints of the same events)\n"
+		"                         at the end, every --interval, and at once on\n"
+		"                         SIGUSR1 (kill -USR1 PID): each of the events up to\n"
+		"                         that moment, printed a quarter of a second later\n"
+		"      --interval DUR     every DUR, which needs a unit: ms, s, m or h (500ms,\n"
+		"                         30s, 10m, 2h)\n"
+		"      --summary-file FILE  append the summaries to FILE (opened as the user\n"
+		"                         under sudo), not stderr\n"
+		"      --clear            reset the counters after each summary (trexec -c)\n"
+		"      --top N            lines of each top list (default 10)\n"
+		"      --sort KEY         order the top lists by count, time or cpu\n\n"
 		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
 		"127 if not found, 126 if found but it could not be run); 1 if recording\n"
 		"failed; 2 on a usage error; 128+N if signal N cancelled the start.\n\n"
@@ -84,6 +99,7 @@ static void usage(FILE *f)
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
 		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
+		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n"
 		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
@@ -111,6 +127,31 @@ int record_parse_size(const char *s, uint64_t *out)
 		return err;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+/*
+ * getopt's short options: record's, but for the letters extra x takes
+ * for itself (snoop's -x is execsnoop's, not --no-wait), then x's.
+ */
+static void short_opts(char *buf, size_t size, const char *own, const struct record_extra *x)
+{
+	size_t n = 0;
+
+	buf[n++] = '+'; /* stop at CMD, whose own options are not ours */
+	buf[n++] = ':';
+	for (const char *p = own; *p && n + 3 < size; p++) {
+		bool colon = p[1] == ':';
+
+		if (!(x && x->shortopts && strchr(x->shortopts, *p))) {
+			buf[n++] = *p;
+			if (colon)
+				buf[n++] = ':';
+		}
+		p += colon;
+	}
+	for (const char *p = x && x->shortopts ? x->shortopts : ""; *p && n + 1 < size; p++)
+		buf[n++] = *p;
+	buf[n] = 0;
 }
 
 int record_parse_interval(const char *s, uint64_t *out)
@@ -142,31 +183,68 @@ int record_parse_interval(const char *s, uint64_t *out)
 
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_SAMPLE_INTERVAL };
-	static const struct option longopts[] = {
+	return record_parse_opts_with(argc, argv, c, NULL);
+}
+
+int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
+			   const struct record_extra *x)
+{
+	/* Long options have values of their own: an extra's -x is not --no-wait. */
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT, OPT_SUMMARY, OPT_INTERVAL,
+	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT, OPT_SAMPLE_INTERVAL };
+	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "no-wait", no_argument, NULL, 'x' },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
 		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "summary-file", required_argument, NULL, OPT_SUMMARY_FILE },
+		{ "clear", no_argument, NULL, OPT_CLEAR },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ 0 },
 	};
+	const char *summary_opt = NULL; /* an option that needs --summary */
+	unsigned long long v;
+	const size_t nown = sizeof(own) / sizeof(own[0]) - 1;
+	struct option longopts[nown + RECORD_EXTRA_MAX + 1];
+	const char *name = x ? x->cmd : "record";
+	char shortopts[64];
+	size_t nx = 0;
 	int opt, err;
 
 	memset(c, 0, sizeof(*c));
+	c->name = name;
 	c->buffer_size = RECORDER_DEFAULT_BUFFER;
+	memcpy(longopts, own, nown * sizeof(own[0]));
+	while (x && x->longopts && x->longopts[nx].name && nx < RECORD_EXTRA_MAX) {
+		longopts[nown + nx] = x->longopts[nx];
+		nx++;
+	}
+	memset(&longopts[nown + nx], 0, sizeof(longopts[0]));
+	short_opts(shortopts, sizeof(shortopts), "o:fxqh", x);
 	c->sample_interval_ns = RECORDER_DEFAULT_SAMPLE_INTERVAL;
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
-	/* '+': stop at CMD, whose own options are not ours. */
-	while ((opt = getopt_long(argc, argv, "+:o:fxqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		/* Options of x first: x's -x is not record's. */
+		if (x && opt != ':' && opt != '?' && opt != 'h' &&
+		    ((opt < 128 && x->shortopts && strchr(x->shortopts, opt)) ||
+		     opt >= RECORD_EXTRA_FIRST)) {
+			err = x->opt(x->ctx, c, opt, optarg);
+			if (err)
+				return err;
+			continue;
+		}
 		switch (opt) {
 		case 'o':
 			if (!*optarg) {
-				error("record: -o needs a file name");
+				error("%s: -o needs a file name", name);
 				return -EINVAL;
 			}
 			c->output = optarg;
@@ -175,6 +253,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			c->force = true;
 			break;
 		case 'x':
+		case OPT_NO_WAIT:
 			c->no_wait = true;
 			break;
 		case 'q':
@@ -185,13 +264,58 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			if (err || c->buffer_size < RECORDER_MIN_BUFFER ||
 			    c->buffer_size > RECORDER_MAX_BUFFER ||
 			    (c->buffer_size & (c->buffer_size - 1))) {
-				error("record: --buffer-size '%s': want a power of two from 4K to 1G",
-				      optarg);
+				error("%s: --buffer-size '%s': want a power of two from 4K to 1G",
+				      name, optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_FAILED_EXECS:
 			c->failed_execs = true;
+			break;
+		case OPT_SUMMARY:
+			c->summary = true;
+			break;
+		case OPT_INTERVAL:
+			summary_opt = "--interval";
+			err = parse_duration_unit(optarg, &c->interval_ns);
+			if (err || !c->interval_ns) {
+				error("%s: --interval '%s': want a duration with a unit, more than 0 "
+				      "(500ms, 30s, 10m, 2h)", name, optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SUMMARY_FILE:
+			summary_opt = "--summary-file";
+			if (!*optarg) {
+				error("%s: --summary-file needs a file name", name);
+				return -EINVAL;
+			}
+			c->summary_file = optarg;
+			break;
+		case OPT_CLEAR:
+			summary_opt = "--clear";
+			c->clear = true;
+			break;
+		case OPT_TOP:
+			summary_opt = "--top";
+			if (parse_uint(optarg, 1000000, &v) || v == 0) {
+				error("%s: --top '%s': want a number from 1 to 1000000", name, optarg);
+				return -EINVAL;
+			}
+			c->top = (unsigned)v;
+			break;
+		case OPT_SORT:
+			summary_opt = "--sort";
+			if (!strcmp(optarg, "count")) {
+				c->sort = SORT_COUNT;
+			} else if (!strcmp(optarg, "time")) {
+				c->sort = SORT_TIME;
+			} else if (!strcmp(optarg, "cpu")) {
+				c->sort = SORT_CPU;
+			} else {
+				error("%s: --sort '%s': want count, time or cpu", name, optarg);
+				return -EINVAL;
+			}
 			break;
 		case OPT_SAMPLE_INTERVAL:
 			err = record_parse_interval(optarg, &c->sample_interval_ns);
@@ -199,23 +323,30 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 				return err;
 			break;
 		case 'h':
-			usage(stdout);
+			if (x)
+				x->usage(stdout);
+			else
+				usage(stdout);
 			return RECORD_HELP;
 		case ':':
-			error("record: option '%s' needs a value (try 'proctrace record --help')",
-			      argv[optind - 1]);
+			error("%s: option '%s' needs a value (try 'proctrace %s --help')", name,
+			      argv[optind - 1], name);
 			return -EINVAL;
 		default:
-			error("record: unknown option '%s' (try 'proctrace record --help')",
-			      argv[optind - 1]);
+			error("%s: unknown option '%s' (try 'proctrace %s --help')", name,
+			      argv[optind - 1], name);
 			return -EINVAL;
 		}
 	}
-	if (optind >= argc) {
+	if (summary_opt && !c->summary) {
+		error("%s: %s needs --summary", name, summary_opt);
+		return -EINVAL;
+	}
+	if (optind >= argc && !(x && x->cmd_optional)) {
 		error("record: no command given (usage: proctrace record [OPTIONS] -- CMD [ARGS...])");
 		return -EINVAL;
 	}
-	c->cmd = argv + optind;
+	c->cmd = optind < argc ? argv + optind : NULL;
 	return RECORD_RUN;
 }
 
@@ -618,6 +749,65 @@ static int open_output(const struct record_cli *c, const struct invoker *inv,
 	return fd;
 }
 
+/*
+ * --summary-file: appended to (a log of summaries, for 'tail -f'), made if
+ * it is not there; a fifo or a device is written to as it is.
+ */
+static int open_summary(struct path_op *op)
+{
+	struct path_result *res = &op->res;
+	int fd;
+
+	if (snprintf(res->name, sizeof(res->name), "%s", op->c->summary_file) >=
+	    (int)sizeof(res->name)) {
+		res->err = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(res->name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+	res->created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open_may_wait(res->name, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		res->err = errno;
+	return fd;
+}
+
+/* Where the summaries go: stderr, or --summary-file opened as the user. Returns an fd, or -1 after saying why. */
+static int open_summary_out(const struct record_cli *c, const struct invoker *inv,
+			    struct path_op *op)
+{
+	int fd = c->summary_file ? fd_path(c->summary_file) : STDERR_FILENO;
+
+	op->fn = open_summary;
+	op->c = c;
+	if (fd == -EBADF)
+		return error("%s: cannot write to %s: not an open file descriptor", c->name,
+			     c->summary_file);
+	if (fd >= 0) {
+		snprintf(op->res.name, sizeof(op->res.name), "%s",
+			 c->summary_file ? c->summary_file : "<stderr>");
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return error("%s: cannot write to %s: %s", c->name, op->res.name,
+				     strerror(errno));
+		return fd;
+	}
+	fd = as_invoker(inv, op);
+	if (fd >= 0)
+		return fd;
+	if (!op->res.err && recorder__stop_pending(NULL))
+		return -1;
+	if (op->res.err == EISDIR)
+		return error("%s: %s is a directory (--summary-file wants a file name)", c->name,
+			     c->summary_file);
+	if (inv->set)
+		return error("%s: cannot open %s as uid %u (who ran sudo): %s", c->name,
+			     c->summary_file, (unsigned)inv->uid,
+			     op->res.err ? strerror(op->res.err) : "the process opening it died");
+	return error("%s: cannot open %s: %s", c->name, c->summary_file,
+		     op->res.err ? strerror(op->res.err) : "the process opening it died");
+}
+
 /* Remove the file at op->res.name if it still is the one made (op->dev, op->ino). */
 static int unlink_ours(struct path_op *op)
 {
@@ -693,7 +883,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.failed_execs = c->failed_execs,
 		.sample_interval_ns = c->sample_interval_ns,
 		.quiet = c->quiet,
-		.announce = !c->output && !c->quiet,
+		.announce = !c->output && !c->no_default_output && !c->quiet,
 		.drop_privs = inv->set,
 		.uid = inv->uid,
 		.gid = inv->gid,
@@ -701,6 +891,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.ngroups = inv->ngroups,
 		.env = (const char *const *)inv->env,
 		.inherited = inherited,
+		.hooks = c->hooks,
 	};
 
 	return recorder__run(&o, status);
@@ -708,32 +899,76 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 
 int cmd_record(int argc, char **argv)
 {
-	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
 	struct record_cli c;
-	struct invoker inv = { 0 };
-	struct path_op out = { 0 };
-	int ret, status = EXIT_FAIL, fd = -1;
-	bool replace = false, cancelled = false;
+	int ret;
 
-	/* 1. Options; tracing needs privileges that are checked before anything. */
+	/* 1. Options. */
 	ret = record_parse_opts(argc, argv, &c);
 	if (ret != RECORD_RUN)
 		return ret == RECORD_HELP ? EXIT_OK : EXIT_USAGE;
+	return record_run(&c);
+}
+
+int record_run(const struct record_cli *cl)
+{
+	static struct recorder_inherited inherited; /* 10 KB, CMD's to the end */
+	struct record_cli c = *cl;
+	struct invoker inv = { 0 };
+	static struct path_op out, sout; /* PATH_MAX names: not on the stack */
+	const struct recorder_hook *hooks[RECORD_HOOKS_MAX + 2] = { NULL };
+	struct live_summary *sum = NULL;
+	int ret, status = EXIT_FAIL, fd = -1, sfd = -1;
+	bool replace = false, cancelled = false;
+	size_t nhooks = 0;
+
+	/* Tracing needs privileges that are checked before anything. */
 	if (!can_load_bpf()) {
-		error("record: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
-		      "(try: sudo proctrace record ...)");
+		error("%s: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
+		      "(try: sudo proctrace %s ...)", c.name, c.name);
 		return EXIT_FAIL;
 	}
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
 	recorder__save_inherited(&inherited);
 	hold_stop_signals();
+	if (c.summary) {
+		sigset_t usr1;
+
+		/* Held from now: one sent before recording starts is then taken as it is. */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+	}
+	memset(&out, 0, sizeof(out));
+	memset(&sout, 0, sizeof(sout));
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
-	if (!ret) {
+	if (!ret && !c.output && c.no_default_output) {
+		snprintf(out.res.name, sizeof(out.res.name), "(none)");
+	} else if (!ret) {
 		fd = open_output(&c, &inv, &out, &replace);
 		ret = fd < 0 ? -1 : 0;
 		cancelled = fd < 0 && recorder__stop_pending(&inherited);
 	}
+	/* The summaries' place, and the live consumers of the events. */
+	if (!ret && c.summary) {
+		sfd = open_summary_out(&c, &inv, &sout);
+		ret = sfd < 0 ? -1 : 0;
+		cancelled = sfd < 0 && recorder__stop_pending(&inherited);
+	}
+	if (!ret && c.summary) {
+		struct live_summary_opts so = { .top = c.top, .sort = c.sort, .clear = c.clear,
+						.interval_ns = c.interval_ns,
+						.failed_execs = c.failed_execs, .command = c.cmd };
+
+		ret = live_summary__new(&sum, &so, sfd, sout.res.name);
+		if (ret)
+			error("%s: %s", c.name, strerror(-ret));
+	}
+	for (const struct recorder_hook *const *h = c.hooks; h && *h && nhooks < RECORD_HOOKS_MAX; h++)
+		hooks[nhooks++] = *h;
+	if (sum)
+		hooks[nhooks++] = live_summary__hook(sum);
+	c.hooks = hooks;
 	/* 4. Record. */
 	if (!ret) {
 		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, &status);
@@ -744,6 +979,11 @@ int cmd_record(int argc, char **argv)
 		remove_unstarted(&inv, &out, fd);
 	if (fd > STDOUT_FILENO)
 		close(fd);
+	if (ret && sfd > STDERR_FILENO)
+		remove_unstarted(&inv, &sout, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	live_summary__free(sum);
 	invoker_free(&inv);
 	if (cancelled)
 		return die_of_stop_signal(&inherited);

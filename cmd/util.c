@@ -127,6 +127,7 @@ int parse_duration(const char *s, uint64_t *out)
 	} units[] = {
 		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "µs", 1000 },
 		{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 },
+		{ "h", 3600000000000 },
 	};
 	uint64_t whole = 0, frac = 0, scale = 1;
 	const char *p = s;
@@ -177,4 +178,14 @@ bool output_is_input(const char *in, const char *out)
 	if (!S_ISREG(si.st_mode) || stat(out, &so))
 		return false;
 	return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
+}
+
+int parse_duration_unit(const char *s, uint64_t *out)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	/* A bare number: 30 what? trexec's 30s, 10m, 2h say. */
+	if (!n || (s[n - 1] >= '0' && s[n - 1] <= '9'))
+		return -EINVAL;
+	return parse_duration(s, out);
 }

@@ -39,6 +39,7 @@ const volatile __u64 wakeup_bytes = 1 << 22; /* force a wakeup past this much un
 /* Read by the recorder through the skeleton's mmapped .bss. */
 __u64 seq;
 __u64 lost;
+__u64 lost_execs; /* of lost: Exec and BadExec records (a live log's missing lines) */
 __s64 pending; /* Exits waiting in pending_exits */
 
 struct {
@@ -140,6 +141,12 @@ static __always_inline __u64 next_seq(void)
 static __always_inline void count_lost(void)
 {
 	__sync_fetch_and_add(&lost, 1);
+}
+
+static __always_inline void count_lost_exec(void)
+{
+	__sync_fetch_and_add(&lost, 1);
+	__sync_fetch_and_add(&lost_execs, 1);
 }
 
 static __always_inline __u64 *traced_word(__u32 tgid)
@@ -465,7 +472,7 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	look_at(p);
 	s = get_scratch();
 	if (!s) {
-		count_lost();
+		count_lost_exec();
 		return 0;
 	}
 	e = (struct pt_exec *)s->buf;
@@ -502,7 +509,7 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	n = sizeof(*e) + flen + alen + clen;
 	e->h.size = n;
 	if (bpf_ringbuf_output(&events, e, n, wakeup_flag()))
-		count_lost();
+		count_lost_exec();
 	return 0;
 }
 
@@ -716,7 +723,7 @@ static __always_inline void on_badexec(struct task_struct *t, long ret, const ch
 
 	s = get_scratch();
 	if (!s) {
-		count_lost();
+		count_lost_exec();
 		return;
 	}
 	e = (struct pt_badexec *)s->buf;
@@ -739,7 +746,7 @@ static __always_inline void on_badexec(struct task_struct *t, long ret, const ch
 	e->pad = 0;
 	if (bpf_ringbuf_output(&events, e, (sizeof(*e) + flen) & (2 * PT_FILENAME_MAX - 1),
 			       wakeup_flag()))
-		count_lost();
+		count_lost_exec();
 }
 
 /* include/linux/errno.h: ERESTARTSYS .. ERECALLCONFLICT */

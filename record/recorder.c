@@ -50,6 +50,7 @@ struct bpf_side {
 	int events_fd, traced_fd, pending_fd;
 	volatile __u64 *seq;     /* the next event's seq */
 	volatile __u64 *lost;    /* events the kernel side dropped */
+	volatile __u64 *lost_execs; /* of them, Exec and BadExec records */
 	volatile __s64 *pending; /* Exits waiting in pending_exits */
 };
 
@@ -188,7 +189,7 @@ static void flush_out(struct recorder *r)
 	size_t off = 0;
 
 	r->last_flush = now_ns(CLOCK_MONOTONIC);
-	while (off < r->out.len && !r->write_err) {
+	while (r->o->out_fd >= 0 && off < r->out.len && !r->write_err) {
 		ssize_t n = write(r->o->out_fd, r->out.buf + off, r->out.len - off);
 
 		if (n < 0 && errno == EINTR)
@@ -507,11 +508,14 @@ static int on_record(void *ctx, void *data, size_t size)
 		warning("skipping a malformed kernel record (%zu bytes)", size);
 		return 0;
 	}
-	if (!err)
+	if (!err && r->o->out_fd >= 0)
 		err = jsonl_write_event(&r->out, &ev);
 	if (err)
 		return err;
 	r->nevents++;
+	for (const struct recorder_hook *const *h = r->o->hooks; h && *h; h++)
+		if ((*h)->event)
+			(*h)->event((*h)->ctx, &ev);
 	if (r->out.len >= FLUSH_BYTES)
 		flush_out(r);
 	return 0;
@@ -999,9 +1003,36 @@ static int reap(struct recorder *r)
 	}
 }
 
+/* Whether a hook takes SIGUSR1 (record --summary prints on it). */
+static bool hooks_take_usr1(const struct recorder_opts *o)
+{
+	for (const struct recorder_hook *const *h = o->hooks; h && *h; h++)
+		if ((*h)->signal)
+			return true;
+	return false;
+}
+
+static void hooks_tick(struct recorder *r)
+{
+	uint64_t now = 0;
+
+	for (const struct recorder_hook *const *h = r->o->hooks; h && *h; h++) {
+		if (!(*h)->tick)
+			continue;
+		if (!now)
+			now = now_ns(CLOCK_MONOTONIC);
+		(*h)->tick((*h)->ctx, now);
+	}
+}
+
 static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
 {
 	switch (si->ssi_signo) {
+	case SIGUSR1:
+		for (const struct recorder_hook *const *h = r->o->hooks; h && *h; h++)
+			if ((*h)->signal)
+				(*h)->signal((*h)->ctx, SIGUSR1);
+		break;
 	case SIGINT:
 	case SIGQUIT:
 	case SIGTERM:
@@ -1162,6 +1193,7 @@ static int loop(struct recorder *r)
 		err = reap(r);
 		if (err)
 			return err;
+		hooks_tick(r);
 		if (r->all_exited || r->stop || (r->o->no_wait && r->root_exited))
 			break;
 		/* A busy tree keeps SIGCHLD coming: flush by time too. */
@@ -1202,6 +1234,7 @@ static bool needs_syscall_hook(const struct recorder_opts *o)
 		(b)->pending_fd = (s)->maps.pending_exits.map_fd;             \
 		(b)->seq = &(s)->bss->seq;                                    \
 		(b)->lost = &(s)->bss->lost;                                  \
+		(b)->lost_execs = &(s)->bss->lost_execs;                      \
 		(b)->pending = &(s)->bss->pending;                            \
 	} while (0)
 
@@ -1348,6 +1381,8 @@ static int take_process(struct recorder *r)
 
 	recorder__stop_signals(&mask);
 	sigaddset(&mask, SIGCHLD);
+	if (hooks_take_usr1(r->o))
+		sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, &r->oldmask))
 		return -errno;
 	r->masked = true;
@@ -1492,7 +1527,7 @@ static int start_tracing(struct recorder *r)
 
 	if (recorder__stop_pending(o->inherited))
 		return -EINTR;
-	if (o->truncate_out && ftruncate(o->out_fd, 0)) {
+	if (o->truncate_out && o->out_fd >= 0 && ftruncate(o->out_fd, 0)) {
 		err = -errno;
 		error("cannot truncate %s: %s", o->out_name, strerror(-err));
 		return err;
@@ -1502,7 +1537,7 @@ static int start_tracing(struct recorder *r)
 	err = arm_sampling(r);
 	if (err)
 		return err;
-	err = write_header(r, start_real);
+	err = o->out_fd >= 0 ? write_header(r, start_real) : 0;
 	if (err)
 		return err;
 	flush_out(r);
@@ -1511,6 +1546,11 @@ static int start_tracing(struct recorder *r)
 		return r->write_err;
 	if (o->announce)
 		fprintf(stderr, "proctrace: recording to %s\n", o->out_name);
+	for (const struct recorder_hook *const *h = o->hooks; h && *h; h++)
+		if ((*h)->start)
+			(*h)->start((*h)->ctx, &(struct recorder_start){ .start_real = start_real,
+									 .start_mono = r->start_mono,
+									 .root_pid = r->root });
 	if (write(r->gate[1], &one, 1) != 1) {
 		err = -errno;
 		error("cannot start '%s': %s", o->argv[0], strerror(-err));
@@ -1525,6 +1565,16 @@ static int start_tracing(struct recorder *r)
 	if (n == sizeof(fail))
 		say_child_fail(o->argv[0], &fail);
 	return 0;
+}
+
+static void hooks_end(struct recorder *r, const struct rec_end *end)
+{
+	struct recorder_stats st = { .end = end, .lost_execs = *r->bpf.lost_execs,
+				     .nevents = r->nevents, .nprocs = r->nprocs + 1 };
+
+	for (const struct recorder_hook *const *h = r->o->hooks; h && *h; h++)
+		if ((*h)->end)
+			(*h)->end((*h)->ctx, &st);
 }
 
 int recorder__run(const struct recorder_opts *o, int *status)
@@ -1573,17 +1623,19 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	end.has_lost = true;
 	end.has_exit_code = r->root_exited;
 	end.exit_code = recorder__shell_status(r->root_wstatus);
-	err = jsonl_write_end(&r->out, &end);
+	err = o->out_fd >= 0 ? jsonl_write_end(&r->out, &end) : 0;
 	if (err)
 		goto cleanup;
 	flush_out(r);
 	if (r->root_exited)
 		*status = recorder__shell_status(r->root_wstatus);
-	if (end.lost)
+	hooks_end(r, &end);
+	/* Without a recording, the hooks say what was lost in their own terms. */
+	if (end.lost && o->out_fd >= 0)
 		warning("%llu event%s lost (the ring buffer was full: try a larger --buffer-size)",
 			(unsigned long long)end.lost, end.lost == 1 ? "" : "s");
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
-	if (!o->quiet && !r->write_err)
+	if (!o->quiet && !r->write_err && o->out_fd >= 0)
 		fprintf(stderr, "proctrace: recorded %llu process%s, %llu event%s, %llu lost -> %s\n",
 			(unsigned long long)r->nprocs + 1, r->nprocs ? "es" : "",
 			(unsigned long long)r->nevents, r->nevents == 1 ? "" : "s",

@@ -53,10 +53,45 @@ void recorder__stop_signals(sigset_t *set);
  */
 int recorder__stop_pending(const struct recorder_inherited *s);
 
+struct event;
+struct rec_end;
+
+/* What a live consumer is told when tracing starts. */
+struct recorder_start {
+	uint64_t start_real;      /* CLOCK_REALTIME ns of timestamp 0 */
+	uint64_t start_mono;      /* CLOCK_MONOTONIC ns of timestamp 0 (tick's clock) */
+	int32_t root_pid;         /* CMD's pid */
+};
+
+/* And at the end, once every event has been passed on. */
+struct recorder_stats {
+	const struct rec_end *end; /* the End line (also without a recording) */
+	uint64_t lost_execs;      /* of end->lost: Exec and BadExec records */
+	uint64_t nevents, nprocs;
+};
+
+/*
+ * A live consumer of the events as they arrive (proctrace snoop, record
+ * --summary): called on the recorder's thread, in the order the kernel
+ * sent the records (which is not quite time order: an Exit can come late).
+ * Any function may be NULL. ev and its strings are borrowed for the call.
+ */
+struct recorder_hook {
+	void (*start)(void *ctx, const struct recorder_start *s);
+	void (*event)(void *ctx, const struct event *ev);
+	void (*tick)(void *ctx, uint64_t now_mono); /* after each batch, and at least
+						      every 30 ms: flush, periodic work */
+	void (*signal)(void *ctx, int sig);         /* SIGUSR1, taken only if set */
+	void (*end)(void *ctx, const struct recorder_stats *st);
+	void *ctx;
+};
+
 /* What to run and how. Everything is borrowed for the recorder's lifetime. */
 struct recorder_opts {
 	char *const *argv;        /* CMD and its arguments, NULL-terminated */
-	int out_fd;               /* where the JSON lines go; the caller closes it */
+	int out_fd;               /* where the JSON lines go; the caller closes it;
+				     -1: no recording, only the hooks */
+	const struct recorder_hook *const *hooks; /* NULL-terminated, or NULL */
 	const char *out_name;     /* named in messages */
 	bool truncate_out;        /* empty out_fd once tracing has started (--force) */
 	uint64_t buffer_size;     /* ring buffer bytes: a power of two >= page size */

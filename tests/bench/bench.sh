@@ -12,7 +12,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sample sysbound moves storm render page", default all),
+# BENCH_SECTIONS (any of "record sample sysbound moves storm live render page", default all),
 # BENCH_BASELINE (another proctrace binary, e.g. one built before a change to
 # the kernel side: the sample section then also times an exec storm under both),
 # BENCH_VIEWS (the render section's commands, default all: jq sort multiplexed ... diff;
@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sample sysbound moves storm render page}"
+: "${BENCH_SECTIONS:=record sample sysbound moves storm live render page}"
 : "${BENCH_BASELINE:=}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
@@ -729,6 +729,45 @@ report_storm() {
 	echo
 }
 
+# --- the live exec log ----------------------------------------------------
+
+# proctrace snoop through a storm: every exec a line, into a pipe read by
+# grep, while the recording is written too (-o): lines printed, lines
+# counted as not printed, and the recording's losses.
+bench_live() {
+	local t0 t1
+	note "live: snoop of $N_STORM processes, 4 parallel loops, into a pipe, with -o"
+	t0=$EPOCHREALTIME
+	"$PROCTRACE" snoop --no-header -o "$W/live.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true \
+		2>"$W/live.err" | grep -c ' 0 /bin/true$' >"$RAW/live.lines"
+	t1=$EPOCHREALTIME
+	elapsed "$t0" "$t1" >"$RAW/live.time"
+	sed -nE 's/^proctrace: snoop: [0-9]+ execs, ([0-9]+) lines? not printed$/\1/p' "$W/live.err" >"$RAW/live.missing"
+	storm_counts "$W/live.jsonl" >"$RAW/live.counts"
+	grep -i 'warning' "$W/live.err" | head -1 >"$RAW/live.stderr"
+	rm -f "$W/live.jsonl"
+}
+
+report_live() {
+	local lines missing f x lost msg
+	lines=$(cat "$RAW/live.lines")
+	missing=$(cat "$RAW/live.missing")
+	read -r f x lost <"$RAW/live.counts"
+	msg=$(cat "$RAW/live.stderr")
+	echo "## The live exec log"
+	echo
+	echo "\`proctrace snoop -o FILE -- forker -n $N_STORM -j 4 -- /bin/true | grep -c ...\`: a line per"
+	echo "exec of a storm, into a pipe, with the recording written at the same time"
+	echo "(in $(awk '{ printf "%.1f s", $1 }' "$RAW/live.time"))."
+	echo
+	echo "| /bin/true lines printed | lines not printed (counted) | recording: Fork, Exit lines, End.lost | warnings | target | |"
+	echo "|---|---|---|---|---|---|"
+	printf '| %s | %s | %s, %s, %s | %s | %s lines, 0 not printed | %s |\n' "$lines" "${missing:-?}" "$f" "$x" "$lost" \
+		"${msg:-(none)}" "$N_STORM" \
+		"$([ "$lines" = "$N_STORM" ] && [ "$missing" = 0 ] && [ "$lost" = 0 ] && echo PASS || echo MISS)"
+	echo
+}
+
 # --- sort and render throughput -------------------------------------------
 
 # rss_timed KEY CMD...: like timed, with the peak RSS (KB) from /usr/bin/time.
@@ -906,6 +945,7 @@ section sample && bench_sample
 section sysbound && bench_sysbound
 section moves && bench_moves
 section storm && bench_storm
+section live && bench_live
 section render && bench_render
 section page && bench_page
 {
@@ -920,6 +960,7 @@ section page && bench_page
 	section sysbound && report_sysbound
 	section moves && report_moves
 	section storm && report_storm
+	section live && report_live
 	section render && report_render
 	section page && report_page
 } >"$RES"
