@@ -66,6 +66,11 @@ static void usage(FILE *f)
 		"                         each miss of a PATH search): this hooks the exit\n"
 		"                         of every syscall, which makes every syscall on\n"
 		"                         the machine slower (about 85 ns) while recording\n"
+		"      --syscalls         also count every syscall of every process, by\n"
+		"                         syscall (Syscalls lines, at each exec and exit;\n"
+		"                         render -f syscalls shows them): this hooks the\n"
+		"                         entry of every syscall, which makes every syscall\n"
+		"                         on the machine slower while recording\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
@@ -77,7 +82,9 @@ static void usage(FILE *f)
 		"  sudo proctrace record -o - -q -- sh -c './configure >config.out' | jq -c 'select(.Exec)'\n"
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
-		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n\n"
+		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
+		"  sudo proctrace record --syscalls -o sc.jsonl -- make test &&\n"
+		"      proctrace render -f syscalls --top 20 sc.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -108,13 +115,14 @@ int record_parse_size(const char *s, uint64_t *out)
 
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS };
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_SYSCALLS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-wait", no_argument, NULL, 'x' },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
+		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -156,6 +164,9 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			break;
 		case OPT_FAILED_EXECS:
 			c->failed_execs = true;
+			break;
+		case OPT_SYSCALLS:
+			c->syscalls = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -650,6 +661,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.buffer_size = c->buffer_size,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
+		.syscalls = c->syscalls,
 		.quiet = c->quiet,
 		.announce = !c->output && !c->quiet,
 		.drop_privs = inv->set,

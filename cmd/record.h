@@ -11,6 +11,7 @@ struct record_cli {
 	bool no_wait;         /* -x: stop at CMD's exit */
 	bool quiet;           /* -q */
 	bool failed_execs;    /* --failed-execs: also record failed execs */
+	bool syscalls;        /* --syscalls: also count every syscall by process */
 	uint64_t buffer_size; /* --buffer-size, bytes */
 	char **cmd;           /* CMD and its arguments: borrowed from argv */
 };

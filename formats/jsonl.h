@@ -18,6 +18,7 @@ enum ev_type {
 	EV_SETSID,
 	EV_SETPGID,
 	EV_SAMPLE,
+	EV_SYSCALLS,
 	EV__COUNT,
 };
 
@@ -34,6 +35,12 @@ enum ev_flag {
 	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */
 	EVF_RUSAGE = 1u << 9,    /* Exit: user_ns, system_ns, max_rss_kb valid */
 	EVF_ERRNO = 1u << 10,    /* BadExec: err is valid */
+};
+
+/* One syscall's count in a Syscalls event: name is strace's ("read"), or "syscall_N". */
+struct sc_count {
+	const char *name;
+	uint64_t count;
 };
 
 /*
@@ -85,8 +92,21 @@ struct event {
 			uint64_t user_ns, system_ns, rss_kb;
 			uint32_t swap_kb, threads;
 		} sample;
+		/*
+		 * Syscall counts of one exec image of the process: n of the
+		 * native table ("syscalls"), then n_ia32 of the i386 one
+		 * ("syscalls_ia32"), in counts[0 .. n + n_ia32). Borrowed like
+		 * strings.
+		 */
+		struct {
+			const struct sc_count *counts;
+			uint32_t n;
+			uint32_t n_ia32;
+		} syscalls;
 	} u;
 };
+
+_Static_assert(sizeof(struct event) == 64, "struct event must stay 64 bytes");
 
 /* The `Recording` header line. Strings borrowed like an event's. */
 struct rec_header {
@@ -101,6 +121,7 @@ struct rec_header {
 	const char *kernel;
 	bool has_failed_execs; /* the header says whether failed execs were recorded */
 	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
+	bool syscalls;         /* Syscalls lines were recorded (--syscalls) */
 };
 
 /*
@@ -114,6 +135,8 @@ struct rec_end {
 	int exit_code;
 	bool has_exit_code;
 	bool has_lost;
+	bool has_syscalls_lost; /* written only when the header has syscalls */
+	uint64_t syscalls_lost; /* syscalls that could not be counted */
 };
 
 /* A growable byte buffer that lines are formatted into. */
