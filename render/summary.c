@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/trace.h"
+#include "render/syscalls.h"
 #include "formats/utf8.h"
 
 #define NONE UINT32_MAX
@@ -746,6 +747,9 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 	print_histogram(out, t);
 	print_table(out, "commands", s.cmds, s.nnames, &s, &opts, wall);
 	print_table(out, "subtrees", s.subs, s.nnames, &s, &opts, wall);
+	err = summary_syscalls_print(out, t, &opts);
+	if (err)
+		goto cleanup;
 	if (ferror(out))
 		err = -EIO;
 cleanup:
