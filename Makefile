@@ -187,7 +187,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record sysbound moves storm render page".
+# BENCH_SECTIONS="record sysbound syscalls moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps
@@ -200,5 +200,15 @@ $(BENCH_DIR)/%: tests/bench/%.c tests/bench/parse_pos.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-bench: bench-deps $(BIN) $(BENCH_DIR)/gen $(BENCH_DIR)/forker $(BENCH_DIR)/syscalls
+# An empty sys_enter program, the floor of --syscalls' hook (tests/bench/empty_hook.*).
+$(BENCH_DIR)/empty_hook.bpf.o: tests/bench/empty_hook.bpf.c
+	$(msg) BPF $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I. -Wall -Werror -c $< -o $@
+
+$(BENCH_DIR)/empty_hook: tests/bench/empty_hook.c $(BENCH_DIR)/empty_hook.bpf.o
+	$(msg) CC $@
+	$(Q)$(CC) $(BENCH_CFLAGS) $(shell $(PKG_CONFIG) --cflags libbpf) -o $@ $< $(shell $(PKG_CONFIG) --libs libbpf)
+
+bench: bench-deps $(BIN) $(BENCH_DIR)/gen $(BENCH_DIR)/forker $(BENCH_DIR)/syscalls $(BENCH_DIR)/empty_hook
 	PROCTRACE="$(abspath $(BIN))" BENCH_DIR="$(abspath $(BENCH_DIR))" bash tests/bench/bench.sh
