@@ -41,9 +41,13 @@ endif
 # The kernel side is built three times: without the syscall hooks, with the
 # syscall exit hook, which only options such as --failed-execs load, and with
 # the syscall entry hook too, for --syscalls (record/recorder.c).
+# The sampling program (record/sample.bpf.c) is an object of its own, loaded
+# at the first round of sampling only.
 BPF_SRC := record/proctrace.bpf.c
 BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o $(BUILD)/proctrace_cnt.bpf.o
-SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h $(BUILD)/proctrace_cnt.skel.h
+SAMPLE_OBJ := $(BUILD)/sample.bpf.o
+SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h $(BUILD)/proctrace_cnt.skel.h \
+	$(BUILD)/sample.skel.h
 
 SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -114,6 +118,12 @@ $(BPF_OBJ): $(BUILD)/%.bpf.o: $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(msg) BPF $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -I. -Irecord \
+		-Wall -Werror -c $< -o $@
+
+$(SAMPLE_OBJ): record/sample.bpf.c $(wildcard record/*.h) formats/event.h
+	$(msg) BPF $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
 		-Wall -Werror -c $< -o $@
 
 $(SKEL): $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o Makefile
@@ -187,7 +197,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record sysbound syscalls moves storm render page".
+# BENCH_SECTIONS="record sample sysbound syscalls moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps

@@ -36,9 +36,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: proctrace record [OPTIONS] [--] CMD [ARGS...]\n\n"
 		"Runs CMD and records its whole process tree with eBPF: every fork, exec\n"
-		"(with the exact argv), exit (status, CPU time, max RSS), and change of\n"
-		"session or process group (setsid, setpgid), as JSON lines; failed execs\n"
-		"too with --failed-execs. CMD is held until tracing has started,\n"
+		"(with the exact argv and working directory), exit (status, CPU time, max\n"
+		"RSS), and change of session or process group (setsid, setpgid), as JSON\n"
+		"lines, with each live process's CPU and memory every second (Sample);\n"
+		"failed execs too with --failed-execs. CMD is held until tracing has started,\n"
 		"so nothing is missed; orphans are followed too, and the recording ends\n"
 		"when the last process of the tree has exited. CMD's stdin, stdout and\n"
 		"stderr are left alone; Ctrl-C reaches CMD as usual, and SIGINT, SIGQUIT,\n"
@@ -66,6 +67,11 @@ static void usage(FILE *f)
 		"                         each miss of a PATH search): this hooks the exit\n"
 		"                         of every syscall, which makes every syscall on\n"
 		"                         the machine slower (about 85 ns) while recording\n"
+		"      --sample-interval DUR\n"
+		"                         every DUR, a Sample of each live process of the\n"
+		"                         tree: CPU so far, resident memory, swap, threads\n"
+		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
+		"                         for none; default 1s)\n"
 		"      --syscalls         also count every syscall of every process, by\n"
 		"                         syscall (Syscalls lines, at each exec and exit;\n"
 		"                         render -f syscalls shows them): this hooks the\n"
@@ -83,6 +89,7 @@ static void usage(FILE *f)
 		"  sudo proctrace record -x -o job.jsonl -- ./start-daemon.sh\n"
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
 		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
+		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n"
 		"  sudo proctrace record --syscalls -o sc.jsonl -- make test &&\n"
 		"      proctrace render -f syscalls --top 20 sc.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
@@ -113,15 +120,43 @@ int record_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int record_parse_interval(const char *s, uint64_t *out)
+{
+	size_t len = strlen(s);
+	int err;
+
+	if (!strcmp(s, "off")) {
+		*out = 0;
+		return 0;
+	}
+	/* A bare number is more likely seconds meant than nanoseconds: ask. */
+	if (len && s[len - 1] >= '0' && s[len - 1] <= '9') {
+		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	err = parse_duration(s, out);
+	if (err == -ERANGE || (!err && *out < RECORDER_MIN_SAMPLE_INTERVAL)) {
+		error("record: --sample-interval '%s' is %s (from 10ms to 2^64-1 ns), or 'off'", s,
+		      err ? "too long" : "too short");
+		return -EINVAL;
+	}
+	if (err) {
+		error("record: --sample-interval '%s' is not a duration (e.g. 10ms, 1s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_SYSCALLS };
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_SAMPLE_INTERVAL, OPT_SYSCALLS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-wait", no_argument, NULL, 'x' },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -131,6 +166,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->buffer_size = RECORDER_DEFAULT_BUFFER;
+	c->sample_interval_ns = RECORDER_DEFAULT_SAMPLE_INTERVAL;
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
 	/* '+': stop at CMD, whose own options are not ours. */
@@ -164,6 +200,11 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			break;
 		case OPT_FAILED_EXECS:
 			c->failed_execs = true;
+			break;
+		case OPT_SAMPLE_INTERVAL:
+			err = record_parse_interval(optarg, &c->sample_interval_ns);
+			if (err)
+				return err;
 			break;
 		case OPT_SYSCALLS:
 			c->syscalls = true;
@@ -661,6 +702,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.buffer_size = c->buffer_size,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
+		.sample_interval_ns = c->sample_interval_ns,
 		.syscalls = c->syscalls,
 		.quiet = c->quiet,
 		.announce = !c->output && !c->quiet,

@@ -13,6 +13,7 @@ struct record_cli {
 	bool failed_execs;    /* --failed-execs: also record failed execs */
 	bool syscalls;        /* --syscalls: also count every syscall by process */
 	uint64_t buffer_size; /* --buffer-size, bytes */
+	uint64_t sample_interval_ns; /* --sample-interval; 0: off */
 	char **cmd;           /* CMD and its arguments: borrowed from argv */
 };
 
@@ -26,6 +27,9 @@ enum record_parse {
  * RECORD_HELP, or -EINVAL after printing a usage error.
  */
 int record_parse_opts(int argc, char **argv, struct record_cli *c);
+
+/* --sample-interval's DUR (a unit required) or "off" (0); -EINVAL after a usage error. */
+int record_parse_interval(const char *s, uint64_t *out);
 
 /* A size in bytes with an optional K, M or G suffix (powers of 1024). */
 int record_parse_size(const char *s, uint64_t *out);

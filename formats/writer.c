@@ -325,7 +325,7 @@ static char *put_syscalls(char *p, const struct event *ev)
 
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
-	size_t need = FIXED_MAX, flen = 0;
+	size_t need = FIXED_MAX, flen = 0, cwdlen = 0;
 	const char *filename = NULL;
 	char *p;
 	int err;
@@ -341,6 +341,10 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 		need += strv_max(ev->u.exec.argv, ev->u.exec.argc);
 	if (ev->type == EV_SYSCALLS)
 		need += syscalls_max(ev);
+	if (ev->type == EV_EXEC && (ev->flags & EVF_CWD)) {
+		cwdlen = slen(ev->u.exec.cwd);
+		need += STR_MAX(cwdlen) + 40;
+	}
 	err = sbuf_reserve(b, need);
 	if (err)
 		return err;
@@ -369,6 +373,14 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 		}
 		if (ev->flags & EVF_TRUNCATED)
 			PUT_LIT(p, ",\"truncated\":true");
+		if (ev->flags & EVF_CWD) {
+			PUT_LIT(p, ",\"cwd\":");
+			p = put_cstr(p, ev->u.exec.cwd, cwdlen);
+			if (ev->flags & EVF_CWD_TRUNCATED)
+				PUT_LIT(p, ",\"cwd_truncated\":true");
+		} else if (ev->flags & EVF_CWD_UNKNOWN) {
+			PUT_LIT(p, ",\"cwd_unknown\":true");
+		}
 		break;
 	case EV_BADEXEC:
 		/* The schema has no ppid/pgid here: only the pid tried to exec. */
