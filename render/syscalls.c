@@ -20,14 +20,29 @@ struct sc_row {
 	const char *cmd;  /* trace_command_name() of the image */
 	const char *name; /* the syscall, as the recording names it */
 	uint64_t count;
+	uint32_t cmd_id, name_id; /* the same string, the same id: rows are grouped by ids */
 	bool ia32;
 };
+
+/* Strings by value -> ids (open addressing), so that rows sort on integers. */
+struct strtab {
+	const char **s;  /* s[id] */
+	uint32_t n, cap;
+	uint32_t *slots; /* id + 1; 0 is empty */
+	size_t mask;
+};
+
+/* The last pointer looked up in each of these slots, and its id: a recording's names are interned. */
+#define PTR_CACHE 1024
 
 struct sc_rows {
 	struct sc_row *v;
 	size_t n, cap;
 	char **owned; /* command names made in a buffer ("git gc"), freed with the rows */
 	size_t nowned, capowned;
+	struct strtab cmds, names;
+	const char *cache_ptr[PTR_CACHE];
+	uint32_t cache_id[PTR_CACHE];
 };
 
 static void rows_free(struct sc_rows *r)
@@ -36,6 +51,68 @@ static void rows_free(struct sc_rows *r)
 		free(r->owned[i]);
 	free(r->owned);
 	free(r->v);
+	free(r->cmds.s);
+	free(r->cmds.slots);
+	free(r->names.s);
+	free(r->names.slots);
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The id of s in t (added if new); UINT32_MAX on ENOMEM. s must outlive t. */
+static uint32_t strtab_id(struct strtab *t, const char *s)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->mask + 1 || !t->slots) {
+		size_t cap = t->slots ? (t->mask + 1) * 2 : 256;
+		uint32_t *slots = calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return UINT32_MAX;
+		for (uint32_t id = 0; id < t->n; id++) {
+			for (i = str_hash(t->s[id]) & (cap - 1); slots[i]; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = id + 1;
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->mask = cap - 1;
+	}
+	for (i = str_hash(s) & t->mask; t->slots[i]; i = (i + 1) & t->mask)
+		if (!strcmp(t->s[t->slots[i] - 1], s))
+			return t->slots[i] - 1;
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? 2 * t->cap : 64;
+		const char **v = realloc(t->s, cap * sizeof(*v));
+
+		if (!v)
+			return UINT32_MAX;
+		t->s = v;
+		t->cap = cap;
+	}
+	t->s[t->n] = s;
+	t->slots[i] = t->n + 1;
+	return t->n++;
+}
+
+/* A syscall name's id, through a cache by pointer (a recording holds one copy of each name). */
+static uint32_t name_id(struct sc_rows *r, const char *name)
+{
+	size_t k = ((uintptr_t)name >> 3) % PTR_CACHE;
+
+	if (r->cache_ptr[k] != name) {
+		r->cache_id[k] = strtab_id(&r->names, name);
+		r->cache_ptr[k] = r->cache_id[k] == UINT32_MAX ? NULL : name;
+	}
+	return r->cache_id[k];
 }
 
 bool syscalls_recorded(const struct recording *rec)
@@ -85,30 +162,37 @@ static int keep_name(struct sc_rows *r, const char **name)
 	return 0;
 }
 
+/* Grouping: by process, command, ABI and syscall, by their ids (no string compared). */
 static int cmp_key(const void *a, const void *b)
 {
 	const struct sc_row *x = a, *y = b;
-	int c;
 
 	if (x->p != y->p)
 		return x->p->index < y->p->index ? -1 : 1;
-	if ((c = strcmp(x->cmd, y->cmd)))
-		return c;
+	if (x->cmd_id != y->cmd_id)
+		return x->cmd_id < y->cmd_id ? -1 : 1;
 	if (x->ia32 != y->ia32)
 		return x->ia32 ? 1 : -1;
-	return strcmp(x->name, y->name);
+	return x->name_id < y->name_id ? -1 : x->name_id > y->name_id;
 }
 
 /* By count, most first; then by pid, command and syscall, so that the order is total. */
 static int cmp_count(const void *a, const void *b)
 {
 	const struct sc_row *x = a, *y = b;
+	int c;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	if (x->p->pid != y->p->pid)
 		return x->p->pid < y->p->pid ? -1 : 1;
-	return cmp_key(a, b);
+	if (x->p != y->p)
+		return x->p->index < y->p->index ? -1 : 1;
+	if (x->cmd_id != y->cmd_id && (c = strcmp(x->cmd, y->cmd)))
+		return c;
+	if (x->ia32 != y->ia32)
+		return x->ia32 ? 1 : -1;
+	return x->name_id == y->name_id ? 0 : strcmp(x->name, y->name);
 }
 
 /* Every count of the tree's Syscalls events, one row per process, command and syscall. */
@@ -124,7 +208,7 @@ static int collect(const struct trace *t, struct sc_rows *r)
 		const struct proc *p = t->proc_of_event[i];
 		const struct exec_span *img;
 		const char *cmd;
-		uint32_t n;
+		uint32_t n, cmd_id;
 
 		if (ev->type != EV_SYSCALLS || !p)
 			continue;
@@ -135,6 +219,10 @@ static int collect(const struct trace *t, struct sc_rows *r)
 		cmd = img ? trace_command_name(img->exec, buf, sizeof(buf)) : "(unknown)";
 		if (cmd == buf && (err = keep_name(r, &cmd)))
 			return err;
+		cmd_id = strtab_id(&r->cmds, cmd);
+		if (cmd_id == UINT32_MAX)
+			return -ENOMEM;
+		cmd = r->cmds.s[cmd_id];
 		if (r->n + n > r->cap) {
 			size_t cap = r->cap ? r->cap : 256;
 			struct sc_row *v;
@@ -147,11 +235,17 @@ static int collect(const struct trace *t, struct sc_rows *r)
 			r->v = v;
 			r->cap = cap;
 		}
-		for (uint32_t j = 0; j < n; j++)
-			r->v[r->n++] = (struct sc_row){ .p = p, .cmd = cmd,
-							.name = ev->u.syscalls.counts[j].name,
+		for (uint32_t j = 0; j < n; j++) {
+			const char *name = ev->u.syscalls.counts[j].name;
+			uint32_t id = name_id(r, name);
+
+			if (id == UINT32_MAX)
+				return -ENOMEM;
+			r->v[r->n++] = (struct sc_row){ .p = p, .cmd = cmd, .cmd_id = cmd_id,
+							.name = r->names.s[id], .name_id = id,
 							.count = ev->u.syscalls.counts[j].count,
 							.ia32 = j >= ev->u.syscalls.n };
+		}
 	}
 	/* Images of one process with one name, and one syscall given twice, make one row. */
 	if (!r->n)
@@ -266,26 +360,28 @@ struct sc_cmd {
 	size_t first, n;
 };
 
-/* By command, then by syscall: the rows of every process of a command are added up. */
+/* By command, then by syscall (ids): the rows of every process of a command are added up. */
 static int cmp_cmd_name(const void *a, const void *b)
 {
 	const struct sc_row *x = a, *y = b;
-	int c;
 
-	if ((c = strcmp(x->cmd, y->cmd)))
-		return c;
+	if (x->cmd_id != y->cmd_id)
+		return x->cmd_id < y->cmd_id ? -1 : 1;
 	if (x->ia32 != y->ia32)
 		return x->ia32 ? 1 : -1;
-	return strcmp(x->name, y->name);
+	return x->name_id < y->name_id ? -1 : x->name_id > y->name_id;
 }
 
+/* Within one command: by count, most first, then by syscall name. */
 static int cmp_in_cmd(const void *a, const void *b)
 {
 	const struct sc_row *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	return cmp_cmd_name(a, b);
+	if (x->ia32 != y->ia32)
+		return x->ia32 ? 1 : -1;
+	return x->name_id == y->name_id ? 0 : strcmp(x->name, y->name);
 }
 
 static int cmp_cmd_total(const void *a, const void *b)
@@ -335,7 +431,7 @@ int summary_syscalls_print(FILE *out, const struct trace *t, const struct render
 		goto cleanup;
 	}
 	for (size_t i = 0; i < r.n; i++) {
-		if (!ncmds || strcmp(cmds[ncmds - 1].cmd, r.v[i].cmd))
+		if (!ncmds || i == 0 || r.v[i - 1].cmd_id != r.v[i].cmd_id)
 			cmds[ncmds++] = (struct sc_cmd){ .cmd = r.v[i].cmd, .first = i };
 		cmds[ncmds - 1].n++;
 		cmds[ncmds - 1].total = add_sat(cmds[ncmds - 1].total, r.v[i].count);
