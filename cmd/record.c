@@ -74,6 +74,11 @@ static void usage(FILE *f)
 		"                         tree: CPU so far, resident memory, swap, threads\n"
 		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
 		"                         for none; default 1s)\n"
+		"      --syscalls         also count every syscall of every process, by\n"
+		"                         syscall (Syscalls lines, at each exec and exit;\n"
+		"                         render -f syscalls shows them): this hooks the\n"
+		"                         entry of every syscall, which makes every syscall\n"
+		"                         on the machine slower while recording\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Summary while recording (trexec's top-N):\n"
@@ -100,7 +105,9 @@ static void usage(FILE *f)
 		"  sudo proctrace record --buffer-size 64M -o big.jsonl -- ninja\n"
 		"  sudo proctrace record --failed-execs -o why.jsonl -- ./configure\n"
 		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n"
-		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n\n"
+		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n"
+		"  sudo proctrace record --syscalls -o sc.jsonl -- make test &&\n"
+		"      proctrace render -f syscalls --top 20 sc.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -191,7 +198,8 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 {
 	/* Long options have values of their own: an extra's -x is not --no-wait. */
 	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT, OPT_SUMMARY, OPT_INTERVAL,
-	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT, OPT_SAMPLE_INTERVAL };
+	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT, OPT_SAMPLE_INTERVAL,
+	       OPT_SYSCALLS };
 	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
@@ -199,6 +207,7 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
 		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
+		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
@@ -321,6 +330,9 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			err = record_parse_interval(optarg, &c->sample_interval_ns);
 			if (err)
 				return err;
+			break;
+		case OPT_SYSCALLS:
+			c->syscalls = true;
 			break;
 		case 'h':
 			if (x)
@@ -882,6 +894,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
 		.sample_interval_ns = c->sample_interval_ns,
+		.syscalls = c->syscalls,
 		.quiet = c->quiet,
 		.announce = !c->output && !c->no_default_output && !c->quiet,
 		.drop_privs = inv->set,

@@ -16,6 +16,7 @@ struct record_cli {
 	bool no_wait;         /* -x: stop at CMD's exit */
 	bool quiet;           /* -q */
 	bool failed_execs;    /* --failed-execs: also record failed execs */
+	bool syscalls;        /* --syscalls: also count every syscall by process */
 	uint64_t buffer_size; /* --buffer-size, bytes */
 	/* --summary: the summary of what is recorded so far, while recording */
 	bool summary;

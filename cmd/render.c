@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "render/syscalls.h"
 #include "render/trace.h"
 
 static void usage(FILE *f)
@@ -53,6 +54,9 @@ static void usage(FILE *f)
 		   "html: one self-contained page (no network; needs JavaScript): a zoomable timeline of\n"
 		   "the processes in lanes, their argv, status, CPU and memory on hover and click, search,\n"
 		   "the critical path, failures, the slowest processes and the top commands.\n\n"
+		   "syscalls (of a recording made with record --syscalls): one row per process,\n"
+		   "command and syscall (PID, CMD, SYSCALL, COUNT), most calls first; every row\n"
+		   "unless --top N is given; ia32 syscalls are written ia32:NAME.\n\n"
 		   "metrics options:\n"
 		   "      --interval DUR     one row per DUR (e.g. 100ms, 1s, 5m; at least 1ms); default: the\n"
 		   "                         recording's sample interval, else 1s\n\n"
@@ -75,6 +79,7 @@ static void usage(FILE *f)
 		   "  proctrace render -f html -o build.html build.jsonl  # one page: open it in a browser\n"
 		   "  proctrace render -f metrics --interval 5s build.jsonl   # cores busy, memory over time (TSV)\n"
 		   "  proctrace render -f processes -o build.csv build.jsonl  # a table for DuckDB, sqlite, pandas\n"
+		   "  proctrace render -f syscalls --top 20 sc.jsonl   # the most frequent syscalls, by process\n"
 		   "  proctrace sort < raw.jsonl | proctrace render -f summary -\n\n"
 		   "See proctrace-render(1) for every view, its options and what it shows.\n");
 }
@@ -234,6 +239,7 @@ int cmd_render(int argc, char **argv)
 	};
 	struct render_opts opts = { .top = 10, .sort = SORT_COUNT };
 	const struct renderer *r = renderer_find("multiplexed");
+	bool top_given = false, sort_given = false;
 	const char *in = "-", *out = NULL, *summary_opt = NULL, *mermaid_opt = NULL, *metrics_opt = NULL;
 	const char *json_opt = NULL;
 	struct tree_cli tree = { 0 };
@@ -279,6 +285,7 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_TOP:
 			summary_opt = "--top";
+			top_given = true;
 			if (parse_uint(optarg, 1000000, &v) || v == 0) {
 				error("render: --top: '%s' is not a number from 1 to 1000000", optarg);
 				return EXIT_USAGE;
@@ -287,6 +294,7 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_SORT:
 			summary_opt = "--sort";
+			sort_given = true;
 			if (!strcmp(optarg, "count")) {
 				opts.sort = SORT_COUNT;
 			} else if (!strcmp(optarg, "time")) {
@@ -346,6 +354,12 @@ int cmd_render(int argc, char **argv)
 		}
 	}
 	/* An option of another view would be ignored: say so rather than surprise. */
+	/* -f syscalls takes --top too (all rows without it), not --sort. */
+	if (!strcmp(r->name, "syscalls")) {
+		summary_opt = sort_given ? "--sort" : NULL;
+		if (!top_given)
+			opts.top = 0;
+	}
 	if (summary_opt && strcmp(r->name, "summary"))
 		warning("render: %s applies to -f summary only; ignored for -f %s", summary_opt,
 			r->name);
@@ -387,6 +401,10 @@ int cmd_render(int argc, char **argv)
 	if (rec->has_end && rec->end.has_lost && rec->end.lost > 0)
 		warning("%s: %llu %s lost while recording: this view is incomplete", rec->name,
 			(unsigned long long)rec->end.lost, rec->end.lost == 1 ? "event was" : "events were");
+	/* Every view renders every recording: this one says why its table is empty. */
+	if (!strcmp(r->name, "syscalls") && !syscalls_recorded(rec))
+		warning("%s: no syscall counts: it was recorded without --syscalls "
+			"(proctrace record --syscalls counts them)", rec->name);
 	if (trace_build_nth(&t, rec, pid, nth))
 		goto cleanup;
 	if (output_write(o, render_job, &(struct render_job){ r, t, &opts }))

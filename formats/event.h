@@ -19,6 +19,7 @@ enum pt_kind {
 	PT_SETSID,
 	PT_SETPGID,
 	PT_SAMPLE,
+	PT_SYSCALLS = 9,
 };
 
 /* Longest filename kept (PATH_MAX), and argv bytes kept (MAX_ARG_STRLEN). */
@@ -123,5 +124,33 @@ struct pt_sample {
 
 /* Processes looked at per run of the sampling program. */
 #define PT_SAMPLE_BATCH 1024
+
+/*
+ * Syscall counts (record --syscalls): a slot per syscall number and ABI,
+ * PT_SC_SLOTS for the native table, then as many for the ia32 one (x86).
+ * Each entry is a count (at most PT_SC_COUNT_MAX) shifted left by 16, or'ed
+ * with its slot. Only slots with a count are sent.
+ */
+#define PT_SC_SLOTS 512
+#define PT_SC_IA32 PT_SC_SLOTS /* the slot of ia32 syscall N is PT_SC_IA32 + N */
+#define PT_SC_ENTRIES (2 * PT_SC_SLOTS)
+#define PT_SC_COUNT_MAX ((1ull << 48) - 1)
+
+/* The tables kept per process in task storage, read by the recorder at the end. */
+struct pt_sc_table {
+	__u64 n[PT_SC_SLOTS];
+};
+
+struct pt_sc_proc {
+	__u64 exec;           /* slot + 1 of the last exec syscall entered, 0 if none */
+	__u64 n[PT_SC_SLOTS]; /* the native table */
+};
+
+struct pt_syscalls {
+	struct pt_hdr h;
+	__u32 n;     /* entries */
+	__u32 pad;
+	__u64 e[];   /* count << 16 | slot */
+};
 
 #endif

@@ -18,6 +18,7 @@ enum ev_type {
 	EV_SETSID,
 	EV_SETPGID,
 	EV_SAMPLE,
+	EV_SYSCALLS,
 	EV__COUNT,
 };
 
@@ -37,6 +38,12 @@ enum ev_flag {
 	EVF_CWD = 1u << 11,      /* Exec: cwd is valid */
 	EVF_CWD_TRUNCATED = 1u << 12, /* Exec: cwd is only its deepest part, after ".../" */
 	EVF_CWD_UNKNOWN = 1u << 13,   /* Exec: the recorder could not tell the cwd */
+};
+
+/* One syscall's count in a Syscalls event: name is strace's ("read"), or "syscall_N". */
+struct sc_count {
+	const char *name;
+	uint64_t count;
 };
 
 /*
@@ -89,6 +96,17 @@ struct event {
 			uint64_t user_ns, system_ns, rss_kb;
 			uint32_t swap_kb, threads;
 		} sample;
+		/*
+		 * Syscall counts of one exec image of the process: n of the
+		 * native table ("syscalls"), then n_ia32 of the i386 one
+		 * ("syscalls_ia32"), in counts[0 .. n + n_ia32). Borrowed like
+		 * strings.
+		 */
+		struct {
+			const struct sc_count *counts;
+			uint32_t n;
+			uint32_t n_ia32;
+		} syscalls;
 	} u;
 };
 
@@ -107,6 +125,7 @@ struct rec_header {
 	const char *kernel;
 	bool has_failed_execs; /* the header says whether failed execs were recorded */
 	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
+	bool syscalls;         /* Syscalls lines were recorded (--syscalls) */
 };
 
 /*
@@ -120,6 +139,8 @@ struct rec_end {
 	int exit_code;
 	bool has_exit_code;
 	bool has_lost;
+	bool has_syscalls_lost; /* written only when the header has syscalls */
+	uint64_t syscalls_lost; /* syscalls that could not be counted */
 };
 
 /* A growable byte buffer that lines are formatted into. */

@@ -24,7 +24,7 @@
 
 #define MAX_FIELDS 32
 
-enum fkind { FK_NULL, FK_INT, FK_BOOL, FK_STR, FK_ARR, FK_OTHER };
+enum fkind { FK_NULL, FK_INT, FK_BOOL, FK_STR, FK_ARR, FK_OBJ, FK_OTHER };
 
 struct fval {
 	enum fkind kind;
@@ -33,8 +33,9 @@ struct fval {
 	char *s;             /* FK_STR */
 	size_t len;
 	json_t *jarr;        /* FK_ARR from jansson */
-	char *arr;           /* FK_ARR from the fast scanner: just after '[' */
-	size_t arr_n;
+	char *arr;           /* FK_ARR from the fast scanner: just after '['; FK_OBJ: after '{' */
+	size_t arr_n;        /* FK_ARR: elements; FK_OBJ: members */
+	json_t *jobj;        /* FK_OBJ from jansson */
 };
 
 struct field {
@@ -162,6 +163,80 @@ static void unescape(char *s, size_t *len)
 	*len = (size_t)(w - s);
 }
 
+static const char *scan_value(const char *s, const char *end, struct fval *v);
+
+/* A simple hash of a key, for telling keys given twice in an object apart cheaply. */
+static unsigned key_hash(const char *k, size_t len)
+{
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * An object whose members are all integers ({"read":12,"write":3}, as a
+ * Syscalls line's counts), at its '{'; NULL hands the line to jansson
+ * (anything else, escaped keys, a key given twice).
+ */
+static const char *scan_int_object(const char *s, const char *end, struct fval *v)
+{
+	uint64_t seen[4] = { 0 }; /* a bit per key hash: a key whose bit is set is compared */
+	const char *first = s + 1;
+
+	v->kind = FK_OBJ;
+	v->arr = (char *)first;
+	s = skip_ws(s + 1, end);
+	if (s < end && *s == '}') {
+		v->len = (size_t)(s - first);
+		return s + 1;
+	}
+	for (;;) {
+		const char *k, *q;
+		struct fval iv;
+		unsigned h;
+		bool esc;
+
+		if (s == end || *s != '"' || !(q = scan_string(s, end, &esc)) || esc)
+			return NULL;
+		k = s + 1;
+		h = key_hash(k, (size_t)(q - k - 1)) & 255;
+		if (seen[h / 64] & (UINT64_C(1) << (h % 64))) {
+			/* the same hash: compare with every key before it */
+			size_t klen = (size_t)(q - k - 1);
+			const char *t = skip_ws(first, end);
+
+			while (t < s) {
+				const char *tq = scan_string(t, end, &esc);
+
+				if ((size_t)(tq - t - 2) == klen && !memcmp(t + 1, k, klen))
+					return NULL;
+				t = skip_ws(tq, end) + 1; /* ':' */
+				t = scan_value(skip_ws(t, end), end, &iv);
+				t = skip_ws(t, end) + 1; /* ',' */
+				t = skip_ws(t, end);
+			}
+		}
+		seen[h / 64] |= UINT64_C(1) << (h % 64);
+		s = skip_ws(q, end);
+		if (s == end || *s++ != ':')
+			return NULL;
+		s = skip_ws(s, end);
+		if (!(s = scan_value(s, end, &iv)) || iv.kind != FK_INT)
+			return NULL;
+		v->arr_n++;
+		s = skip_ws(s, end);
+		if (s < end && *s == '}') {
+			v->len = (size_t)(s - first); /* up to the closing brace */
+			return s + 1;
+		}
+		if (s == end || *s++ != ',')
+			return NULL;
+		s = skip_ws(s, end);
+	}
+}
+
 static const char *scan_value(const char *s, const char *end, struct fval *v)
 {
 	const char *q;
@@ -170,6 +245,8 @@ static const char *scan_value(const char *s, const char *end, struct fval *v)
 	if (s == end)
 		return NULL;
 	switch (*s) {
+	case '{':
+		return scan_int_object(s, end, v);
 	case '"':
 		q = scan_string(s, end, &v->escaped);
 		if (!q)
@@ -408,6 +485,11 @@ static struct fval *lookup(struct parse_ctx *c, const char *key)
 		c->tmp.kind = FK_ARR;
 		c->tmp.jarr = v;
 		c->tmp.arr_n = json_array_size(v);
+		break;
+	case JSON_OBJECT:
+		c->tmp.kind = FK_OBJ;
+		c->tmp.jobj = v;
+		c->tmp.arr_n = json_object_size(v);
 		break;
 	default:
 		c->tmp.kind = FK_OTHER;
@@ -868,6 +950,100 @@ static int parse_sample(struct parse_ctx *c)
 	return 0;
 }
 
+/*
+ * Counts by syscall name: an object of non-negative integers, into
+ * out[0..*n) (names interned). Returns 1, 0 if absent or null, <0 on error.
+ */
+static int get_counts(struct parse_ctx *c, const char *key, struct sc_count **out, uint32_t *n)
+{
+	struct fval *v = lookup(c, key);
+	struct sc_count *cnt;
+	const char *pos, *end, *k, *q;
+	size_t i = 0, klen;
+	bool esc;
+
+	if (!v || v->kind == FK_NULL)
+		return 0;
+	if (v->kind != FK_OBJ)
+		return perr(c->p, "%s: \"%s\" is not an object of counts", c->type, key);
+	if (v->arr_n > UINT32_MAX)
+		return perr(c->p, "%s: \"%s\" is too long", c->type, key);
+	cnt = arena_alloc(c->a, (v->arr_n ? v->arr_n : 1) * sizeof(*cnt), sizeof(void *));
+	if (!cnt)
+		return perr(c->p, "out of memory");
+	if (v->jobj) {
+		const char *name;
+		json_t *val;
+
+		json_object_foreach(v->jobj, name, val) {
+			if (!json_is_integer(val) || json_integer_value(val) < 0)
+				return perr(c->p, "%s: \"%s\".\"%s\" is not a count (a non-negative integer)",
+					    c->type, key, name);
+			if (!(cnt[i].name = arena_intern(c->a, name, strlen(name))))
+				return perr(c->p, "out of memory");
+			cnt[i++].count = (uint64_t)json_integer_value(val);
+		}
+	} else {
+		/* the scanner checked it all: "key":integer members, keys without escapes */
+		end = v->arr + v->len;
+		for (pos = v->arr; i < v->arr_n; i++) {
+			struct fval iv;
+
+			pos = skip_ws(pos, end);
+			if (*pos == ',')
+				pos = skip_ws(pos + 1, end);
+			q = scan_string(pos, end, &esc);
+			k = pos + 1;
+			klen = (size_t)(q - k - 1);
+			pos = skip_ws(q, end) + 1; /* ':' */
+			pos = scan_value(skip_ws(pos, end), end, &iv);
+			if (iv.i < 0)
+				return perr(c->p, "%s: \"%s\".\"%.*s\" is not a count (a non-negative integer)",
+					    c->type, key, (int)klen, k);
+			if (!(cnt[i].name = arena_intern(c->a, k, klen)))
+				return perr(c->p, "out of memory");
+			cnt[i].count = (uint64_t)iv.i;
+		}
+	}
+	*out = cnt;
+	*n = (uint32_t)i;
+	return 1;
+}
+
+/* Syscalls: "syscalls" is required (maybe {}), "syscalls_ia32" only when the process made some. */
+static int parse_syscalls(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	struct sc_count *native = NULL, *ia32 = NULL, *all;
+	uint32_t n = 0, n32 = 0;
+	int ret;
+
+	ev->type = EV_SYSCALLS;
+	if ((ret = get_common(c, "pid")) < 0)
+		return ret;
+	if ((ret = get_counts(c, "syscalls", &native, &n)) < 0)
+		return ret;
+	if (!ret)
+		return perr(c->p, "%s: missing \"syscalls\"", c->type);
+	if ((ret = get_counts(c, "syscalls_ia32", &ia32, &n32)) < 0)
+		return ret;
+	if ((uint64_t)n + n32 > UINT32_MAX)
+		return perr(c->p, "%s: too many counts", c->type);
+	all = native;
+	if (n32) {
+		all = arena_alloc(c->a, ((size_t)n + n32) * sizeof(*all), sizeof(void *));
+		if (!all)
+			return perr(c->p, "out of memory");
+		if (n)
+			memcpy(all, native, n * sizeof(*all));
+		memcpy(all + n, ia32, n32 * sizeof(*all));
+	}
+	ev->u.syscalls.counts = all;
+	ev->u.syscalls.n = n;
+	ev->u.syscalls.n_ia32 = n32;
+	return 0;
+}
+
 static int parse_header(struct parse_ctx *c)
 {
 	struct rec_header *h = &c->p->hdr;
@@ -900,6 +1076,8 @@ static int parse_header(struct parse_ctx *c)
 	if ((ret = get_bool(c, "failed_execs", &h->failed_execs)) < 0)
 		return ret;
 	h->has_failed_execs = ret;
+	if ((ret = get_bool(c, "syscalls", &h->syscalls)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -922,6 +1100,9 @@ static int parse_end(struct parse_ctx *c)
 		e->exit_code = (int)x;
 		e->has_exit_code = true;
 	}
+	if ((ret = get_u64(c, "syscalls_lost", false, &e->syscalls_lost)) < 0)
+		return ret;
+	e->has_syscalls_lost = ret;
 	return 0;
 }
 
@@ -975,7 +1156,7 @@ static const struct {
 	/* most frequent first */
 	{ "Exec", NULL }, { "Fork", parse_fork }, { "Exit", parse_exit },
 	{ "SetPGID", parse_setpgid }, { "SetSID", parse_setsid }, { "BadExec", parse_badexec },
-	{ "Sample", parse_sample },
+	{ "Sample", parse_sample }, { "Syscalls", parse_syscalls },
 	{ "ExecArgs", NULL }, { "ExecFilename", NULL }, { "ExecFull", NULL },
 	{ "Recording", parse_header }, { "End", parse_end },
 };

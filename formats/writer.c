@@ -44,7 +44,7 @@ const char *ev_type_name(enum ev_type t)
 	static const char *const names[EV__COUNT] = {
 		[EV_FORK] = "Fork", [EV_EXEC] = "Exec", [EV_BADEXEC] = "BadExec",
 		[EV_EXIT] = "Exit", [EV_SETSID] = "SetSID", [EV_SETPGID] = "SetPGID",
-		[EV_SAMPLE] = "Sample",
+		[EV_SAMPLE] = "Sample", [EV_SYSCALLS] = "Syscalls",
 	};
 	return (unsigned)t < EV__COUNT ? names[t] : "?";
 }
@@ -284,6 +284,45 @@ static char *put_sample(char *p, const struct event *ev)
 	return put_u64(p, ev->u.sample.threads);
 }
 
+/* Upper bound of the bytes of a Syscalls event's counts. */
+static size_t syscalls_max(const struct event *ev)
+{
+	size_t sum = 64;
+
+	for (uint32_t i = 0; i < ev->u.syscalls.n + ev->u.syscalls.n_ia32; i++)
+		sum += STR_MAX(slen(ev->u.syscalls.counts[i].name)) + 21;
+	return sum;
+}
+
+/* {"name":count,...} of n counts. */
+static char *put_counts(char *p, const struct sc_count *c, uint32_t n)
+{
+	*p++ = '{';
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		p = put_cstr(p, c[i].name, slen(c[i].name));
+		*p++ = ':';
+		p = put_u64(p, c[i].count);
+	}
+	*p++ = '}';
+	return p;
+}
+
+/* A Syscalls event: the native table always (maybe empty), the ia32 one when it has counts. */
+static char *put_syscalls(char *p, const struct event *ev)
+{
+	PUT_LIT(p, ",\"pid\":");
+	p = put_i64(p, ev->pid);
+	PUT_LIT(p, ",\"syscalls\":");
+	p = put_counts(p, ev->u.syscalls.counts, ev->u.syscalls.n);
+	if (ev->u.syscalls.n_ia32) {
+		PUT_LIT(p, ",\"syscalls_ia32\":");
+		p = put_counts(p, ev->u.syscalls.counts + ev->u.syscalls.n, ev->u.syscalls.n_ia32);
+	}
+	return p;
+}
+
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
 	size_t need = FIXED_MAX, flen = 0, cwdlen = 0;
@@ -300,6 +339,8 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 	}
 	if (ev->type == EV_EXEC && (ev->flags & EVF_CMDLINE))
 		need += strv_max(ev->u.exec.argv, ev->u.exec.argc);
+	if (ev->type == EV_SYSCALLS)
+		need += syscalls_max(ev);
 	if (ev->type == EV_EXEC && (ev->flags & EVF_CWD)) {
 		cwdlen = slen(ev->u.exec.cwd);
 		need += STR_MAX(cwdlen) + 40;
@@ -370,6 +411,9 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 	case EV_SAMPLE:
 		p = put_sample(p, ev);
 		break;
+	case EV_SYSCALLS:
+		p = put_syscalls(p, ev);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -416,6 +460,8 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 		PUT_LIT(p, ",\"sample_interval_ns\":");
 		p = put_u64(p, h->sample_interval_ns);
 	}
+	if (h->syscalls)
+		PUT_LIT(p, ",\"syscalls\":true");
 	PUT_LIT(p, "}}\n");
 	b->len = (size_t)(p - b->buf);
 	return 0;
@@ -439,6 +485,10 @@ int jsonl_write_end(struct sbuf *b, const struct rec_end *e)
 	if (e->has_exit_code) {
 		PUT_LIT(p, ",\"exit_code\":");
 		p = put_i64(p, e->exit_code);
+	}
+	if (e->has_syscalls_lost) {
+		PUT_LIT(p, ",\"syscalls_lost\":");
+		p = put_u64(p, e->syscalls_lost);
 	}
 	PUT_LIT(p, "}}\n");
 	b->len = (size_t)(p - b->buf);

@@ -111,6 +111,7 @@ struct signal_struct {
 	struct prev_cputime prev_cputime;
 	unsigned long maxrss;
 	unsigned long long sum_sched_runtime;
+	struct task_struct *group_exec_task; /* the thread exec'ing while de_thread() runs (5.17+) */
 };
 
 /* The mm's counters; count alone is what /proc shows (percpu_counter_read_positive()). */

@@ -263,6 +263,14 @@ static __always_inline struct seen_ids *look_at(struct task_struct *leader)
 	return s;
 }
 
+#ifdef PT_SYSCALL_COUNT
+#include "syscalls.bpf.h"
+#else
+#define sc_at_exec(p) ((void)0)
+#define sc_at_thread_exit(p, sig) ((void)0)
+#define sc_at_exit(p) ((void)0)
+#endif
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -470,6 +478,7 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	if (!is_traced(p->tgid))
 		return 0;
 	look_at(p);
+	sc_at_exec(p);
 	s = get_scratch();
 	if (!s) {
 		count_lost_exec();
@@ -544,10 +553,13 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	 * dying at once may both see it at zero: clearing the bit in the
 	 * traced set lets exactly one of them report.
 	 */
-	if (BPF_CORE_READ(sig, live.counter))
+	if (BPF_CORE_READ(sig, live.counter)) {
+		sc_at_thread_exit(p, sig);
 		return 0;
+	}
 	if (!(__sync_fetch_and_and(w, ~TRACED_BIT(tgid)) & TRACED_BIT(tgid)))
 		return 0;
+	sc_at_exit(p);
 	fill_hdr(&e->h, PT_EXIT, sizeof(*e), p);
 	/* What wait(2) will report: see wait_task_zombie(). */
 	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)

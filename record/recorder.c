@@ -25,8 +25,10 @@
 #include "formats/event.h"
 #include "formats/jsonl.h"
 #include "record/recorder.h"
+#include "record/syscalls.h"
 #include "proctrace.skel.h"
 #include "proctrace_sc.skel.h"
+#include "proctrace_cnt.skel.h"
 #include "sample.skel.h"
 
 /* Flush the output once this much is buffered, when idle, or this often. */
@@ -47,11 +49,15 @@
 struct bpf_side {
 	struct proctrace_bpf *skel;       /* the default build, or */
 	struct proctrace_sc_bpf *skel_sc; /* the one with the syscall hook */
+	struct proctrace_cnt_bpf *skel_cnt; /* the one counting syscalls too (--syscalls) */
 	int events_fd, traced_fd, pending_fd;
 	volatile __u64 *seq;     /* the next event's seq */
 	volatile __u64 *lost;    /* events the kernel side dropped */
 	volatile __u64 *lost_execs; /* of them, Exec and BadExec records */
 	volatile __s64 *pending; /* Exits waiting in pending_exits */
+	/* skel_cnt's syscall tables, and the syscalls it could not count */
+	int sc_native_fd, sc_ia32_fd;
+	volatile __u64 *sc_lost;
 };
 
 /*
@@ -88,6 +94,8 @@ struct recorder {
 	const char **argv;
 	size_t argvcap;
 	uint64_t nevents, nprocs;
+	struct sc_decoder sc;  /* --syscalls: the counts of the Syscalls being written */
+	bool root_execd;       /* the root's first Exec was written */
 	bool root_exited, all_exited;
 	bool stop;           /* told to stop once CMD had exited */
 	int root_wstatus;
@@ -493,8 +501,30 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 	case PT_SETPGID:
 		ev->type = EV_SETPGID;
 		return 0;
+	case PT_SYSCALLS: {
+		const struct pt_syscalls *e = data;
+
+		if (size < sizeof(*e) || e->n > PT_SC_ENTRIES ||
+		    sizeof(*e) + e->n * sizeof(e->e[0]) > size)
+			return -EINVAL;
+		ev->flags = EVF_SEQ;
+		return sc_decode_entries(&r->sc, (const uint64_t *)e->e, e->n, ev);
+	}
 	}
 	return -EINVAL;
+}
+
+/*
+ * Before its first exec, the root is the recorder's own child getting
+ * ready to exec CMD: its syscalls are the recorder's, not CMD's.
+ */
+static bool skip_event(struct recorder *r, const struct event *ev)
+{
+	if (ev->pid != r->root)
+		return false;
+	if (ev->type == EV_EXEC)
+		r->root_execd = true;
+	return ev->type == EV_SYSCALLS && !r->root_execd;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -508,6 +538,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		warning("skipping a malformed kernel record (%zu bytes)", size);
 		return 0;
 	}
+	if (!err && skip_event(r, &ev))
+		return 0;
 	if (!err && r->o->out_fd >= 0)
 		err = jsonl_write_event(&r->out, &ev);
 	if (err)
@@ -554,6 +586,7 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	h.kernel = u.release;
 	h.has_failed_execs = true;
 	h.failed_execs = r->o->failed_execs;
+	h.syscalls = r->o->syscalls;
 	h.sample_interval_ns = r->o->sample_interval_ns;
 	return jsonl_write_header(&r->out, &h);
 }
@@ -1210,7 +1243,7 @@ static int loop(struct recorder *r)
  */
 static bool needs_syscall_hook(const struct recorder_opts *o)
 {
-	return o->failed_execs;
+	return o->failed_execs || o->syscalls;
 }
 
 /* Size skeleton s (of either build) before its loader runs, with the kernel's log if given. */
@@ -1242,7 +1275,9 @@ static void close_skel(struct bpf_side *b)
 {
 	proctrace_bpf__destroy(b->skel);
 	proctrace_sc_bpf__destroy(b->skel_sc);
-	*b = (struct bpf_side){ .events_fd = -1, .traced_fd = -1, .pending_fd = -1 };
+	proctrace_cnt_bpf__destroy(b->skel_cnt);
+	*b = (struct bpf_side){ .events_fd = -1, .traced_fd = -1, .pending_fd = -1,
+				.sc_native_fd = -1, .sc_ia32_fd = -1 };
 }
 
 /* Open and size the build the options need, then run its loader (into the kernel's log if given). */
@@ -1253,7 +1288,19 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 	int ncpu = libbpf_num_possible_cpus(), err;
 
 	close_skel(b);
-	if (needs_syscall_hook(o)) {
+	if (o->syscalls) {
+		b->skel_cnt = proctrace_cnt_bpf__open();
+		if (!b->skel_cnt)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel_cnt, o, ncpu, log, logsize);
+		err = proctrace_cnt_bpf__load(b->skel_cnt);
+		if (!err) {
+			SKEL_KEEP(b, b->skel_cnt);
+			b->sc_native_fd = b->skel_cnt->maps.sc_native.map_fd;
+			b->sc_ia32_fd = b->skel_cnt->maps.sc_ia32.map_fd;
+			b->sc_lost = &b->skel_cnt->bss->sc_lost;
+		}
+	} else if (needs_syscall_hook(o)) {
 		b->skel_sc = proctrace_sc_bpf__open();
 		if (!b->skel_sc)
 			return -ENOMEM;
@@ -1302,6 +1349,24 @@ static void eperm_why(char *buf, size_t size)
 }
 
 /*
+ * The build that counts syscalls has both syscall hooks: the exit one
+ * (a cost of its own to every syscall) is attached only for --failed-execs.
+ */
+static int attach_cnt(struct proctrace_cnt_bpf *s, const struct recorder_opts *o)
+{
+	int ret = 0;
+
+	ret = ret < 0 ? ret : proctrace_cnt_bpf__on_fork__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_bpf__on_exec__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_bpf__on_exit__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_bpf__on_switch__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_bpf__on_sys_enter__attach(s);
+	if (o->failed_execs)
+		ret = ret < 0 ? ret : proctrace_cnt_bpf__on_sys_exit__attach(s);
+	return ret < 0 ? ret : 0;
+}
+
+/*
  * Load, size and attach the BPF side. The skeleton is a light one: its
  * loader program creates the maps and loads the programs in the kernel,
  * which applies the CO-RE relocations against its own BTF. User space
@@ -1339,8 +1404,11 @@ static int open_bpf(struct recorder *r)
 		free(log);
 		return err;
 	}
-	err = r->bpf.skel_sc ? proctrace_sc_bpf__attach(r->bpf.skel_sc)
-			     : proctrace_bpf__attach(r->bpf.skel);
+	if (r->bpf.skel_cnt)
+		err = attach_cnt(r->bpf.skel_cnt, r->o);
+	else
+		err = r->bpf.skel_sc ? proctrace_sc_bpf__attach(r->bpf.skel_sc)
+				     : proctrace_bpf__attach(r->bpf.skel);
 	if (err) {
 		err = err < 0 ? err : -EINVAL;
 		error("cannot attach the BPF programs: %s", strerror(-err));
@@ -1577,6 +1645,42 @@ static void hooks_end(struct recorder *r, const struct rec_end *end)
 			(*h)->end((*h)->ctx, &st);
 }
 
+/* A Syscalls event of a process alive at the end: timestamped now, numbered after the kernel's. */
+static int write_alive(void *ctx, struct event *ev)
+{
+	struct recorder *r = ctx;
+
+	ev->ts = rel_ts(r, now_ns(CLOCK_MONOTONIC));
+	ev->seq = __sync_fetch_and_add(r->bpf.seq, 1);
+	ev->flags = EVF_SEQ;
+	if (skip_event(r, ev) || r->o->out_fd < 0)
+		return 0;
+	r->nevents++;
+	return jsonl_write_event(&r->out, ev);
+}
+
+/*
+ * --syscalls: the counts of the processes still running when the
+ * recording stops (-x, or a stop once CMD has exited), and the End line's
+ * count of the syscalls that could not be counted, said on stderr too.
+ */
+static int finish_syscalls(struct recorder *r, struct rec_end *end)
+{
+	int err;
+
+	if (!r->bpf.skel_cnt)
+		return 0;
+	err = sc_send_alive(r->bpf.traced_fd, r->bpf.sc_native_fd, r->bpf.sc_ia32_fd, &r->sc,
+			    write_alive, r);
+	end->has_syscalls_lost = true;
+	end->syscalls_lost = *r->bpf.sc_lost;
+	if (end->syscalls_lost)
+		warning("%llu syscall%s not counted (no kernel memory for a process's table, "
+			"a number out of range, or its record lost)",
+			(unsigned long long)end->syscalls_lost, end->syscalls_lost == 1 ? "" : "s");
+	return err;
+}
+
 int recorder__run(const struct recorder_opts *o, int *status)
 {
 	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1, .tfd = -1,
@@ -1618,6 +1722,9 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		error("recording failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = finish_syscalls(r, &end);
+	if (err)
+		goto cleanup;
 	end.ts = rel_ts(r, now_ns(CLOCK_MONOTONIC));
 	end.lost = *r->bpf.lost;
 	end.has_lost = true;
@@ -1672,6 +1779,7 @@ cleanup:
 	}
 	give_back_process(r);
 	sbuf_free(&r->out);
+	sc_decoder_free(&r->sc);
 	free(r->strbuf);
 	free(r->argv);
 	return err;

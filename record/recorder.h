@@ -99,6 +99,9 @@ struct recorder_opts {
 	bool failed_execs;        /* also record failed execs (BadExec): needs the
 				     syscall exit hook, a cost to every syscall on
 				     the machine while recording */
+	bool syscalls;            /* count every syscall of every process (Syscalls
+				     lines): needs the syscall entry hook, a cost to
+				     every syscall on the machine while recording */
 	uint64_t sample_interval_ns; /* a Sample of each live process this often; 0: none */
 	bool quiet;               /* no closing summary line */
 	bool announce;            /* "recording to OUT_NAME" on stderr, once

@@ -14,6 +14,7 @@ const struct renderer renderers[] = {
 	{ "html", render_html, "one self-contained web page: a zoomable timeline, search, failures and top lists" },
 	{ "metrics", render_metrics, "processes, threads, cores busy, memory and swap over time (TSV)" },
 	{ "processes", render_processes, "one row per process (CSV) for DuckDB, sqlite, pandas, Spark" },
+	{ "syscalls", render_syscalls, "syscall counts by process and command, most first (record --syscalls)" },
 	{ 0 },
 };
 

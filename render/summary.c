@@ -8,6 +8,7 @@
 
 #include "render/summary.h"
 #include "render/status.h"
+#include "render/syscalls.h"
 #include "formats/utf8.h"
 
 #define NONE UINT32_MAX
@@ -1764,6 +1765,9 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 		err = summary_end(s, rec->has_end ? &rec->end : NULL, t->end);
 	if (!err)
 		err = summary_print(s, out, t, o->json ? SUMMARY_JSON : SUMMARY_TEXT);
+	/* The top syscalls per command: text only, from the trace (render/syscalls.c). */
+	if (!err && !o->json)
+		err = summary_syscalls_print(out, t, o);
 	summary_free(s);
 	return err;
 }

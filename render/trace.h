@@ -186,5 +186,6 @@ int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *
 int render_html(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o);
 int render_processes(FILE *out, const struct trace *t, const struct render_opts *o);
+int render_syscalls(FILE *out, const struct trace *t, const struct render_opts *o);
 
 #endif

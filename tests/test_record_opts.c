@@ -98,6 +98,21 @@ static void test_long_options(void **state)
 	assert_string_equal(c.cmd[0], "make");
 }
 
+/* --syscalls asks for nothing else (not --failed-execs), and is off by default. */
+static void test_syscalls_option(void **state)
+{
+	char *a1[] = { "record", "--syscalls", "make", NULL };
+	char *a2[] = { "record", "make", "--syscalls", NULL };
+	struct record_cli c;
+
+	(void)state;
+	assert_int_equal(record_parse_opts(ARGC(a1), a1, &c), RECORD_RUN);
+	assert_true(c.syscalls);
+	assert_false(c.failed_execs);
+	assert_int_equal(record_parse_opts(ARGC(a2), a2, &c), RECORD_RUN);
+	assert_false(c.syscalls);
+}
+
 /* Options after CMD belong to CMD, with or without "--". */
 static void test_cmd_options_untouched(void **state)
 {
@@ -365,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_sample_interval),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_long_options),
+		cmocka_unit_test(test_syscalls_option),
 		cmocka_unit_test(test_cmd_options_untouched),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_errors),

@@ -12,7 +12,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sample sysbound moves storm live render page", default all),
+# BENCH_SECTIONS (any of "record sample sysbound syscalls moves storm live render page", default all),
 # BENCH_BASELINE (another proctrace binary, e.g. one built before a change to
 # the kernel side: the sample section then also times an exec storm under both),
 # BENCH_VIEWS (the render section's commands, default all: jq sort multiplexed ... diff;
@@ -26,12 +26,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sample sysbound moves storm live render page}"
+: "${BENCH_SECTIONS:=record sample sysbound syscalls moves storm live render page}"
 : "${BENCH_BASELINE:=}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
 SYSCALLS=$BENCH_DIR/syscalls
+EMPTY_HOOK=$BENCH_DIR/empty_hook
 RUNS=$BENCH_RUNS
 RRUNS=$BENCH_RECORD_RUNS
 
@@ -566,6 +567,229 @@ report_sysbound() {
 	echo
 }
 
+# --- record --syscalls ------------------------------------------------------------
+
+# The cost of counting syscalls: the standard workloads and syscall-bound
+# work untraced, recorded, and recorded with --syscalls, alternating within
+# each round; then what one syscall costs: counted (a getppid() loop
+# recorded with --syscalls), anywhere else on the machine while proctrace
+# counts another command's, and with an empty sys_enter program attached
+# (the floor of any syscall entry hook); then -f syscalls against jq.
+SC_WORKLOADS="seq xargs make pipe find tar"
+bench_syscalls() {
+	local w r i side sides=(untraced proctrace syscalls)
+	[ -d "$W/mk" ] || make_project
+	note "--syscalls: $RRUNS rounds of $SC_WORKLOADS"
+	for ((r = 1; r <= RRUNS; r++)); do
+		for w in $SC_WORKLOADS; do
+			workload_cmd "$w"
+			for ((i = 0; i < 3; i++)); do
+				side=${sides[(i + r) % 3]}
+				prepare "$w"
+				case $side in
+				untraced) timed_cpu "sc.$w.untraced" "${WCMD[@]}" ;;
+				proctrace) timed_cpu "sc.$w.proctrace" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
+				syscalls)
+					timed_cpu "sc.$w.syscalls" "$PROCTRACE" record --syscalls -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					lost_of "$W/rec.jsonl" >>"$RAW/sc.$w.syscalls.lost"
+					sc_lost_of "$W/rec.jsonl" >>"$RAW/sc.$w.syscalls.sclost"
+					;;
+				esac
+			done
+		done
+		note "  round $r/$RRUNS done"
+	done
+	bench_syscall_floor
+	bench_syscalls_render
+}
+
+# sc_lost_of FILE: End.syscalls_lost of a recording ("?" without one).
+sc_lost_of() {
+	local l
+	l=$(grep '^{"End"' "$1" 2>/dev/null | grep -o '"syscalls_lost":[0-9]*' | cut -d: -f2)
+	echo "${l:-?}"
+}
+
+# hook_start CMD...: start CMD (a recorder or empty_hook) and wait until its
+# programs are attached; hook_stop ends it.
+hook_pid=
+hook_start_record() {
+	rm -f "$W/sc.jsonl"
+	"$PROCTRACE" record "$@" -q -o "$W/sc.jsonl" -- sleep 60 2>>"$LOG" &
+	hook_pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		[ -s "$W/sc.jsonl" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+hook_start_empty() {
+	rm -f "$W/eh.fifo" "$W/eh.out"
+	mkfifo "$W/eh.fifo"
+	"$EMPTY_HOOK" "$BENCH_DIR/empty_hook.bpf.o" <"$W/eh.fifo" >"$W/eh.out" 2>>"$LOG" &
+	hook_pid=$!
+	exec 8>"$W/eh.fifo"
+	for ((i = 0; i < 1000; i++)); do
+		grep -q READY "$W/eh.out" 2>/dev/null && return 0
+		kill -0 "$hook_pid" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+hook_stop() {
+	case $1 in
+	empty) exec 8>&- ;;
+	*) kill -TERM "$hook_pid" ;;
+	esac
+	wait "$hook_pid" 2>/dev/null || true
+}
+
+# What a syscall (getppid) costs, in ns of CPU time: untraced, counted by
+# --syscalls (the loop recorded), anywhere else while --syscalls records
+# another command, and with an empty sys_enter program attached. Each
+# hooked figure is paired with an untraced one taken just before it.
+bench_syscall_floor() {
+	local r key
+	[ -x "$EMPTY_HOOK" ] || note "no $EMPTY_HOOK: the empty hook's floor is not measured"
+	for ((r = 1; r <= RRUNS; r++)); do
+		for key in counted other empty; do
+			case $key in
+			counted)
+				echo "$("$SYSCALLS")" >>"$RAW/scns.counted.alone"
+				rm -f "$W/rec.jsonl"
+				"$PROCTRACE" record --syscalls -q -o "$W/rec.jsonl" -- "$SYSCALLS" \
+					>>"$RAW/scns.counted" 2>>"$LOG"
+				;;
+			other)
+				local alone
+				alone=$("$SYSCALLS")
+				if hook_start_record --syscalls; then
+					echo "$alone" >>"$RAW/scns.other.alone"
+					"$SYSCALLS" >>"$RAW/scns.other"
+				else
+					note "syscall cost: the recording did not start (see $LOG)"
+				fi
+				hook_stop record
+				;;
+			empty)
+				[ -x "$EMPTY_HOOK" ] || continue
+				local alone
+				alone=$("$SYSCALLS")
+				if hook_start_empty; then
+					echo "$alone" >>"$RAW/scns.empty.alone"
+					"$SYSCALLS" >>"$RAW/scns.empty"
+				else
+					note "empty hook: did not attach (see $LOG)"
+				fi
+				hook_stop empty
+				;;
+			esac
+		done
+	done
+}
+
+# -f syscalls on a generated build of N_GEN processes with two Syscalls lines
+# per process (before its Exec and its Exit, 20 syscalls each), against jq -c .
+bench_syscalls_render() {
+	local r
+	SCREC=$W/sc-big.jsonl
+	note "render -f syscalls: generating $N_GEN processes with syscall counts"
+	"$GEN" -n "$N_GEN" -s 1 -o "$W/big0.jsonl" 2>>"$LOG" || die "gen failed"
+	awk 'BEGIN { n = split("read write openat close mmap mprotect munmap brk rt_sigaction rt_sigprocmask " \
+			"ioctl pread64 access execve wait4 newfstatat fcntl getdents64 lseek exit_group", sc, " ") }
+	     /^{"(Exec|Exit)"/ {
+		match($0, /"timestamp":[0-9]+/); ts = substr($0, RSTART + 12, RLENGTH - 12)
+		match($0, /"pid":[0-9]+/); pid = substr($0, RSTART + 6, RLENGTH - 6)
+		line = "{\"Syscalls\":{\"timestamp\":" sprintf("%.0f", ts > 0 ? ts - 1 : 0) ",\"pid\":" pid ",\"syscalls\":{"
+		for (i = 1; i <= n; i++)
+			line = line (i > 1 ? "," : "") "\"" sc[i] "\":" (pid * i) % 997 + 1
+		print line "}}}"
+	     }
+	     /^{"Recording"/ { sub(/}}$/, ",\"syscalls\":true}}") }
+	     { print }' "$W/big0.jsonl" >"$SCREC" || die "awk failed"
+	rm -f "$W/big0.jsonl"
+	grep -c . "$SCREC" >"$RAW/scview.events"
+	stat -c %s "$SCREC" >"$RAW/scview.bytes"
+	for ((r = 1; r <= RUNS; r++)); do
+		rss_timed scview.jq jq -c . "$SCREC"
+		rss_timed scview.syscalls "$PROCTRACE" render -f syscalls "$SCREC"
+		rss_timed scview.summary "$PROCTRACE" render -f summary "$SCREC"
+	done
+	rm -f "$SCREC"
+}
+
+report_syscalls() {
+	local w limit ev bytes jq_m m lo hi v
+	echo "## record --syscalls"
+	echo
+	echo "Wall time (and CPU time: user + system of everything the command waited for) of each"
+	echo "workload recorded with \`proctrace record --syscalls -o FILE --\`, ÷ the same untraced,"
+	echo "next to the default recording: median (min–max) of $RRUNS rounds, the three sides"
+	echo "alternating within each round. --syscalls hooks the entry of every syscall on the machine."
+	echo
+	echo "| workload | untraced | proctrace | proctrace --syscalls | target | | CPU, --syscalls |"
+	echo "|---|---|---|---|---|---|---|"
+	for w in $SC_WORKLOADS; do
+		limit=1.05
+		case $w in find | tar) limit= ;; esac
+		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" "$(cell_time "sc.$w.untraced")" \
+			"$(cell_ratio "sc.$w.proctrace" "sc.$w.untraced")" "$(cell_ratio "sc.$w.syscalls" "sc.$w.untraced")" \
+			"${limit:+≤ $limit}" "${limit:+$(verdict_ratio "sc.$w.syscalls" "sc.$w.untraced" "$limit")}" \
+			"$(cell_ratio "sc.$w.syscalls.cpu" "sc.$w.untraced.cpu")"
+	done
+	echo
+	for w in $SC_WORKLOADS; do
+		[ -s "$RAW/sc.$w.syscalls.lost" ] || continue
+		printf -- '- %s: lost events %s; syscalls not counted %s (per run)\n' "$(workload "$w")" \
+			"$(tr '\n' ' ' <"$RAW/sc.$w.syscalls.lost" | sed 's/ $//')" \
+			"$(tr '\n' ' ' <"$RAW/sc.$w.syscalls.sclost" | sed 's/ $//')"
+	done
+	echo
+	echo "What one syscall (\`getppid\`) costs in CPU time, each hooked figure paired with an untraced"
+	echo "one taken just before it (median, min–max of $RRUNS rounds):"
+	echo
+	echo "| measure | untraced | hooked | ratio | + ns |"
+	echo "|---|---|---|---|---|"
+	for v in counted other empty; do
+		[ -s "$RAW/scns.$v" ] || continue
+		printf '| %s | %s | %s | %s | %s |\n' \
+			"$(case $v in counted) echo 'counted: the loop recorded with `--syscalls`' ;;
+				other) echo 'anywhere else while `--syscalls` records another command' ;;
+				empty) echo 'with an empty `sys_enter` program attached (the floor of any entry hook)' ;; esac)" \
+			"$(cell_ns "scns.$v.alone")" "$(cell_ns "scns.$v")" "$(cell_ratio "scns.$v" "scns.$v.alone")" \
+			"$(paste "$RAW/scns.$v" "$RAW/scns.$v.alone" | awk '{ print $1 - $2 }' >"$W/d"; \
+			   read -r m lo hi < <(stats "$W/d"); awk -v m="$m" -v lo="$lo" -v hi="$hi" \
+			   'BEGIN { printf "%.0f ns (%.0f–%.0f)", m, lo, hi }')"
+	done
+	echo
+	if [ -s "$RAW/scview.jq" ]; then
+		ev=$(cat "$RAW/scview.events")
+		bytes=$(cat "$RAW/scview.bytes")
+		jq_m=$(median_of scview.jq)
+		echo "\`render -f syscalls\` on a generated build of $N_GEN processes with two Syscalls lines"
+		echo "each (20 syscalls a line): $ev lines, $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }');"
+		echo "median (min–max) of $RUNS runs, output to /dev/null."
+		echo
+		echo "| command | time | lines/s | MB/s | × jq | peak RSS |"
+		echo "|---|---|---|---|---|---|"
+		for v in jq syscalls summary; do
+			if [ -f "$RAW/scview.$v.fail" ]; then
+				printf '| %s | failed | | | | |\n' "$v"
+				continue
+			fi
+			read -r m lo hi < <(stats "$RAW/scview.$v")
+			printf '| %s | %.2f s (%.2f–%.2f) | %s | %s | %s | %s MB |\n' \
+				"$(case $v in jq) echo '`jq -c . FILE`' ;; *) echo "\`render -f $v\`" ;; esac)" \
+				"$m" "$lo" "$hi" \
+				"$(awk -v e="$ev" -v m="$m" 'BEGIN { printf "%.0f", (m > 0 ? e / m : 0) }')" \
+				"$(awk -v b="$bytes" -v m="$m" 'BEGIN { printf "%.1f", (m > 0 ? b / 1e6 / m : 0) }')" \
+				"$(awk -v j="$jq_m" -v m="$m" 'BEGIN { printf "%.2f", (m > 0 ? j / m : 0) }')" \
+				"$(sort -g "$RAW/scview.$v.rss" | tail -1 | awk '{ printf "%.0f", $1 / 1024 }')"
+		done
+		echo
+	fi
+}
+
 # --- how late SetPGID and SetSID come -----------------------------------------
 
 # The default recording sees a process's move at its next context switch,
@@ -943,6 +1167,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
 section sample && bench_sample
 section sysbound && bench_sysbound
+section syscalls && bench_syscalls
 section moves && bench_moves
 section storm && bench_storm
 section live && bench_live
@@ -958,6 +1183,7 @@ section page && bench_page
 	section record && report_record
 	section sample && report_sample
 	section sysbound && report_sysbound
+	section syscalls && report_syscalls
 	section moves && report_moves
 	section storm && report_storm
 	section live && report_live
