@@ -38,11 +38,14 @@ override CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize
 override LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 
-# The kernel side is built twice: without and with the syscall exit hook,
-# which only options such as --failed-execs load (record/recorder.c).
+# The kernel side is built four times: without and with the syscall exit hook,
+# which only options such as --failed-execs load, and each without and with
+# the task walk of record --all and -p (record/recorder.c).
 BPF_SRC := record/proctrace.bpf.c
-BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o
-SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h
+BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o \
+	   $(BUILD)/proctrace_all.bpf.o $(BUILD)/proctrace_sc_all.bpf.o
+SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h \
+	$(BUILD)/proctrace_all.skel.h $(BUILD)/proctrace_sc_all.skel.h
 
 SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -87,6 +90,9 @@ $(HTML_ASSETS_H): $(HTML_ASSETS) Makefile
 $(BUILD)/render/html.o: $(HTML_ASSETS_H)
 
 $(BUILD)/proctrace_sc.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK
+# record --all and -p: the task walk, and forks followed machine-wide or in a tree.
+$(BUILD)/proctrace_all.bpf.o: BPF_DEFS := -DPT_WALK
+$(BUILD)/proctrace_sc_all.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK -DPT_WALK
 
 $(BPF_OBJ): $(BUILD)/%.bpf.o: $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(msg) BPF $@

@@ -106,10 +106,72 @@ int record_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --uid UID: a number, or a user name the passwd database knows. */
+static int parse_uid(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	struct passwd *pw;
+
+	/* (uid_t)-1 is no uid: setuid() takes it to mean "unchanged" */
+	if (!parse_uint(s, UINT32_MAX - 1, &v)) {
+		*out = (uint32_t)v;
+		return 0;
+	}
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return -EINVAL;
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	*out = pw->pw_uid;
+	return 0;
+}
+
+/*
+ * Options that contradict each other, or need another: a usage error
+ * naming both. Returns 0 or -EINVAL (printed).
+ */
+static int check_modes(const struct record_cli *c, bool has_cmd)
+{
+	const char *mode = c->all ? "--all" : c->pid ? "-p" : NULL;
+
+	if (c->all && c->pid)
+		return error("record: -p and --all contradict each other: -p records one tree, "
+			     "--all every process");
+	if (c->pid && has_cmd)
+		return error("record: -p and a command (CMD) contradict each other: -p records a "
+			     "process that is already running");
+	if (c->duration_ns && has_cmd)
+		return error("record: --duration and a command (CMD) contradict each other: the "
+			     "recording ends when CMD exits");
+	if (c->no_wait && mode)
+		return error("record: -x and %s contradict each other: -x is about the orphans of "
+			     "a command recorded alone%s", mode,
+			     c->all ? " (--all -- CMD stops at CMD's exit already)" : "");
+	if ((c->ncomm || c->nuid) && !mode)
+		return error("record: %s needs --all or -p: it picks processes among every one, "
+			     "or among a tree's", c->ncomm ? "--comm" : "--uid");
+	if (c->duration_ns && !mode)
+		return error("record: --duration needs --all or -p (a command's recording ends "
+			     "when it exits)");
+	if (c->max_size && !mode)
+		return error("record: --max-size needs --all or -p");
+	if (!has_cmd && !mode)
+		return error("record: no command given (usage: proctrace record [OPTIONS] -- CMD "
+			     "[ARGS...], or record --all, or record -p PID)");
+	return 0;
+}
+
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS };
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_ALL, OPT_COMM, OPT_UID, OPT_DURATION,
+	       OPT_MAX_SIZE };
 	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-wait", no_argument, NULL, 'x' },
@@ -119,6 +181,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	unsigned long long n;
 	int opt, err;
 
 	memset(c, 0, sizeof(*c));
@@ -126,8 +189,58 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
 	/* '+': stop at CMD, whose own options are not ours. */
-	while ((opt = getopt_long(argc, argv, "+:o:fxqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:o:fxqhp:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case OPT_ALL:
+			c->all = true;
+			break;
+		case 'p':
+			if (parse_uint(optarg, INT32_MAX, &n) || n == 0) {
+				error("record: -p '%s': want a process id (a number from 1)", optarg);
+				return -EINVAL;
+			}
+			c->pid = (int)n;
+			break;
+		case OPT_COMM:
+			if (!*optarg) {
+				error("record: --comm needs a name");
+				return -EINVAL;
+			}
+			if (c->ncomm == RECORD_MAX_FILTERS) {
+				error("record: --comm: at most %d names", RECORD_MAX_FILTERS);
+				return -EINVAL;
+			}
+			c->comm[c->ncomm++] = optarg;
+			break;
+		case OPT_UID:
+			if (c->nuid == RECORD_MAX_FILTERS) {
+				error("record: --uid: at most %d uids", RECORD_MAX_FILTERS);
+				return -EINVAL;
+			}
+			err = parse_uid(optarg, &c->uid[c->nuid]);
+			if (err) {
+				error("record: --uid '%s': %s", optarg,
+				      err == -ENOENT ? "no such user" : "want a uid (a number) or a user name");
+				return -EINVAL;
+			}
+			c->nuid++;
+			break;
+		case OPT_DURATION:
+			err = parse_duration_unit(optarg, &c->duration_ns);
+			if (err || !c->duration_ns) {
+				error("record: --duration '%s': want a length with its unit, above 0, "
+				      "such as 500ms, 30s, 10m or 2h", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_SIZE:
+			err = record_parse_size(optarg, &c->max_size);
+			if (err || c->max_size < RECORD_MIN_MAX_SIZE) {
+				error("record: --max-size '%s': want a size in bytes from 4K (K, M, G "
+				      "suffixes)", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'o':
 			if (!*optarg) {
 				error("record: -o needs a file name");
@@ -170,11 +283,9 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			return -EINVAL;
 		}
 	}
-	if (optind >= argc) {
-		error("record: no command given (usage: proctrace record [OPTIONS] -- CMD [ARGS...])");
+	if (check_modes(c, optind < argc))
 		return -EINVAL;
-	}
-	c->cmd = argv + optind;
+	c->cmd = optind < argc ? argv + optind : NULL;
 	return RECORD_RUN;
 }
 
@@ -285,6 +396,7 @@ static int sudo_invoker(struct invoker *inv)
 struct path_op {
 	int (*fn)(struct path_op *op); /* returns an open fd, or -1 */
 	const struct record_cli *c;
+	pid_t pid;                     /* open_environ: the process -p names */
 	dev_t dev;                     /* unlink_ours: the file we made */
 	ino_t ino;
 	struct path_result {           /* what the child sends back */
@@ -638,6 +750,62 @@ static int die_of_stop_signal(const struct recorder_inherited *inh)
 	return 128 + sig;
 }
 
+/*
+ * -p PID's check: open /proc/PID/environ. The kernel lets only whoever
+ * could ptrace PID in read mode do it: the same user (real, effective and
+ * saved uids and gids all the caller's), the process dumpable (not a
+ * set-user-ID program, nor one that made itself undumpable), or
+ * CAP_SYS_PTRACE. Run as the invoking user under sudo (as_invoker).
+ */
+static int open_environ(struct path_op *op)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)op->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		op->res.err = errno;
+	return fd;
+}
+
+/*
+ * -p PID: a process (not a thread of one) that is there, and, under sudo,
+ * one the invoking user could trace: root must not show a user the argv of
+ * processes the user could not look into. Returns 0 or -1 (printed).
+ */
+static int check_attach(const struct record_cli *c, const struct invoker *inv)
+{
+	struct path_op op = { .fn = open_environ, .c = c, .pid = c->pid };
+	char path[64], line[128];
+	int tgid = -1, fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", c->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return error("record: -p %d: no such process", c->pid);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	if (tgid > 0 && tgid != c->pid)
+		return error("record: -p %d: a thread of process %d, not a process (try -p %d)",
+			     c->pid, tgid, tgid);
+	if (!inv->set)
+		return 0;
+	fd = as_invoker(inv, &op);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (op.res.err == ENOENT || op.res.err == ESRCH)
+		return error("record: -p %d: no such process", c->pid);
+	return error("record: -p %d: uid %u (who ran sudo) may not trace it (%s): ptrace's rule, "
+		     "as for strace -p: the same user, and not a set-user-ID program",
+		     c->pid, (unsigned)inv->uid, strerror(op.res.err ? op.res.err : EPERM));
+}
+
 /* Run the recorder on the opened output: its return, and CMD's status in *status. */
 static int record(const struct record_cli *c, const struct invoker *inv, int fd, const char *name,
 		  bool replace, const struct recorder_inherited *inherited, int *status)
@@ -659,6 +827,14 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.ngroups = inv->ngroups,
 		.env = (const char *const *)inv->env,
 		.inherited = inherited,
+		.system_wide = c->all,
+		.attach_pid = c->pid,
+		.comm = c->comm,
+		.ncomm = c->ncomm,
+		.uids = c->uid,
+		.nuid = c->nuid,
+		.duration_ns = c->duration_ns,
+		.max_size = c->max_size,
 	};
 
 	return recorder__run(&o, status);
@@ -685,8 +861,10 @@ int cmd_record(int argc, char **argv)
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
 	recorder__save_inherited(&inherited);
 	hold_stop_signals();
-	/* 3. Who ran sudo, and the output, opened as that user. */
+	/* 3. Who ran sudo, -p's process (one that user could trace), and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
+	if (!ret && c.pid)
+		ret = check_attach(&c, &inv);
 	if (!ret) {
 		fd = open_output(&c, &inv, &out, &replace);
 		ret = fd < 0 ? -1 : 0;

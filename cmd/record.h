@@ -5,6 +5,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The smallest --max-size: room for a header and an End line. */
+#define RECORD_MIN_MAX_SIZE 4096
+
+/* Most --comm or --uid options taken (each). */
+#define RECORD_MAX_FILTERS 64
+
 struct record_cli {
 	const char *output;   /* -o: NULL = a new timestamped file, "-" = stdout */
 	bool force;           /* -f: overwrite an existing output file */
@@ -12,7 +18,16 @@ struct record_cli {
 	bool quiet;           /* -q */
 	bool failed_execs;    /* --failed-execs: also record failed execs */
 	uint64_t buffer_size; /* --buffer-size, bytes */
-	char **cmd;           /* CMD and its arguments: borrowed from argv */
+	char **cmd;           /* CMD and its arguments: borrowed from argv; NULL for
+				 none (--all or -p alone) */
+	bool all;             /* --all: every process of the machine */
+	int pid;              /* -p PID: that process's tree; 0 if not given */
+	const char *comm[RECORD_MAX_FILTERS]; /* --comm NAMEs (borrowed from argv) */
+	uint32_t ncomm;
+	uint32_t uid[RECORD_MAX_FILTERS];     /* --uid UIDs */
+	uint32_t nuid;
+	uint64_t duration_ns; /* --duration, 0 if not given */
+	uint64_t max_size;    /* --max-size, bytes, 0 if not given */
 };
 
 enum record_parse {

@@ -126,6 +126,7 @@ int parse_duration(const char *s, uint64_t *out)
 	} units[] = {
 		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "µs", 1000 },
 		{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 },
+		{ "h", 3600000000000 },
 	};
 	uint64_t whole = 0, frac = 0, scale = 1;
 	const char *p = s;
@@ -164,4 +165,16 @@ int parse_duration(const char *s, uint64_t *out)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int parse_duration_unit(const char *s, uint64_t *out)
+{
+	const char *p = s;
+
+	/* "30" could mean anything: only a number with its unit is a duration here. */
+	while (*p == '.' || (*p >= '0' && *p <= '9'))
+		p++;
+	if (!*p || p == s)
+		return -EINVAL;
+	return parse_duration(s, out);
 }

@@ -18,6 +18,7 @@ enum ev_type {
 	EV_SETSID,
 	EV_SETPGID,
 	EV_SAMPLE,
+	EV_RUNNING,
 	EV__COUNT,
 };
 
@@ -34,6 +35,7 @@ enum ev_flag {
 	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */
 	EVF_RUSAGE = 1u << 9,    /* Exit: user_ns, system_ns, max_rss_kb valid */
 	EVF_ERRNO = 1u << 10,    /* BadExec: err is valid */
+	EVF_COMM = 1u << 14,     /* Running: argv[argc] is the kernel's comm */
 };
 
 /*
@@ -77,6 +79,18 @@ struct event {
 			int32_t sid;
 		} setsid;
 		/*
+		 * A process already running when the recording started, as
+		 * first seen. The first three members are u.exec's: code that
+		 * reads an Exec's argv reads a Running's the same way. With
+		 * EVF_COMM, argv holds argc + 1 strings, argv[argc] the comm.
+		 */
+		struct {
+			const char *filename;    /* EVF_FILENAME */
+			const char *const *argv; /* EVF_CMDLINE: argc strings */
+			uint32_t argc;
+			int64_t start; /* ns on the recording's clock: negative when before it */
+		} running;
+		/*
 		 * CPU so far (as in Exit: all threads, living and ended), and
 		 * resident memory, swap and threads now. swap_kb is 32 bits
 		 * (4 TiB) so that an event stays 64 bytes; the reader refuses more.
@@ -87,6 +101,8 @@ struct event {
 		} sample;
 	} u;
 };
+
+_Static_assert(sizeof(struct event) == 64, "struct event stays 64 bytes");
 
 /* The `Recording` header line. Strings borrowed like an event's. */
 struct rec_header {
@@ -101,6 +117,12 @@ struct rec_header {
 	const char *kernel;
 	bool has_failed_execs; /* the header says whether failed execs were recorded */
 	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
+	bool system_wide;      /* record --all: every process of the machine */
+	int32_t attached_pid;  /* record -p PID: PID's tree; 0 if not */
+	const char *const *comm; /* --comm filters, ncomm of them */
+	uint32_t ncomm;
+	const uint32_t *uid;   /* --uid filters, nuid of them */
+	uint32_t nuid;
 };
 
 /*
@@ -114,6 +136,13 @@ struct rec_end {
 	int exit_code;
 	bool has_exit_code;
 	bool has_lost;
+	/*
+	 * Why a system-wide (--all) or attached (-p) recording ended:
+	 * "signal", "duration", "max-size", "command" (CMD exited) or
+	 * "tree" (the attached tree is gone); NULL: not said (the writer
+	 * leaves the field out).
+	 */
+	const char *stopped;
 };
 
 /* A growable byte buffer that lines are formatted into. */

@@ -63,7 +63,7 @@ struct summary {
 	bool any_cpu;
 };
 
-/* argv[0]'s basename, else the filename's, else "(unknown)": the 15-char comm is never used. */
+/* argv[0]'s basename, else the filename's, else a Running's comm, else "(unknown)". */
 static const char *command_name(const struct event *ev)
 {
 	const char *cands[2] = { NULL, NULL };
@@ -83,6 +83,9 @@ static const char *command_name(const struct event *ev)
 		if (*s)
 			return s;
 	}
+	/* A Running without argv (a kernel thread): the comm is all there is. */
+	if (ev->type == EV_RUNNING && (ev->flags & EVF_COMM) && *ev->u.running.argv[ev->u.running.argc])
+		return ev->u.running.argv[ev->u.running.argc];
 	return "(unknown)";
 }
 
@@ -464,7 +467,7 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 	const struct trace *t = s->t;
 	const struct recording *rec = t->rec;
 	const struct proc *root = t->root;
-	uint64_t noexec = 0, execs = 0, bad = 0;
+	uint64_t noexec = 0, execs = 0, bad = 0, running = 0;
 	char d[48], d2[48], d3[48];
 
 	/*
@@ -481,6 +484,8 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 		print_cmdline(out, rec->hdr.command, rec->hdr.command_len);
 	else if (root && root->nexec && (root->execs[0].exec->flags & EVF_FILENAME))
 		print_cmdline(out, &root->execs[0].exec->u.exec.filename, 1);
+	else if (!root && rec->has_header && rec->hdr.system_wide)
+		fputs("(every process of the machine: record --all)\n", out);
 	else
 		fputs("(unknown)\n", out);
 	if (t->nroots > 1)
@@ -488,12 +493,17 @@ static void print_header(FILE *out, const struct summary *s, uint64_t wall)
 			t->nroots == 2 ? "" : "es");
 
 	for (size_t k = 0; k < t->nprocs; k++) {
+		/* A Running is the image a process had at the start, not an exec. */
+		running += t->procs[k].running;
 		noexec += t->procs[k].nexec == 0;
-		execs += t->procs[k].nexec;
+		execs += t->procs[k].nexec - t->procs[k].running;
 		bad += t->procs[k].nbadexec;
 	}
 	fprintf(out, "wall time:        %s\n", fmt_dur(d, sizeof(d), wall));
 	fprintf(out, "processes:        %zu (forks without exec: %" PRIu64 ")\n", t->nprocs, noexec);
+	if (running)
+		fprintf(out, "                  (%" PRIu64 " already running at the start: their wall and CPU\n"
+			"                  count from the recording's start)\n", running);
 	/* A recording made without --failed-execs has none: say so rather than 0. */
 	if (rec->has_header && rec->hdr.has_failed_execs && !rec->hdr.failed_execs)
 		fprintf(out, "execs:            %" PRIu64 " (failed execs: not recorded, use --failed-execs)\n",
