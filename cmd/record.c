@@ -156,7 +156,7 @@ static int parse_uid(const char *s, uint32_t *out)
 		*out = (uint32_t)v;
 		return 0;
 	}
-	if (!*s || (*s >= '0' && *s <= '9'))
+	if (!*s || *s == '-' || (*s >= '0' && *s <= '9'))
 		return -EINVAL;
 	pw = getpwnam(s);
 	if (!pw)
