@@ -41,11 +41,14 @@ endif
 # The kernel side is built four times: without and with the syscall exit hook,
 # which only options such as --failed-execs load, and each without and with
 # the task walk of record --all and -p (record/recorder.c).
+# The sampling program (record/sample.bpf.c) is an object of its own, loaded
+# at the first round of sampling only.
 BPF_SRC := record/proctrace.bpf.c
 BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o \
 	   $(BUILD)/proctrace_all.bpf.o $(BUILD)/proctrace_sc_all.bpf.o
+SAMPLE_OBJ := $(BUILD)/sample.bpf.o
 SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h \
-	$(BUILD)/proctrace_all.skel.h $(BUILD)/proctrace_sc_all.skel.h
+	$(BUILD)/proctrace_all.skel.h $(BUILD)/proctrace_sc_all.skel.h $(BUILD)/sample.skel.h
 
 SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -98,6 +101,12 @@ $(BPF_OBJ): $(BUILD)/%.bpf.o: $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(msg) BPF $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -I. -Irecord \
+		-Wall -Werror -c $< -o $@
+
+$(SAMPLE_OBJ): record/sample.bpf.c $(wildcard record/*.h) formats/event.h
+	$(msg) BPF $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I. -Irecord \
 		-Wall -Werror -c $< -o $@
 
 $(SKEL): $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o Makefile
@@ -171,7 +180,7 @@ fuzz: $(FUZZ_BIN)
 
 # make bench: informational benchmarks (tests/bench/, figures in BENCHMARKS.md);
 # writes $(BUILD)/bench/results.md. Knobs: BENCH_RUNS=5 BENCH_RECORD_RUNS=11 BENCH_QUICK=1
-# BENCH_SECTIONS="record sysbound moves storm render page".
+# BENCH_SECTIONS="record sample sysbound moves storm render page".
 BENCH_DIR := $(BUILD)/bench
 BENCH_CFLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror
 .PHONY: bench-deps

@@ -38,9 +38,10 @@ static void usage(FILE *f)
 		"       proctrace record --all [OPTIONS] [-- CMD [ARGS...]]\n"
 		"       proctrace record -p PID [OPTIONS]\n\n"
 		"Runs CMD and records its whole process tree with eBPF: every fork, exec\n"
-		"(with the exact argv), exit (status, CPU time, max RSS), and change of\n"
-		"session or process group (setsid, setpgid), as JSON lines; failed execs\n"
-		"too with --failed-execs. CMD is held until tracing has started,\n"
+		"(with the exact argv and working directory), exit (status, CPU time, max\n"
+		"RSS), and change of session or process group (setsid, setpgid), as JSON\n"
+		"lines, with each live process's CPU and memory every second (Sample);\n"
+		"failed execs too with --failed-execs. CMD is held until tracing has started,\n"
 		"so nothing is missed; orphans are followed too, and the recording ends\n"
 		"when the last process of the tree has exited. CMD's stdin, stdout and\n"
 		"stderr are left alone; Ctrl-C reaches CMD as usual, and SIGINT, SIGQUIT,\n"
@@ -68,6 +69,11 @@ static void usage(FILE *f)
 		"                         each miss of a PATH search): this hooks the exit\n"
 		"                         of every syscall, which makes every syscall on\n"
 		"                         the machine slower (about 85 ns) while recording\n"
+		"      --sample-interval DUR\n"
+		"                         every DUR, a Sample of each live process of the\n"
+		"                         tree: CPU so far, resident memory, swap, threads\n"
+		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
+		"                         for none; default 1s)\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"\nSystem-wide and attached recording:\n"
@@ -116,7 +122,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record --all --comm make --uid 1000 -o builds.jsonl\n"
 		"  sudo proctrace record --all -o during.jsonl -- ./load-test.sh\n"
 		"  sudo proctrace record --all --max-size 100M -o day.jsonl\n"
-		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n\n"
+		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n"
+		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -200,10 +207,36 @@ static int check_modes(const struct record_cli *c, bool has_cmd)
 	return 0;
 }
 
+int record_parse_interval(const char *s, uint64_t *out)
+{
+	int err;
+
+	if (!strcmp(s, "off")) {
+		*out = 0;
+		return 0;
+	}
+	/* A bare number is more likely seconds meant than nanoseconds: ask (as for --duration). */
+	if (parse_duration_unit(s, out) == -EINVAL && !parse_duration(s, out)) {
+		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	err = parse_duration(s, out);
+	if (err == -ERANGE || (!err && *out < RECORDER_MIN_SAMPLE_INTERVAL)) {
+		error("record: --sample-interval '%s' is %s (from 10ms to 2^64-1 ns), or 'off'", s,
+		      err ? "too long" : "too short");
+		return -EINVAL;
+	}
+	if (err) {
+		error("record: --sample-interval '%s' is not a duration (e.g. 10ms, 1s, 1m), or 'off'", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int record_parse_opts(int argc, char **argv, struct record_cli *c)
 {
-	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_ALL, OPT_COMM, OPT_UID, OPT_DURATION,
-	       OPT_MAX_SIZE };
+	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_SAMPLE_INTERVAL, OPT_ALL, OPT_COMM, OPT_UID,
+	       OPT_DURATION, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "pid", required_argument, NULL, 'p' },
@@ -216,6 +249,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 		{ "no-wait", no_argument, NULL, 'x' },
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -225,6 +259,7 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->buffer_size = RECORDER_DEFAULT_BUFFER;
+	c->sample_interval_ns = RECORDER_DEFAULT_SAMPLE_INTERVAL;
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
 	/* '+': stop at CMD, whose own options are not ours. */
@@ -308,6 +343,11 @@ int record_parse_opts(int argc, char **argv, struct record_cli *c)
 			break;
 		case OPT_FAILED_EXECS:
 			c->failed_execs = true;
+			break;
+		case OPT_SAMPLE_INTERVAL:
+			err = record_parse_interval(optarg, &c->sample_interval_ns);
+			if (err)
+				return err;
 			break;
 		case 'h':
 			usage(stdout);
@@ -857,6 +897,7 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.buffer_size = c->buffer_size,
 		.no_wait = c->no_wait,
 		.failed_execs = c->failed_execs,
+		.sample_interval_ns = c->sample_interval_ns,
 		.quiet = c->quiet,
 		.announce = !c->output && !c->quiet,
 		.drop_privs = inv->set,

@@ -28,6 +28,7 @@ struct record_cli {
 	uint32_t nuid;
 	uint64_t duration_ns; /* --duration, 0 if not given */
 	uint64_t max_size;    /* --max-size, bytes, 0 if not given */
+	uint64_t sample_interval_ns; /* --sample-interval; 0: off */
 };
 
 enum record_parse {
@@ -40,6 +41,9 @@ enum record_parse {
  * RECORD_HELP, or -EINVAL after printing a usage error.
  */
 int record_parse_opts(int argc, char **argv, struct record_cli *c);
+
+/* --sample-interval's DUR (a unit required) or "off" (0); -EINVAL after a usage error. */
+int record_parse_interval(const char *s, uint64_t *out);
 
 /* A size in bytes with an optional K, M or G suffix (powers of 1024). */
 int record_parse_size(const char *s, uint64_t *out);

@@ -18,6 +18,7 @@ enum pt_kind {
 	PT_EXIT,
 	PT_SETSID,
 	PT_SETPGID,
+	PT_SAMPLE,
 	PT_RUNNING = 8,
 	/* Only in the task walk's output (record --all, -p), never on the ring. */
 	PT_WALK_THREAD = 64,
@@ -35,6 +36,12 @@ enum pt_kind {
 
 /* argv bytes a Running keeps: a walk record must fit the iterator's 32 KiB buffer */
 #define PT_RUNNING_ARGV_MAX (16 * 1024)
+/* pt_exec.flags: the cwd is only its deepest part, after ".../"; the cwd is not known */
+#define PT_EXEC_CWD_TRUNCATED 2u
+#define PT_EXEC_CWD_UNKNOWN 4u
+
+/* Longest working directory kept (PATH_MAX, the "..." of a cut one included). */
+#define PT_CWD_MAX 4096
 
 struct pt_hdr {
 	__u32 kind;  /* enum pt_kind */
@@ -54,13 +61,14 @@ struct pt_fork {
 };
 
 /* Followed by filename_len bytes of filename (no NUL), then argv_len bytes
- * of argv: each argument NUL-terminated, the last one maybe cut. */
+ * of argv: each argument NUL-terminated, the last one maybe cut; then
+ * cwd_len bytes of the working directory (no NUL; 0 if unknown). */
 struct pt_exec {
 	struct pt_hdr h;
 	__u32 filename_len;
 	__u32 argv_len;
 	__u32 flags; /* PT_EXEC_* */
-	__u32 pad;
+	__u32 cwd_len;
 	char data[];
 };
 
@@ -127,5 +135,26 @@ struct pt_walk_thread {
 	struct pt_hdr h;
 	__u64 rtime, utime, stime;
 };
+
+/*
+ * What a live process uses now (record/sample.bpf.c). Not sent through the
+ * ring buffer: the recorder runs the sampling program and reads these from
+ * its memory, and gives them their seq and timestamp (h.seq, h.ts).
+ */
+struct pt_sample {
+	struct pt_hdr h;
+	__u64 utime;   /* as in pt_exit: signal's totals and the live threads' */
+	__u64 stime;
+	__u64 rtime;
+	__u64 prev_utime;
+	__u64 prev_stime;
+	__u64 rss;     /* pages: file, anon and shmem */
+	__u64 swap;    /* pages */
+	__u32 threads;
+	__u32 pad;
+};
+
+/* Processes looked at per run of the sampling program. */
+#define PT_SAMPLE_BATCH 1024
 
 #endif

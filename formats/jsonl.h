@@ -35,6 +35,9 @@ enum ev_flag {
 	EVF_CORE = 1u << 8,      /* Exit: a core was dumped */
 	EVF_RUSAGE = 1u << 9,    /* Exit: user_ns, system_ns, max_rss_kb valid */
 	EVF_ERRNO = 1u << 10,    /* BadExec: err is valid */
+	EVF_CWD = 1u << 11,      /* Exec: cwd is valid */
+	EVF_CWD_TRUNCATED = 1u << 12, /* Exec: cwd is only its deepest part, after ".../" */
+	EVF_CWD_UNKNOWN = 1u << 13,   /* Exec: the recorder could not tell the cwd */
 	EVF_COMM = 1u << 14,     /* Running: argv[argc] is the kernel's comm */
 };
 
@@ -66,6 +69,7 @@ struct event {
 			const char *filename;    /* EVF_FILENAME */
 			const char *const *argv; /* EVF_CMDLINE: argc strings */
 			uint32_t argc;
+			const char *cwd;         /* EVF_CWD: the working directory at the exec */
 		} exec;
 		struct {
 			const char *filename; /* EVF_FILENAME */
@@ -102,7 +106,7 @@ struct event {
 	} u;
 };
 
-_Static_assert(sizeof(struct event) == 64, "struct event stays 64 bytes");
+_Static_assert(sizeof(struct event) == 64, "struct event is 64 bytes: recordings are held whole");
 
 /* The `Recording` header line. Strings borrowed like an event's. */
 struct rec_header {

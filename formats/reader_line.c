@@ -669,6 +669,31 @@ static int parse_fork(struct parse_ctx *c)
 	return 0;
 }
 
+/* Exec's optional "cwd" (with "cwd_truncated"), or "cwd_unknown" instead of it. */
+static int get_cwd(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	bool cut, unknown;
+	int ret;
+
+	if ((ret = get_str(c, "cwd", false, true, &ev->u.exec.cwd)) < 0)
+		return ret;
+	if (ret)
+		ev->flags |= EVF_CWD;
+	if ((ret = get_bool(c, "cwd_truncated", &cut)) < 0 ||
+	    (ret = get_bool(c, "cwd_unknown", &unknown)) < 0)
+		return ret;
+	if (cut && !(ev->flags & EVF_CWD))
+		return perr(c->p, "%s: \"cwd_truncated\" without \"cwd\"", c->type);
+	if (unknown && (ev->flags & EVF_CWD))
+		return perr(c->p, "%s: both \"cwd\" and \"cwd_unknown\"", c->type);
+	if (cut)
+		ev->flags |= EVF_CWD_TRUNCATED;
+	if (unknown)
+		ev->flags |= EVF_CWD_UNKNOWN;
+	return 0;
+}
+
 /* Exec (cmdline) and ExecFull (args): both become an Exec. */
 static int parse_exec(struct parse_ctx *c, const char *argvkey)
 {
@@ -691,7 +716,7 @@ static int parse_exec(struct parse_ctx *c, const char *argvkey)
 		return ret;
 	if (truncated)
 		ev->flags |= EVF_TRUNCATED;
-	return 0;
+	return get_cwd(c);
 }
 
 /* ExecFilename / ExecArgs: a piece of an Exec, kept as an Exec with only that piece. */

@@ -314,7 +314,7 @@ static char *put_running(char *p, const struct event *ev)
 
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
-	size_t need = FIXED_MAX, flen = 0;
+	size_t need = FIXED_MAX, flen = 0, cwdlen = 0;
 	const char *filename = NULL;
 	char *p;
 	int err;
@@ -333,6 +333,10 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 			need += STR_MAX(slen(ev->u.running.filename));
 		/* argc + 1 strings with the comm */
 		need += strv_max(ev->u.running.argv, ev->u.running.argc + !!(ev->flags & EVF_COMM));
+	}
+	if (ev->type == EV_EXEC && (ev->flags & EVF_CWD)) {
+		cwdlen = slen(ev->u.exec.cwd);
+		need += STR_MAX(cwdlen) + 40;
 	}
 	err = sbuf_reserve(b, need);
 	if (err)
@@ -362,6 +366,14 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 		}
 		if (ev->flags & EVF_TRUNCATED)
 			PUT_LIT(p, ",\"truncated\":true");
+		if (ev->flags & EVF_CWD) {
+			PUT_LIT(p, ",\"cwd\":");
+			p = put_cstr(p, ev->u.exec.cwd, cwdlen);
+			if (ev->flags & EVF_CWD_TRUNCATED)
+				PUT_LIT(p, ",\"cwd_truncated\":true");
+		} else if (ev->flags & EVF_CWD_UNKNOWN) {
+			PUT_LIT(p, ",\"cwd_unknown\":true");
+		}
 		break;
 	case EV_BADEXEC:
 		/* The schema has no ppid/pgid here: only the pid tried to exec. */

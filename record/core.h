@@ -76,6 +76,10 @@ struct pid {
 	struct upid numbers[1];
 };
 
+struct list_head {
+	struct list_head *next;
+};
+
 /* seqlock_t, down to its sequence count (the kernel's is an anonymous struct). */
 struct seqcount {
 	unsigned int sequence;
@@ -95,6 +99,7 @@ struct prev_cputime {
 };
 
 struct signal_struct {
+	struct list_head thread_head;
 	atomic_t live;
 	int nr_threads;
 	struct seqlock stats_lock;
@@ -108,10 +113,25 @@ struct signal_struct {
 	unsigned long long sum_sched_runtime;
 };
 
+/* The mm's counters; count alone is what /proc shows (percpu_counter_read_positive()). */
+struct percpu_counter {
+	__s64 count;
+};
+
+/* include/linux/mm_types_task.h */
+enum {
+	MM_FILEPAGES,
+	MM_ANONPAGES,
+	MM_SWAPENTS,
+	MM_SHMEMPAGES,
+};
+
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+	struct percpu_counter rss_stat[4];
 };
+
 
 struct sched_entity {
 	__u64 sum_exec_runtime;
@@ -157,6 +177,44 @@ struct task_struct {
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
 	struct sigpending pending;
+	struct fs_struct *fs;
+	struct list_head thread_node;
+};
+
+/* The working directory's path, walked up as d_path() does. */
+struct qstr {
+	__u32 len;
+	const unsigned char *name;
+};
+
+struct hlist_bl_node {
+	struct hlist_bl_node **pprev; /* NULL: unhashed (a deleted dentry) */
+};
+
+struct dentry {
+	struct hlist_bl_node d_hash;
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct fs_struct {
+	struct path root;
+	struct path pwd;
 };
 
 struct linux_binprm {

@@ -113,9 +113,12 @@ struct {
  * the CPU id; max_entries is set to the number of CPUs before load. The
  * argv part is twice PT_ARGV_MAX so that a masked length always fits.
  */
-#define SCRATCH_SIZE (sizeof(struct pt_exec) + PT_FILENAME_MAX + 2 * PT_ARGV_MAX)
+#define SCRATCH_SIZE (sizeof(struct pt_exec) + PT_FILENAME_MAX + 2 * PT_ARGV_MAX + 2 * PT_CWD_MAX)
+/* A dentry's name is at most NAME_MAX bytes: the walk writes one past its room. */
+#define NAME_MAX 255
 struct scratch {
 	char buf[SCRATCH_SIZE];
+	char cwd[PT_CWD_MAX + NAME_MAX + 1]; /* the cwd, built from its end backwards */
 };
 
 struct {
@@ -365,13 +368,157 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * The working directory, walked up from the dentry to the process's root as
+ * d_path() does it (prepend_path()), crossing mounts at their roots, each
+ * name written in front of the last at cwd[pos..PT_CWD_MAX). bpf_d_path()
+ * is not allowed here. No lock is taken: a rename while an exec happens may
+ * give a mixed path, as /proc's readers risk too.
+ */
+struct cwd_walk {
+	struct dentry *d, *root;
+	struct mount *m, *root_m;
+	__u32 pos;   /* the path so far starts at cwd[pos] */
+	__u32 flags; /* PT_EXEC_CWD_* */
+	bool done;
+};
+
+/* Steps: a name per component, plus one per mount crossed. */
+#define CWD_STEPS (PT_CWD_MAX / 2 + 64)
+/* Room kept in front of a cut path for "...". */
+#define CWD_ELLIPSIS 3
+
+/*
+ * The mount of a path's vfsmount. The walk names struct vfsmount only
+ * through struct mount: each type the kernel relocates against costs a
+ * search of its BTF at every start-up.
+ */
+static __always_inline struct mount *real_mount(struct vfsmount *vm)
+{
+	return (void *)vm - bpf_core_field_offset(struct mount, mnt);
+}
+
+static long cwd_step(__u64 i, struct cwd_walk *w)
+{
+	struct dentry *d = w->d, *parent, *mnt_root;
+	struct mount *m = w->m, *up;
+	const unsigned char *name;
+	struct scratch *s;
+	__u32 len, pos;
+
+	if (d == w->root && m == w->root_m) {
+		w->done = true;
+		return 1;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	mnt_root = BPF_CORE_READ(m, mnt.mnt_root);
+	if (d == mnt_root || d == parent) {
+		up = BPF_CORE_READ(m, mnt_parent);
+		/*
+		 * A root that is not its mount's is a disconnected dentry; the
+		 * top of the mount tree reached without passing the process's
+		 * root is a cwd outside it (a chroot left by chdir("..")s).
+		 */
+		if (d != mnt_root || up == m) {
+			w->flags |= PT_EXEC_CWD_UNKNOWN;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = up;
+		return 0;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	pos = w->pos;
+	if (len > NAME_MAX || len + 1 + CWD_ELLIPSIS > pos) {
+		w->flags |= PT_EXEC_CWD_TRUNCATED;
+		return 1;
+	}
+	s = get_scratch();
+	if (!s) {
+		w->flags |= PT_EXEC_CWD_UNKNOWN;
+		return 1;
+	}
+	pos -= len;
+	opaque(pos);
+	pos &= PT_CWD_MAX - 1;
+	opaque(len);
+	len &= NAME_MAX;
+	if (bpf_probe_read_kernel(s->cwd + pos, len, name)) {
+		w->flags |= PT_EXEC_CWD_UNKNOWN;
+		return 1;
+	}
+	pos -= 1;
+	pos &= PT_CWD_MAX - 1;
+	s->cwd[pos] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * Append the working directory of the current task (which is exec'ing) to
+ * its scratch record's data at off (after its filename and argv). Returns
+ * its length | its PT_EXEC_CWD_* flags << 16 (length 0 if unknown).
+ *
+ * A global function: the verifier checks it once, on its own, instead of
+ * going through the rest of the exec hook again for each way the walk can
+ * end, which cost milliseconds of every start-up.
+ */
+__noinline int put_cwd(__u32 off)
+{
+	struct task_struct *p = bpf_get_current_task_btf();
+	struct fs_struct *fs = BPF_CORE_READ(p, fs);
+	struct cwd_walk w = { .pos = PT_CWD_MAX };
+	struct scratch *s = get_scratch();
+	struct pt_exec *e;
+	struct dentry *d;
+	__u32 len;
+
+	if (!fs || !s)
+		return PT_EXEC_CWD_UNKNOWN << 16;
+	e = (struct pt_exec *)s->buf;
+	d = BPF_CORE_READ(fs, pwd.dentry);
+	w.d = d;
+	w.m = real_mount(BPF_CORE_READ(fs, pwd.mnt));
+	w.root = BPF_CORE_READ(fs, root.dentry);
+	w.root_m = real_mount(BPF_CORE_READ(fs, root.mnt));
+	/* d_unlinked(): a deleted directory has no path any more. */
+	if (!d || (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d))
+		return PT_EXEC_CWD_UNKNOWN << 16;
+	bpf_loop(CWD_STEPS, cwd_step, &w, 0);
+	if (w.flags & PT_EXEC_CWD_UNKNOWN)
+		return PT_EXEC_CWD_UNKNOWN << 16;
+	if (!w.done)
+		w.flags |= PT_EXEC_CWD_TRUNCATED;
+	if (w.pos == PT_CWD_MAX) { /* the root itself */
+		w.pos = PT_CWD_MAX - 1;
+		s->cwd[PT_CWD_MAX - 1] = '/';
+	}
+	if (w.flags & PT_EXEC_CWD_TRUNCATED) {
+		w.pos -= CWD_ELLIPSIS;
+		w.pos &= PT_CWD_MAX - 1;
+		s->cwd[w.pos] = '.';
+		s->cwd[(w.pos + 1) & (PT_CWD_MAX - 1)] = '.';
+		s->cwd[(w.pos + 2) & (PT_CWD_MAX - 1)] = '.';
+	}
+	len = PT_CWD_MAX - w.pos;
+	opaque(len);
+	len &= 2 * PT_CWD_MAX - 1;
+	if (off > PT_FILENAME_MAX + 2 * PT_ARGV_MAX)
+		return PT_EXEC_CWD_UNKNOWN << 16;
+	if (bpf_probe_read_kernel(e->data + off, len, s->cwd + (w.pos & (PT_CWD_MAX - 1))))
+		return PT_EXEC_CWD_UNKNOWN << 16;
+	return len | (w.flags & PT_EXEC_CWD_TRUNCATED) << 16;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
 	unsigned long start, end;
 	struct scratch *s;
 	struct pt_exec *e;
-	__u32 flen, alen, flags = 0;
+	__u32 flen, alen, clen, flags = 0;
 	long n;
 
 	/*
@@ -421,8 +568,13 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	e->filename_len = flen;
 	e->argv_len = alen;
 	e->flags = flags;
-	e->pad = 0;
-	n = sizeof(*e) + flen + alen;
+	n = put_cwd(flen + alen);
+	e->flags |= n >> 16;
+	clen = n;
+	opaque(clen);
+	clen &= 2 * PT_CWD_MAX - 1;
+	e->cwd_len = clen;
+	n = sizeof(*e) + flen + alen + clen;
 	e->h.size = n;
 	if (bpf_ringbuf_output(&events, e, n, wakeup_flag()))
 		count_lost();

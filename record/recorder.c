@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +30,7 @@
 #include "proctrace_sc.skel.h"
 #include "proctrace_all.skel.h"
 #include "proctrace_sc_all.skel.h"
+#include "sample.skel.h"
 
 /* Flush the output once this much is buffered, when idle, or this often. */
 #define FLUSH_BYTES (64 * 1024)
@@ -52,11 +54,29 @@ struct bpf_side {
 	struct proctrace_all_bpf *skel_all;       /* those two with the walk */
 	struct proctrace_sc_all_bpf *skel_sc_all;
 	int events_fd, traced_fd, pending_fd;
+	volatile __u64 *seq;     /* the next event's seq */
 	volatile __u64 *lost;    /* events the kernel side dropped */
 	volatile __s64 *pending; /* Exits waiting in pending_exits */
 	/* The walk's builds only: */
 	int walk_link_fd, uid_filter_fd;
 	volatile __u32 *walking; /* set while the walk runs */
+};
+
+/*
+ * With sampling: the live processes of the tree as read from the ring
+ * (Forks in, Exits out), an open-addressing table by pid. Each keeps the
+ * CPU split its last Sample reported, below which neither part of a later
+ * Sample or of its Exit goes.
+ */
+struct live_proc {
+	int32_t pid;        /* 0: empty slot; -1: a removed one */
+	uint32_t refs;      /* Forks read less Exits read: a pid reused before its Exit was read */
+	uint64_t user_ns, system_ns;
+};
+
+struct live_set {
+	struct live_proc *tab;
+	size_t cap, used, live; /* slots; slots not empty; live processes */
 };
 
 struct recorder {
@@ -97,6 +117,11 @@ struct recorder {
 	sigset_t oldmask;
 	struct sigaction oldpipe, oldchld;
 	bool masked, sigs_changed;
+	/* Sampling (o->sample_interval_ns): its timer, its program once loaded. */
+	struct live_set live;
+	int tfd;
+	struct sample_bpf *samp;
+	bool samp_off;       /* the program could not be loaded or run: said once */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -218,6 +243,110 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
 	return 0;
 }
 
+static size_t live_hash(int32_t pid, size_t cap)
+{
+	return ((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+static struct live_proc *live_find(struct live_set *l, int32_t pid)
+{
+	if (!l->cap)
+		return NULL;
+	for (size_t i = live_hash(pid, l->cap);; i = (i + 1) & (l->cap - 1)) {
+		if (l->tab[i].pid == pid)
+			return &l->tab[i];
+		if (!l->tab[i].pid)
+			return NULL;
+	}
+}
+
+/* Room for one more: rebuilt without removed slots, larger if half full of live ones. */
+static int live_grow(struct live_set *l)
+{
+	size_t cap = l->cap ? l->cap : 64, old = l->cap;
+	struct live_proc *tab = l->tab, *n;
+
+	if ((l->used + 1) * 2 <= l->cap)
+		return 0;
+	while ((l->live + 1) * 4 > cap)
+		cap *= 2;
+	n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < old; i++) {
+		size_t j;
+
+		if (tab[i].pid <= 0)
+			continue;
+		for (j = live_hash(tab[i].pid, cap); n[j].pid; j = (j + 1) & (cap - 1))
+			;
+		n[j] = tab[i];
+	}
+	free(tab);
+	l->tab = n;
+	l->cap = cap;
+	l->used = l->live;
+	return 0;
+}
+
+static int live_add(struct live_set *l, int32_t pid)
+{
+	struct live_proc *p = live_find(l, pid);
+	size_t i;
+	int err;
+
+	if (p) {
+		p->refs++;
+		return 0;
+	}
+	err = live_grow(l);
+	if (err)
+		return err;
+	for (i = live_hash(pid, l->cap); l->tab[i].pid > 0; i = (i + 1) & (l->cap - 1))
+		;
+	if (!l->tab[i].pid)
+		l->used++;
+	l->tab[i] = (struct live_proc){ .pid = pid, .refs = 1 };
+	l->live++;
+	return 0;
+}
+
+/*
+ * The CPU split of a Sample or Exit of pid, as the kernel figures in c say,
+ * and never below what pid's last Sample said.
+ */
+static void split_cpu(struct recorder *r, int32_t pid, struct recorder_cputime *c,
+		      uint64_t *user_ns, uint64_t *system_ns)
+{
+	struct live_proc *p = live_find(&r->live, pid);
+
+	if (p) {
+		if (c->prev_utime < p->user_ns)
+			c->prev_utime = p->user_ns;
+		if (c->prev_stime < p->system_ns)
+			c->prev_stime = p->system_ns;
+	}
+	recorder__split_cpu(c, user_ns, system_ns);
+	if (p) {
+		p->user_ns = *user_ns;
+		p->system_ns = *system_ns;
+	}
+}
+
+/* pid's Exit was read: one process less (a reused pid's later one starts afresh). */
+static void live_exit(struct live_set *l, int32_t pid)
+{
+	struct live_proc *p = live_find(l, pid);
+
+	if (!p)
+		return;
+	p->user_ns = p->system_ns = 0;
+	if (--p->refs)
+		return;
+	p->pid = -1;
+	l->live--;
+}
+
 static uint64_t rel_ts(const struct recorder *r, uint64_t ts)
 {
 	return ts > r->start_mono ? ts - r->start_mono : 0;
@@ -268,7 +397,8 @@ static int decode_running(struct recorder *r, const void *data, size_t size, str
 	ev->u.running.argv = (const char *const *)r->argv;
 	ev->u.running.argc = argc;
 	ev->u.running.start = (int64_t)(e->start - r->start_mono);
-	return 0;
+	/* sampled from now on, as a forked process is */
+	return r->o->sample_interval_ns ? live_add(&r->live, ev->pid) : 0;
 }
 
 /* Fill ev from a raw record; strings point into r's scratch. */
@@ -297,21 +427,22 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		ev->flags = EVF_SEQ | EVF_PGID;
 		ev->u.fork.child_pid = e->child_pid;
 		r->nprocs++;
-		return 0;
+		return r->o->sample_interval_ns ? live_add(&r->live, e->child_pid) : 0;
 	}
 	case PT_EXEC: {
 		const struct pt_exec *e = data;
-		size_t flen, alen, argc = 0, i, start;
+		size_t flen, alen, clen, argc = 0, i, start;
 		char *s;
 
 		if (size < sizeof(*e))
 			return -EINVAL;
 		flen = e->filename_len;
 		alen = e->argv_len;
-		if (sizeof(*e) + flen + alen > size)
+		clen = e->cwd_len;
+		if (sizeof(*e) + flen + alen + clen > size)
 			return -EINVAL;
-		/* filename NUL argv... plus a NUL closing a cut last argument */
-		err = grow((void **)&r->strbuf, &r->strcap, flen + alen + 2, 1);
+		/* filename NUL argv... plus a NUL closing a cut last argument, cwd NUL */
+		err = grow((void **)&r->strbuf, &r->strcap, flen + alen + clen + 3, 1);
 		if (err)
 			return err;
 		s = r->strbuf;
@@ -341,6 +472,18 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		ev->u.exec.filename = s;
 		ev->u.exec.argv = (const char *const *)r->argv;
 		ev->u.exec.argc = argc;
+		if (e->flags & PT_EXEC_CWD_UNKNOWN) {
+			ev->flags |= EVF_CWD_UNKNOWN;
+		} else {
+			char *cwd = s + flen + alen + 2;
+
+			memcpy(cwd, e->data + flen + alen, clen);
+			cwd[clen] = 0;
+			ev->u.exec.cwd = cwd;
+			ev->flags |= EVF_CWD;
+			if (e->flags & PT_EXEC_CWD_TRUNCATED)
+				ev->flags |= EVF_CWD_TRUNCATED;
+		}
 		return 0;
 	}
 	case PT_BADEXEC: {
@@ -382,8 +525,30 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		cpu = (struct recorder_cputime){ .rtime = e->rtime, .utime = e->utime,
 						 .stime = e->stime, .prev_utime = e->prev_utime,
 						 .prev_stime = e->prev_stime };
-		recorder__split_cpu(&cpu, &ev->u.exit.user_ns, &ev->u.exit.system_ns);
+		split_cpu(r, h->pid, &cpu, &ev->u.exit.user_ns, &ev->u.exit.system_ns);
+		live_exit(&r->live, h->pid);
 		ev->u.exit.max_rss_kb = e->maxrss * (uint64_t)r->pagesize / 1024;
+		return 0;
+	}
+	case PT_SAMPLE: {
+		const struct pt_sample *e = data;
+		struct recorder_cputime cpu;
+		uint64_t swap_kb;
+
+		if (size < sizeof(*e))
+			return -EINVAL;
+		ev->type = EV_SAMPLE;
+		ev->flags = EVF_SEQ;
+		ev->ppid = 0;
+		ev->line = 0;
+		cpu = (struct recorder_cputime){ .rtime = e->rtime, .utime = e->utime,
+						 .stime = e->stime, .prev_utime = e->prev_utime,
+						 .prev_stime = e->prev_stime };
+		split_cpu(r, h->pid, &cpu, &ev->u.sample.user_ns, &ev->u.sample.system_ns);
+		ev->u.sample.rss_kb = e->rss * (uint64_t)r->pagesize / 1024;
+		swap_kb = e->swap * (uint64_t)r->pagesize / 1024;
+		ev->u.sample.swap_kb = swap_kb > UINT32_MAX ? UINT32_MAX : swap_kb;
+		ev->u.sample.threads = e->threads;
 		return 0;
 	}
 	case PT_SETSID: {
@@ -418,6 +583,9 @@ static bool sys_event(struct recorder *r, const void *data, struct event *ev)
 	uint32_t kflags = h->kind == PT_EXEC ? ((const struct pt_exec *)data)->flags : 0;
 	bool keep = sysrec__keep(r->sys, ev, kflags);
 
+	/* A Sample of a process already running counts from the start, as its Exit will. */
+	if (ev->type == EV_SAMPLE)
+		sysrec__sample_cpu(r->sys, ev);
 	if (ev->type == EV_EXIT) {
 		sysrec__exit_cpu(r->sys, ev);
 		if (ev->pid == r->o->attach_pid && !r->attached_exited) {
@@ -513,6 +681,7 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	h.ncomm = r->o->ncomm;
 	h.uid = r->o->uids;
 	h.nuid = r->o->nuid;
+	h.sample_interval_ns = r->o->sample_interval_ns;
 	return jsonl_write_header(&r->out, &h);
 }
 
@@ -1072,13 +1241,88 @@ static int poll_ms(const struct recorder *r)
 							 : POLL_MS;
 }
 
+/* Sampling stops for the rest of the recording, after saying why. */
+static void sampling_off(struct recorder *r, const char *what, int err)
+{
+	warning("no more samples: cannot %s the sampling program: %s", what, strerror(-err));
+	r->samp_off = true;
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, r->tfd, NULL);
+}
+
+/* Run the sampling program on the n pids in its input: a Sample of each that is alive. */
+static int sample_batch(struct recorder *r, uint32_t n, uint64_t ts)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct sample_bpf__bss *bss = r->samp->bss;
+	int err;
+
+	bss->nr_pids = n;
+	if (bpf_prog_test_run_opts(r->samp->progs.sample.prog_fd, &opts)) {
+		sampling_off(r, "run", -errno);
+		return 0;
+	}
+	for (uint32_t i = 0; i < bss->nr_out && i < PT_SAMPLE_BATCH; i++) {
+		struct pt_sample e = bss->out[i];
+
+		e.h.ts = ts;
+		e.h.seq = __atomic_fetch_add(r->bpf.seq, 1, __ATOMIC_RELAXED);
+		err = on_record(r, &e, sizeof(e));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A round of sampling: what the ring holds first, so that the live set is
+ * as fresh as can be, then every live process of the tree, all with one
+ * timestamp, taken before any is looked at (a process seen alive exits
+ * after it: its Exit comes after its last Sample). The program is loaded
+ * at the first round, so that a command shorter than an interval, or a
+ * recording without sampling, never pays for it.
+ */
+static int sample_round(struct recorder *r)
+{
+	uint64_t expirations, ts;
+	uint32_t n = 0;
+	int err;
+
+	if (read(r->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return -errno;
+	err = ring_buffer__consume(r->rb);
+	if (err < 0)
+		return err;
+	if (r->samp_off || !r->live.live)
+		return 0;
+	if (!r->samp) {
+		r->samp = sample_bpf__open_and_load();
+		if (!r->samp) {
+			sampling_off(r, "load", -errno);
+			return 0;
+		}
+	}
+	ts = now_ns(CLOCK_MONOTONIC);
+	for (size_t i = 0; i < r->live.cap && !r->samp_off; i++) {
+		if (r->live.tab[i].pid <= 0)
+			continue;
+		r->samp->bss->pids[n++] = r->live.tab[i].pid;
+		if (n == PT_SAMPLE_BATCH) {
+			err = sample_batch(r, n, ts);
+			if (err)
+				return err;
+			n = 0;
+		}
+	}
+	return n && !r->samp_off ? sample_batch(r, n, ts) : 0;
+}
+
 static int loop(struct recorder *r)
 {
-	struct epoll_event evs[2];
+	struct epoll_event evs[3];
 	int err;
 
 	for (;;) {
-		int n = epoll_wait(r->epfd, evs, 2, poll_ms(r));
+		int n = epoll_wait(r->epfd, evs, 3, poll_ms(r));
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
@@ -1088,6 +1332,12 @@ static int loop(struct recorder *r)
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (evs[i].data.fd == r->tfd) {
+				err = sample_round(r);
+				if (err)
+					return err;
+				continue;
+			}
 			if (evs[i].data.fd != r->sfd)
 				continue;
 			while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
@@ -1136,6 +1386,7 @@ static bool needs_syscall_hook(const struct recorder_opts *o)
 		(b)->events_fd = (s)->maps.events.map_fd;                     \
 		(b)->traced_fd = (s)->maps.traced.map_fd;                     \
 		(b)->pending_fd = (s)->maps.pending_exits.map_fd;             \
+		(b)->seq = &(s)->bss->seq;                                    \
 		(b)->lost = &(s)->bss->lost;                                  \
 		(b)->pending = &(s)->bss->pending;                            \
 	} while (0)
@@ -1439,10 +1690,38 @@ static int open_epoll(struct recorder *r)
 	ev.data.fd = r->sfd;
 	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->sfd, &ev))
 		goto fail;
+	if (r->o->sample_interval_ns) {
+		r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (r->tfd < 0)
+			goto fail;
+		ev.data.fd = r->tfd;
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->tfd, &ev))
+			goto fail;
+	}
 	return 0;
 fail:
 	err = -errno;
 	error("epoll: %s", strerror(-err));
+	return err;
+}
+
+/* Rounds of sampling at timestamp 0 + k intervals, k = 1, 2... */
+static int arm_sampling(struct recorder *r)
+{
+	uint64_t iv = r->o->sample_interval_ns, first = r->start_mono + iv;
+	struct itimerspec its = {
+		.it_interval = { (time_t)(iv / 1000000000u), (long)(iv % 1000000000u) },
+		.it_value = { (time_t)(first / 1000000000u), (long)(first % 1000000000u) },
+	};
+	int err;
+
+	if (!iv)
+		return 0;
+	err = r->has_cmd ? live_add(&r->live, r->root) : 0;
+	if (!err && timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL))
+		err = -errno;
+	if (err)
+		error("cannot start sampling: %s", strerror(-err));
 	return err;
 }
 
@@ -1470,6 +1749,9 @@ static int start_tracing(struct recorder *r)
 	}
 	r->start_mono = now_ns(CLOCK_MONOTONIC);
 	start_real = now_ns(CLOCK_REALTIME);
+	err = arm_sampling(r);
+	if (err)
+		return err;
 	err = write_header(r, start_real);
 	if (err)
 		return err;
@@ -1584,7 +1866,7 @@ cleanup:
 
 int recorder__run(const struct recorder_opts *o, int *status)
 {
-	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1,
+	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1, .tfd = -1,
 				.gate = { -1, -1 }, .errp = { -1, -1 },
 				.has_cmd = o->argv && o->argv[0] };
 	struct recorder *r = &rec;
@@ -1678,7 +1960,11 @@ cleanup:
 		waitpid(r->root, NULL, 0);
 	}
 	ring_buffer__free(r->rb);
+	sample_bpf__destroy(r->samp);
 	close_skel(&r->bpf);
+	if (r->tfd >= 0)
+		close(r->tfd);
+	free(r->live.tab);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->sfd >= 0)

@@ -17,6 +17,10 @@
 #define RECORDER_MIN_BUFFER 4096u
 #define RECORDER_MAX_BUFFER (1u << 30)
 
+/* --sample-interval: the default, and the shortest (ns). */
+#define RECORDER_DEFAULT_SAMPLE_INTERVAL 1000000000ull
+#define RECORDER_MIN_SAMPLE_INTERVAL 10000000ull
+
 /*
  * What the recorder itself inherited and may change while it runs (it
  * blocks and takes signals, ignores SIGPIPE, lowers its oom_score_adj, and
@@ -61,6 +65,7 @@ struct recorder_opts {
 	bool failed_execs;        /* also record failed execs (BadExec): needs the
 				     syscall exit hook, a cost to every syscall on
 				     the machine while recording */
+	uint64_t sample_interval_ns; /* a Sample of each live process this often; 0: none */
 	bool quiet;               /* no closing summary line */
 	bool announce;            /* "recording to OUT_NAME" on stderr, once
 				     tracing has started (a made-up name) */

@@ -350,6 +350,16 @@ void sysrec__exit_cpu(struct sysrec *s, struct event *ev)
 	ev->u.exit.system_ns = ev->u.exit.system_ns > e->system ? ev->u.exit.system_ns - e->system : 0;
 }
 
+void sysrec__sample_cpu(struct sysrec *s, struct event *ev)
+{
+	struct seen *e = seen_get(s, ev->pid);
+
+	if (!e)
+		return;
+	ev->u.sample.user_ns = ev->u.sample.user_ns > e->user ? ev->u.sample.user_ns - e->user : 0;
+	ev->u.sample.system_ns = ev->u.sample.system_ns > e->system ? ev->u.sample.system_ns - e->system : 0;
+}
+
 uint64_t sysrec__live(const struct sysrec *s)
 {
 	return s->nlive;

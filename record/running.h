@@ -57,6 +57,9 @@ bool sysrec__keep(struct sysrec *s, const struct event *ev, uint32_t kflags);
  */
 void sysrec__exit_cpu(struct sysrec *s, struct event *ev);
 
+/* The same for a Sample of such a process: its CPU so far, from the recording's start. */
+void sysrec__sample_cpu(struct sysrec *s, struct event *ev);
+
 /*
  * track_live: how many processes of the tree are alive (Running and Fork
  * seen, Exit not yet). sysrec__forget_gone() drops those no longer in

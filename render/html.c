@@ -567,7 +567,12 @@ static int write_execs(struct page *pg)
 				err = j_ref(pg, ev->u.exec.filename, true);
 			else if (!err)
 				err = j_num(pg, -1);
-			err = err ? err : j_num(pg, -1); /* cwd: not in recordings yet */
+			if (!err && (ev->flags & EVF_CWD) && ev->u.exec.cwd)
+				err = j_ref(pg, ev->u.exec.cwd, true);
+			else if (!err && (ev->flags & EVF_CWD_UNKNOWN))
+				err = j_ref(pg, "(unknown)", true);
+			else if (!err)
+				err = j_num(pg, -1);
 			err = err ? err : j_num(pg, flags);
 			err = err ? err : j_num(pg, argc);
 			for (uint32_t a = 0; a < argc && !err; a++)

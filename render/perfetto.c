@@ -282,7 +282,15 @@ static int slice(struct pf *pf, const struct proc *p, const struct exec_span *s,
 		if (!err)
 			err = put_str(b, ex->u.exec.filename);
 	}
-	/* Here goes "cwd" once Exec records the working directory. */
+	if (!err && ex && (ex->flags & EVF_CWD)) {
+		err = LIT(b, ",\"cwd\":");
+		if (!err)
+			err = put_str(b, ex->u.exec.cwd);
+		if (!err && (ex->flags & EVF_CWD_TRUNCATED))
+			err = LIT(b, ",\"cwd_truncated\":true");
+	} else if (!err && ex && (ex->flags & EVF_CWD_UNKNOWN)) {
+		err = LIT(b, ",\"cwd_unknown\":true");
+	}
 	if (!err && p->nexec > 1) {
 		err = LIT(b, ",\"image\":");
 		if (!err) {

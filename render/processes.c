@@ -197,8 +197,11 @@ static int row(struct sbuf *b, struct sbuf *json, const struct trace *t, const s
 	err = err ? err : put_u64(b, p->nbadexec);
 	cmd = trace_proc_name(p, name, sizeof(name));
 	err = err ? err : put_str(b, cmd);
-	/* cwd: recordings do not hold Exec's "cwd" yet (proctrace-recording(5)); empty until then */
-	err = err ? err : put_none(b);
+	/* cwd of the same image as argv; empty when not recorded or unknown */
+	if (img && (img->exec->flags & EVF_CWD))
+		err = err ? err : put_str(b, img->exec->u.exec.cwd);
+	else
+		err = err ? err : put_none(b);
 	err = err ? err : put_argv(b, json, img);
 	err = err ? err : put(b, "\r\n", 2);
 	return err;

@@ -31,8 +31,41 @@ static void test_defaults(void **state)
 	assert_false(c.quiet);
 	assert_false(c.failed_execs);
 	assert_int_equal(c.buffer_size, RECORDER_DEFAULT_BUFFER);
+	assert_int_equal(c.sample_interval_ns, 1000000000ull);
 	assert_string_equal(c.cmd[0], "true");
 	assert_null(c.cmd[1]);
+}
+
+static void test_sample_interval(void **state)
+{
+	static const struct {
+		const char *arg;
+		int ret;
+		uint64_t ns;
+	} cases[] = {
+		{ "off", 0, 0 },           { "10ms", 0, 10000000 },  { "1s", 0, 1000000000 },
+		{ "2.5s", 0, 2500000000 }, { "1m", 0, 60000000000 }, { "10000us", 0, 10000000 },
+		{ "5", -EINVAL, 0 },       { "1.5", -EINVAL, 0 },    { "9ms", -EINVAL, 0 },
+		{ "9999999ns", -EINVAL, 0 }, { "abc", -EINVAL, 0 },  { "", -EINVAL, 0 },
+		{ "1x", -EINVAL, 0 },      { "Off", -EINVAL, 0 },
+		{ "99999999999999999999s", -EINVAL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char arg[64];
+		char *argv[] = { "record", "--sample-interval", arg, "--", "true", NULL };
+		struct record_cli c;
+		int ret;
+
+		snprintf(arg, sizeof(arg), "%s", cases[i].arg);
+		ret = record_parse_opts(ARGC(argv), argv, &c);
+		if (ret != cases[i].ret)
+			fail_msg("--sample-interval '%s': %d, want %d", cases[i].arg, ret, cases[i].ret);
+		if (!ret && c.sample_interval_ns != cases[i].ns)
+			fail_msg("--sample-interval '%s': %llu ns", cases[i].arg,
+				 (unsigned long long)c.sample_interval_ns);
+	}
 }
 
 static void test_all_options(void **state)
@@ -329,6 +362,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sample_interval),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_long_options),
 		cmocka_unit_test(test_cmd_options_untouched),

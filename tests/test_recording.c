@@ -127,10 +127,12 @@ static void test_round_trip(void **state)
 	struct event ev[] = {
 		{ .ts = 1, .seq = 1, .type = EV_FORK, .flags = EVF_SEQ | EVF_PGID, .pid = 41, .pgid = 40,
 		  .u.fork.child_pid = 42 },
-		{ .ts = 2, .seq = 2, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_TRUNCATED,
-		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/usr/bin/cc", argv, 5 } },
-		{ .ts = 3, .seq = 3, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE,
-		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/bin/true", argv, 0 } },
+		{ .ts = 2, .seq = 2, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_TRUNCATED | EVF_CWD,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/usr/bin/cc", argv, 5, "/home/u/a \"b\"" } },
+		{ .ts = 3, .seq = 3, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_CWD_UNKNOWN,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/bin/true", argv, 0, NULL } },
+		{ .ts = 3, .seq = 10, .type = EV_EXEC, .flags = EVF_SEQ | EVF_PPID | EVF_PGID | EVF_FILENAME | EVF_CMDLINE | EVF_CWD | EVF_CWD_TRUNCATED,
+		  .pid = 42, .ppid = 41, .pgid = 42, .u.exec = { "/bin/true", argv, 0, ".../deep/er" } },
 		{ .ts = 4, .seq = 4, .type = EV_BADEXEC, .flags = EVF_SEQ | EVF_FILENAME | EVF_ERRNO | EVF_TRUNCATED,
 		  .pid = 42, .u.badexec = { "/nope", ENAMETOOLONG } },
 		{ .ts = 5, .seq = 5, .type = EV_SETSID, .flags = EVF_SEQ | EVF_PPID | EVF_PGID, .pid = 42, .ppid = 41,
@@ -198,6 +200,8 @@ static void test_round_trip(void **state)
 			assert_int_equal(a->u.exec.argc, e->u.exec.argc);
 			for (uint32_t k = 0; k < e->u.exec.argc; k++)
 				assert_string_equal(a->u.exec.argv[k], e->u.exec.argv[k]);
+			if (e->flags & EVF_CWD)
+				assert_string_equal(a->u.exec.cwd, e->u.exec.cwd);
 			break;
 		case EV_BADEXEC:
 			assert_string_equal(a->u.badexec.filename, e->u.badexec.filename);
@@ -525,6 +529,13 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cmdline\":7}}\n", ":1: Exec: \"cmdline\" is not an array of strings or a string" },
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"filename\":[]}}\n", ":1: Exec: \"filename\" is not a string" },
 	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"truncated\":1}}\n", ":1: Exec: \"truncated\" is not a boolean" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cwd\":3}}\n", ":1: Exec: \"cwd\" is not a string" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cwd_truncated\":true}}\n",
+	  ":1: Exec: \"cwd_truncated\" without \"cwd\"" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cwd\":\"/\",\"cwd_unknown\":true}}\n",
+	  ":1: Exec: both \"cwd\" and \"cwd_unknown\"" },
+	{ "{\"Exec\":{\"timestamp\":1,\"pid\":4,\"cwd_unknown\":\"yes\"}}\n",
+	  ":1: Exec: \"cwd_unknown\" is not a boolean" },
 	{ "{\"SetSID\":{\"timestamp\":1,\"pid\":4}}\n", ":1: SetSID: missing \"sid\"" },
 	{ "{\"SetPGID\":{\"timestamp\":1,\"pid\":4}}\n", ":1: SetPGID: missing \"pgid\"" },
 	{ "{\"ExecArgs\":{\"timestamp\":1,\"pid\":4}}\n", ":1: ExecArgs: missing \"args\"" },

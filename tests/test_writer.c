@@ -121,6 +121,20 @@ static void test_exec(void **state)
 	assert_string_equal(write_event(*state, &ev),
 		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
 		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"],\"truncated\":true}}");
+	ev.flags = (ev.flags & ~EVF_TRUNCATED) | EVF_CWD;
+	ev.u.exec.cwd = "/home/u/\"x\"";
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"],\"cwd\":\"/home/u/\\\"x\\\"\"}}");
+	ev.flags |= EVF_CWD_TRUNCATED;
+	ev.u.exec.cwd = ".../x";
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"],\"cwd\":\".../x\",\"cwd_truncated\":true}}");
+	ev.flags = (ev.flags & ~(EVF_CWD | EVF_CWD_TRUNCATED)) | EVF_CWD_UNKNOWN;
+	assert_string_equal(write_event(*state, &ev),
+		"{\"Exec\":{\"seq\":4,\"timestamp\":1300,\"pid\":11,\"ppid\":10,\"pgid\":10,"
+		"\"filename\":\"/bin/ls\",\"cmdline\":[\"ls\",\"-l\"],\"cwd_unknown\":true}}");
 }
 
 static void test_exec_empty_argv(void **state)

@@ -12,7 +12,9 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sysbound moves storm system render page", default all),
+# BENCH_SECTIONS (any of "record sample sysbound moves storm system render page", default all),
+# BENCH_BASELINE (another proctrace binary, e.g. one built before a change to
+# the kernel side: the sample section then also times an exec storm under both),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -22,7 +24,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sysbound moves storm system render page}"
+: "${BENCH_SECTIONS:=record sample sysbound moves storm system render page}"
+: "${BENCH_BASELINE:=}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
 FORKER=$BENCH_DIR/forker
@@ -293,6 +296,94 @@ bench_record() {
 		rm -f "$W/rec.jsonl"
 		timed true.proctrace "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
 	done
+}
+
+# --- sampling ----------------------------------------------------------------
+
+# The standard workloads untraced, recorded with --sample-interval off, at
+# the default (1s) and at 10ms, the four sides rotating within each round;
+# `record -- /bin/true` with and without sampling; with BENCH_BASELINE, an
+# exec storm recorded by both binaries (the cost of what the exec hook
+# gained, such as the cwd walk).
+bench_sample() {
+	local w r side sides=(untraced off default 10ms) i
+	[ -d "$W/mk" ] || make_project
+	note "sampling overhead: $RRUNS rounds of 4 workloads"
+	for ((r = 1; r <= RRUNS; r++)); do
+		for w in seq xargs make pipe; do
+			workload_cmd "$w"
+			for ((i = 0; i < 4; i++)); do
+				side=${sides[(i + r) % 4]}
+				prepare "$w"
+				case $side in
+				untraced) timed "$w.s.untraced" "${WCMD[@]}" ;;
+				off) timed "$w.s.off" "$PROCTRACE" record --sample-interval off -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
+				default) timed "$w.s.default" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
+				10ms)
+					timed "$w.s.10ms" "$PROCTRACE" record --sample-interval 10ms -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					grep -c '^{"Sample"' "$W/rec.jsonl" >>"$RAW/$w.s.10ms.samples"
+					;;
+				esac
+			done
+		done
+		note "  round $r/$RRUNS done"
+	done
+	for ((r = 1; r <= RRUNS; r++)); do
+		rm -f "$W/rec.jsonl"
+		timed true.s.off "$PROCTRACE" record --sample-interval off -o "$W/rec.jsonl" -- /bin/true
+		rm -f "$W/rec.jsonl"
+		timed true.s.default "$PROCTRACE" record -o "$W/rec.jsonl" -- /bin/true
+		rm -f "$W/rec.jsonl"
+		timed true.s.10ms "$PROCTRACE" record --sample-interval 10ms -o "$W/rec.jsonl" -- /bin/true
+	done
+	[ -n "$BENCH_BASELINE" ] || return 0
+	note "exec storm: $N_STORM processes, this binary and $BENCH_BASELINE"
+	for ((r = 1; r <= RRUNS; r++)); do
+		timed storm.untraced "$FORKER" -n "$N_STORM" -j 4 -- /bin/true
+		rm -f "$W/rec.jsonl"
+		timed storm.baseline "$BENCH_BASELINE" record -o "$W/rec.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true
+		rm -f "$W/rec.jsonl"
+		timed storm.this "$PROCTRACE" record --sample-interval off -o "$W/rec.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true
+	done
+}
+
+report_sample() {
+	local w d
+	echo "## Sampling overhead"
+	echo
+	echo "Wall time of \`proctrace record [--sample-interval DUR] -o FILE -- workload\` ÷ the same"
+	echo "workload untraced (and, for sampling's own cost, ÷ the recording with \`--sample-interval off\`),"
+	echo "run by run: median (min–max) of $RRUNS rounds, the four sides rotating within each round."
+	echo
+	echo "| workload | off ÷ untraced | 1s ÷ untraced | 10ms ÷ untraced | 1s ÷ off | target ≤ 1.03 | 10ms ÷ off | Samples at 10ms |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for w in seq xargs make pipe; do
+		d=$(cell_ratio "$w.s.default" "$w.s.off")
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" \
+			"$(cell_ratio "$w.s.off" "$w.s.untraced")" "$(cell_ratio "$w.s.default" "$w.s.untraced")" \
+			"$(cell_ratio "$w.s.10ms" "$w.s.untraced")" "$d" \
+			"$(case $d in n/a | failed*) echo MISS ;; *) verdict "${d%% *} <= 1.03" ;; esac)" \
+			"$(cell_ratio "$w.s.10ms" "$w.s.off")" \
+			"$(median_of "$w.s.10ms.samples" 2>/dev/null | awk '{ printf "%.0f", $1 }')"
+	done
+	echo
+	echo "| \`proctrace record -- /bin/true\` | total |"
+	echo "|---|---|"
+	printf '| --sample-interval off | %s |\n' "$(cell_time true.s.off)"
+	printf '| default (1s) | %s |\n' "$(cell_time true.s.default)"
+	printf '| --sample-interval 10ms | %s |\n' "$(cell_time true.s.10ms)"
+	echo
+	if [ -s "$RAW/storm.this" ]; then
+		echo "Exec storm (\`forker -n $N_STORM -j 4 -- /bin/true\`) recorded by this binary and by"
+		echo "\`$BENCH_BASELINE\` (BENCH_BASELINE), both without sampling, ÷ untraced:"
+		echo
+		echo "| untraced | baseline ÷ untraced | this ÷ untraced | this ÷ baseline |"
+		echo "|---|---|---|---|"
+		printf '| %s | %s | %s | %s |\n' "$(cell_time storm.untraced)" \
+			"$(cell_ratio storm.baseline storm.untraced)" "$(cell_ratio storm.this storm.untraced)" \
+			"$(cell_ratio storm.this storm.baseline)"
+		echo
+	fi
 }
 
 # Syscall-bound work and a configure script: untraced, under the default
@@ -876,6 +967,7 @@ machine() {
 start=$EPOCHREALTIME
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 section record && bench_record
+section sample && bench_sample
 section sysbound && bench_sysbound
 section moves && bench_moves
 section storm && bench_storm
@@ -890,6 +982,7 @@ section page && bench_page
 	echo "- Total bench time: $(elapsed "$start" "$EPOCHREALTIME" | awk '{ printf "%.0f s", $1 }')"
 	echo
 	section record && report_record
+	section sample && report_sample
 	section sysbound && report_sysbound
 	section moves && report_moves
 	section storm && report_storm
