@@ -32,8 +32,8 @@ check_recording() {
 		def ok:
 		  if type != "object" or length != 1 then false
 		  elif has("Recording") then .Recording
-		    | keys_unsorted == ["format", "tool", "root_pid", "command", "start_time", "host", "kernel",
-		                        "failed_execs"]
+		    | (keys_unsorted - ["sample_interval_ns"]) == ["format", "tool", "root_pid", "command", "start_time",
+		                        "host", "kernel", "failed_execs"]
 		      and (.failed_execs | type == "boolean") and .format == 1 and (.tool | test("^proctrace [0-9]+\\.[0-9]+\\.[0-9]+$"))
 		      and (.root_pid | int) and (.command | strs) and (.host | type == "string")
 		      and (.kernel | type == "string")
@@ -43,7 +43,8 @@ check_recording() {
 		  elif has("Fork") then .Fork
 		    | keys_unsorted == ["seq", "timestamp", "parent_pid", "child_pid", "parent_pgid"]
 		      and ints(keys_unsorted)
-		  elif has("Exec") then .Exec
+		  elif has("Sample") then .Sample | ints(keys_unsorted)
+		  elif has("Exec") then .Exec | del(.cwd, .cwd_truncated, .cwd_unknown)
 		    | (keys_unsorted == base + ["filename", "cmdline"]
 		       or (keys_unsorted == base + ["filename", "cmdline", "truncated"] and .truncated == true))
 		      and ints(base) and (.filename | type == "string") and (.cmdline | strs)
