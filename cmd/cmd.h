@@ -57,9 +57,9 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 /*
  * Parse a duration into ns: a decimal number ("1.5") followed by a unit,
- * ns, us (or µs), ms, s, m (minutes) or h; a plain number is ns. Every
- * option that takes a duration uses it. Returns 0, -EINVAL, or -ERANGE
- * above 2^64 - 1 ns (nothing printed).
+ * ns, us (or µs), ms, s, m (minutes) or h; a plain number is ns (render's
+ * --min-duration and --interval). Every option that takes a duration uses
+ * it. Returns 0, -EINVAL, or -ERANGE above 2^64 - 1 ns (nothing printed).
  */
 int parse_duration(const char *s, uint64_t *out);
 /* parse_duration(), but a plain number (no unit) is -EINVAL: record's options. */

@@ -36,7 +36,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: proctrace record [OPTIONS] [--] CMD [ARGS...]\n\n"
+		"Usage: proctrace record [OPTIONS] [--] CMD [ARGS...]\n"
+		"       proctrace record --all [OPTIONS] [-- CMD [ARGS...]]\n"
+		"       proctrace record -p PID [OPTIONS]\n\n"
 		"Runs CMD and records its whole process tree with eBPF: every fork, exec\n"
 		"(with the exact argv and working directory), exit (status, CPU time, max\n"
 		"RSS), and change of session or process group (setsid, setpgid), as JSON\n"
@@ -94,9 +96,41 @@ static void usage(FILE *f)
 		"      --clear            reset the counters after each summary (trexec -c)\n"
 		"      --top N            lines of each top list (default 10)\n"
 		"      --sort KEY         order the top lists by count, time or cpu\n\n"
+	"\nSystem-wide and attached recording:\n"
+		"      --all              record every process of the machine, until Ctrl-C,\n"
+		"                         SIGTERM (or SIGHUP, SIGQUIT), --duration, --max-size,\n"
+		"                         or, with CMD, CMD's exit. Under sudo, this shows the\n"
+		"                         user every user's processes, argv included\n"
+		"  -p, --pid PID          record process PID and all its descendants from now\n"
+		"                         on, until that tree is gone (or as --all ends)\n"
+		"                         Under sudo, only a process the invoking user could\n"
+		"                         trace (ptrace's rule, as for strace -p: the same\n"
+		"                         user, not a set-user-ID program)\n"
+		"                         With either, each process already running gets one\n"
+		"                         Running line with its start time from the kernel\n"
+		"                         (negative: before the recording); its Exit's CPU\n"
+		"                         counts from the recording's start\n"
+		"      --comm NAME        with --all or -p: keep a process whose comm (the\n"
+		"                         kernel's 15-byte name) or argv[0]'s basename is NAME,\n"
+		"                         and all its descendants (its whole subtree, whatever\n"
+		"                         their names); repeat for more names\n"
+		"      --uid UID          with --all or -p: keep a process whose real uid is\n"
+		"                         UID (a number or a user name), and all its\n"
+		"                         descendants; repeat for more. --comm and --uid\n"
+		"                         together: both must match\n"
+		"      --duration DUR     with --all or -p: stop after DUR, which needs a unit:\n"
+		"                         ms, s, m or h (500ms, 30s, 10m, 2h)\n"
+		"      --max-size SIZE    with --all or -p: stop before the file passes SIZE\n"
+		"                         bytes (K, M, G suffixes; from 4K), with its End line\n"
+		"                         (End's \"stopped\" says why a recording ended:\n"
+		"                         signal, duration, max-size, command or tree)\n\n"
 		"Exit status: CMD's own, as a shell gives it (128+N if killed by signal N,\n"
 		"127 if not found, 126 if found but it could not be run); 1 if recording\n"
-		"failed; 2 on a usage error; 128+N if signal N cancelled the start.\n\n"
+		"failed; 2 on a usage error (contradictory options too, such as -p with a\n"
+		"CMD, --duration with a CMD, -x with --all or -p, --comm without --all or\n"
+		"-p); 128+N if signal N cancelled the start. --all or -p without CMD: 0\n"
+		"once recorded, whatever ended it (-p: End's exit_code is PID's status,\n"
+		"if its exit was seen).\n\n"
 		"EXAMPLES\n"
 		"  sudo proctrace record -- make -j8\n"
 		"  sudo proctrace record -o build.jsonl -- sh -c 'make && make test'\n"
@@ -107,7 +141,12 @@ static void usage(FILE *f)
 		"  sudo proctrace record --summary --interval 30s --summary-file top.txt -- ./nightly.sh\n"
 		"  sudo proctrace record --sample-interval 100ms -o mem.jsonl -- make -j8\n"
 		"  sudo proctrace record --syscalls -o sc.jsonl -- make test &&\n"
-		"      proctrace render -f syscalls --top 20 sc.jsonl\n\n"
+		"      proctrace render -f syscalls --top 20 sc.jsonl\n"
+		"  sudo proctrace record --all --duration 30s -o machine.jsonl\n"
+		"  sudo proctrace record --all --comm make --uid 1000 -o builds.jsonl\n"
+		"  sudo proctrace record --all -o during.jsonl -- ./load-test.sh\n"
+		"  sudo proctrace record --all --max-size 100M -o day.jsonl\n"
+		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -161,17 +200,74 @@ static void short_opts(char *buf, size_t size, const char *own, const struct rec
 	buf[n] = 0;
 }
 
+/* --uid UID: a number, or a user name the passwd database knows. */
+static int parse_uid(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	struct passwd *pw;
+
+	/* (uid_t)-1 is no uid: setuid() takes it to mean "unchanged" */
+	if (!parse_uint(s, UINT32_MAX - 1, &v)) {
+		*out = (uint32_t)v;
+		return 0;
+	}
+	if (!*s || *s == '-' || (*s >= '0' && *s <= '9'))
+		return -EINVAL;
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	*out = pw->pw_uid;
+	return 0;
+}
+
+/*
+ * Options that contradict each other, or need another: a usage error
+ * naming both. Returns 0 or -EINVAL (printed).
+ */
+static int check_modes(const struct record_cli *c, bool has_cmd)
+{
+	const char *mode = c->all ? "--all" : c->pid ? "-p" : NULL;
+
+	if (c->all && c->pid)
+		return error("record: -p and --all contradict each other: -p records one tree, "
+			     "--all every process");
+	if (c->pid && has_cmd)
+		return error("record: -p and a command (CMD) contradict each other: -p records a "
+			     "process that is already running");
+	if (c->duration_ns && has_cmd)
+		return error("record: --duration and a command (CMD) contradict each other: the "
+			     "recording ends when CMD exits");
+	if (c->no_wait && mode)
+		return error("record: -x and %s contradict each other: -x is about the orphans of "
+			     "a command recorded alone%s", mode,
+			     c->all ? " (--all -- CMD stops at CMD's exit already)" : "");
+	if (c->syscalls && mode)
+		return error("record: --syscalls and %s contradict each other: syscalls are counted "
+			     "for a command's tree only, not yet with --all or -p", mode);
+	if ((c->ncomm || c->nuid) && !mode)
+		return error("record: %s needs --all or -p: it picks processes among every one, "
+			     "or among a tree's", c->ncomm ? "--comm" : "--uid");
+	if (c->duration_ns && !mode)
+		return error("record: --duration needs --all or -p (a command's recording ends "
+			     "when it exits)");
+	if (c->max_size && !mode)
+		return error("record: --max-size needs --all or -p");
+	if (!has_cmd && !mode)
+		return error("record: no command given (usage: proctrace record [OPTIONS] -- CMD "
+			     "[ARGS...], or record --all, or record -p PID)");
+	return 0;
+}
+
 int record_parse_interval(const char *s, uint64_t *out)
 {
-	size_t len = strlen(s);
 	int err;
 
 	if (!strcmp(s, "off")) {
 		*out = 0;
 		return 0;
 	}
-	/* A bare number is more likely seconds meant than nanoseconds: ask. */
-	if (len && s[len - 1] >= '0' && s[len - 1] <= '9') {
+	/* A bare number is more likely seconds meant than nanoseconds: ask (as for --duration). */
+	if (parse_duration_unit(s, out) == -EINVAL && !parse_duration(s, out)) {
 		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
 		return -EINVAL;
 	}
@@ -199,8 +295,14 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 	/* Long options have values of their own: an extra's -x is not --no-wait. */
 	enum { OPT_BUFFER = 256, OPT_FAILED_EXECS, OPT_NO_WAIT, OPT_SUMMARY, OPT_INTERVAL,
 	       OPT_SUMMARY_FILE, OPT_CLEAR, OPT_TOP, OPT_SORT, OPT_SAMPLE_INTERVAL,
-	       OPT_SYSCALLS };
+	       OPT_SYSCALLS, OPT_ALL, OPT_COMM, OPT_UID, OPT_DURATION, OPT_MAX_SIZE };
 	static const struct option own[] = {
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -225,6 +327,7 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 	const char *name = x ? x->cmd : "record";
 	char shortopts[64];
 	size_t nx = 0;
+	unsigned long long n;
 	int opt, err;
 
 	memset(c, 0, sizeof(*c));
@@ -236,7 +339,7 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		nx++;
 	}
 	memset(&longopts[nown + nx], 0, sizeof(longopts[0]));
-	short_opts(shortopts, sizeof(shortopts), "o:fxqh", x);
+	short_opts(shortopts, sizeof(shortopts), "o:fxqhp:", x);
 	c->sample_interval_ns = RECORDER_DEFAULT_SAMPLE_INTERVAL;
 	optind = 0; /* full reset: parsing may run more than once (tests) */
 	opterr = 0;
@@ -251,6 +354,56 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			continue;
 		}
 		switch (opt) {
+		case OPT_ALL:
+			c->all = true;
+			break;
+		case 'p':
+			if (parse_uint(optarg, INT32_MAX, &n) || n == 0) {
+				error("record: -p '%s': want a process id (a number from 1)", optarg);
+				return -EINVAL;
+			}
+			c->pid = (int)n;
+			break;
+		case OPT_COMM:
+			if (!*optarg) {
+				error("record: --comm needs a name");
+				return -EINVAL;
+			}
+			if (c->ncomm == RECORD_MAX_FILTERS) {
+				error("record: --comm: at most %d names", RECORD_MAX_FILTERS);
+				return -EINVAL;
+			}
+			c->comm[c->ncomm++] = optarg;
+			break;
+		case OPT_UID:
+			if (c->nuid == RECORD_MAX_FILTERS) {
+				error("record: --uid: at most %d uids", RECORD_MAX_FILTERS);
+				return -EINVAL;
+			}
+			err = parse_uid(optarg, &c->uid[c->nuid]);
+			if (err) {
+				error("record: --uid '%s': %s", optarg,
+				      err == -ENOENT ? "no such user" : "want a uid (a number) or a user name");
+				return -EINVAL;
+			}
+			c->nuid++;
+			break;
+		case OPT_DURATION:
+			err = parse_duration_unit(optarg, &c->duration_ns);
+			if (err || !c->duration_ns) {
+				error("record: --duration '%s': want a length with its unit, above 0, "
+				      "such as 500ms, 30s, 10m or 2h", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_SIZE:
+			err = record_parse_size(optarg, &c->max_size);
+			if (err || c->max_size < RECORD_MIN_MAX_SIZE) {
+				error("record: --max-size '%s': want a size in bytes from 4K (K, M, G "
+				      "suffixes)", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'o':
 			if (!*optarg) {
 				error("%s: -o needs a file name", name);
@@ -354,10 +507,10 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		error("%s: %s needs --summary", name, summary_opt);
 		return -EINVAL;
 	}
-	if (optind >= argc && !(x && x->cmd_optional)) {
-		error("record: no command given (usage: proctrace record [OPTIONS] -- CMD [ARGS...])");
+	/* snoop without CMD says itself what it needs */
+	if (!(x && x->cmd_optional && optind >= argc && !c->all && !c->pid) &&
+	    check_modes(c, optind < argc))
 		return -EINVAL;
-	}
 	c->cmd = optind < argc ? argv + optind : NULL;
 	return RECORD_RUN;
 }
@@ -469,6 +622,7 @@ static int sudo_invoker(struct invoker *inv)
 struct path_op {
 	int (*fn)(struct path_op *op); /* returns an open fd, or -1 */
 	const struct record_cli *c;
+	pid_t pid;                     /* open_environ: the process -p names */
 	dev_t dev;                     /* unlink_ours: the file we made */
 	ino_t ino;
 	struct path_result {           /* what the child sends back */
@@ -881,6 +1035,62 @@ static int die_of_stop_signal(const struct recorder_inherited *inh)
 	return 128 + sig;
 }
 
+/*
+ * -p PID's check: open /proc/PID/environ. The kernel lets only whoever
+ * could ptrace PID in read mode do it: the same user (real, effective and
+ * saved uids and gids all the caller's), the process dumpable (not a
+ * set-user-ID program, nor one that made itself undumpable), or
+ * CAP_SYS_PTRACE. Run as the invoking user under sudo (as_invoker).
+ */
+static int open_environ(struct path_op *op)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)op->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		op->res.err = errno;
+	return fd;
+}
+
+/*
+ * -p PID: a process (not a thread of one) that is there, and, under sudo,
+ * one the invoking user could trace: root must not show a user the argv of
+ * processes the user could not look into. Returns 0 or -1 (printed).
+ */
+static int check_attach(const struct record_cli *c, const struct invoker *inv)
+{
+	struct path_op op = { .fn = open_environ, .c = c, .pid = c->pid };
+	char path[64], line[128];
+	int tgid = -1, fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", c->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return error("record: -p %d: no such process", c->pid);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	if (tgid > 0 && tgid != c->pid)
+		return error("record: -p %d: a thread of process %d, not a process (try -p %d)",
+			     c->pid, tgid, tgid);
+	if (!inv->set)
+		return 0;
+	fd = as_invoker(inv, &op);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (op.res.err == ENOENT || op.res.err == ESRCH)
+		return error("record: -p %d: no such process", c->pid);
+	return error("record: -p %d: uid %u (who ran sudo) may not trace it (%s): ptrace's rule, "
+		     "as for strace -p: the same user, and not a set-user-ID program",
+		     c->pid, (unsigned)inv->uid, strerror(op.res.err ? op.res.err : EPERM));
+}
+
 /* Run the recorder on the opened output: its return, and CMD's status in *status. */
 static int record(const struct record_cli *c, const struct invoker *inv, int fd, const char *name,
 		  bool replace, const struct recorder_inherited *inherited, int *status)
@@ -905,6 +1115,14 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.env = (const char *const *)inv->env,
 		.inherited = inherited,
 		.hooks = c->hooks,
+		.system_wide = c->all,
+		.attach_pid = c->pid,
+		.comm = c->comm,
+		.ncomm = c->ncomm,
+		.uids = c->uid,
+		.nuid = c->nuid,
+		.duration_ns = c->duration_ns,
+		.max_size = c->max_size,
 	};
 
 	return recorder__run(&o, status);
@@ -955,6 +1173,8 @@ int record_run(const struct record_cli *cl)
 	memset(&sout, 0, sizeof(sout));
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
+	if (!ret && c.pid)
+		ret = check_attach(&c, &inv); /* one the user could trace */
 	if (!ret && !c.output && c.no_default_output) {
 		snprintf(out.res.name, sizeof(out.res.name), "(none)");
 	} else if (!ret) {

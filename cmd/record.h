@@ -8,6 +8,12 @@
 
 struct recorder_hook;
 
+/* The smallest --max-size: room for a header and an End line. */
+#define RECORD_MIN_MAX_SIZE 4096
+
+/* Most --comm or --uid options taken (each). */
+#define RECORD_MAX_FILTERS 64
+
 struct record_cli {
 	const char *name;     /* the subcommand, in messages: "record", "snoop" */
 	const char *output;   /* -o: NULL = a new timestamped file, "-" = stdout */
@@ -25,9 +31,18 @@ struct record_cli {
 	bool clear;               /* --clear: reset the counters after each print */
 	unsigned top;             /* --top N (0: the summary's default, 10) */
 	int sort;                 /* --sort: enum summary_sort */
-	uint64_t sample_interval_ns; /* --sample-interval; 0: off */
-	char **cmd;           /* CMD and its arguments: borrowed from argv */
 	const struct recorder_hook *const *hooks; /* live consumers, NULL-terminated */
+	char **cmd;           /* CMD and its arguments: borrowed from argv; NULL for
+				 none (--all or -p alone) */
+	bool all;             /* --all: every process of the machine */
+	int pid;              /* -p PID: that process's tree; 0 if not given */
+	const char *comm[RECORD_MAX_FILTERS]; /* --comm NAMEs (borrowed from argv) */
+	uint32_t ncomm;
+	uint32_t uid[RECORD_MAX_FILTERS];     /* --uid UIDs */
+	uint32_t nuid;
+	uint64_t duration_ns; /* --duration, 0 if not given */
+	uint64_t max_size;    /* --max-size, bytes, 0 if not given */
+	uint64_t sample_interval_ns; /* --sample-interval; 0: off */
 };
 
 enum record_parse {

@@ -182,10 +182,12 @@ bool output_is_input(const char *in, const char *out)
 
 int parse_duration_unit(const char *s, uint64_t *out)
 {
-	size_t n = s ? strlen(s) : 0;
+	const char *p = s;
 
-	/* A bare number: 30 what? trexec's 30s, 10m, 2h say. */
-	if (!n || (s[n - 1] >= '0' && s[n - 1] <= '9'))
+	/* "30" could mean anything: only a number with its unit is a duration here. */
+	while (*p == '.' || (*p >= '0' && *p <= '9'))
+		p++;
+	if (!*p || p == s)
 		return -EINVAL;
 	return parse_duration(s, out);
 }

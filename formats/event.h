@@ -20,6 +20,9 @@ enum pt_kind {
 	PT_SETPGID,
 	PT_SAMPLE,
 	PT_SYSCALLS = 9,
+	PT_RUNNING = 8,
+	/* Only in the task walk's output (record --all, -p), never on the ring. */
+	PT_WALK_THREAD = 64,
 };
 
 /* Longest filename kept (PATH_MAX), and argv bytes kept (MAX_ARG_STRLEN). */
@@ -29,6 +32,11 @@ enum pt_kind {
 /* pt_exec.flags, pt_badexec.flags: Exec: argv was longer than PT_ARGV_MAX;
  * BadExec: the filename asked for was longer than PT_FILENAME_MAX - 1 */
 #define PT_EXEC_TRUNCATED 1u
+/* pt_exec.flags (record --uid): the process's real uid is one of the filter's */
+#define PT_EXEC_UID_MATCH (1u << 31)
+
+/* argv bytes a Running keeps: a walk record must fit the iterator's 32 KiB buffer */
+#define PT_RUNNING_ARGV_MAX (16 * 1024)
 /* pt_exec.flags: the cwd is only its deepest part, after ".../"; the cwd is not known */
 #define PT_EXEC_CWD_TRUNCATED 2u
 #define PT_EXEC_CWD_UNKNOWN 4u
@@ -102,6 +110,31 @@ struct pt_setsid {
 
 struct pt_setpgid {
 	struct pt_hdr h;
+};
+
+/*
+ * A process already there when the recording started, written by the task
+ * walk (record --all, -p) when it first sees it. h.ts is when it was seen;
+ * followed by argv_len bytes of argv (as pt_exec's).
+ */
+struct pt_running {
+	struct pt_hdr h;
+	__u64 start;      /* task->start_time: CLOCK_MONOTONIC ns */
+	__u64 rtime;      /* CPU so far, as pt_exit has it (dead threads and the leader's;
+			     live threads come as PT_WALK_THREAD records) */
+	__u64 utime, stime, prev_utime, prev_stime;
+	__u32 uid;        /* real uid */
+	__u32 argv_len;
+	__u32 flags;      /* PT_EXEC_TRUNCATED */
+	__u32 pad;
+	char comm[16];
+	char data[];
+};
+
+/* A thread (not the leader) of a process seen by the walk: its CPU so far. h.pid: the tgid. */
+struct pt_walk_thread {
+	struct pt_hdr h;
+	__u64 rtime, utime, stime;
 };
 
 /*

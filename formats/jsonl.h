@@ -18,6 +18,7 @@ enum ev_type {
 	EV_SETSID,
 	EV_SETPGID,
 	EV_SAMPLE,
+	EV_RUNNING,
 	EV_SYSCALLS,
 	EV__COUNT,
 };
@@ -38,6 +39,7 @@ enum ev_flag {
 	EVF_CWD = 1u << 11,      /* Exec: cwd is valid */
 	EVF_CWD_TRUNCATED = 1u << 12, /* Exec: cwd is only its deepest part, after ".../" */
 	EVF_CWD_UNKNOWN = 1u << 13,   /* Exec: the recorder could not tell the cwd */
+	EVF_COMM = 1u << 14,     /* Running: argv[argc] is the kernel's comm */
 };
 
 /* One syscall's count in a Syscalls event: name is strace's ("read"), or "syscall_N". */
@@ -88,6 +90,18 @@ struct event {
 			int32_t sid;
 		} setsid;
 		/*
+		 * A process already running when the recording started, as
+		 * first seen. The first three members are u.exec's: code that
+		 * reads an Exec's argv reads a Running's the same way. With
+		 * EVF_COMM, argv holds argc + 1 strings, argv[argc] the comm.
+		 */
+		struct {
+			const char *filename;    /* EVF_FILENAME */
+			const char *const *argv; /* EVF_CMDLINE: argc strings */
+			uint32_t argc;
+			int64_t start; /* ns on the recording's clock: negative when before it */
+		} running;
+		/*
 		 * CPU so far (as in Exit: all threads, living and ended), and
 		 * resident memory, swap and threads now. swap_kb is 32 bits
 		 * (4 TiB) so that an event stays 64 bytes; the reader refuses more.
@@ -126,6 +140,12 @@ struct rec_header {
 	bool has_failed_execs; /* the header says whether failed execs were recorded */
 	bool failed_execs;     /* if it says: BadExec lines were recorded (--failed-execs) */
 	bool syscalls;         /* Syscalls lines were recorded (--syscalls) */
+	bool system_wide;      /* record --all: every process of the machine */
+	int32_t attached_pid;  /* record -p PID: PID's tree; 0 if not */
+	const char *const *comm; /* --comm filters, ncomm of them */
+	uint32_t ncomm;
+	const uint32_t *uid;   /* --uid filters, nuid of them */
+	uint32_t nuid;
 };
 
 /*
@@ -141,6 +161,13 @@ struct rec_end {
 	bool has_lost;
 	bool has_syscalls_lost; /* written only when the header has syscalls */
 	uint64_t syscalls_lost; /* syscalls that could not be counted */
+	/*
+	 * Why a system-wide (--all) or attached (-p) recording ended:
+	 * "signal", "duration", "max-size", "command" (CMD exited) or
+	 * "tree" (the attached tree is gone); NULL: not said (the writer
+	 * leaves the field out).
+	 */
+	const char *stopped;
 };
 
 /* A growable byte buffer that lines are formatted into. */

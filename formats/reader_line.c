@@ -1010,6 +1010,67 @@ static int get_counts(struct parse_ctx *c, const char *key, struct sc_count **ou
 	return 1;
 }
 
+/* Running: an Exec's fields, a start that may be negative, and the comm. */
+static int parse_running(struct parse_ctx *c)
+{
+	struct event *ev = &c->p->ev;
+	const char *comm = NULL;
+	const char **vec;
+	long long x;
+	int ret;
+
+	if ((ret = parse_exec(c, "cmdline")) < 0)
+		return ret;
+	ev->type = EV_RUNNING;
+	if ((ret = get_int(c, "start", INT64_MIN, INT64_MAX, true, &x)) < 0)
+		return ret;
+	ev->u.running.start = x;
+	if ((ret = get_str(c, "comm", false, true, &comm)) < 0)
+		return ret;
+	if (!comm)
+		return 0;
+	/* argv[argc] is the comm (jsonl.h): one more slot */
+	vec = arena_alloc(c->a, (ev->u.running.argc + 1) * sizeof(*vec), sizeof(void *));
+	if (!vec)
+		return perr(c->p, "out of memory");
+	for (uint32_t i = 0; i < ev->u.running.argc; i++)
+		vec[i] = ev->u.running.argv[i];
+	vec[ev->u.running.argc] = comm;
+	ev->u.running.argv = vec;
+	ev->flags |= EVF_COMM;
+	return 0;
+}
+
+/* An array of integers in [0, max] (the header's "uid"). Returns 1, 0 if absent, <0 on error. */
+static int get_uint_array(struct parse_ctx *c, const char *key, uint32_t max, const uint32_t **out,
+			  uint32_t *n)
+{
+	struct fval *v = lookup(c, key);
+	uint32_t *vec;
+	size_t i;
+
+	if (!v || v->kind == FK_NULL)
+		return 0;
+	/* The fast scanner takes only arrays of strings (or an empty one): jansson has the rest. */
+	if (v->kind != FK_ARR || (!v->jarr && v->arr_n))
+		return perr(c->p, "%s: \"%s\" is not an array of integers", c->type, key);
+	vec = arena_alloc(c->a, (v->arr_n + 1) * sizeof(*vec), sizeof(uint32_t));
+	if (!vec)
+		return perr(c->p, "out of memory");
+	for (i = 0; i < v->arr_n; i++) {
+		json_t *e = json_array_get(v->jarr, i);
+
+		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+		    json_integer_value(e) > (json_int_t)max)
+			return perr(c->p, "%s: \"%s\"[%zu] is not an integer from 0 to %u", c->type,
+				    key, i, max);
+		vec[i] = (uint32_t)json_integer_value(e);
+	}
+	*out = vec;
+	*n = (uint32_t)i;
+	return 1;
+}
+
 /* Syscalls: "syscalls" is required (maybe {}), "syscalls_ia32" only when the process made some. */
 static int parse_syscalls(struct parse_ctx *c)
 {
@@ -1078,6 +1139,15 @@ static int parse_header(struct parse_ctx *c)
 	h->has_failed_execs = ret;
 	if ((ret = get_bool(c, "syscalls", &h->syscalls)) < 0)
 		return ret;
+	if ((ret = get_bool(c, "system_wide", &h->system_wide)) < 0 ||
+	    (ret = get_i32(c, "attached_pid", false, &h->attached_pid)) < 0)
+		return ret;
+	if ((ret = get_argv(c, "comm", &h->comm, &h->ncomm, &arr)) < 0)
+		return ret;
+	if (ret && !arr)
+		return perr(c->p, "Recording: \"comm\" is not an array of strings");
+	if ((ret = get_uint_array(c, "uid", UINT32_MAX, &h->uid, &h->nuid)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -1103,6 +1173,8 @@ static int parse_end(struct parse_ctx *c)
 	if ((ret = get_u64(c, "syscalls_lost", false, &e->syscalls_lost)) < 0)
 		return ret;
 	e->has_syscalls_lost = ret;
+	if ((ret = get_str(c, "stopped", false, true, &e->stopped)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -1156,7 +1228,7 @@ static const struct {
 	/* most frequent first */
 	{ "Exec", NULL }, { "Fork", parse_fork }, { "Exit", parse_exit },
 	{ "SetPGID", parse_setpgid }, { "SetSID", parse_setsid }, { "BadExec", parse_badexec },
-	{ "Sample", parse_sample }, { "Syscalls", parse_syscalls },
+	{ "Sample", parse_sample }, { "Running", parse_running }, { "Syscalls", parse_syscalls },
 	{ "ExecArgs", NULL }, { "ExecFilename", NULL }, { "ExecFull", NULL },
 	{ "Recording", parse_header }, { "End", parse_end },
 };

@@ -568,6 +568,9 @@ int32_t recording_root_pid(const struct recording *r)
 
 	if (r->has_header && r->hdr.root_pid > 0)
 		return r->hdr.root_pid;
+	/* record --all without CMD: about the whole machine, no process in particular */
+	if (r->has_header && r->hdr.system_wide)
+		return 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct event *e = &r->ev[i];
 

@@ -53,7 +53,8 @@ int recording_load(struct recording **out, const char *path);
 void recording_sort(struct recording *r);
 
 /*
- * The pid the recording is about: the header's root_pid, else the first
+ * The pid the recording is about: the header's root_pid, else 0 for a
+ * system-wide recording (record --all without CMD), else the first
  * Fork's child (or that Fork's parent when the parent has events of its
  * own: the recording began inside the command), else the first event's pid.
  */

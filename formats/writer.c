@@ -44,7 +44,7 @@ const char *ev_type_name(enum ev_type t)
 	static const char *const names[EV__COUNT] = {
 		[EV_FORK] = "Fork", [EV_EXEC] = "Exec", [EV_BADEXEC] = "BadExec",
 		[EV_EXIT] = "Exit", [EV_SETSID] = "SetSID", [EV_SETPGID] = "SetPGID",
-		[EV_SAMPLE] = "Sample", [EV_SYSCALLS] = "Syscalls",
+		[EV_SAMPLE] = "Sample", [EV_RUNNING] = "Running", [EV_SYSCALLS] = "Syscalls",
 	};
 	return (unsigned)t < EV__COUNT ? names[t] : "?";
 }
@@ -323,6 +323,34 @@ static char *put_syscalls(char *p, const struct event *ev)
 	return p;
 }
 
+/*
+ * Running: pid, ppid, pgid, the start (the one field that may be negative),
+ * comm, then filename and cmdline as an Exec has them.
+ */
+static char *put_running(char *p, const struct event *ev)
+{
+	const char *comm = ev->flags & EVF_COMM ? ev->u.running.argv[ev->u.running.argc] : NULL;
+
+	p = put_pid_ppid_pgid(p, ev);
+	PUT_LIT(p, ",\"start\":");
+	p = put_i64(p, ev->u.running.start);
+	if (comm) {
+		PUT_LIT(p, ",\"comm\":");
+		p = put_cstr(p, comm, slen(comm));
+	}
+	if (ev->flags & EVF_FILENAME) {
+		PUT_LIT(p, ",\"filename\":");
+		p = put_cstr(p, ev->u.running.filename, slen(ev->u.running.filename));
+	}
+	if (ev->flags & EVF_CMDLINE) {
+		PUT_LIT(p, ",\"cmdline\":");
+		p = put_strv(p, ev->u.running.argv, ev->u.running.argc);
+	}
+	if (ev->flags & EVF_TRUNCATED)
+		PUT_LIT(p, ",\"truncated\":true");
+	return p;
+}
+
 int jsonl_write_event(struct sbuf *b, const struct event *ev)
 {
 	size_t need = FIXED_MAX, flen = 0, cwdlen = 0;
@@ -341,6 +369,12 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 		need += strv_max(ev->u.exec.argv, ev->u.exec.argc);
 	if (ev->type == EV_SYSCALLS)
 		need += syscalls_max(ev);
+	if (ev->type == EV_RUNNING) {
+		if (ev->flags & EVF_FILENAME)
+			need += STR_MAX(slen(ev->u.running.filename));
+		/* argc + 1 strings with the comm */
+		need += strv_max(ev->u.running.argv, ev->u.running.argc + !!(ev->flags & EVF_COMM));
+	}
 	if (ev->type == EV_EXEC && (ev->flags & EVF_CWD)) {
 		cwdlen = slen(ev->u.exec.cwd);
 		need += STR_MAX(cwdlen) + 40;
@@ -414,6 +448,9 @@ int jsonl_write_event(struct sbuf *b, const struct event *ev)
 	case EV_SYSCALLS:
 		p = put_syscalls(p, ev);
 		break;
+	case EV_RUNNING:
+		p = put_running(p, ev);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -427,7 +464,10 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	size_t tool = slen(h->tool), st = slen(h->start_time);
 	size_t host = slen(h->host), kernel = slen(h->kernel);
 	size_t need = FIXED_MAX + STR_MAX(tool) + STR_MAX(st) + STR_MAX(host) +
-		      STR_MAX(kernel) + strv_max(h->command, h->command_len);
+		      STR_MAX(kernel) + strv_max(h->command, h->command_len) +
+		      strv_max(h->comm, h->ncomm) + 12 * (size_t)h->nuid;
+	/* --all without CMD has no root; -p has a root but no command of its own */
+	bool sys = h->system_wide || h->attached_pid;
 	char *p;
 	int err;
 
@@ -439,10 +479,14 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	p = put_i64(p, h->format);
 	PUT_LIT(p, ",\"tool\":");
 	p = put_cstr(p, h->tool, tool);
-	PUT_LIT(p, ",\"root_pid\":");
-	p = put_i64(p, h->root_pid);
-	PUT_LIT(p, ",\"command\":");
-	p = put_strv(p, h->command, h->command_len);
+	if (!sys || h->root_pid > 0) {
+		PUT_LIT(p, ",\"root_pid\":");
+		p = put_i64(p, h->root_pid);
+	}
+	if (!sys || h->command) {
+		PUT_LIT(p, ",\"command\":");
+		p = put_strv(p, h->command, h->command_len);
+	}
 	PUT_LIT(p, ",\"start_time\":");
 	p = put_cstr(p, h->start_time, st);
 	PUT_LIT(p, ",\"host\":");
@@ -459,6 +503,25 @@ int jsonl_write_header(struct sbuf *b, const struct rec_header *h)
 	if (h->sample_interval_ns) {
 		PUT_LIT(p, ",\"sample_interval_ns\":");
 		p = put_u64(p, h->sample_interval_ns);
+	}
+	if (h->system_wide)
+		PUT_LIT(p, ",\"system_wide\":true");
+	if (h->attached_pid > 0) {
+		PUT_LIT(p, ",\"attached_pid\":");
+		p = put_i64(p, h->attached_pid);
+	}
+	if (h->ncomm) {
+		PUT_LIT(p, ",\"comm\":");
+		p = put_strv(p, h->comm, h->ncomm);
+	}
+	if (h->nuid) {
+		PUT_LIT(p, ",\"uid\":[");
+		for (uint32_t i = 0; i < h->nuid; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_u64(p, h->uid[i]);
+		}
+		*p++ = ']';
 	}
 	if (h->syscalls)
 		PUT_LIT(p, ",\"syscalls\":true");
@@ -489,6 +552,10 @@ int jsonl_write_end(struct sbuf *b, const struct rec_end *e)
 	if (e->has_syscalls_lost) {
 		PUT_LIT(p, ",\"syscalls_lost\":");
 		p = put_u64(p, e->syscalls_lost);
+	}
+	if (e->stopped) {
+		PUT_LIT(p, ",\"stopped\":");
+		p = put_cstr(p, e->stopped, slen(e->stopped));
 	}
 	PUT_LIT(p, "}}\n");
 	b->len = (size_t)(p - b->buf);

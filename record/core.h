@@ -152,8 +152,19 @@ struct thread_info {
 	__u32 status;
 };
 
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+struct cred {
+	kuid_t uid;
+};
+
 struct task_struct {
 	struct thread_info thread_info;
+	char comm[16];
+	__u64 start_time;
+	const struct cred *real_cred;
 	unsigned int __state;
 	int on_cpu;
 	int pid;
@@ -209,6 +220,18 @@ struct fs_struct {
 
 struct linux_binprm {
 	const char *filename;
+};
+
+/* The context of a task iterator (record --all, -p: the processes already there). */
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
 };
 
 #pragma clang attribute pop

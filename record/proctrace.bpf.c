@@ -129,6 +129,38 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+#ifdef PT_WALK
+/*
+ * record --all and -p (the build with the task walk). Set before load:
+ * system_wide follows every fork on the machine; attach_pid, the tree of
+ * that process; filter_uid marks Execs whose real uid is in uid_filter.
+ */
+const volatile bool system_wide;
+const volatile __s32 attach_pid;
+const volatile bool filter_uid;
+/* Set by the recorder while the walk runs (through the mmapped .bss). */
+__u32 walking;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} uid_filter SEC(".maps");
+
+/* The walk's one record being built: it runs in one thread, the recorder's read(). */
+struct walk_buf {
+	char buf[sizeof(struct pt_running) + 2 * PT_RUNNING_ARGV_MAX + 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_buf);
+} walk_buf SEC(".maps");
+#endif
+
 /* One global counter: the emission order of every event of the recording. */
 static __always_inline __u64 next_seq(void)
 {
@@ -271,23 +303,63 @@ static __always_inline struct seen_ids *look_at(struct task_struct *leader)
 #define sc_at_exit(p) ((void)0)
 #endif
 
+#ifdef PT_WALK
+/* Depth of the process tree searched for attach_pid; deeper descendants count as outside. */
+#define ATTACH_MAX_DEPTH 64
+
+/* Whether t's process is attach_pid or one of its descendants, as the kernel links them now. */
+static __always_inline bool in_attached_tree(struct task_struct *t)
+{
+	for (int i = 0; i < ATTACH_MAX_DEPTH && t; i++) {
+		__s32 tgid = BPF_CORE_READ(t, tgid);
+
+		if (tgid == attach_pid)
+			return true;
+		if (tgid <= 1)
+			return false;
+		t = BPF_CORE_READ(t, real_parent);
+	}
+	return false;
+}
+
+/*
+ * Whether a fork by an untraced parent is followed: every one with --all;
+ * with -p, while the walk runs, one in the attached tree (the parent is
+ * there already, the walk has not come to it yet: its child must not be
+ * missed if it ends before the walk comes to it).
+ */
+static __always_inline bool follow_fork(struct task_struct *parent)
+{
+	return system_wide || (attach_pid > 0 && walking && in_attached_tree(parent));
+}
+#else
+#define follow_fork(parent) false
+#endif
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct seen_ids *ps, cs;
 	struct pt_fork *e;
-	__u64 *w;
+	__u64 *w, old;
 
 	/* A new thread is not a new process. */
-	if (child->pid != ctgid || !is_traced(ptgid))
+	if (child->pid != ctgid || (!is_traced(ptgid) && !follow_fork(parent)))
 		return 0;
 	w = traced_word(ctgid);
 	if (!w) {
 		count_lost();
 		return 0;
 	}
-	__sync_fetch_and_or(w, TRACED_BIT(ctgid));
+	old = __sync_fetch_and_or(w, TRACED_BIT(ctgid));
+#ifdef PT_WALK
+	/* The walk came to the child first (it is listed before this runs): it is a Running. */
+	if (old & TRACED_BIT(ctgid))
+		return 0;
+#else
+	(void)old;
+#endif
 	/*
 	 * The child starts in its parent's group and session, as last seen
 	 * of the parent: the child does not run before this tracepoint, so
@@ -505,6 +577,14 @@ int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 		flags |= PT_EXEC_TRUNCATED;
 	}
 
+#ifdef PT_WALK
+	if (filter_uid) {
+		__u32 uid = BPF_CORE_READ(p, real_cred, uid.val);
+
+		if (bpf_map_lookup_elem(&uid_filter, &uid))
+			flags |= PT_EXEC_UID_MATCH;
+	}
+#endif
 	fill_hdr(&e->h, PT_EXEC, 0, p);
 	e->filename_len = flen;
 	e->argv_len = alen;
@@ -716,6 +796,108 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev)
 		report_move(prev, s, ids_of(prev));
 	return 0;
 }
+
+#ifdef PT_WALK
+/* Rough CPU of a task so far, for a pt_walk_thread. */
+static __always_inline void walk_thread(struct seq_file *seq, struct task_struct *t)
+{
+	struct pt_walk_thread r = {};
+
+	r.h.kind = PT_WALK_THREAD;
+	r.h.size = sizeof(r);
+	r.h.pid = t->tgid;
+	r.rtime = t->se.sum_exec_runtime;
+	r.utime = t->utime;
+	r.stime = t->stime;
+	bpf_seq_write(seq, &r, sizeof(r));
+}
+
+/*
+ * The task walk (record --all, -p), run once by the recorder after the
+ * hooks are attached: a Running record for each process already there,
+ * into the iterator's output, which the recorder reads at once. Sleepable,
+ * to read another process's argv.
+ *
+ * No process is missed or told twice: the hooks were attached before the
+ * walk, and the traced bit of a process decides who tells of it. A child
+ * forked since the hooks were attached has its bit set by its Fork, and the
+ * walk passes it by; one the walk came to first is a Running, and its
+ * Fork is not sent. A process whose exit the walk meets halfway is told of
+ * in full (Running, then Exit) or not at all (below).
+ */
+SEC("iter.s/task")
+int walk(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct signal_struct *sig;
+	struct pt_running *e;
+	struct walk_buf *b;
+	unsigned long start, end;
+	__u32 tgid, alen, n, zero = 0, flags = 0;
+	__u64 *w, old;
+
+	if (!t)
+		return 0;
+	tgid = t->tgid;
+	if (t->pid != tgid) {
+		walk_thread(seq, t);
+		return 0;
+	}
+	sig = t->signal;
+	if (!BPF_CORE_READ(sig, live.counter))
+		return 0; /* ending: its exit has passed it by, or will */
+	if (attach_pid > 0 && !in_attached_tree(t))
+		return 0;
+	w = traced_word(tgid);
+	b = bpf_map_lookup_elem(&walk_buf, &zero);
+	if (!w || !b)
+		return 0;
+	old = __sync_fetch_and_or(w, TRACED_BIT(tgid));
+	if (old & TRACED_BIT(tgid))
+		return 0; /* its Fork was recorded */
+	e = (struct pt_running *)b->buf;
+	fill_hdr(&e->h, PT_RUNNING, 0, t);
+	/*
+	 * It may have begun to exit since: if its exit has not taken the bit
+	 * (so will send no Exit), it was never seen; if it has, its Exit is
+	 * on its way, and this Running goes before it (its seq is older).
+	 */
+	if (!BPF_CORE_READ(sig, live.counter) &&
+	    (__sync_fetch_and_and(w, ~TRACED_BIT(tgid)) & TRACED_BIT(tgid)))
+		return 0;
+	e->start = t->start_time;
+	e->rtime = BPF_CORE_READ(sig, sum_sched_runtime) + t->se.sum_exec_runtime;
+	e->utime = BPF_CORE_READ(sig, utime) + t->utime;
+	e->stime = BPF_CORE_READ(sig, stime) + t->stime;
+	e->prev_utime = BPF_CORE_READ(sig, prev_cputime.utime);
+	e->prev_stime = BPF_CORE_READ(sig, prev_cputime.stime);
+	e->uid = BPF_CORE_READ(t, real_cred, uid.val);
+	e->pad = 0;
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), t->comm);
+
+	start = BPF_CORE_READ(t, mm, arg_start);
+	end = BPF_CORE_READ(t, mm, arg_end);
+	alen = end > start ? end - start : 0;
+	if (alen > PT_RUNNING_ARGV_MAX) {
+		alen = PT_RUNNING_ARGV_MAX;
+		flags |= PT_EXEC_TRUNCATED;
+	}
+	opaque(alen);
+	alen &= 2 * PT_RUNNING_ARGV_MAX - 1;
+	if (alen && bpf_copy_from_user_task(e->data, alen, (void *)start, t, 0)) {
+		alen = 0;
+		flags |= PT_EXEC_TRUNCATED;
+	}
+	e->argv_len = alen;
+	e->flags = flags;
+	/* a multiple of 8, so that every record of the output is aligned for the reader */
+	n = (sizeof(*e) + alen + 7) & ~7u;
+	e->h.size = n;
+	bpf_seq_write(seq, e, n);
+	return 0;
+}
+#endif
 
 #ifdef PT_SYSCALL_HOOK
 /*

@@ -29,6 +29,11 @@
 #include "proctrace.skel.h"
 #include "proctrace_sc.skel.h"
 #include "proctrace_cnt.skel.h"
+#include "record/running.h"
+#include "proctrace.skel.h"
+#include "proctrace_sc.skel.h"
+#include "proctrace_all.skel.h"
+#include "proctrace_sc_all.skel.h"
 #include "sample.skel.h"
 
 /* Flush the output once this much is buffered, when idle, or this often. */
@@ -41,15 +46,18 @@
 #define LOAD_TRIES 10 /* loads cut short by a signal (EAGAIN) */
 
 /*
- * The kernel side is built twice from record/proctrace.bpf.c: the second
+ * The kernel side is built four times from record/proctrace.bpf.c: one
  * build adds the syscall exit hook, loaded only when an option needs it
- * (needs_syscall_hook()). Both have the same maps and counters, which the
- * recorder uses through the fds and pointers here, whichever was loaded.
+ * (needs_syscall_hook()), and each comes again with the task walk of
+ * --all and -p (needs_walk()). All have the same maps and counters, which
+ * the recorder uses through the fds and pointers here, whichever was loaded.
  */
 struct bpf_side {
 	struct proctrace_bpf *skel;       /* the default build, or */
-	struct proctrace_sc_bpf *skel_sc; /* the one with the syscall hook */
-	struct proctrace_cnt_bpf *skel_cnt; /* the one counting syscalls too (--syscalls) */
+	struct proctrace_sc_bpf *skel_sc; /* the one with the syscall hook, or */
+	struct proctrace_cnt_bpf *skel_cnt; /* the one counting syscalls too (--syscalls), or */
+	struct proctrace_all_bpf *skel_all;       /* those two with the walk */
+	struct proctrace_sc_all_bpf *skel_sc_all;
 	int events_fd, traced_fd, pending_fd;
 	volatile __u64 *seq;     /* the next event's seq */
 	volatile __u64 *lost;    /* events the kernel side dropped */
@@ -58,6 +66,9 @@ struct bpf_side {
 	/* skel_cnt's syscall tables, and the syscalls it could not count */
 	int sc_native_fd, sc_ia32_fd;
 	volatile __u64 *sc_lost;
+	/* The walk's builds only: */
+	int walk_link_fd, uid_filter_fd;
+	volatile __u32 *walking; /* set while the walk runs */
 };
 
 /*
@@ -100,6 +111,18 @@ struct recorder {
 	bool stop;           /* told to stop once CMD had exited */
 	int root_wstatus;
 	int gate[2];         /* CMD waits for a byte on gate[0] */
+	/* --all and -p: */
+	bool has_cmd;        /* a CMD to run (always, unless --all or -p without one) */
+	struct sysrec *sys;  /* what is kept on the side of the events; NULL if neither */
+	const char *stopped; /* why it ended, for End */
+	uint64_t written;    /* bytes written to the output (--max-size) */
+	bool full;           /* --max-size reached: nothing more is written */
+	uint64_t deadline;   /* --duration: CLOCK_MONOTONIC ns, 0 if none */
+	uint64_t nrunning;   /* Running events written */
+	uint64_t next_check; /* -p: when to look for processes gone without an Exit */
+	bool walked;         /* the walk is over */
+	bool attached_exited;
+	int attached_status; /* -p: PID's status, shell-style, if its Exit came */
 	int errp[2];         /* and says why it could not run on errp[1] */
 	/* The recorder's own signal state, given back at the end. */
 	sigset_t oldmask;
@@ -209,6 +232,7 @@ static void flush_out(struct recorder *r)
 			break;
 		}
 		off += n;
+		r->written += n;
 	}
 	r->out.len = 0;
 }
@@ -337,6 +361,55 @@ static void live_exit(struct live_set *l, int32_t pid)
 static uint64_t rel_ts(const struct recorder *r, uint64_t ts)
 {
 	return ts > r->start_mono ? ts - r->start_mono : 0;
+}
+
+/*
+ * A Running from the walk: argv as an Exec's, then the comm in argv[argc]
+ * (formats/jsonl.h), the start on the recording's clock.
+ */
+static int decode_running(struct recorder *r, const void *data, size_t size, struct event *ev)
+{
+	const struct pt_running *e = data;
+	size_t alen, argc = 0, i, start;
+	char *s;
+	int err;
+
+	if (size < sizeof(*e) || sizeof(*e) + e->argv_len > size)
+		return -EINVAL;
+	alen = e->argv_len;
+	/* argv... plus a NUL closing a cut last argument, then the comm */
+	err = grow((void **)&r->strbuf, &r->strcap, alen + 1 + sizeof(e->comm) + 1, 1);
+	if (err)
+		return err;
+	s = r->strbuf;
+	memcpy(s, e->data, alen);
+	s[alen] = 0;
+	for (i = start = 0; i <= alen; i++) {
+		if (s[i] && i < alen)
+			continue;
+		if (i == alen && start == alen) /* no cut argument left */
+			break;
+		err = grow((void **)&r->argv, &r->argvcap, argc + 2, sizeof(*r->argv));
+		if (err)
+			return err;
+		r->argv[argc++] = s + start;
+		start = i + 1;
+	}
+	err = grow((void **)&r->argv, &r->argvcap, argc + 1, sizeof(*r->argv));
+	if (err)
+		return err;
+	memcpy(s + alen + 1, e->comm, sizeof(e->comm));
+	s[alen + 1 + sizeof(e->comm)] = 0;
+	r->argv[argc] = s + alen + 1;
+	ev->type = EV_RUNNING;
+	ev->flags |= EVF_CMDLINE | EVF_COMM;
+	if (e->flags & PT_EXEC_TRUNCATED)
+		ev->flags |= EVF_TRUNCATED;
+	ev->u.running.argv = (const char *const *)r->argv;
+	ev->u.running.argc = argc;
+	ev->u.running.start = (int64_t)(e->start - r->start_mono);
+	/* sampled from now on, as a forked process is */
+	return r->o->sample_interval_ns ? live_add(&r->live, ev->pid) : 0;
 }
 
 /* Fill ev from a raw record; strings point into r's scratch. */
@@ -510,6 +583,8 @@ static int decode(struct recorder *r, const void *data, size_t size, struct even
 		ev->flags = EVF_SEQ;
 		return sc_decode_entries(&r->sc, (const uint64_t *)e->e, e->n, ev);
 	}
+	case PT_RUNNING:
+		return decode_running(r, data, size, ev);
 	}
 	return -EINVAL;
 }
@@ -527,6 +602,55 @@ static bool skip_event(struct recorder *r, const struct event *ev)
 	return ev->type == EV_SYSCALLS && !r->root_execd;
 }
 
+/* The End line's room, kept free under --max-size. */
+#define END_RESERVE 256
+
+/*
+ * --all and -p: whether to write ev (the filters), and what it tells of
+ * the run: the CPU of a process that was already running, the attached
+ * process's exit.
+ */
+static bool sys_event(struct recorder *r, const void *data, struct event *ev)
+{
+	const struct pt_hdr *h = data;
+	uint32_t kflags = h->kind == PT_EXEC ? ((const struct pt_exec *)data)->flags : 0;
+	bool keep = sysrec__keep(r->sys, ev, kflags);
+
+	/* A Sample of a process already running counts from the start, as its Exit will. */
+	if (ev->type == EV_SAMPLE)
+		sysrec__sample_cpu(r->sys, ev);
+	if (ev->type == EV_EXIT) {
+		sysrec__exit_cpu(r->sys, ev);
+		if (ev->pid == r->o->attach_pid && !r->attached_exited) {
+			r->attached_exited = true;
+			r->attached_status = ev->flags & EVF_SIGNALED ? 128 + ev->u.exit.code
+								      : ev->u.exit.code;
+		}
+	}
+	return keep;
+}
+
+/* Write ev; under --max-size, one that would take the output past it ends the recording. */
+static int write_event(struct recorder *r, const struct event *ev)
+{
+	size_t before = r->out.len;
+	int err;
+
+	if (r->full)
+		return 0;
+	err = jsonl_write_event(&r->out, ev);
+	if (err || !r->o->max_size)
+		return err;
+	if (r->written + r->out.len + END_RESERVE > r->o->max_size) {
+		r->out.len = before;
+		r->full = true;
+		r->stop = true;
+		r->stopped = "max-size";
+		return 1;
+	}
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -540,14 +664,17 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (!err && skip_event(r, &ev))
 		return 0;
+	if (!err && r->sys && !sys_event(r, data, &ev))
+		return 0;
 	if (!err && r->o->out_fd >= 0)
-		err = jsonl_write_event(&r->out, &ev);
+		err = write_event(r, &ev);
 	if (err)
-		return err;
+		return err < 0 ? err : 0;
 	r->nevents++;
 	for (const struct recorder_hook *const *h = r->o->hooks; h && *h; h++)
 		if ((*h)->event)
 			(*h)->event((*h)->ctx, &ev);
+	r->nrunning += ev.type == EV_RUNNING;
 	if (r->out.len >= FLUSH_BYTES)
 		flush_out(r);
 	return 0;
@@ -572,13 +699,13 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	struct rec_header h = { 0 };
 	uint32_t n = 0;
 
-	while (r->o->argv[n])
+	while (r->o->argv && r->o->argv[n])
 		n++;
 	uname(&u);
 	format_time(start, sizeof(start), start_real);
 	h.format = PROCTRACE_FORMAT;
 	h.tool = "proctrace " PROCTRACE_VERSION;
-	h.root_pid = r->root;
+	h.root_pid = r->has_cmd ? r->root : r->o->attach_pid;
 	h.command = (const char *const *)r->o->argv;
 	h.command_len = n;
 	h.start_time = start;
@@ -587,6 +714,12 @@ static int write_header(struct recorder *r, uint64_t start_real)
 	h.has_failed_execs = true;
 	h.failed_execs = r->o->failed_execs;
 	h.syscalls = r->o->syscalls;
+	h.system_wide = r->o->system_wide;
+	h.attached_pid = r->o->attach_pid;
+	h.comm = r->o->comm;
+	h.ncomm = r->o->ncomm;
+	h.uid = r->o->uids;
+	h.nuid = r->o->nuid;
 	h.sample_interval_ns = r->o->sample_interval_ns;
 	return jsonl_write_header(&r->out, &h);
 }
@@ -1070,6 +1203,12 @@ static void on_signal(struct recorder *r, const struct signalfd_siginfo *si)
 	case SIGQUIT:
 	case SIGTERM:
 	case SIGHUP:
+		/* --all or -p without CMD: a stop signal is how it ends. */
+		if (!r->has_cmd) {
+			r->stop = true;
+			r->stopped = "signal";
+			break;
+		}
 		/*
 		 * CMD is gone and only its orphans are left (a script's
 		 * background jobs ignore SIGINT): without proctrace the prompt
@@ -1119,6 +1258,53 @@ static int send_pending_exits(struct recorder *r)
 	}
 	err = ring_buffer__consume(r->rb);
 	return err < 0 ? err : 0;
+}
+
+/*
+ * --all and -p: whether the recording is over for a reason of their own:
+ * --duration, the attached tree gone, CMD's exit (--all -- CMD).
+ */
+static bool sys_done(struct recorder *r)
+{
+	uint64_t now;
+
+	if (!r->sys)
+		return false;
+	if (r->has_cmd && r->root_exited) {
+		r->stopped = "command";
+		return true;
+	}
+	now = now_ns(CLOCK_MONOTONIC);
+	if (r->deadline && now >= r->deadline) {
+		r->stopped = "duration";
+		return true;
+	}
+	if (r->o->attach_pid > 0) {
+		/* Now and then: processes gone whose Exit never came (lost, or not told). */
+		if (sysrec__live(r->sys) && now >= r->next_check) {
+			r->next_check = now + 1000000000ull;
+			sysrec__forget_gone(r->sys);
+		}
+		if (!sysrec__live(r->sys)) {
+			r->stopped = "tree";
+			return true;
+		}
+	}
+	return false;
+}
+
+/* How long to wait for the ring: POLL_MS, or less to meet --duration. */
+static int poll_ms(const struct recorder *r)
+{
+	uint64_t now;
+
+	if (!r->deadline)
+		return POLL_MS;
+	now = now_ns(CLOCK_MONOTONIC);
+	if (now >= r->deadline)
+		return 0;
+	return r->deadline - now < POLL_MS * 1000000ull ? (int)((r->deadline - now) / 1000000 + 1)
+							 : POLL_MS;
 }
 
 /* Sampling stops for the rest of the recording, after saying why. */
@@ -1202,7 +1388,7 @@ static int loop(struct recorder *r)
 	int err;
 
 	for (;;) {
-		int n = epoll_wait(r->epfd, evs, 3, POLL_MS);
+		int n = epoll_wait(r->epfd, evs, 3, poll_ms(r));
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
@@ -1223,11 +1409,13 @@ static int loop(struct recorder *r)
 			while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
 				on_signal(r, &si);
 		}
-		err = reap(r);
+		err = r->has_cmd ? reap(r) : 0;
 		if (err)
 			return err;
 		hooks_tick(r);
-		if (r->all_exited || r->stop || (r->o->no_wait && r->root_exited))
+		if (r->stop || sys_done(r))
+			break;
+		if (!r->sys && (r->all_exited || (r->o->no_wait && r->root_exited)))
 			break;
 		/* A busy tree keeps SIGCHLD coming: flush by time too. */
 		if (r->out.len && (n == 0 || now_ns(CLOCK_MONOTONIC) - r->last_flush > FLUSH_NS))
@@ -1271,13 +1459,37 @@ static bool needs_syscall_hook(const struct recorder_opts *o)
 		(b)->pending = &(s)->bss->pending;                            \
 	} while (0)
 
+/* The walk's builds: their options, and what the recorder uses of them. */
+#define SKEL_WALK_SIZE(s, o)                                                  \
+	do {                                                                  \
+		(s)->rodata->system_wide = (o)->system_wide;                  \
+		(s)->rodata->attach_pid = (o)->attach_pid;                    \
+		(s)->rodata->filter_uid = (o)->nuid > 0;                      \
+	} while (0)
+
+#define SKEL_WALK_KEEP(b, s)                                                  \
+	do {                                                                  \
+		SKEL_KEEP(b, s);                                              \
+		(b)->uid_filter_fd = (s)->maps.uid_filter.map_fd;             \
+		(b)->walking = &(s)->bss->walking;                            \
+	} while (0)
+
 static void close_skel(struct bpf_side *b)
 {
 	proctrace_bpf__destroy(b->skel);
 	proctrace_sc_bpf__destroy(b->skel_sc);
 	proctrace_cnt_bpf__destroy(b->skel_cnt);
+	proctrace_all_bpf__destroy(b->skel_all);
+	proctrace_sc_all_bpf__destroy(b->skel_sc_all);
 	*b = (struct bpf_side){ .events_fd = -1, .traced_fd = -1, .pending_fd = -1,
-				.sc_native_fd = -1, .sc_ia32_fd = -1 };
+				.sc_native_fd = -1, .sc_ia32_fd = -1,
+				.walk_link_fd = -1, .uid_filter_fd = -1 };
+}
+
+/* --all and -p: the build with the task walk. */
+static bool needs_walk(const struct recorder_opts *o)
+{
+	return o->system_wide || o->attach_pid > 0;
 }
 
 /* Open and size the build the options need, then run its loader (into the kernel's log if given). */
@@ -1300,6 +1512,24 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 			b->sc_ia32_fd = b->skel_cnt->maps.sc_ia32.map_fd;
 			b->sc_lost = &b->skel_cnt->bss->sc_lost;
 		}
+	} else if (needs_walk(o) && needs_syscall_hook(o)) {
+		b->skel_sc_all = proctrace_sc_all_bpf__open();
+		if (!b->skel_sc_all)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel_sc_all, o, ncpu, log, logsize);
+		SKEL_WALK_SIZE(b->skel_sc_all, o);
+		err = proctrace_sc_all_bpf__load(b->skel_sc_all);
+		if (!err)
+			SKEL_WALK_KEEP(b, b->skel_sc_all);
+	} else if (needs_walk(o)) {
+		b->skel_all = proctrace_all_bpf__open();
+		if (!b->skel_all)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel_all, o, ncpu, log, logsize);
+		SKEL_WALK_SIZE(b->skel_all, o);
+		err = proctrace_all_bpf__load(b->skel_all);
+		if (!err)
+			SKEL_WALK_KEEP(b, b->skel_all);
 	} else if (needs_syscall_hook(o)) {
 		b->skel_sc = proctrace_sc_bpf__open();
 		if (!b->skel_sc)
@@ -1404,8 +1634,22 @@ static int open_bpf(struct recorder *r)
 		free(log);
 		return err;
 	}
+	/* --uid: the uids an Exec is marked for, before any Exec is seen. */
+	for (uint32_t i = 0; i < r->o->nuid; i++) {
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(r->bpf.uid_filter_fd, &r->o->uids[i], &one, BPF_ANY)) {
+			err = -errno;
+			error("cannot set the --uid filter: %s", strerror(-err));
+			return err;
+		}
+	}
 	if (r->bpf.skel_cnt)
 		err = attach_cnt(r->bpf.skel_cnt, r->o);
+	else if (r->bpf.skel_sc_all)
+		err = proctrace_sc_all_bpf__attach(r->bpf.skel_sc_all);
+	else if (r->bpf.skel_all)
+		err = proctrace_all_bpf__attach(r->bpf.skel_all);
 	else
 		err = r->bpf.skel_sc ? proctrace_sc_bpf__attach(r->bpf.skel_sc)
 				     : proctrace_bpf__attach(r->bpf.skel);
@@ -1414,6 +1658,10 @@ static int open_bpf(struct recorder *r)
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return err;
 	}
+	if (r->bpf.skel_sc_all)
+		r->bpf.walk_link_fd = r->bpf.skel_sc_all->links.walk_fd;
+	else if (r->bpf.skel_all)
+		r->bpf.walk_link_fd = r->bpf.skel_all->links.walk_fd;
 	return 0;
 }
 
@@ -1516,6 +1764,9 @@ static int spawn_cmd(struct recorder *r)
 	close(r->errp[1]);
 	r->gate[0] = r->errp[1] = -1;
 
+	/* --all: its Fork was seen like any other, and set its bit. */
+	if (r->o->system_wide)
+		return 0;
 	/* The traced set is empty: the root's bit is the whole of its word. */
 	key = r->root / 64;
 	word = 1ull << (r->root % 64);
@@ -1570,7 +1821,7 @@ static int arm_sampling(struct recorder *r)
 
 	if (!iv)
 		return 0;
-	err = live_add(&r->live, r->root);
+	err = r->has_cmd ? live_add(&r->live, r->root) : 0;
 	if (!err && timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL))
 		err = -errno;
 	if (err)
@@ -1619,6 +1870,8 @@ static int start_tracing(struct recorder *r)
 			(*h)->start((*h)->ctx, &(struct recorder_start){ .start_real = start_real,
 									 .start_mono = r->start_mono,
 									 .root_pid = r->root });
+	if (!r->has_cmd)
+		return 0;
 	if (write(r->gate[1], &one, 1) != 1) {
 		err = -errno;
 		error("cannot start '%s': %s", o->argv[0], strerror(-err));
@@ -1681,10 +1934,96 @@ static int finish_syscalls(struct recorder *r, struct rec_end *end)
 	return err;
 }
 
+/* The walk's output, read whole: the iterator runs as it is read. */
+static int read_walk(struct recorder *r, char **buf, size_t *len)
+{
+	size_t cap = 1 << 16;
+	int fd, err = 0;
+	ssize_t n;
+
+	*len = 0;
+	*buf = malloc(cap);
+	if (!*buf)
+		return -ENOMEM;
+	fd = bpf_iter_create(r->bpf.walk_link_fd);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - *len < 1 << 15) {
+			char *p = realloc(*buf, cap * 2);
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			*buf = p;
+			cap *= 2;
+		}
+		n = read(fd, *buf + *len, cap - *len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		*len += n;
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * --all and -p: the processes already there. The hooks are attached and
+ * timestamp 0 is set: the walk writes a Running for each process (of the
+ * tree, with -p) that no Fork has told of; the recorder takes in their
+ * CPU so far and, with filters, which ones are kept, then writes them.
+ */
+static int walk_running(struct recorder *r)
+{
+	struct sysrec_opts so = { .comm = r->o->comm, .ncomm = r->o->ncomm, .uid = r->o->uids,
+				  .nuid = r->o->nuid, .track_live = r->o->attach_pid > 0 };
+	char *buf = NULL;
+	size_t len, off;
+	int err;
+
+	r->sys = sysrec__new(&so);
+	if (!r->sys)
+		return error("out of memory"), -ENOMEM;
+	*r->bpf.walking = 1;
+	err = read_walk(r, &buf, &len);
+	*r->bpf.walking = 0;
+	if (err) {
+		error("cannot walk the running processes: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = sysrec__walk(r->sys, buf, len);
+	if (err) {
+		error("cannot walk the running processes: %s",
+		      err == -EINVAL ? "a malformed record" : strerror(-err));
+		goto cleanup;
+	}
+	for (off = 0; off < len; off += ((const struct pt_hdr *)(buf + off))->size) {
+		const struct pt_hdr *h = (const void *)(buf + off);
+
+		if (h->kind != PT_RUNNING)
+			continue;
+		err = on_record(r, buf + off, h->size);
+		if (err)
+			goto cleanup;
+	}
+	r->walked = true;
+cleanup:
+	free(buf);
+	return err;
+}
+
 int recorder__run(const struct recorder_opts *o, int *status)
 {
 	struct recorder rec = { .o = o, .sfd = -1, .epfd = -1, .root = -1, .tfd = -1,
-				.gate = { -1, -1 }, .errp = { -1, -1 } };
+				.gate = { -1, -1 }, .errp = { -1, -1 },
+				.has_cmd = o->argv && o->argv[0] };
 	struct recorder *r = &rec;
 	struct rec_end end = { 0 };
 	int err;
@@ -1705,7 +2044,7 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	if (err)
 		goto cleanup;
 	/* 2. Fork CMD: it waits at the gate until its pid is tracked. */
-	err = spawn_cmd(r);
+	err = r->has_cmd ? spawn_cmd(r) : 0;
 	if (!err)
 		err = open_ring(r);
 	if (!err)
@@ -1713,8 +2052,13 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	/* 3. Open the gate. */
 	if (!err)
 		err = start_tracing(r);
+	/* --all, -p: the processes already there. */
+	if (!err && needs_walk(o))
+		err = walk_running(r);
 	if (err)
 		goto cleanup;
+	if (o->duration_ns)
+		r->deadline = r->start_mono + o->duration_ns;
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);
@@ -1730,23 +2074,37 @@ int recorder__run(const struct recorder_opts *o, int *status)
 	end.has_lost = true;
 	end.has_exit_code = r->root_exited;
 	end.exit_code = recorder__shell_status(r->root_wstatus);
+	if (o->attach_pid > 0) {
+		end.has_exit_code = r->attached_exited;
+		end.exit_code = r->attached_status;
+	}
+	if (r->sys)
+		end.stopped = r->stopped ? r->stopped : "signal";
 	err = o->out_fd >= 0 ? jsonl_write_end(&r->out, &end) : 0;
 	if (err)
 		goto cleanup;
 	flush_out(r);
 	if (r->root_exited)
 		*status = recorder__shell_status(r->root_wstatus);
+	else if (!r->has_cmd)
+		*status = 0; /* --all, -p alone: recorded as asked, whatever ended it */
 	hooks_end(r, &end);
 	/* Without a recording, the hooks say what was lost in their own terms. */
 	if (end.lost && o->out_fd >= 0)
 		warning("%llu event%s lost (the ring buffer was full: try a larger --buffer-size)",
 			(unsigned long long)end.lost, end.lost == 1 ? "" : "s");
 	/* After "cannot write to FILE", a line saying it was recorded to FILE would be a lie. */
-	if (!o->quiet && !r->write_err && o->out_fd >= 0)
+	if (!o->quiet && !r->write_err && o->out_fd >= 0 && !r->sys)
 		fprintf(stderr, "proctrace: recorded %llu process%s, %llu event%s, %llu lost -> %s\n",
 			(unsigned long long)r->nprocs + 1, r->nprocs ? "es" : "",
 			(unsigned long long)r->nevents, r->nevents == 1 ? "" : "s",
 			(unsigned long long)end.lost, o->out_name);
+	else if (!o->quiet && !r->write_err && o->out_fd >= 0)
+		fprintf(stderr, "proctrace: recorded %llu process%s (%llu already running), "
+			"%llu event%s, %llu lost, stopped by %s -> %s\n",
+			(unsigned long long)(r->nprocs + r->nrunning), r->nprocs + r->nrunning == 1 ? "" : "es",
+			(unsigned long long)r->nrunning, (unsigned long long)r->nevents,
+			r->nevents == 1 ? "" : "s", (unsigned long long)end.lost, end.stopped, o->out_name);
 	if (r->write_err)
 		err = r->write_err;
 
@@ -1778,6 +2136,7 @@ cleanup:
 			close(r->errp[i]);
 	}
 	give_back_process(r);
+	sysrec__free(r->sys);
 	sbuf_free(&r->out);
 	sc_decoder_free(&r->sc);
 	free(r->strbuf);

@@ -88,7 +88,8 @@ struct recorder_hook {
 
 /* What to run and how. Everything is borrowed for the recorder's lifetime. */
 struct recorder_opts {
-	char *const *argv;        /* CMD and its arguments, NULL-terminated */
+	char *const *argv;        /* CMD and its arguments, NULL-terminated; NULL
+				     for none (--all or -p alone) */
 	int out_fd;               /* where the JSON lines go; the caller closes it;
 				     -1: no recording, only the hooks */
 	const struct recorder_hook *const *hooks; /* NULL-terminated, or NULL */
@@ -115,6 +116,19 @@ struct recorder_opts {
 				     drop_privs: the user's HOME...); NULL-terminated,
 				     or NULL for none */
 	const struct recorder_inherited *inherited; /* given back to CMD */
+	/*
+	 * --all: every process of the machine (with argv: until CMD exits);
+	 * attach_pid (-p): that process's tree, from now on, until it is
+	 * gone. Either writes a Running for each process already there.
+	 */
+	bool system_wide;
+	pid_t attach_pid;
+	const char *const *comm;  /* --comm filters (ncomm) */
+	uint32_t ncomm;
+	const uint32_t *uids;     /* --uid filters (nuid) */
+	uint32_t nuid;
+	uint64_t duration_ns;     /* --duration: stop after this long; 0: never */
+	uint64_t max_size;        /* --max-size: bytes the output stays within; 0: any */
 };
 
 struct recorder;

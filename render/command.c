@@ -217,6 +217,11 @@ const char *trace_command_name(const struct event *exec, char *buf, size_t len)
 	}
 	if ((!prog || !*prog) && exec && (exec->flags & EVF_FILENAME) && exec->u.exec.filename)
 		prog = base(exec->u.exec.filename);
+	/* A Running without argv (a kernel thread, a process exiting): its comm, as ps shows it. */
+	if ((!prog || !*prog) && exec && exec->type == EV_RUNNING && (exec->flags & EVF_COMM)) {
+		snprintf(buf, len, "[%s]", exec->u.running.argv[exec->u.running.argc]);
+		return buf;
+	}
 	if (!prog || !*prog)
 		return "(unknown)";
 	if (argc < 2)

@@ -353,6 +353,12 @@ static int exec_command(struct sbuf *b, const struct event *ex)
 	}
 	if ((ex->flags & EVF_FILENAME) && ex->u.exec.filename)
 		return sb_adds(b, ex->u.exec.filename);
+	/* A Running without argv (a kernel thread): its comm, as ps shows it. */
+	if (ex->type == EV_RUNNING && (ex->flags & EVF_COMM)) {
+		err = sb_adds(b, "[");
+		err = err ? err : sb_adds(b, ex->u.running.argv[ex->u.running.argc]);
+		return err ? err : sb_adds(b, "]");
+	}
 	return sb_adds(b, "(unknown command)");
 }
 

@@ -108,6 +108,7 @@ struct summary {
 	/* the header */
 	bool has_header, fe_known, fe_recorded;
 	char *hdr_command;
+	bool system_wide;      /* the header says record --all */
 	/* the root */
 	bool root_seen, root_ended, root_has_status;
 	char *root_cmd;
@@ -732,11 +733,32 @@ int summary_add(struct summary *s, const struct event *ev)
 	int err;
 
 	if (ev->type != EV_FORK && ev->type != EV_EXEC && ev->type != EV_BADEXEC &&
-	    ev->type != EV_EXIT && ev->type != EV_SETSID && ev->type != EV_SETPGID)
+	    ev->type != EV_EXIT && ev->type != EV_SETSID && ev->type != EV_SETPGID &&
+	    ev->type != EV_RUNNING)
 		return 0;
 	err = tick(s, ev->ts);
 	if (err)
 		return err;
+	/*
+	 * A process already running when the recording started (--all, -p):
+	 * it starts here, under its parent if that is known, with the image
+	 * it had (u.running reads as u.exec), which is not an exec.
+	 */
+	if (ev->type == EV_RUNNING) {
+		parent = (ev->flags & EVF_PPID) ? map_get(s, ev->ppid) : NULL;
+		old = map_get(s, ev->pid);
+		if (old) {
+			err = proc_end(s, old, ev->ts, NULL, false);
+			if (err)
+				return err;
+		}
+		err = proc_new(s, ev->pid, parent, ev->ts, &p);
+		if (!err && (ev->flags & EVF_CMDLINE)) {
+			err = proc_exec(s, p, ev->ts, ev);
+			s->execs--;
+		}
+		return err;
+	}
 	if (ev->type == EV_FORK) {
 		int32_t child = ev->u.fork.child_pid;
 
@@ -842,6 +864,7 @@ int summary_header(struct summary *s, const struct rec_header *h)
 	s->has_header = true;
 	s->fe_known = h->has_failed_execs;
 	s->fe_recorded = h->failed_execs;
+	s->system_wide = h->system_wide;
 	free(s->hdr_command);
 	s->hdr_command = NULL;
 	if (h->command_len) {
@@ -1192,6 +1215,8 @@ static void text_header(FILE *out, const struct view *v)
 		fprintf(out, "%s\n", s->root_cmd);
 	else if (s->o.root_is_recorded && s->hdr_command)
 		fprintf(out, "%s\n", s->hdr_command);
+	else if (s->system_wide)
+		fputs("(every process of the machine: record --all)\n", out);
 	else
 		fputs("(unknown)\n", out);
 	if (s->nroots > 1)

@@ -18,6 +18,7 @@ struct bproc {
 	bool has_fork;
 	bool exited;   /* its Exit was seen */
 	bool ended;    /* its end is known (Exit, or its pid was reused) */
+	bool running;  /* first seen as a Running event */
 	uint32_t parent;
 	uint32_t fork_ev, exit_ev, first_ev;
 	uint32_t nexec, nbadexec;
@@ -179,6 +180,44 @@ static bool sample_owner(struct builder *b, const struct recording *rec, const s
 	return false;
 }
 
+/*
+ * A Running event: a process that was there before the recording. It is
+ * the process already made for its pid when that one has nothing of its
+ * own yet (it was seen as the parent of a Fork, before its Running came),
+ * else a new one, the child of the live process holding its ppid (a forest
+ * for --all: parents are usually seen first). Its life in the views starts
+ * at max(start, 0): the recording saw nothing before.
+ */
+static int running_proc(struct builder *b, const struct event *ev, size_t i, uint32_t *idx)
+{
+	uint32_t cur = map_get(b, ev->pid), par;
+	struct bproc *p;
+	int err;
+
+	if (cur != NONE && !b->p[cur].exited && !b->p[cur].has_fork && !b->p[cur].running &&
+	    !b->p[cur].nexec && !b->p[cur].nbadexec) {
+		*idx = cur;
+	} else {
+		if (cur != NONE && !b->p[cur].ended) {
+			b->p[cur].ended = true;
+			b->p[cur].end = ev->ts;
+		}
+		par = ev->flags & EVF_PPID ? map_get(b, ev->ppid) : NONE;
+		if (par != NONE && b->p[par].exited)
+			par = NONE;
+		err = new_proc(b, ev->pid, par, i, ev->ts, idx);
+		if (err)
+			return err;
+	}
+	p = &b->p[*idx];
+	p->running = true;
+	p->nexec++;
+	p->start = ev->u.running.start < 0 ? 0 : (uint64_t)ev->u.running.start;
+	if (p->start > ev->ts)
+		p->start = ev->ts;
+	return 0;
+}
+
 /* One pass over the events: processes, their owners (owner[i]) and their ends. */
 /* root: the pid the recording is about; its parent (the recorder) is outside the recording. */
 static int scan(struct builder *b, const struct recording *rec, int32_t root, uint32_t *owner,
@@ -224,6 +263,13 @@ static int scan(struct builder *b, const struct recording *rec, int32_t root, ui
 		if (ev->type == EV_SAMPLE) {
 			if (sample_owner(b, rec, ev, &idx))
 				owner[i] = idx;
+			continue;
+		}
+		if (ev->type == EV_RUNNING) {
+			err = running_proc(b, ev, i, &idx);
+			if (err)
+				return err;
+			owner[i] = idx;
 			continue;
 		}
 		err = live_proc(b, ev->pid, i, ev->ts, &idx);
@@ -359,6 +405,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 		p->start = bp->start;
 		p->end = bp->end;
 		p->has_fork = bp->has_fork;
+		p->running = bp->running;
 		p->ended_by_recording = !bp->ended;
 		p->fork = bp->fork_ev != NONE ? &rec->ev[bp->fork_ev] : NULL;
 		p->exit = bp->exit_ev != NONE ? &rec->ev[bp->exit_ev] : NULL;
@@ -400,11 +447,12 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 			continue;
 		p = &t->procs[newidx[k]];
 		t->proc_of_event[i] = p;
-		if (rec->ev[i].type == EV_EXEC) {
+		if (rec->ev[i].type == EV_EXEC || rec->ev[i].type == EV_RUNNING) {
 			struct exec_span *s = &p->execs[p->nexec++];
 
 			s->exec = &rec->ev[i];
-			s->start = rec->ev[i].ts;
+			/* a Running's image ran from the process's start as the views count it */
+			s->start = rec->ev[i].type == EV_RUNNING ? p->start : rec->ev[i].ts;
 		}
 	}
 	/* A span lasts until the next exec of its process, or the process's end. */

@@ -6,9 +6,14 @@
 
 #include "formats/recording.h"
 
-/* One exec image inside a process's life: from its Exec to the next Exec or the process's end. */
+/*
+ * One exec image inside a process's life: from its Exec to the next Exec or
+ * the process's end. A process already running when the recording started
+ * has its Running event as its first image (same argv fields as an Exec),
+ * from the process's start as the views count it: max(its start, 0).
+ */
 struct exec_span {
-	const struct event *exec; /* the Exec event */
+	const struct event *exec; /* the Exec event, or a Running */
 	uint64_t start, end;      /* ns; end = next exec, exit, or recording end */
 };
 
@@ -29,7 +34,7 @@ struct proc {
 	 * not exec'd yet). NULL for a root, or when no ancestor had exec'd.
 	 */
 	const struct exec_span *inherited;
-	uint64_t start;               /* Fork time, or first event seen */
+	uint64_t start;               /* Fork time, max(start, 0) of a Running, or first event seen */
 	uint64_t end;                 /* Exit time, or the recording's end */
 	int32_t pid;
 	uint32_t nexec;
@@ -38,6 +43,9 @@ struct proc {
 	uint32_t first_event;         /* index of its first event in the event list */
 	uint32_t index;               /* position in trace.procs (order of first appearance) */
 	bool has_fork;
+	bool running;                 /* already running when the recording started (a Running
+					 event, execs[0]): its CPU in Exit counts from the
+					 recording's start */
 	bool ended_by_recording;      /* still running at the end: no Exit, pid not taken again */
 	bool on_crit;                 /* on the critical path (trace.crit) */
 };

@@ -676,6 +676,89 @@ static void test_round_trip_through_reader(void **state)
 	sbuf_free(&again);
 }
 
+/* A Running: negative start, the comm in argv[argc], and the round trip through the reader. */
+static void test_running_round_trip(void **state)
+{
+	struct sbuf *b = *state, again = { 0 };
+	const char *argv[] = { "bash", "-c", "sleep 1", "bash" }; /* argv[3]: the comm */
+	const char *kthread[] = { "kworker/0:1" };
+	const char *names[] = { "make", "cc" };
+	const uint32_t uids[] = { 0, 1000 };
+	struct rec_header h = {
+		.format = 1, .tool = "proctrace 0.1.0", .start_time = "2026-11-22T10:00:00.000000001Z",
+		.host = "h", .kernel = "k", .has_failed_execs = true, .system_wide = true,
+		.comm = names, .ncomm = 2, .uid = uids, .nuid = 2,
+	};
+	struct rec_end e = { .ts = 900, .has_lost = true, .stopped = "max-size" };
+	const uint16_t base = EVF_SEQ | EVF_PPID | EVF_PGID;
+	struct event evs[] = {
+		{ .type = EV_RUNNING, .flags = base | EVF_CMDLINE | EVF_COMM | EVF_TRUNCATED,
+		  .seq = 1, .ts = 10, .pid = 40, .ppid = 1, .pgid = 40,
+		  .u.running = { .argv = argv, .argc = 3, .start = -1234567890123 } },
+		{ .type = EV_RUNNING, .flags = base | EVF_CMDLINE | EVF_COMM, .seq = 2, .ts = 11,
+		  .pid = 41, .ppid = 2, .pgid = 0, .u.running = { .argv = kthread, .argc = 0, .start = -5 } },
+		{ .type = EV_RUNNING, .flags = base | EVF_FILENAME | EVF_CMDLINE, .seq = 3, .ts = 12,
+		  .pid = 42, .ppid = 1, .pgid = 42,
+		  .u.running = { .filename = "/bin/bash", .argv = argv, .argc = 1, .start = 7 } },
+	};
+	const size_t n = sizeof(evs) / sizeof(evs[0]);
+	char path[] = "/tmp/proctrace-test-writer.XXXXXX";
+	struct recording *r = NULL;
+	FILE *f;
+	int fd;
+
+	assert_string_equal(write_event(b, &evs[0]),
+		"{\"Running\":{\"seq\":1,\"timestamp\":10,\"pid\":40,\"ppid\":1,\"pgid\":40,"
+		"\"start\":-1234567890123,\"comm\":\"bash\",\"cmdline\":[\"bash\",\"-c\",\"sleep 1\"],"
+		"\"truncated\":true}}");
+	assert_string_equal(write_event(b, &evs[1]),
+		"{\"Running\":{\"seq\":2,\"timestamp\":11,\"pid\":41,\"ppid\":2,\"pgid\":0,"
+		"\"start\":-5,\"comm\":\"kworker/0:1\",\"cmdline\":[]}}");
+	b->len = 0;
+	assert_int_equal(jsonl_write_header(b, &h), 0);
+	assert_string_equal(one_line(b),
+		"{\"Recording\":{\"format\":1,\"tool\":\"proctrace 0.1.0\","
+		"\"start_time\":\"2026-11-22T10:00:00.000000001Z\",\"host\":\"h\",\"kernel\":\"k\","
+		"\"failed_execs\":false,\"system_wide\":true,\"comm\":[\"make\",\"cc\"],\"uid\":[0,1000]}}");
+	b->len = 0;
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	assert_string_equal(one_line(b), "{\"End\":{\"timestamp\":900,\"lost\":0,\"stopped\":\"max-size\"}}");
+
+	b->len = 0;
+	h.system_wide = false;
+	h.attached_pid = 40;
+	h.root_pid = 40;
+	assert_int_equal(jsonl_write_header(b, &h), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(jsonl_write_event(b, &evs[i]), 0);
+	assert_int_equal(jsonl_write_end(b, &e), 0);
+	assert_non_null(strstr(b->buf, "\"root_pid\":40,\"start_time\""));
+	assert_non_null(strstr(b->buf, "\"attached_pid\":40,"));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b->buf, 1, b->len, f), b->len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(recording_load(&r, path), 0);
+	unlink(path);
+	assert_int_equal(r->n, n);
+	assert_int_equal(r->hdr.attached_pid, 40);
+	assert_int_equal(r->hdr.nuid, 2);
+	assert_int_equal(r->hdr.uid[1], 1000);
+	assert_string_equal(r->end.stopped, "max-size");
+	assert_int_equal(r->ev[0].u.running.start, -1234567890123);
+	assert_string_equal(r->ev[0].u.running.argv[3], "bash");
+	assert_int_equal(jsonl_write_header(&again, &r->hdr), 0);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(jsonl_write_event(&again, &r->ev[i]), 0);
+	assert_int_equal(jsonl_write_end(&again, &r->end), 0);
+	assert_int_equal(again.len, b->len);
+	assert_memory_equal(again.buf, b->buf, b->len);
+	recording_free(r);
+	sbuf_free(&again);
+}
+
 static void test_unknown_type_rejected(void **state)
 {
 	struct sbuf *b = *state;
@@ -697,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setsid_setpgid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_optional_fields_omitted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_integers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integer_digits, setup, teardown),

@@ -12,7 +12,7 @@
 # recording-overhead section, default 11, 5 with BENCH_QUICK=1: its ratios
 # are the noisiest),
 # BENCH_QUICK=1 (small sizes),
-# BENCH_SECTIONS (any of "record sample sysbound syscalls moves storm live render page", default all),
+# BENCH_SECTIONS (any of "record sample sysbound syscalls moves storm live system render page", default all),
 # BENCH_BASELINE (another proctrace binary, e.g. one built before a change to
 # the kernel side: the sample section then also times an exec storm under both),
 # BENCH_VIEWS (the render section's commands, default all: jq sort multiplexed ... diff;
@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_RUNS:=5}"
 : "${BENCH_QUICK:=0}"
 if [ "$BENCH_QUICK" = 1 ]; then : "${BENCH_RECORD_RUNS:=5}"; else : "${BENCH_RECORD_RUNS:=11}"; fi
-: "${BENCH_SECTIONS:=record sample sysbound syscalls moves storm live render page}"
+: "${BENCH_SECTIONS:=record sample sysbound syscalls moves storm live system render page}"
 : "${BENCH_BASELINE:=}"
 : "${BENCH_TINY_BUFFER:=4096}"
 GEN=$BENCH_DIR/gen
@@ -992,6 +992,82 @@ report_live() {
 	echo
 }
 
+# --- record --all -----------------------------------------------------------
+
+# all_started FILE: until `record --all -o FILE` has written the processes
+# already running (the walk): the hooks are attached by then.
+all_started() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		grep -q '^{"Running"' "$1" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# What `record --all` costs the rest of the machine: a getppid() loop and
+# $N_SEQ sequential fork+execs of /bin/true, alone and while a system-wide
+# recording runs (paired by round); then the storm of 4 parallel loops
+# recorded system-wide (`--all -- forker ...`), whose Forks and Exits are
+# counted as in the storm section.
+bench_system() {
+	local r pid
+	note "system: record --all, $RRUNS rounds"
+	for ((r = 1; r <= RRUNS; r++)); do
+		"$SYSCALLS" >>"$RAW/system.sc.alone"
+		timed system.fork.alone "$FORKER" -n "$N_SEQ" -- /bin/true
+		rm -f "$W/all.jsonl"
+		"$PROCTRACE" record --all -q -o "$W/all.jsonl" 2>>"$LOG" &
+		pid=$!
+		if all_started "$W/all.jsonl"; then
+			"$SYSCALLS" >>"$RAW/system.sc.all"
+			timed system.fork.all "$FORKER" -n "$N_SEQ" -- /bin/true
+		else
+			note "system: the recording did not start (see $LOG)"
+			sed -i '$d' "$RAW/system.sc.alone" "$RAW/system.fork.alone"
+		fi
+		kill -INT "$pid"
+		wait "$pid" || true
+		lost_of "$W/all.jsonl" >>"$RAW/system.lost"
+	done
+	note "system: storm of $N_STORM processes, 4 parallel loops, under --all"
+	"$PROCTRACE" record --all -o "$W/allstorm.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true \
+		>/dev/null 2>"$W/allstorm.err"
+	echo $? >"$RAW/allstorm.rc"
+	storm_counts "$W/allstorm.jsonl" >"$RAW/allstorm.counts"
+	grep -c '^{"Running"' "$W/allstorm.jsonl" >"$RAW/allstorm.running"
+	wc -l <"$W/allstorm.jsonl" >"$RAW/allstorm.lines"
+	rm -f "$W/allstorm.jsonl"
+}
+
+report_system() {
+	local f x lost
+	echo "## System-wide recording (\`record --all\`)"
+	echo
+	echo "The rest of the machine while \`proctrace record --all -o FILE\` records it, against the"
+	echo "same work with no recording, paired by round: median (min–max) of $RRUNS rounds."
+	echo
+	echo "| measure | alone | under \`record --all\` | ratio |"
+	echo "|---|---|---|---|"
+	printf '| one \`getppid()\` (syscalls) | %s | %s | %s |\n' "$(cell_ns system.sc.alone)" \
+		"$(cell_ns system.sc.all)" "$(cell_ratio system.sc.all system.sc.alone)"
+	printf '| %s sequential fork+exec of /bin/true (forker) | %s | %s | %s |\n' "$N_SEQ" \
+		"$(cell_time system.fork.alone)" "$(cell_time system.fork.all)" \
+		"$(cell_ratio system.fork.all system.fork.alone)"
+	printf '| End.lost of each recording | | %s | |\n' "$(tr '\n' ' ' <"$RAW/system.lost" | sed 's/ $//')"
+	echo
+	read -r f x lost <"$RAW/allstorm.counts"
+	echo "\`proctrace record --all -- forker -n $N_STORM -j 4 -- /bin/true\`: the storm, recorded with"
+	echo "everything else the machine ran meanwhile ($(cat "$RAW/allstorm.running") processes already running,"
+	echo "$(cat "$RAW/allstorm.lines") lines in all)."
+	echo
+	echo "| Fork lines (forker's) | Exit lines (forker's children) | End.lost | target | |"
+	echo "|---|---|---|---|---|"
+	printf '| %s | %s | %s | %s each, 0 lost | %s |\n' "$f" "$x" "$lost" "$N_STORM" \
+		"$([ "$f" = "$N_STORM" ] && [ "$x" = "$N_STORM" ] && [ "$lost" = 0 ] && echo PASS || echo MISS)"
+	echo
+}
+
 # --- sort and render throughput -------------------------------------------
 
 # rss_timed KEY CMD...: like timed, with the peak RSS (KB) from /usr/bin/time.
@@ -1171,6 +1247,7 @@ section syscalls && bench_syscalls
 section moves && bench_moves
 section storm && bench_storm
 section live && bench_live
+section system && bench_system
 section render && bench_render
 section page && bench_page
 {
@@ -1187,6 +1264,7 @@ section page && bench_page
 	section moves && report_moves
 	section storm && report_storm
 	section live && report_live
+	section system && report_system
 	section render && report_render
 	section page && report_page
 } >"$RES"

@@ -37,8 +37,10 @@ test_examples_bar_count_from_events() {
 		head -1 "$f" | grep -q '^{"Recording"' || continue
 		name=$(basename "$f" .jsonl)
 		want=$(jqr "$f" '
-			([.[] | .Exec | select(.) | .pid]) as $execs
-			| ([.[] | .Recording.root_pid | select(.)] + [.[] | .Fork.child_pid | select(.)]) as $procs
+			([.[] | (.Exec // .Running) | select(.) | .pid]) as $execs
+			| ([.[] | .Running.pid | select(.)]) as $running
+			| ([.[] | .Recording.root_pid | select(.) | select(. as $r | $running | index($r) | not)]
+			   + [.[] | .Fork.child_pid | select(.)] + $running) as $procs
 			| ($execs | length) + ([$procs[] | select(. as $p | $execs | index($p) | not)] | length)')
 		"$PROCTRACE" render -f mermaid "$f" >"$name.mmd"
 		assert_eq "$(task_lines "$name.mmd")" "$want" "$name: bars"

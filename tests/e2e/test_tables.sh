@@ -224,7 +224,7 @@ test_interval_option() {
 	assert_eq "$(tail -n +2 out | cut -f1,2 | tr '\t\n' ', ')" "0.000,4 " "one row a minute"
 	"$PROCTRACE" render -f metrics --interval 0.25s "$SAMPLED" >out
 	assert_eq "$(sed -n 3p out | cut -f1)" 0.250 "second row of 0.25s"
-	for bad in 999us 0 x 1h 5 18446744073709551616ms; do
+	for bad in 999us 0 x 1d 5 18446744073709551616ms; do
 		rc=0
 		"$PROCTRACE" render -f metrics --interval "$bad" "$SAMPLED" >out 2>err || rc=$?
 		assert_eq "$rc" 2 "exit status of --interval $bad"

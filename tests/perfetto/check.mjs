@@ -114,6 +114,17 @@ function buildProcesses(rec) {
 			create(ev.child_pid, ev.timestamp, parent);
 			continue;
 		}
+		if (ev.type === "Running") {
+			// already running when the recording started: from max(start, 0), its image first
+			let parent = byPid.get(ev.ppid);
+			if (parent && parent.exit)
+				parent = null;
+			const cur = byPid.get(ev.pid);
+			const p = cur && !cur.exit && !cur.execs.length ? cur : create(ev.pid, ev.timestamp, parent ?? null);
+			p.start = Math.min(Math.max(ev.start, 0), ev.timestamp);
+			p.execs.push(ev);
+			continue;
+		}
 		const p = live(ev.pid, ev.timestamp);
 		if (ev.type === "Exec")
 			p.execs.push(ev);
@@ -143,6 +154,8 @@ function subtree(procs, pid) {
 }
 
 const base = (s) => s.slice(s.lastIndexOf("/") + 1);
+// Where an image starts: an Exec's time; a Running's image, at its process's start.
+const imgStart = (ex, p) => (ex.type === "Running" ? p.start : ex.timestamp);
 
 // The name of an exec image, as the recordings of the tests need it.
 function commandName(ex) {
@@ -216,8 +229,8 @@ for (const p of procs) {
 	mine.forEach((s, j) => {
 		const ex = p.execs[j];
 		const lastOne = j === n - 1;
-		const start = ex ? ex.timestamp : p.start;
-		const end = ex && j + 1 < p.execs.length ? p.execs[j + 1].timestamp : p.end;
+		const start = ex ? imgStart(ex, p) : p.start;
+		const end = ex && j + 1 < p.execs.length ? imgStart(p.execs[j + 1], p) : p.end;
 		const where = `pid ${p.pid} slice ${j + 1}`;
 		fractional ||= s.ts !== Math.trunc(s.ts);
 		if (ns(s.ts) !== start || ns(s.dur) !== Math.max(end - start, 0))
@@ -265,10 +278,10 @@ if (!fractional && slices.some((s) => ns(s.ts) % 1000))
 // The tree, through flows: one per process with a parent, from the parent's image at the fork
 // (its first one if it had not exec'd yet; its life if it never does) to the child's first slice.
 // The engine keys a flow's slices by time: it cannot hold one whose two ends start together.
-const firstSlice = (p) => (p.execs.length ? p.execs[0].timestamp : p.start);
+const firstSlice = (p) => (p.execs.length ? imgStart(p.execs[0], p) : p.start);
 function forkSlice(q, p) {
-	const before = q.execs.filter((ex) => ex.timestamp <= p.start);
-	return before.length ? before[before.length - 1].timestamp : firstSlice(q);
+	const before = q.execs.filter((ex) => imgStart(ex, q) <= p.start);
+	return before.length ? imgStart(before[before.length - 1], q) : firstSlice(q);
 }
 const flows = data.Flows.flows;
 const withParent = procs.filter((p) => p.parent && forkSlice(p.parent, p) !== firstSlice(p)).length;
