@@ -109,6 +109,7 @@ struct summary {
 	bool has_header, fe_known, fe_recorded;
 	char *hdr_command;
 	bool system_wide;      /* the header says record --all */
+	uint64_t nrunning;     /* processes already running at the start (Running) */
 	/* the root */
 	bool root_seen, root_ended, root_has_status;
 	char *root_cmd;
@@ -753,6 +754,7 @@ int summary_add(struct summary *s, const struct event *ev)
 				return err;
 		}
 		err = proc_new(s, ev->pid, parent, ev->ts, &p);
+		s->nrunning++;
 		if (!err && (ev->flags & EVF_CMDLINE)) {
 			err = proc_exec(s, p, ev->ts, ev);
 			s->execs--;
@@ -1225,6 +1227,9 @@ static void text_header(FILE *out, const struct view *v)
 	fprintf(out, "wall time:        %s\n", fmt_dur(d, sizeof(d), v->wall));
 	fprintf(out, "processes:        %" PRIu64 " (forks without exec: %" PRIu64 ")\n", s->nprocs,
 		s->noexec);
+	if (s->nrunning)
+		fprintf(out, "                  (%" PRIu64 " already running at the start: their wall and CPU\n"
+			"                  count from the recording's start)\n", s->nrunning);
 	fprintf(out, "execs:            %" PRIu64 "\n", s->execs);
 	/* A recording made without --failed-execs has none: say so rather than 0. */
 	if (s->fe_known && !s->fe_recorded) {

@@ -19,12 +19,13 @@ page_data() {
 		base64 -d | gunzip
 }
 
-# Processes of a format-1 recording: the recorded command and every forked child.
-procs_of() { jqr "$1" '[.[] | .Fork | select(.)] | length + 1'; }
+# Processes of a format-1 recording: the recorded command (or the processes
+# already running, of record --all and -p) and every forked child.
+procs_of() { jqr "$1" '([.[] | .Running | select(.)] | length) as $r | [.[] | .Fork | select(.)] | length + (if $r > 0 then $r else 1 end)'; }
 
-# search_count FILE TEXT: exec images whose argv, joined by spaces, contains TEXT (any case).
+# search_count FILE TEXT: exec images (and images already running) whose argv, joined by spaces, contains TEXT (any case).
 search_count() {
-	jq -r -s --arg q "$2" '[.[] | .Exec | select(.) | .cmdline | join(" ") | ascii_downcase
+	jq -r -s --arg q "$2" '[.[] | (.Exec // .Running) | select(.) | .cmdline // [] | join(" ") | ascii_downcase
 		| select(contains($q | ascii_downcase))] | length' "$1"
 }
 
