@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "formats/qsort.h"
 #include "render/trace.h"
 
 static int cmp_key(const void *a, const void *b)
@@ -53,8 +54,8 @@ int trace_peak_concurrency(const struct trace *t, uint64_t *peak)
 			ends[nends++] = 2 * (uint64_t)lo;
 		}
 	}
-	qsort(starts, t->nprocs, sizeof(*starts), cmp_key);
-	qsort(ends, nends, sizeof(*ends), cmp_key);
+	qsort_n(starts, t->nprocs, sizeof(*starts), cmp_key);
+	qsort_n(ends, nends, sizeof(*ends), cmp_key);
 	for (size_t i = 0, j = 0; i < t->nprocs; i++) {
 		while (j < nends && ends[j] < starts[i]) {
 			j++;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/qsort.h"
 #include "render/trace.h"
 
 /*
@@ -71,7 +72,7 @@ int trace_critical_path(struct trace *t)
 			kids[nk++] = c;
 		}
 		if (nk > 1)
-			qsort(kids, nk, sizeof(*kids), cmp_end);
+			qsort_n(kids, nk, sizeof(*kids), cmp_end);
 		/* latest first: pushed so, the earliest is popped first, right after l */
 		for (size_t i = 0; i < nk; i++) {
 			const struct proc *c = kids[i];

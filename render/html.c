@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "formats/qsort.h"
 #include "render/trace.h"
 #include "render/status.h"
 #include "formats/utf8.h"
@@ -905,7 +906,7 @@ static int write_commands(struct page *pg)
 	if (err)
 		goto cleanup;
 	if (c.n)
-		qsort(c.row, c.n, sizeof(*c.row), cmp_cmd_row);
+		qsort_n(c.row, c.n, sizeof(*c.row), cmp_cmd_row);
 	err = j_key(pg, "C", false);
 	err = err ? err : j_open(pg);
 	for (uint32_t r = 0; r < c.n && !err; r++) {

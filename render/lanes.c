@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "formats/qsort.h"
 #include "render/trace.h"
 
 /* A binary min-heap of (key, lane), ordered by key then lane. */
@@ -96,7 +97,7 @@ int trace_lanes(const struct trace *t, uint32_t *lane_of, uint32_t *nlanes)
 	for (size_t k = 0; k < t->nprocs; k++)
 		order[k] = &t->procs[k];
 	/* Processes appear in order of creation: this is nearly sorted already. */
-	qsort(order, t->nprocs, sizeof(*order), cmp_start);
+	qsort_n(order, t->nprocs, sizeof(*order), cmp_start);
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct proc *p = order[k];
 		uint32_t lane;

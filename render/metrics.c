@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/qsort.h"
 #include "render/trace.h"
 
 /*
@@ -272,7 +273,7 @@ static int keys(const struct trace *t, uint64_t **starts, struct lost_end **lost
 	}
 	for (size_t k = 1; k < t->nprocs; k++) {
 		if ((*starts)[k] < (*starts)[k - 1]) {
-			qsort(*starts, t->nprocs, sizeof(**starts), cmp_u64);
+			qsort_n(*starts, t->nprocs, sizeof(**starts), cmp_u64);
 			break;
 		}
 	}
@@ -297,7 +298,7 @@ static int keys(const struct trace *t, uint64_t **starts, struct lost_end **lost
 		}
 		(*lost)[(*nlost)++] = (struct lost_end){ 2 * (uint64_t)lo, (uint32_t)k };
 	}
-	qsort(*lost, *nlost, sizeof(**lost), cmp_lost);
+	qsort_n(*lost, *nlost, sizeof(**lost), cmp_lost);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/qsort.h"
 #include "render/status.h"
 #include "render/trace.h"
 
@@ -416,8 +417,8 @@ static int live_counter(struct pf *pf)
 		starts[k] = t->procs[k].start;
 		ends[k] = t->procs[k].end;
 	}
-	qsort(starts, n, sizeof(*starts), cmp_u64);
-	qsort(ends, n, sizeof(*ends), cmp_u64);
+	qsort_n(starts, n, sizeof(*starts), cmp_u64);
+	qsort_n(ends, n, sizeof(*ends), cmp_u64);
 	err = 0;
 	while (!err && (i < n || j < n)) {
 		uint64_t ts = i < n && (j == n || starts[i] < ends[j]) ? starts[i] : ends[j];
@@ -464,7 +465,7 @@ static int critical_path(struct pf *pf)
 		goto cleanup;
 	for (size_t k = 0; k < t->ncrit; k++)
 		order[k] = &t->crit[k];
-	qsort(order, t->ncrit, sizeof(*order), cmp_link);
+	qsort_n(order, t->ncrit, sizeof(*order), cmp_link);
 	err = 0;
 	for (size_t k = 0; k < t->ncrit && !err; k++) {
 		const struct crit_link *l = order[k];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/qsort.h"
 #include "render/summary.h"
 #include "render/status.h"
 #include "render/syscalls.h"
@@ -854,7 +855,7 @@ int summary_end(struct summary *s, const struct rec_end *e, uint64_t ts)
 	for (size_t i = 0; i <= s->map_mask; i++)
 		if (s->map[i])
 			left[n++] = s->map[i];
-	qsort(left, n, sizeof(*left), cmp_start);
+	qsort_n(left, n, sizeof(*left), cmp_start);
 	for (size_t i = 0; i < n && !err; i++)
 		err = proc_end(s, left[i], ts, NULL, true);
 	free(left);
@@ -1188,9 +1189,9 @@ static int view_make(struct view *v, const struct summary *s)
 	qsort_r(v->subs, s->nrows, sizeof(*v->subs), cmp_rows, &(struct sort_ctx){ v, true });
 	for (size_t i = 0; i < s->nfails; i++)
 		v->fails[i] = &s->fails[i];
-	qsort(v->fails, s->nfails, sizeof(*v->fails), cmp_fail);
+	qsort_n(v->fails, s->nfails, sizeof(*v->fails), cmp_fail);
 	memcpy(v->slow, s->slow, s->nslow * sizeof(*v->slow));
-	qsort(v->slow, s->nslow, sizeof(*v->slow), cmp_slow);
+	qsort_n(v->slow, s->nslow, sizeof(*v->slow), cmp_slow);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/qsort.h"
 #include "formats/utf8.h"
 #include "render/syscalls.h"
 
@@ -250,7 +251,7 @@ static int collect(const struct trace *t, struct sc_rows *r)
 	/* Images of one process with one name, and one syscall given twice, make one row. */
 	if (!r->n)
 		return 0;
-	qsort(r->v, r->n, sizeof(*r->v), cmp_key);
+	qsort_n(r->v, r->n, sizeof(*r->v), cmp_key);
 	for (size_t i = 1; i < r->n; i++) {
 		if (!cmp_key(&r->v[k], &r->v[i])) {
 			r->v[k].count = r->v[k].count + r->v[i].count < r->v[k].count
@@ -322,7 +323,7 @@ int render_syscalls(FILE *out, const struct trace *t, const struct render_opts *
 	err = collect(t, &r);
 	if (err)
 		goto cleanup;
-	qsort(r.v, r.n, sizeof(*r.v), cmp_count);
+	qsort_n(r.v, r.n, sizeof(*r.v), cmp_count);
 	shown = o->top && o->top < r.n ? o->top : r.n;
 	for (size_t i = 0; i < shown; i++) {
 		char pid[16];
@@ -415,7 +416,7 @@ int summary_syscalls_print(FILE *out, const struct trace *t, const struct render
 		goto cleanup;
 	/* One row per command and syscall. */
 	if (r.n) {
-		qsort(r.v, r.n, sizeof(*r.v), cmp_cmd_name);
+		qsort_n(r.v, r.n, sizeof(*r.v), cmp_cmd_name);
 		for (size_t i = 1; i < r.n; i++) {
 			if (!cmp_cmd_name(&r.v[k], &r.v[i])) {
 				r.v[k].count = add_sat(r.v[k].count, r.v[i].count);
@@ -438,8 +439,8 @@ int summary_syscalls_print(FILE *out, const struct trace *t, const struct render
 		total = add_sat(total, r.v[i].count);
 	}
 	for (size_t i = 0; i < ncmds; i++)
-		qsort(r.v + cmds[i].first, cmds[i].n, sizeof(*r.v), cmp_in_cmd);
-	qsort(cmds, ncmds, sizeof(*cmds), cmp_cmd_total);
+		qsort_n(r.v + cmds[i].first, cmds[i].n, sizeof(*r.v), cmp_in_cmd);
+	qsort_n(cmds, ncmds, sizeof(*cmds), cmp_cmd_total);
 	shown = ncmds < top ? ncmds : top;
 	if (!shown) {
 		fprintf(out, "\ntop syscalls by command\n  (no syscall counted)\n");
