@@ -80,7 +80,10 @@ static void usage(FILE *f)
 		"                         syscall (Syscalls lines, at each exec and exit;\n"
 		"                         render -f syscalls shows them): this hooks the\n"
 		"                         entry of every syscall, which makes every syscall\n"
-		"                         on the machine slower while recording\n"
+		"                         on the machine slower while recording. With --all\n"
+		"                         or -p, a process already running is counted from\n"
+		"                         when it is first seen (its Running line), and one\n"
+		"                         still alive at the end gets its counts then\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Summary while recording (trexec's top-N):\n"
@@ -146,7 +149,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record --all --comm make --uid 1000 -o builds.jsonl\n"
 		"  sudo proctrace record --all -o during.jsonl -- ./load-test.sh\n"
 		"  sudo proctrace record --all --max-size 100M -o day.jsonl\n"
-		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n\n"
+		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n"
+		"  sudo proctrace record --all --syscalls --duration 10s -o sc-all.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -241,9 +245,6 @@ static int check_modes(const struct record_cli *c, bool has_cmd)
 		return error("record: -x and %s contradict each other: -x is about the orphans of "
 			     "a command recorded alone%s", mode,
 			     c->all ? " (--all -- CMD stops at CMD's exit already)" : "");
-	if (c->syscalls && mode)
-		return error("record: --syscalls and %s contradict each other: syscalls are counted "
-			     "for a command's tree only, not yet with --all or -p", mode);
 	if ((c->ncomm || c->nuid) && !mode)
 		return error("record: %s needs --all or -p: it picks processes among every one, "
 			     "or among a tree's", c->ncomm ? "--comm" : "--uid");
