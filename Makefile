@@ -38,18 +38,19 @@ override CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize
 override LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 
-# The kernel side is built five times: without the syscall hooks; with the
+# The kernel side is built six times: without the syscall hooks; with the
 # syscall exit hook, which only options such as --failed-execs load; with the
-# syscall entry hook too, for --syscalls; and without and with the exit hook
-# plus the task walk of record --all and -p (record/recorder.c).
+# syscall entry hook too, for --syscalls; and each of those three plus the
+# task walk of record --all and -p (record/recorder.c).
 # The sampling program (record/sample.bpf.c) is an object of its own, loaded
 # at the first round of sampling only.
 BPF_SRC := record/proctrace.bpf.c
 BPF_OBJ := $(BUILD)/proctrace.bpf.o $(BUILD)/proctrace_sc.bpf.o $(BUILD)/proctrace_cnt.bpf.o \
-	   $(BUILD)/proctrace_all.bpf.o $(BUILD)/proctrace_sc_all.bpf.o
+	   $(BUILD)/proctrace_all.bpf.o $(BUILD)/proctrace_sc_all.bpf.o $(BUILD)/proctrace_cnt_all.bpf.o
 SAMPLE_OBJ := $(BUILD)/sample.bpf.o
 SKEL := $(BUILD)/proctrace.skel.h $(BUILD)/proctrace_sc.skel.h $(BUILD)/proctrace_cnt.skel.h \
-	$(BUILD)/proctrace_all.skel.h $(BUILD)/proctrace_sc_all.skel.h $(BUILD)/sample.skel.h
+	$(BUILD)/proctrace_all.skel.h $(BUILD)/proctrace_sc_all.skel.h $(BUILD)/proctrace_cnt_all.skel.h \
+	$(BUILD)/sample.skel.h
 
 SRCS := $(wildcard cmd/*.c formats/*.c render/*.c) $(filter-out %.bpf.c,$(wildcard record/*.c))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -118,6 +119,7 @@ $(BUILD)/proctrace_cnt.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK -DPT_SYSCALL_COUNT
 # record --all and -p: the task walk, and forks followed machine-wide or in a tree.
 $(BUILD)/proctrace_all.bpf.o: BPF_DEFS := -DPT_WALK
 $(BUILD)/proctrace_sc_all.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK -DPT_WALK
+$(BUILD)/proctrace_cnt_all.bpf.o: BPF_DEFS := -DPT_SYSCALL_HOOK -DPT_SYSCALL_COUNT -DPT_WALK
 
 $(BPF_OBJ): $(BUILD)/%.bpf.o: $(BPF_SRC) $(wildcard record/*.h) formats/event.h
 	$(msg) BPF $@

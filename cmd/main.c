@@ -17,7 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "sort", cmd_sort, "order a recording by time" },
 	{ "render", cmd_render, "turn a recording into a view" },
 	{ "diff", cmd_diff, "what changed between two recordings" },
-	{ "snoop", cmd_snoop, "run a command and print each exec of its tree as it happens" },
+	{ "snoop", cmd_snoop, "print each exec of a command's tree (or of the machine) as it happens" },
 	{ 0 },
 };
 

@@ -80,7 +80,10 @@ static void usage(FILE *f)
 		"                         syscall (Syscalls lines, at each exec and exit;\n"
 		"                         render -f syscalls shows them): this hooks the\n"
 		"                         entry of every syscall, which makes every syscall\n"
-		"                         on the machine slower while recording\n"
+		"                         on the machine slower while recording. With --all\n"
+		"                         or -p, a process already running is counted from\n"
+		"                         when it is first seen (its Running line), and one\n"
+		"                         still alive at the end gets its counts then\n"
 		"  -q, --quiet            print neither the file name nor the summary line\n"
 		"  -h, --help             show this help\n\n"
 		"Summary while recording (trexec's top-N):\n"
@@ -146,7 +149,8 @@ static void usage(FILE *f)
 		"  sudo proctrace record --all --comm make --uid 1000 -o builds.jsonl\n"
 		"  sudo proctrace record --all -o during.jsonl -- ./load-test.sh\n"
 		"  sudo proctrace record --all --max-size 100M -o day.jsonl\n"
-		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n\n"
+		"  sudo proctrace record -p \"$(pgrep -o -x make)\" -o attached.jsonl\n"
+		"  sudo proctrace record --all --syscalls --duration 10s -o sc-all.jsonl\n\n"
 		"See proctrace-record(1) for every option and corner case.\n");
 }
 
@@ -227,34 +231,37 @@ static int parse_uid(const char *s, uint32_t *out)
 static int check_modes(const struct record_cli *c, bool has_cmd)
 {
 	const char *mode = c->all ? "--all" : c->pid ? "-p" : NULL;
+	const char *name = c->name;
+	/* snoop's -x is execsnoop's (failed execs); record's -x is its --no-wait */
+	bool record = !strcmp(name, "record");
+	const char *nowait = record ? "-x" : "--no-wait";
+	const char *or_none = record ? "" : ", or no command (the whole machine)";
 
 	if (c->all && c->pid)
-		return error("record: -p and --all contradict each other: -p records one tree, "
-			     "--all every process");
+		return error("%s: -p and --all contradict each other: -p records one tree, "
+			     "--all every process", name);
 	if (c->pid && has_cmd)
-		return error("record: -p and a command (CMD) contradict each other: -p records a "
-			     "process that is already running");
+		return error("%s: -p and a command (CMD) contradict each other: -p records a "
+			     "process that is already running", name);
 	if (c->duration_ns && has_cmd)
-		return error("record: --duration and a command (CMD) contradict each other: the "
-			     "recording ends when CMD exits");
+		return error("%s: --duration and a command (CMD) contradict each other: the "
+			     "recording ends when CMD exits", name);
 	if (c->no_wait && mode)
-		return error("record: -x and %s contradict each other: -x is about the orphans of "
-			     "a command recorded alone%s", mode,
-			     c->all ? " (--all -- CMD stops at CMD's exit already)" : "");
-	if (c->syscalls && mode)
-		return error("record: --syscalls and %s contradict each other: syscalls are counted "
-			     "for a command's tree only, not yet with --all or -p", mode);
+		return error("%s: %s and %s contradict each other: %s is about the orphans of "
+			     "a command recorded alone%s", name, nowait,
+			     c->all && !has_cmd && !record ? "no command (the whole machine, as --all)" : mode,
+			     nowait, c->all && (has_cmd || record) ? " (--all -- CMD stops at CMD's exit already)" : "");
 	if ((c->ncomm || c->nuid) && !mode)
-		return error("record: %s needs --all or -p: it picks processes among every one, "
-			     "or among a tree's", c->ncomm ? "--comm" : "--uid");
+		return error("%s: %s needs --all or -p%s: it picks processes among every one, "
+			     "or among a tree's", name, c->ncomm ? "--comm" : "--uid", or_none);
 	if (c->duration_ns && !mode)
-		return error("record: --duration needs --all or -p (a command's recording ends "
-			     "when it exits)");
+		return error("%s: --duration needs --all or -p%s (a command's recording ends "
+			     "when it exits)", name, or_none);
 	if (c->max_size && !mode)
-		return error("record: --max-size needs --all or -p");
+		return error("%s: --max-size needs --all or -p%s", name, or_none);
 	if (!has_cmd && !mode)
-		return error("record: no command given (usage: proctrace record [OPTIONS] -- CMD "
-			     "[ARGS...], or record --all, or record -p PID)");
+		return error("%s: no command given (usage: proctrace %s [OPTIONS] -- CMD "
+			     "[ARGS...], or %s --all, or %s -p PID)", name, name, name, name);
 	return 0;
 }
 
@@ -359,30 +366,30 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			break;
 		case 'p':
 			if (parse_uint(optarg, INT32_MAX, &n) || n == 0) {
-				error("record: -p '%s': want a process id (a number from 1)", optarg);
+				error("%s: -p '%s': want a process id (a number from 1)", name, optarg);
 				return -EINVAL;
 			}
 			c->pid = (int)n;
 			break;
 		case OPT_COMM:
 			if (!*optarg) {
-				error("record: --comm needs a name");
+				error("%s: --comm needs a name", name);
 				return -EINVAL;
 			}
 			if (c->ncomm == RECORD_MAX_FILTERS) {
-				error("record: --comm: at most %d names", RECORD_MAX_FILTERS);
+				error("%s: --comm: at most %d names", name, RECORD_MAX_FILTERS);
 				return -EINVAL;
 			}
 			c->comm[c->ncomm++] = optarg;
 			break;
 		case OPT_UID:
 			if (c->nuid == RECORD_MAX_FILTERS) {
-				error("record: --uid: at most %d uids", RECORD_MAX_FILTERS);
+				error("%s: --uid: at most %d uids", name, RECORD_MAX_FILTERS);
 				return -EINVAL;
 			}
 			err = parse_uid(optarg, &c->uid[c->nuid]);
 			if (err) {
-				error("record: --uid '%s': %s", optarg,
+				error("%s: --uid '%s': %s", name, optarg,
 				      err == -ENOENT ? "no such user" : "want a uid (a number) or a user name");
 				return -EINVAL;
 			}
@@ -391,16 +398,16 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		case OPT_DURATION:
 			err = parse_duration_unit(optarg, &c->duration_ns);
 			if (err || !c->duration_ns) {
-				error("record: --duration '%s': want a length with its unit, above 0, "
-				      "such as 500ms, 30s, 10m or 2h", optarg);
+				error("%s: --duration '%s': want a length with its unit, above 0, "
+				      "such as 500ms, 30s, 10m or 2h", name, optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_MAX_SIZE:
 			err = record_parse_size(optarg, &c->max_size);
 			if (err || c->max_size < RECORD_MIN_MAX_SIZE) {
-				error("record: --max-size '%s': want a size in bytes from 4K (K, M, G "
-				      "suffixes)", optarg);
+				error("%s: --max-size '%s': want a size in bytes from 4K (K, M, G "
+				      "suffixes)", name, optarg);
 				return -EINVAL;
 			}
 			break;
@@ -507,9 +514,10 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		error("%s: %s needs --summary", name, summary_opt);
 		return -EINVAL;
 	}
-	/* snoop without CMD says itself what it needs */
-	if (!(x && x->cmd_optional && optind >= argc && !c->all && !c->pid) &&
-	    check_modes(c, optind < argc))
+	/* snoop without CMD: the whole machine, as --all (whose rules then apply) */
+	if (x && x->all_without_cmd && optind >= argc && !c->pid)
+		c->all = true;
+	if (check_modes(c, optind < argc))
 		return -EINVAL;
 	c->cmd = optind < argc ? argv + optind : NULL;
 	return RECORD_RUN;

@@ -73,7 +73,7 @@ struct record_extra {
 	int (*opt)(void *ctx, struct record_cli *c, int opt, const char *arg);
 	void (*usage)(FILE *f);        /* --help */
 	void *ctx;
-	bool cmd_optional;             /* no CMD is not an error (c->cmd is NULL) */
+	bool all_without_cmd;          /* no CMD (and no -p) means --all (c->all is set) */
 };
 
 /* record_parse_opts() with x's options too. */

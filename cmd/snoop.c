@@ -14,7 +14,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: proctrace snoop [OPTIONS] [--] CMD [ARGS...]\n\n"
+		"Usage: proctrace snoop [OPTIONS] [--] CMD [ARGS...]\n"
+		"       proctrace snoop [OPTIONS]    (the whole machine, as record --all)\n"
+		"       proctrace snoop -p PID [OPTIONS]\n\n"
 		"Runs CMD as 'proctrace record' does and prints one line per exec of its\n"
 		"whole process tree as it happens, with execsnoop's columns: the time\n"
 		"(with -t), PID, PPID, RET (0; with -x, a failed exec's negative errno)\n"
@@ -27,11 +29,15 @@ static void usage(FILE *f)
 		"or the kernel's ring buffer was full) is counted and reported at the\n"
 		"end, never dropped without a word. With -o, the recording is written\n"
 		"too, as 'proctrace record -o FILE' writes it.\n\n"
-		"Without CMD, snoop would trace the whole machine: that needs 'record\n"
-		"--all', which this build does not have yet.\n\n"
+		"Without CMD, snoop traces the whole machine, as 'record --all' does:\n"
+		"every exec of every process, until Ctrl-C, SIGTERM or --duration DUR\n"
+		"(record's --comm, --uid and --max-size apply too; -p PID traces that\n"
+		"process's tree instead). Under sudo, this shows the user every user's\n"
+		"execs, argv included, as record --all does.\n\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON); under sudo, CMD runs as the\n"
 		"invoking user and FILE is opened as that user (see proctrace-record(1)).\n\n"
-		"Options (and record's: -o FILE, -f, --no-wait, --buffer-size SIZE, -q):\n"
+		"Options (and record's: -o FILE, -f, --no-wait, --buffer-size SIZE, -q,\n"
+		"--duration DUR, --comm NAME, --uid UID, --max-size SIZE, -p PID):\n"
 		"  -t                     a TIME(s) column: seconds since tracing started\n"
 		"      --timestamps relative|wall\n"
 		"                         a time column: seconds since the start, or the\n"
@@ -49,13 +55,15 @@ static void usage(FILE *f)
 		"      --no-wait          stop when CMD exits (record's -x)\n"
 		"  -q, --quiet            no closing line (lines not printed are still told)\n"
 		"  -h, --help             show this help\n\n"
-		"Exit status: CMD's own, as 'proctrace record' gives it; 1 if tracing\n"
-		"failed; 2 on a usage error.\n\n"
+		"Exit status: CMD's own, as 'proctrace record' gives it; without CMD, 0\n"
+		"once traced, whatever ended it; 1 if tracing failed; 2 on a usage error.\n\n"
 		"EXAMPLES\n"
 		"  sudo proctrace snoop -- make -j8\n"
 		"  sudo proctrace snoop -t -x --exits -- ./configure\n"
 		"  sudo proctrace snoop --timestamps wall -o build.jsonl -- make | tee execs.log\n"
-		"  sudo proctrace snoop -q -- ./test.sh | grep -F curl\n\n"
+		"  sudo proctrace snoop -q -- ./test.sh | grep -F curl\n"
+		"  sudo proctrace snoop -t                  # every exec on the machine, until Ctrl-C\n"
+		"  sudo proctrace snoop --duration 30s --uid 1000 -o machine.jsonl\n\n"
 		"See proctrace-snoop(1).\n");
 }
 
@@ -112,7 +120,7 @@ int cmd_snoop(int argc, char **argv)
 	struct snoop_cli s = { .log = { .header = true } };
 	const struct record_extra x = { .cmd = "snoop", .shortopts = "tx", .longopts = longopts,
 					.opt = snoop_opt, .usage = usage, .ctx = &s,
-					.cmd_optional = true };
+					.all_without_cmd = true };
 	const struct recorder_hook *hooks[2] = { NULL, NULL };
 	struct live_out *out = NULL;
 	struct live_log *log = NULL;
@@ -122,11 +130,6 @@ int cmd_snoop(int argc, char **argv)
 	ret = record_parse_opts_with(argc, argv, &c, &x);
 	if (ret != RECORD_RUN)
 		return ret == RECORD_HELP ? EXIT_OK : EXIT_USAGE;
-	if (!c.cmd) {
-		error("snoop: without CMD, snoop traces the whole machine, which needs 'record --all' "
-		      "support, not in this build: give a command (proctrace snoop -- CMD)");
-		return EXIT_USAGE;
-	}
 	if (c.output && (!strcmp(c.output, "-") || fd_path(c.output) == STDOUT_FILENO)) {
 		error("snoop: -o %s: stdout has the exec log; write the recording to a file", c.output);
 		return EXIT_USAGE;

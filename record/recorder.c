@@ -34,6 +34,7 @@
 #include "proctrace_sc.skel.h"
 #include "proctrace_all.skel.h"
 #include "proctrace_sc_all.skel.h"
+#include "proctrace_cnt_all.skel.h"
 #include "sample.skel.h"
 
 /* Flush the output once this much is buffered, when idle, or this often. */
@@ -46,24 +47,26 @@
 #define LOAD_TRIES 10 /* loads cut short by a signal (EAGAIN) */
 
 /*
- * The kernel side is built four times from record/proctrace.bpf.c: one
+ * The kernel side is built six times from record/proctrace.bpf.c: one
  * build adds the syscall exit hook, loaded only when an option needs it
- * (needs_syscall_hook()), and each comes again with the task walk of
- * --all and -p (needs_walk()). All have the same maps and counters, which
- * the recorder uses through the fds and pointers here, whichever was loaded.
+ * (needs_syscall_hook()), one the entry hook that counts syscalls too
+ * (--syscalls), and each comes again with the task walk of --all and -p
+ * (needs_walk()). All have the same maps and counters, which the recorder
+ * uses through the fds and pointers here, whichever was loaded.
  */
 struct bpf_side {
 	struct proctrace_bpf *skel;       /* the default build, or */
 	struct proctrace_sc_bpf *skel_sc; /* the one with the syscall hook, or */
 	struct proctrace_cnt_bpf *skel_cnt; /* the one counting syscalls too (--syscalls), or */
-	struct proctrace_all_bpf *skel_all;       /* those two with the walk */
+	struct proctrace_all_bpf *skel_all;       /* those three with the walk */
 	struct proctrace_sc_all_bpf *skel_sc_all;
+	struct proctrace_cnt_all_bpf *skel_cnt_all;
 	int events_fd, traced_fd, pending_fd;
 	volatile __u64 *seq;     /* the next event's seq */
 	volatile __u64 *lost;    /* events the kernel side dropped */
 	volatile __u64 *lost_execs; /* of them, Exec and BadExec records */
 	volatile __s64 *pending; /* Exits waiting in pending_exits */
-	/* skel_cnt's syscall tables, and the syscalls it could not count */
+	/* the counting builds' syscall tables, and the syscalls they could not count */
 	int sc_native_fd, sc_ia32_fd;
 	volatile __u64 *sc_lost;
 	/* The walk's builds only: */
@@ -1474,6 +1477,14 @@ static bool needs_syscall_hook(const struct recorder_opts *o)
 		(b)->walking = &(s)->bss->walking;                            \
 	} while (0)
 
+/* The counting builds: their syscall tables, and the syscalls they could not count. */
+#define SKEL_CNT_KEEP(b, s)                                                   \
+	do {                                                                  \
+		(b)->sc_native_fd = (s)->maps.sc_native.map_fd;               \
+		(b)->sc_ia32_fd = (s)->maps.sc_ia32.map_fd;                   \
+		(b)->sc_lost = &(s)->bss->sc_lost;                            \
+	} while (0)
+
 static void close_skel(struct bpf_side *b)
 {
 	proctrace_bpf__destroy(b->skel);
@@ -1481,6 +1492,7 @@ static void close_skel(struct bpf_side *b)
 	proctrace_cnt_bpf__destroy(b->skel_cnt);
 	proctrace_all_bpf__destroy(b->skel_all);
 	proctrace_sc_all_bpf__destroy(b->skel_sc_all);
+	proctrace_cnt_all_bpf__destroy(b->skel_cnt_all);
 	*b = (struct bpf_side){ .events_fd = -1, .traced_fd = -1, .pending_fd = -1,
 				.sc_native_fd = -1, .sc_ia32_fd = -1,
 				.walk_link_fd = -1, .uid_filter_fd = -1 };
@@ -1500,7 +1512,18 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 	int ncpu = libbpf_num_possible_cpus(), err;
 
 	close_skel(b);
-	if (o->syscalls) {
+	if (o->syscalls && needs_walk(o)) {
+		b->skel_cnt_all = proctrace_cnt_all_bpf__open();
+		if (!b->skel_cnt_all)
+			return -ENOMEM;
+		SKEL_SIZE(b->skel_cnt_all, o, ncpu, log, logsize);
+		SKEL_WALK_SIZE(b->skel_cnt_all, o);
+		err = proctrace_cnt_all_bpf__load(b->skel_cnt_all);
+		if (!err) {
+			SKEL_WALK_KEEP(b, b->skel_cnt_all);
+			SKEL_CNT_KEEP(b, b->skel_cnt_all);
+		}
+	} else if (o->syscalls) {
 		b->skel_cnt = proctrace_cnt_bpf__open();
 		if (!b->skel_cnt)
 			return -ENOMEM;
@@ -1508,9 +1531,7 @@ static int load_skel(struct recorder *r, char *log, __u32 logsize)
 		err = proctrace_cnt_bpf__load(b->skel_cnt);
 		if (!err) {
 			SKEL_KEEP(b, b->skel_cnt);
-			b->sc_native_fd = b->skel_cnt->maps.sc_native.map_fd;
-			b->sc_ia32_fd = b->skel_cnt->maps.sc_ia32.map_fd;
-			b->sc_lost = &b->skel_cnt->bss->sc_lost;
+			SKEL_CNT_KEEP(b, b->skel_cnt);
 		}
 	} else if (needs_walk(o) && needs_syscall_hook(o)) {
 		b->skel_sc_all = proctrace_sc_all_bpf__open();
@@ -1596,6 +1617,22 @@ static int attach_cnt(struct proctrace_cnt_bpf *s, const struct recorder_opts *o
 	return ret < 0 ? ret : 0;
 }
 
+/* The same, with the walk (attached here, run later by the recorder). */
+static int attach_cnt_all(struct proctrace_cnt_all_bpf *s, const struct recorder_opts *o)
+{
+	int ret = 0;
+
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_fork__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_exec__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_exit__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_switch__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_sys_enter__attach(s);
+	ret = ret < 0 ? ret : proctrace_cnt_all_bpf__walk__attach(s);
+	if (o->failed_execs)
+		ret = ret < 0 ? ret : proctrace_cnt_all_bpf__on_sys_exit__attach(s);
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * Load, size and attach the BPF side. The skeleton is a light one: its
  * loader program creates the maps and loads the programs in the kernel,
@@ -1646,6 +1683,8 @@ static int open_bpf(struct recorder *r)
 	}
 	if (r->bpf.skel_cnt)
 		err = attach_cnt(r->bpf.skel_cnt, r->o);
+	else if (r->bpf.skel_cnt_all)
+		err = attach_cnt_all(r->bpf.skel_cnt_all, r->o);
 	else if (r->bpf.skel_sc_all)
 		err = proctrace_sc_all_bpf__attach(r->bpf.skel_sc_all);
 	else if (r->bpf.skel_all)
@@ -1658,7 +1697,9 @@ static int open_bpf(struct recorder *r)
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return err;
 	}
-	if (r->bpf.skel_sc_all)
+	if (r->bpf.skel_cnt_all)
+		r->bpf.walk_link_fd = r->bpf.skel_cnt_all->links.walk_fd;
+	else if (r->bpf.skel_sc_all)
 		r->bpf.walk_link_fd = r->bpf.skel_sc_all->links.walk_fd;
 	else if (r->bpf.skel_all)
 		r->bpf.walk_link_fd = r->bpf.skel_all->links.walk_fd;
@@ -1921,7 +1962,7 @@ static int finish_syscalls(struct recorder *r, struct rec_end *end)
 {
 	int err;
 
-	if (!r->bpf.skel_cnt)
+	if (!r->bpf.sc_lost)
 		return 0;
 	err = sc_send_alive(r->bpf.traced_fd, r->bpf.sc_native_fd, r->bpf.sc_ia32_fd, &r->sc,
 			    write_alive, r);

@@ -1030,13 +1030,21 @@ bench_system() {
 		wait "$pid" || true
 		lost_of "$W/all.jsonl" >>"$RAW/system.lost"
 	done
+	note "system: storm of $N_STORM processes, 4 parallel loops, alone"
+	timed allstorm.alone "$FORKER" -n "$N_STORM" -j 4 -- /bin/true
 	note "system: storm of $N_STORM processes, 4 parallel loops, under --all"
-	"$PROCTRACE" record --all -o "$W/allstorm.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true \
-		>/dev/null 2>"$W/allstorm.err"
-	echo $? >"$RAW/allstorm.rc"
+	timed allstorm.time "$PROCTRACE" record --all -o "$W/allstorm.jsonl" -- "$FORKER" -n "$N_STORM" -j 4 -- /bin/true
 	storm_counts "$W/allstorm.jsonl" >"$RAW/allstorm.counts"
 	grep -c '^{"Running"' "$W/allstorm.jsonl" >"$RAW/allstorm.running"
 	wc -l <"$W/allstorm.jsonl" >"$RAW/allstorm.lines"
+	rm -f "$W/allstorm.jsonl"
+	# The same, counting every syscall of the machine too (--all --syscalls).
+	note "system: storm of $N_STORM processes, 4 parallel loops, under --all --syscalls"
+	timed allstorm.sc.time "$PROCTRACE" record --all --syscalls -o "$W/allstorm.jsonl" -- \
+		"$FORKER" -n "$N_STORM" -j 4 -- /bin/true
+	storm_counts "$W/allstorm.jsonl" >"$RAW/allstorm.sc.counts"
+	sc_lost_of "$W/allstorm.jsonl" >"$RAW/allstorm.sc.sclost"
+	grep -c '^{"Syscalls"' "$W/allstorm.jsonl" >"$RAW/allstorm.sc.lines"
 	rm -f "$W/allstorm.jsonl"
 }
 
@@ -1061,10 +1069,18 @@ report_system() {
 	echo "everything else the machine ran meanwhile ($(cat "$RAW/allstorm.running") processes already running,"
 	echo "$(cat "$RAW/allstorm.lines") lines in all)."
 	echo
-	echo "| Fork lines (forker's) | Exit lines (forker's children) | End.lost | target | |"
-	echo "|---|---|---|---|---|"
-	printf '| %s | %s | %s | %s each, 0 lost | %s |\n' "$f" "$x" "$lost" "$N_STORM" \
+	echo "| recording | Fork lines (forker's) | Exit lines (forker's children) | End.lost | wall (ratio to the storm alone, $(cell_time allstorm.alone)) | target | |"
+	echo "|---|---|---|---|---|---|---|"
+	printf '| `--all` | %s | %s | %s | %s (%s) | %s each, 0 lost | %s |\n' "$f" "$x" "$lost" \
+		"$(cell_time allstorm.time)" "$(cell_ratio allstorm.time allstorm.alone)" "$N_STORM" \
 		"$([ "$f" = "$N_STORM" ] && [ "$x" = "$N_STORM" ] && [ "$lost" = 0 ] && echo PASS || echo MISS)"
+	if [ -s "$RAW/allstorm.sc.counts" ]; then
+		read -r f x lost <"$RAW/allstorm.sc.counts"
+		printf '| `--all --syscalls` (%s Syscalls lines, End.syscalls_lost %s) | %s | %s | %s | %s (%s) | %s each, 0 lost | %s |\n' \
+			"$(cat "$RAW/allstorm.sc.lines")" "$(cat "$RAW/allstorm.sc.sclost")" "$f" "$x" "$lost" \
+			"$(cell_time allstorm.sc.time)" "$(cell_ratio allstorm.sc.time allstorm.alone)" "$N_STORM" \
+			"$([ "$f" = "$N_STORM" ] && [ "$x" = "$N_STORM" ] && [ "$lost" = 0 ] && echo PASS || echo MISS)"
+	fi
 	echo
 }
 

@@ -184,14 +184,89 @@ test_snoop_slow_reader_lines_counted() {
 	grep -q "^proctrace: snoop: $((n + 3)) execs, $dropped lines not printed$" err || fail "closing line: $(cat err)"
 }
 
-test_snoop_without_cmd_needs_all() {
+# wait_line ERE FILE: until FILE has a line matching ERE.
+wait_line() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		grep -qE -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no line with $1 in $2: $(tail -5 "$2" 2>&1)"
+}
+
+# Without CMD, snoop traces the whole machine (record --all): a command this
+# shell runs, outside anything snoop started, has its line with its exact
+# argv, and the recording -o writes is system-wide, read by every view.
+test_snoop_without_cmd_traces_the_machine() {
+	need_root
+	local marker="snoop-marker-$$-$RANDOM" pid line
+	"$PROCTRACE" snoop --no-header -o rec.jsonl >out 2>err &
+	pid=$!
+	# the walk is written once the hooks are on: what runs from then on is seen
+	wait_line '"Running"' rec.jsonl
+	/bin/echo "$marker" 'two words' "it's" >/dev/null
+	# (the greps that wait have lines of their own, with the marker in their argv)
+	wait_line "^ *[0-9]+ +[0-9]+ +0 /bin/echo $marker " out
+	kill -INT "$pid"
+	wait_exit "$pid"
+	assert_eq "$RC" 0 "snoop's exit status ($(cat err))"
+	line=$(grep -E "^ *[0-9]+ +[0-9]+ +0 /bin/echo $marker " out)
+	assert_eq "$(wc -l <<<"$line")" 1 "lines of the marker: $(grep -F "$marker" out)"
+	assert_eq "$(args_of "$line")" "/bin/echo $marker 'two words' 'it'\\''s'" "ARGS of: $line"
+	# PPID: this shell, which forked it
+	assert_eq "$(awk '{ print $2 }' <<<"$line")" "$BASHPID" "PPID of: $line"
+	grep -qE '^proctrace: snoop: [0-9]+ execs?, 0 lines not printed$' err || fail "closing line: $(cat err)"
+	expect '.[0].Recording | .system_wide == true and (has("root_pid") | not)' "header: $(head -1 rec.jsonl)"
+	expect --arg m "$marker" 'any(.[]; .Exec.cmdline == ["/bin/echo", $m, "two words", "it'"'"'s"])' \
+		"no Exec of the marker in the recording"
+	expect '.[-1].End.stopped == "signal"' "End: $(tail -1 rec.jsonl)"
+	# every line is an Exec of the recording
+	assert_eq "$(grep -cvE '^ *[0-9]+ +[0-9]+ +0 ' out || true)" 0 "lines that are not exec lines"
+	assert_eq "$(wc -l <out)" "$(jq -c 'select(.Exec)' rec.jsonl | wc -l)" "lines and Execs"
+	"$PROCTRACE" render -f summary rec.jsonl >sum 2>err || fail "render: $(cat err)"
+	grep -q 'already running at the start' sum || fail "the summary: $(head -8 sum)"
+	"$PROCTRACE" render -f processes rec.jsonl | grep -qF "$marker" || fail "render -f processes has no marker"
+}
+
+# --duration ends it (as record --all's); record's rules for --all hold.
+test_snoop_without_cmd_duration_and_usage() {
+	need_root
 	local rc=0
-	"$PROCTRACE" snoop >out 2>err || rc=$?
-	assert_eq "$rc" 2 "exit status without CMD"
-	grep -q "needs 'record --all'" err || fail "message: $(cat err)"
-	"$PROCTRACE" snoop --bogus -- true 2>err && fail "unknown option accepted"
-	grep -q "snoop: unknown option '--bogus'" err || fail "message: $(cat err)"
+	"$PROCTRACE" snoop -q --duration 100ms -o rec.jsonl >out 2>err || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat err))"
+	head -1 out | grep -qE '^ +PID +PPID +RET ARGS$' || fail "header line: $(head -1 out)"
+	expect '.[0].Recording.system_wide == true and .[-1].End.stopped == "duration"' "End: $(tail -1 rec.jsonl)"
+}
+
+# Under sudo, as record --all: every user's execs are shown (the invoking
+# user asked for the machine), and the recording is the user's file.
+test_snoop_without_cmd_under_sudo() {
+	need_root
+	local rc=0
+	chmod 777 .
+	SUDO_UID=65534 SUDO_GID=65534 "$PROCTRACE" snoop -q --duration 100ms -o rec.jsonl >out 2>err || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat err))"
+	assert_eq "$(stat -c %u rec.jsonl)" 65534 "the recording's owner"
+	expect --argjson p "$BASHPID" '.[0].Recording.system_wide == true and any(.[]; .Running.pid == $p)' \
+		"no Running for this shell (root's)"
+}
+
+test_snoop_usage_errors() {
+	usage() {
+		local want=$1 rc=0
+		shift
+		"$PROCTRACE" snoop "$@" >out 2>err || rc=$?
+		assert_eq "$rc" 2 "snoop $* ($(cat err))"
+		grep -qF -- "$want" err || fail "snoop $*: $(cat err), want '$want'"
+	}
+	usage "snoop: --no-wait and no command (the whole machine, as --all)" --no-wait
+	usage "snoop: --duration and a command (CMD) contradict" --duration 1s -- true
+	usage "snoop: --comm needs --all or -p, or no command" --comm sh -- true
+	usage "snoop: -p and --all contradict" --all -p 1
+	usage "snoop: --duration '5'" --duration 5
+	usage "snoop: unknown option '--bogus'" --bogus -- true
 	"$PROCTRACE" snoop --help | grep -q EXAMPLES || fail "no --help"
+	"$PROCTRACE" snoop --help | grep -q "Without CMD, snoop traces the whole machine" || fail "--help on no CMD"
 }
 
 # --- record --summary: the summary so far, while recording ----------------

@@ -2,7 +2,8 @@
 # tests/e2e/test_record_syscalls.sh: record --syscalls against the real kernel:
 # exact counts of known syscalls, one set of counts per exec image, threads
 # counted to their process, 32-bit programs by the ia32 table, processes
-# still alive at the end; render -f syscalls and the summary's section.
+# still alive at the end, with --all and -p too; render -f syscalls and the
+# summary's section.
 . "$(dirname "$0")/lib.sh"
 
 # As root directly: under sudo, CMD would run as the invoking user.
@@ -139,6 +140,93 @@ test_process_alive_at_the_end() {
 	assert_eq "$(sc "$bg" | tail -1 | jq -c '.syscalls | [.getppid, .write]')" "[500,2]" \
 		"the running process's counts: $(sc "$bg")"
 	expect --argjson b "$bg" '[.[] | select(.Exit.pid == $b)] | length == 0' "no Exit of $bg"
+}
+
+# --all -- CMD: CMD's process has the same exact counts as when it is
+# recorded alone, in a system-wide recording.
+test_all_counts_a_command_exactly() {
+	need_root
+	rec --all --syscalls -- "$HB/sccount" 1000 7
+	assert_eq "$RC" 0 "record exit status ($(cat err))"
+	expect '.[0].Recording | .system_wide == true and .syscalls == true' "header: $(head -1 rec.jsonl)"
+	local r
+	r=$(root_pid)
+	assert_eq "$(sc "$r" | wc -l)" 1 "Syscalls lines of the root: $(sc "$r")"
+	assert_eq "$(sc "$r" | jq -c '.syscalls | [.getppid, .write, .exit_group, .execve]')" "[1000,7,1,1]" \
+		"getppid, write, exit_group, execve: $(sc "$r")"
+	expect '.[-1].End | has("syscalls_lost") and .stopped == "command"' "End: $(tail -1 rec.jsonl)"
+}
+
+# until_syscall PID NR: until PID is in syscall NR (/proc/PID/syscall).
+until_syscall() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "pid $1 never came to syscall $2: $(cat "/proc/$1/syscall" 2>&1)"
+}
+
+# wait_line PATTERN: until rec.jsonl has a line matching PATTERN.
+wait_line() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		grep -q -- "$1" rec.jsonl 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no line matching $1 in rec.jsonl"
+}
+
+# -p PID of a shell waiting on a fifo: the child it starts after the attach
+# has exact counts; the shell, already running (a Running line), is counted
+# from when it was first seen: its read of the fifo, its fork and wait, its
+# exit_group, but not the execve that started it before the recording.
+test_p_counts_the_attached_tree() {
+	need_root
+	local pid child
+	mkfifo fifo
+	# opened read-write, so that the open does not wait for a writer
+	bash -c "exec 3<>fifo; read -r x <&3; \"$HB/sccount\" 1000 7; exit 4" &
+	pid=$!
+	until_syscall "$pid" 0 # read(2): waiting on the fifo
+	"$PROCTRACE" record -q -f -p "$pid" --syscalls -o rec.jsonl 2>err &
+	REC=$!
+	wait_line "\"Running\".*\"pid\":$pid,"
+	echo go >fifo
+	wait_exit "$REC"
+	assert_eq "$RC" 0 "record's exit status ($(cat err))"
+	expect '.[0].Recording | .attached_pid == '"$pid"' and .syscalls == true' "header: $(head -1 rec.jsonl)"
+	child=$(jq -r 'select(.Exec.cmdline[0] == "'"$HB/sccount"'") | .Exec.pid' rec.jsonl)
+	[ -n "$child" ] || fail "no Exec of sccount: $(cat rec.jsonl)"
+	assert_eq "$(sc "$child" | tail -1 | jq -c '.syscalls | [.getppid, .write, .exit_group, .execve]')" "[1000,7,1,1]" \
+		"the child's counts: $(sc "$child")"
+	assert_eq "$(sc "$pid" | wc -l)" 1 "Syscalls lines of the attached shell: $(sc "$pid")"
+	sc "$pid" | jq -e '.syscalls | .read >= 1 and .wait4 >= 1 and .exit_group == 1 and (has("execve") | not)' \
+		>/dev/null || fail "the attached shell's counts: $(sc "$pid")"
+	expect --argjson p "$pid" '[.[] | select(.Running.pid == $p or .Syscalls.pid == $p or .Exit.pid == $p) | keys[0]]
+		== ["Running", "Syscalls", "Exit"]' "order: $(grep -v Recording rec.jsonl | cut -c1-80)"
+	assert_eq "$(jq -c 'select(.End) | [.End.exit_code, .End.stopped, .End.syscalls_lost]' rec.jsonl)" '[4,"tree",0]' "End"
+}
+
+# --all until Ctrl-C: a process started during the recording and still
+# alive at its end gets its counts in a last Syscalls line, with no Exit.
+test_all_process_alive_at_the_end() {
+	need_root
+	local bg
+	"$PROCTRACE" record -q -f --all --syscalls -o rec.jsonl 2>err &
+	REC=$!
+	wait_line '"Running"'
+	"$HB/sccount" 500 2 0 pause &
+	bg=$!
+	until_syscall "$bg" 34 # pause(2): its calls are made
+	kill -INT "$REC"
+	wait_exit "$REC"
+	kill "$bg"
+	assert_eq "$RC" 0 "record's exit status ($(cat err))"
+	assert_eq "$(sc "$bg" | tail -1 | jq -c '.syscalls | [.getppid, .write, .execve, .exit_group]')" "[500,2,1,null]" \
+		"the running process's counts: $(sc "$bg")"
+	expect --argjson b "$bg" '[.[] | select(.Exit.pid == $b)] | length == 0' "no Exit of $bg"
+	expect '.[-1].End.stopped == "signal"' "End: $(tail -1 rec.jsonl)"
 }
 
 # Without --syscalls, nothing is counted and no syscall is hooked for it;
