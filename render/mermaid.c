@@ -813,12 +813,13 @@ static struct room bar_room(const struct geo *g, uint64_t s, uint64_t e)
 	/*
 	 * Mermaid draws a label after its bar when it ends 1.5 paddings from the
 	 * page's edge, and before it with its end 5 pixels before the bar: it
-	 * must then not reach into the left padding, where section names are.
+	 * must then not reach the section names, which start 10 pixels into the
+	 * page and may end 5 pixels past the left padding (SECTION_W).
 	 */
 	return (struct room){
 		.inside = x1 - x0 - SLACK,
 		.right = CHART_W * 100 - PAD * 150 - x1 - SLACK,
-		.left = x0 - 500 - SLACK,
+		.left = x0 - 500 - (1000 + SECTION_W - PAD * 100) - SLACK,
 	};
 }
 
