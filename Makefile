@@ -61,7 +61,7 @@ TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 MAN1 := $(wildcard cmd/man/*.1)
 MAN5 := $(wildcard cmd/man/*.5)
 
-.PHONY: all test test-unit install uninstall lint-man clean setup demo bench fuzz
+.PHONY: all test test-unit install uninstall lint-man clean setup demo examples bench fuzz
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -183,6 +183,18 @@ demo: $(BIN)
 	@mkdir -p $(BUILD)
 	./$(BIN) record --force -o $(BUILD)/demo.jsonl -- sh examples/demo.sh
 	./$(BIN) render -f summary $(BUILD)/demo.jsonl
+
+# The views checked in next to a recorded build (examples/pv-build.*), rendered
+# again from its recording after a renderer changed; examples/pv-build.sh
+# records the build again (as root) and renders them too.
+EXAMPLE_VIEWS := pv-build
+
+examples: $(BIN)
+	@for ex in $(EXAMPLE_VIEWS); do \
+		./$(BIN) render -f perfetto -o examples/$$ex.perfetto.json examples/$$ex.jsonl && \
+		./$(BIN) render -f html -o examples/$$ex.html examples/$$ex.jsonl && \
+		./$(BIN) render -f tree --color=never -o examples/$$ex.tree.txt examples/$$ex.jsonl || exit 1; \
+	done
 
 # libFuzzer harness for the reader, the model and every view: make fuzz [FUZZ_SECONDS=60]
 FUZZ_SECONDS ?= 60

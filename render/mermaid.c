@@ -34,6 +34,11 @@
 #define SECTION_W 7000
 /* The shortest a label is cut to, even where nothing longer fits. */
 #define LABEL_MIN 12
+/*
+ * The shortest a section name is cut to: so short that with its " (N)"
+ * suffix it still holds in SECTION_W, where bars' labels do not reach.
+ */
+#define SECTION_MIN 4
 
 /* A growable string: raw labels are built in one, escaped text in another. */
 static int sb_add(struct sbuf *b, const char *s, size_t n)
@@ -248,9 +253,13 @@ static int emit(struct sbuf *dst, const uint32_t *c, size_t n)
 	return err;
 }
 
-/* Where Mermaid can draw a label whole, in hundredths of a pixel (negative: nowhere). */
+/*
+ * Where Mermaid can draw a label whole, in hundredths of a pixel (negative:
+ * nowhere), and the fewest characters it is cut to (0: LABEL_MIN).
+ */
 struct room {
 	int64_t inside, right, left;
+	size_t min;
 };
 
 /*
@@ -286,7 +295,7 @@ static void text_free(struct text *tx)
 /*
  * Escape the len bytes of s into dst (mermaid_escape()), cut in the middle
  * to at most max characters (0: no limit) and, if r is given, to the
- * longest cut Mermaid draws whole within r, but never below LABEL_MIN.
+ * longest cut Mermaid draws whole within r, but never below r->min.
  */
 static int put_text(struct sbuf *dst, struct text *tx, const char *s, size_t len, size_t max,
 		    const struct room *r)
@@ -306,7 +315,8 @@ static int put_text(struct sbuf *dst, struct text *tx, const char *s, size_t len
 		return err;
 	if (r) {
 		/* The longest cut that fits: widths grow with the cut's length. */
-		lo = LABEL_MIN < max ? LABEL_MIN : max;
+		lo = r->min ? r->min : LABEL_MIN;
+		lo = lo < max ? lo : max;
 		for (a = lo + 1, b = max; a <= b;) {
 			size_t mid = a + (b - a) / 2;
 
@@ -813,12 +823,13 @@ static struct room bar_room(const struct geo *g, uint64_t s, uint64_t e)
 	/*
 	 * Mermaid draws a label after its bar when it ends 1.5 paddings from the
 	 * page's edge, and before it with its end 5 pixels before the bar: it
-	 * must then not reach into the left padding, where section names are.
+	 * must then not reach the section names, which start 10 pixels into the
+	 * page and may end 5 pixels past the left padding (SECTION_W).
 	 */
 	return (struct room){
 		.inside = x1 - x0 - SLACK,
 		.right = CHART_W * 100 - PAD * 150 - x1 - SLACK,
-		.left = x0 - 500 - SLACK,
+		.left = x0 - 500 - (1000 + SECTION_W - PAD * 100) - SLACK,
 	};
 }
 
@@ -1032,6 +1043,7 @@ static int put_section(struct sbuf *o, struct mm *m, struct names *ns, const cha
 	bool added;
 	int err;
 
+	r.min = SECTION_MIN;
 	esc->len = 0;
 	err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
 	if (!err)
@@ -1042,6 +1054,7 @@ static int put_section(struct sbuf *o, struct mm *m, struct names *ns, const cha
 	while (!err && !added) {
 		snprintf(suffix, sizeof(suffix), " (%u)", names_find(ns, base)->next++);
 		r = line_room(SECTION_W - shown_width(suffix));
+		r.min = SECTION_MIN;
 		esc->len = 0;
 		err = put_text(esc, &m->tx, raw, strlen(raw), MERMAID_LABEL_MAX, &r);
 		if (!err)

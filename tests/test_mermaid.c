@@ -1029,7 +1029,32 @@ static void test_section_names_unique(void **state)
 		"    #110;ot shown :active, 7, 13ms\n"));
 	free(out);
 	out = render(f, &(struct render_opts){ .max_bars = 4 });
-	assert_non_null(strstr(out, "    section #110;ot shown (2)\n    #49; of 5 bars not shown"));
+	/* "not shown (2)" is wider than the margin (76 pixels of 70): cut, suffix kept */
+	assert_non_null(strstr(out, "    section #110;o…own (2)\n    #49; of 5 bars not shown"));
+	free(out);
+}
+
+/*
+ * Sections of one long name (configure's subshells, each started by it):
+ * with their suffixes, they are cut below LABEL_MIN to hold in the margin,
+ * where the labels drawn before a bar stop.
+ */
+static void test_section_names_fit_with_suffix(void **state)
+{
+	struct fx *f = *state;
+	struct proc *r;
+	char *out;
+
+	r = proc(f, NULL, 1, 0, 100 * MS);
+	exec(f, r, 0, "sh", NULL);
+	for (int i = 0; i < 11; i++)
+		exec(f, proc(f, r, 2 + i, (1 + 2 * i) * MS, (2 + 2 * i) * MS), (1 + 2 * i) * MS,
+		     "config.status", NULL);
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "    section #99;onfi…tatus\n"));
+	assert_non_null(strstr(out, "    section #99;on…tus (2)\n"));
+	assert_non_null(strstr(out, "    section #99;o…tus (10)\n"));
+	assert_non_null(strstr(out, "    section #99;o…tus (11)\n"));
 	free(out);
 }
 
@@ -1076,6 +1101,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_axis_follows_the_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_names_unique, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_section_names_fit_with_suffix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_trace, setup, teardown),
 	};
 

@@ -151,6 +151,24 @@ test_readme_setup_and_links() {
 		fail "examples/demo-mermaid.png is not a PNG"
 }
 
+# The views checked in next to a recorded build (examples/pv-build.sh, the
+# Makefile's EXAMPLE_VIEWS) are what render makes of its recording now.
+test_example_views_are_current() {
+	local ex view n=0
+	for ex in $(sed -n 's/^EXAMPLE_VIEWS := //p' "$REPO_DIR/Makefile"); do
+		"$PROCTRACE" render -f perfetto -o "$ex.perfetto.json" "$REPO_DIR/examples/$ex.jsonl"
+		"$PROCTRACE" render -f html -o "$ex.html" "$REPO_DIR/examples/$ex.jsonl"
+		"$PROCTRACE" render -f tree --color=never -o "$ex.tree.txt" "$REPO_DIR/examples/$ex.jsonl"
+		for view in perfetto.json html tree.txt; do
+			cmp "$ex.$view" "$REPO_DIR/examples/$ex.$view" ||
+				fail "examples/$ex.$view is not what render makes of examples/$ex.jsonl: run 'make examples'"
+			n=$((n + 1))
+		done
+		grep -q "\](examples/$ex.sh)" "$REPO_DIR/README.md" || fail "the README does not name examples/$ex.sh"
+	done
+	[ "$n" -ge 3 ] || fail "no example views (EXAMPLE_VIEWS in the Makefile)"
+}
+
 # The README's 'First steps', run as written in a directory laid out like the
 # clone (./proctrace, examples/, tests/mermaid/); PID becomes a real pid.
 test_readme_first_steps_run_as_written() {

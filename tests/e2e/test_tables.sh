@@ -85,8 +85,9 @@ test_views_other_than_metrics_ignore_samples() {
 	mkdir with without
 	for f in "$EX"/*.jsonl; do
 		name=$(basename "$f")
-		with_samples "$f" >"with/$name"
-		cp "$f" "without/$name"
+		# a recording made with sampling on (pv-build) loses its own Samples first
+		grep -v '^{"Sample"' "$f" | sed 's/,"sample_interval_ns":[0-9]*//' >"without/$name"
+		with_samples "without/$name" >"with/$name"
 	done
 	grep -v '^{"Sample"' "$SAMPLED" | sed 's/,"sample_interval_ns":[0-9]*//' >without/sampled.jsonl
 	cp "$SAMPLED" with/sampled.jsonl

@@ -14,6 +14,8 @@
 //     there are BARS of them if BARS is given;
 //   - every task label is readable: drawn (measured in the browser) within
 //     the image, and over no section name;
+//   - every section name holds in the left margin: it ends at most 5 pixels
+//     past the left edge of the bars (where a label before a bar may start);
 //   - --labels FILE: the task labels (text.taskText*), entities decoded, are
 //     the lines of FILE in order;
 //   - --label-patterns FILE: the same, each line of FILE a regular
@@ -138,7 +140,15 @@ async function unreadable(page, svg) {
 			const b = el.getBBox();
 			return { x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height };
 		};
-		const sections = [...svgEl.querySelectorAll("text.sectionTitle")].map(box);
+		const sectionEls = [...svgEl.querySelectorAll("text.sectionTitle")];
+		const sections = sectionEls.map(box);
+		const bars = [...svgEl.querySelectorAll("rect")]
+			.filter((r) => /(^|\s)task/.test(r.getAttribute("class") ?? ""));
+		const plotLeft = Math.min(...bars.map((r) => r.getBBox().x));
+		sectionEls.forEach((t, i) => {
+			if (sections[i].x1 > plotLeft + 5.5)
+				problems.push(`section name ${JSON.stringify(t.textContent)} runs past the left margin: ends at ${sections[i].x1.toFixed(1)}, bars start at ${plotLeft.toFixed(1)}`);
+		});
 		const labels = [...svgEl.querySelectorAll("text")]
 			.filter((t) => /(^|\s)taskText/.test(t.getAttribute("class") ?? ""));
 		for (const t of labels) {
