@@ -825,6 +825,13 @@ static __always_inline void walk_thread(struct seq_file *seq, struct task_struct
  * Fork is not sent. A process whose exit the walk meets halfway is told of
  * in full (Running, then Exit) or not at all (below).
  */
+/*
+ * The process whose Running did not fit in the iterator's output: the
+ * kernel drops what the program wrote for it and runs the program on it
+ * again at the next read, with its traced bit already set by the first run.
+ */
+__u32 walk_retry;
+
 SEC("iter.s/task")
 int walk(struct bpf_iter__task *ctx)
 {
@@ -840,6 +847,8 @@ int walk(struct bpf_iter__task *ctx)
 	if (!t)
 		return 0;
 	tgid = t->tgid;
+	if (attach_pid > 0 && !in_attached_tree(t))
+		return 0;
 	if (t->pid != tgid) {
 		walk_thread(seq, t);
 		return 0;
@@ -847,14 +856,12 @@ int walk(struct bpf_iter__task *ctx)
 	sig = t->signal;
 	if (!BPF_CORE_READ(sig, live.counter))
 		return 0; /* ending: its exit has passed it by, or will */
-	if (attach_pid > 0 && !in_attached_tree(t))
-		return 0;
 	w = traced_word(tgid);
 	b = bpf_map_lookup_elem(&walk_buf, &zero);
 	if (!w || !b)
 		return 0;
 	old = __sync_fetch_and_or(w, TRACED_BIT(tgid));
-	if (old & TRACED_BIT(tgid))
+	if ((old & TRACED_BIT(tgid)) && tgid != walk_retry)
 		return 0; /* its Fork was recorded */
 	e = (struct pt_running *)b->buf;
 	fill_hdr(&e->h, PT_RUNNING, 0, t);
@@ -894,7 +901,10 @@ int walk(struct bpf_iter__task *ctx)
 	/* a multiple of 8, so that every record of the output is aligned for the reader */
 	n = (sizeof(*e) + alen + 7) & ~7u;
 	e->h.size = n;
-	bpf_seq_write(seq, e, n);
+	if (bpf_seq_write(seq, e, n))
+		walk_retry = tgid; /* the output is full: this runs again on it */
+	else if (walk_retry == tgid)
+		walk_retry = 0;
 	return 0;
 }
 #endif

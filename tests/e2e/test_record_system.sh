@@ -76,6 +76,29 @@ test_a_process_started_before_is_running_with_its_start() {
 	ev End | jq -e '.timestamp >= 200000000' >/dev/null || fail "End at $(ev End | jq .timestamp) ns"
 }
 
+# The walk's output is read in pieces: a Running that does not fit in one
+# is written again at the next read, not lost (the walk runs again on it).
+test_every_process_has_its_running_when_the_walk_output_overflows() {
+	need_root
+	local i pids=() zeros missing
+	zeros=$(printf ' 0%.0s' $(seq 1 150)) # sleep adds its arguments: ~300 bytes of argv
+	for i in $(seq 1 400); do
+		# shellcheck disable=SC2086
+		sleep 60 $zeros &
+		pids+=($!)
+	done
+	RC=0
+	"$PROCTRACE" record -q --all --duration 1s -o rec.jsonl 2>err || RC=$?
+	kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	assert_eq "$RC" 0 "record ($(cat err))"
+	all_json
+	ev Running | jq -r .pid | sort -u >running
+	missing=$(printf '%s\n' "${pids[@]}" | sort -u | comm -23 - running | wc -l)
+	assert_eq "$missing" 0 "sleepers with no Running (of 400)"
+	assert_eq "$(ev Running | jq -r .pid | sort | uniq -d | head -1)" "" "a process told twice"
+}
+
 test_a_command_run_during_all_has_its_exact_argv() {
 	need_root
 	record_bg --all
