@@ -77,11 +77,14 @@ int trace_critical_path(struct trace *t)
 		for (size_t i = 0; i < nk; i++) {
 			const struct proc *c = kids[i];
 
-			if (c->end > until)
+			uint64_t cs = c->start < l.start ? l.start : c->start;
+
+			if (c->end > until || c->end < l.start)
 				continue;
-			stack[nstack++] = (struct crit_link){ c, c->start, c->end, 0 };
-			l.wait += c->end - c->start;
-			until = c->start;
+			/* a child already running when its parent was first seen: from the parent's start */
+			stack[nstack++] = (struct crit_link){ c, cs, c->end, 0 };
+			l.wait += c->end - cs;
+			until = cs;
 		}
 		((struct proc *)l.p)->on_crit = true;
 		out[nout++] = l;

@@ -215,6 +215,9 @@ static int running_proc(struct builder *b, const struct event *ev, size_t i, uin
 	p->start = ev->u.running.start < 0 ? 0 : (uint64_t)ev->u.running.start;
 	if (p->start > ev->ts)
 		p->start = ev->ts;
+	/* a process does not start before its parent (one first seen through a later event) */
+	if (p->parent != NONE && p->start < b->p[p->parent].start)
+		p->start = b->p[p->parent].start;
 	return 0;
 }
 

@@ -59,6 +59,27 @@ static inline struct event *hand_exec(struct hand_recording *h, uint64_t ts, int
 	return ev;
 }
 
+/* A Running of pid (child of ppid if ppid > 0) started at start, argv its program alone; prog NULL: none. */
+static inline struct event *hand_running(struct hand_recording *h, uint64_t ts, int32_t pid,
+					 int32_t ppid, int64_t start, const char *prog)
+{
+	struct event *ev = hand_add(h, EV_RUNNING, ts, pid);
+
+	if (ppid > 0) {
+		ev->flags |= EVF_PPID;
+		ev->ppid = ppid;
+	}
+	ev->u.running.start = start;
+	if (!prog)
+		return ev;
+	h->argv[h->rec.n - 1][0] = prog;
+	ev->flags |= EVF_FILENAME | EVF_CMDLINE;
+	ev->u.running.filename = prog;
+	ev->u.running.argv = h->argv[h->rec.n - 1];
+	ev->u.running.argc = 1;
+	return ev;
+}
+
 /* A Sample of pid: CPU so far split evenly between user and system, memory and threads now. */
 static inline struct event *hand_sample(struct hand_recording *h, uint64_t ts, int32_t pid,
 					uint64_t cpu_ns, uint64_t rss_kb, uint32_t threads)

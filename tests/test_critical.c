@@ -213,6 +213,25 @@ static void test_missing_exit_and_pid(void **state)
 	assert_true(f->t->root_is_recorded);
 }
 
+/*
+ * A child already running (start -5000) when its parent was first seen
+ * (an Exec at 100): its stretch starts at the parent's, so the parent's
+ * own time is not negative.
+ */
+static void test_running_child_before_parent(void **state)
+{
+	struct fixture *f = *state;
+
+	f->h.rec.hdr.root_pid = 50;
+	hand_exec(&f->h, 100, 50, "make");
+	hand_running(&f->h, 200, 60, 50, -5000, "cc");
+	exit_(f, 350, 60);
+	exit_(f, 400, 50);
+	build(f, 50);
+	assert_string_equal(path(f), "50:100-400/250 60:100-350/0");
+	assert_non_null(strstr(view(f, true), "\"own_ns\":50,\"wait_ns\":250"));
+}
+
 /* No process: no path, and the view says so. */
 static void test_empty(void **state)
 {
@@ -232,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_three_sequential_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_job_outlives_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_exit_and_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_child_before_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 
