@@ -319,11 +319,11 @@ bench_sample() {
 				side=${sides[(i + r) % 4]}
 				prepare "$w"
 				case $side in
-				untraced) timed "$w.s.untraced" "${WCMD[@]}" ;;
-				off) timed "$w.s.off" "$PROCTRACE" record --sample-interval off -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
-				default) timed "$w.s.default" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
+				untraced) timed_cpu "$w.s.untraced" "${WCMD[@]}" ;;
+				off) timed_cpu "$w.s.off" "$PROCTRACE" record --sample-interval off -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
+				default) timed_cpu "$w.s.default" "$PROCTRACE" record -o "$W/rec.jsonl" -- "${WCMD[@]}" ;;
 				10ms)
-					timed "$w.s.10ms" "$PROCTRACE" record --sample-interval 10ms -o "$W/rec.jsonl" -- "${WCMD[@]}"
+					timed_cpu "$w.s.10ms" "$PROCTRACE" record --sample-interval 10ms -o "$W/rec.jsonl" -- "${WCMD[@]}"
 					grep -c '^{"Sample"' "$W/rec.jsonl" >>"$RAW/$w.s.10ms.samples"
 					;;
 				esac
@@ -356,7 +356,10 @@ report_sample() {
 	echo
 	echo "Wall time of \`proctrace record [--sample-interval DUR] -o FILE -- workload\` ÷ the same"
 	echo "workload untraced (and, for sampling's own cost, ÷ the recording with \`--sample-interval off\`),"
-	echo "run by run: median (min–max) of $RRUNS rounds, the four sides rotating within each round."
+	echo "run by run: median (min–max) of $RRUNS rounds, the four sides rotating within each round;"
+	echo "then the same ratios of CPU time (user + system of everything the command waited for: the"
+	echo "recorder, the workload and the kernel side's work charged to them), which on a shared machine"
+	echo "does not count the time spent waiting for a CPU."
 	echo
 	echo "| workload | off ÷ untraced | 1s ÷ untraced | 10ms ÷ untraced | 1s ÷ off | target ≤ 1.03 | 10ms ÷ off | Samples at 10ms |"
 	echo "|---|---|---|---|---|---|---|---|"
@@ -368,6 +371,16 @@ report_sample() {
 			"$(case $d in n/a | failed*) echo MISS ;; *) verdict "${d%% *} <= 1.03" ;; esac)" \
 			"$(cell_ratio "$w.s.10ms" "$w.s.off")" \
 			"$(median_of "$w.s.10ms.samples" 2>/dev/null | awk '{ printf "%.0f", $1 }')"
+	done
+	echo
+	echo "| workload, CPU time | untraced | off ÷ untraced | 1s ÷ off | target ≤ 1.03 | 10ms ÷ off |"
+	echo "|---|---|---|---|---|---|"
+	for w in seq xargs make pipe; do
+		d=$(cell_ratio "$w.s.default.cpu" "$w.s.off.cpu")
+		printf '| %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" \
+			"$(cell_time "$w.s.untraced.cpu")" "$(cell_ratio "$w.s.off.cpu" "$w.s.untraced.cpu")" "$d" \
+			"$(case $d in n/a | failed*) echo MISS ;; *) verdict "${d%% *} <= 1.03" ;; esac)" \
+			"$(cell_ratio "$w.s.10ms.cpu" "$w.s.off.cpu")"
 	done
 	echo
 	echo "| \`proctrace record -- /bin/true\` | total |"
