@@ -496,7 +496,7 @@ static int exec_line(struct live_log *l, struct sbuf *b, const struct event *ev)
 	if ((ev->flags & EVF_CMDLINE) && ev->u.exec.argc)
 		err = shell_quote_argv(b, ev->u.exec.argv, ev->u.exec.argc);
 	else if (file) /* an empty argv: what was run */
-		err = shell_quote(b, file, strlen(file)) ?: put_str(b, "  # argv is empty");
+		err = shell_quote_cmd(b, file, strlen(file)) ?: put_str(b, "  # argv is empty");
 	if (!err && (ev->flags & EVF_TRUNCATED))
 		err = put_str(b, "  # argv cut at 128 KiB");
 	return err ?: put_str(b, "\n");
@@ -512,7 +512,7 @@ static int badexec_line(struct live_log *l, struct sbuf *b, const struct event *
 	err = put_cols(l, b, ev->ts, ev->pid, ev->ppid, ret);
 	/* The kernel side keeps only the file a failed exec asked for, not its argv. */
 	if (!err)
-		err = shell_quote(b, file, strlen(file));
+		err = shell_quote_cmd(b, file, strlen(file));
 	if (!err && (ev->flags & EVF_TRUNCATED))
 		err = put_str(b, "  # file name cut");
 	return err ?: put_str(b, "\n");
