@@ -353,8 +353,12 @@ static void on_end(void *ctx, const struct recorder_stats *st)
 	struct live_log_stats s;
 	uint64_t missing;
 
+	/*
+	 * Two counters, read one after the other while the kernel may still
+	 * count: lost_execs may have passed the lost read before it.
+	 */
 	l->lost_kernel = st->lost_execs;
-	l->lost_other = st->end->lost - st->lost_execs;
+	l->lost_other = st->end->lost > st->lost_execs ? st->end->lost - st->lost_execs : 0;
 	l->out_err = live_out__close(l->out);
 	live_out__stats(l->out, &l->ostats);
 	live_log__stats(l, &s);
@@ -619,6 +623,7 @@ void live_log__stats(const struct live_log *l, struct live_log_stats *st)
 	st->failed = l->failed;
 	st->exits = l->exits;
 	st->lost_kernel = l->lost_kernel;
+	st->lost_other = l->lost_other;
 	st->out = l->ostats;
 	st->out_err = l->out_err;
 }

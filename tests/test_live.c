@@ -1,5 +1,6 @@
 /* tests/test_live.c: unit tests of the live exec log's lines (record/live.c) and of shell quoting (formats/shell.c). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -367,6 +368,50 @@ static void test_log_many_processes(void **state)
 	live_log__free(l);
 }
 
+/*
+ * The end: exec lines lost and other events lost. The two kernel counters
+ * are read one after the other while the kernel may still count: more
+ * exec records lost than events lost in all is no underflow.
+ */
+static void test_log_end_lost_counts(void **state)
+{
+	struct live_log_opts o = { .exits = true, .quiet = true };
+	struct live_log_stats s;
+	struct live_out *lo;
+	struct live_log *l;
+	struct rec_end end = { .lost = 3, .has_lost = true };
+	struct recorder_stats st = { .end = &end, .lost_execs = 5 };
+	const struct recorder_hook *h;
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(live_out__new(&lo, fd, "/dev/null", 1 << 16), 0);
+	assert_int_equal(live_log__new(&l, &o, lo), 0);
+	h = live_log__hook(l);
+	h->end(h->ctx, &st);
+	live_log__stats(l, &s);
+	assert_int_equal(s.lost_kernel, 5);
+	assert_int_equal(s.lost_other, 0);
+	live_log__free(l);
+	live_out__free(lo);
+	close(fd);
+	/* And when they agree: the difference. */
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_int_equal(live_out__new(&lo, fd, "/dev/null", 1 << 16), 0);
+	assert_int_equal(live_log__new(&l, &o, lo), 0);
+	h = live_log__hook(l);
+	end.lost = 7;
+	st.lost_execs = 4;
+	h->end(h->ctx, &st);
+	live_log__stats(l, &s);
+	assert_int_equal(s.lost_kernel, 4);
+	assert_int_equal(s.lost_other, 3);
+	live_log__free(l);
+	live_out__free(lo);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +426,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_log_exec_and_failed_exec),
 		cmocka_unit_test(test_log_exits),
 		cmocka_unit_test(test_log_many_processes),
+		cmocka_unit_test(test_log_end_lost_counts),
 	};
 
 	/* Run by a shell as a program named as a hostile argv[0]: print the argv it got. */
