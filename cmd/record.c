@@ -74,8 +74,8 @@ static void usage(FILE *f)
 		"      --sample-interval DUR\n"
 		"                         every DUR, a Sample of each live process of the\n"
 		"                         tree: CPU so far, resident memory, swap, threads\n"
-		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
-		"                         for none; default 1s)\n"
+		"                         (DUR with a unit: 10ms at least, 1s, 1m, 8760h\n"
+		"                         at most; 'off' for none; default 1s)\n"
 		"      --syscalls         also count every syscall of every process, by\n"
 		"                         syscall (Syscalls lines, at each exec and exit;\n"
 		"                         render -f syscalls shows them): this hooks the\n"
@@ -93,7 +93,7 @@ static void usage(FILE *f)
 		"                         SIGUSR1 (kill -USR1 PID): each of the events up to\n"
 		"                         that moment, printed a quarter of a second later\n"
 		"      --interval DUR     every DUR, which needs a unit: ms, s, m or h (500ms,\n"
-		"                         30s, 10m, 2h)\n"
+		"                         30s, 10m, 2h; at most 8760h, a year)\n"
 		"      --summary-file FILE  append the summaries to FILE (opened as the user\n"
 		"                         under sudo), not stderr\n"
 		"      --clear            reset the counters after each summary (trexec -c)\n"
@@ -122,7 +122,7 @@ static void usage(FILE *f)
 		"                         descendants; repeat for more. --comm and --uid\n"
 		"                         together: both must match\n"
 		"      --duration DUR     with --all or -p: stop after DUR, which needs a unit:\n"
-		"                         ms, s, m or h (500ms, 30s, 10m, 2h)\n"
+		"                         ms, s, m or h (500ms, 30s, 10m, 2h; at most 8760h)\n"
 		"      --max-size SIZE    with --all or -p: stop before the file passes SIZE\n"
 		"                         bytes (K, M, G suffixes; from 4K), with its End line\n"
 		"                         (End's \"stopped\" says why a recording ended:\n"
@@ -274,14 +274,16 @@ int record_parse_interval(const char *s, uint64_t *out)
 		return 0;
 	}
 	/* A bare number is more likely seconds meant than nanoseconds: ask (as for --duration). */
-	if (parse_duration_unit(s, out) == -EINVAL && !parse_duration(s, out)) {
+	err = parse_duration_unit(s, out);
+	if (err == -EINVAL && !parse_duration(s, out)) {
 		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
 		return -EINVAL;
 	}
-	err = parse_duration(s, out);
+	if (err == -EINVAL && parse_duration(s, out) == -ERANGE)
+		err = -ERANGE;
 	if (err == -ERANGE || (!err && *out < RECORDER_MIN_SAMPLE_INTERVAL)) {
-		error("record: --sample-interval '%s' is %s (from 10ms to 2^64-1 ns), or 'off'", s,
-		      err ? "too long" : "too short");
+		error("record: --sample-interval '%s' is %s (from 10ms to " DURATION_UNIT_MAX
+		      "), or 'off'", s, err ? "too long" : "too short");
 		return -EINVAL;
 	}
 	if (err) {
@@ -397,6 +399,11 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			break;
 		case OPT_DURATION:
 			err = parse_duration_unit(optarg, &c->duration_ns);
+			if (err == -ERANGE) {
+				error("%s: --duration '%s': too long: at most " DURATION_UNIT_MAX
+				      " (a year)", name, optarg);
+				return -EINVAL;
+			}
 			if (err || !c->duration_ns) {
 				error("%s: --duration '%s': want a length with its unit, above 0, "
 				      "such as 500ms, 30s, 10m or 2h", name, optarg);
@@ -447,6 +454,11 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		case OPT_INTERVAL:
 			summary_opt = "--interval";
 			err = parse_duration_unit(optarg, &c->interval_ns);
+			if (err == -ERANGE) {
+				error("%s: --interval '%s': too long: at most " DURATION_UNIT_MAX
+				      " (a year)", name, optarg);
+				return -EINVAL;
+			}
 			if (err || !c->interval_ns) {
 				error("%s: --interval '%s': want a duration with a unit, more than 0 "
 				      "(500ms, 30s, 10m, 2h)", name, optarg);

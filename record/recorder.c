@@ -2098,8 +2098,10 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		err = walk_running(r);
 	if (err)
 		goto cleanup;
+	/* Never wraps around (the option's parser keeps it to a year already). */
 	if (o->duration_ns)
-		r->deadline = r->start_mono + o->duration_ns;
+		r->deadline = o->duration_ns < UINT64_MAX - r->start_mono ? r->start_mono + o->duration_ns
+									 : UINT64_MAX;
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);

@@ -291,6 +291,11 @@ test_contradictions_are_usage_errors() {
 	usage "--duration '0s'" --all --duration 0s
 	usage "--duration '-1s'" --all --duration -1s
 	usage "--duration 'soon'" --all --duration soon
+	# Too long: never a length that wraps around (5124095h is just below 2^64 ns).
+	usage "--duration '8761h': too long: at most 8760h" --all --duration 8761h
+	usage "--duration '5124095h': too long" --all --duration 5124095h
+	usage "--sample-interval '5124095h' is too long" --all --sample-interval 5124095h
+	usage "--interval '5124095h': too long" --summary --interval 5124095h -- true
 	usage "--comm needs a name" --all --comm ''
 	usage "needs a value" --all --comm
 	usage "--uid 'nosuchuser-x'" --all --uid nosuchuser-x
