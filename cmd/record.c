@@ -51,7 +51,8 @@ static void usage(FILE *f)
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
 		"the orphans left run on, untraced; before tracing has started, any of\n"
 		"them cancels the start (CMD never runs, no file is left).\n\n"
-		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace.\n"
+		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace,\n"
+		"and the initial pid namespace for CMD or -p (in a container, only --all).\n"
 		"Under sudo, CMD runs as the invoking user, with the environment\n"
 		"'sudo -u USER' gives (HOME, USER, LOGNAME, SHELL, MAIL), and FILE (or\n"
 		"the default file) is opened as that user, never as root: it must be\n"
@@ -548,6 +549,22 @@ static bool can_load_bpf(void)
 	if (eff & (1ull << CAP_SYS_ADMIN))
 		return true;
 	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
+}
+
+/* The inode of the initial pid namespace (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
+
+/*
+ * Whether the recorder runs in a pid namespace other than the initial one
+ * (a container, 'unshare -p'). The kernel side knows processes by their
+ * global pids; a pid of this namespace (CMD's as fork() gives it, -p's)
+ * names another process there, or none. False when /proc cannot tell.
+ */
+static bool in_child_pid_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino != PROC_PID_INIT_INO;
 }
 
 /* Under sudo, who CMD runs as, and who opens the files the user named. */
@@ -1176,6 +1193,15 @@ int record_run(const struct record_cli *cl)
 	if (!can_load_bpf()) {
 		error("%s: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
 		      "(try: sudo proctrace %s ...)", c.name, c.name);
+		return EXIT_FAIL;
+	}
+	/* Only --all alone can be told apart from this namespace's pids. */
+	if ((c.pid || c.cmd) && in_child_pid_ns()) {
+		error("%s: runs in a pid namespace other than the initial one (a container, "
+		      "'unshare -p'): the kernel side knows processes by their global pids, so %s "
+		      "cannot be followed from here; run proctrace in the host's pid namespace "
+		      "(--all without a command works here)", c.name,
+		      c.pid ? "-p PID's tree" : "the command's tree");
 		return EXIT_FAIL;
 	}
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
