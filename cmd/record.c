@@ -109,7 +109,9 @@ static void usage(FILE *f)
 		"                         on, until that tree is gone (or as --all ends)\n"
 		"                         Under sudo, only a process the invoking user could\n"
 		"                         trace (ptrace's rule, as for strace -p: the same\n"
-		"                         user, not a set-user-ID program)\n"
+		"                         user, not a set-user-ID program). PID is held\n"
+		"                         from the check on (a pidfd): if it ends before\n"
+		"                         tracing starts, nothing is recorded (exit 1)\n"
 		"                         With either, each process already running gets one\n"
 		"                         Running line with its start time from the kernel\n"
 		"                         (negative: before the recording); its Exit's CPU\n"
@@ -1094,15 +1096,24 @@ static int open_environ(struct path_op *op)
 /*
  * -p PID: a process (not a thread of one) that is there, and, under sudo,
  * one the invoking user could trace: root must not show a user the argv of
- * processes the user could not look into. Returns 0 or -1 (printed).
+ * processes the user could not look into. What is checked is one process,
+ * held first: *pidfd (a pidfd of it, or -1 where the kernel, or valgrind,
+ * has no pidfd_open) or else *start (its start time), with which the
+ * recorder makes sure that PID still is that process once it follows PID
+ * (a pid reused in between is refused). Returns 0 or -1 (printed).
  */
-static int check_attach(const struct record_cli *c, const struct invoker *inv)
+static int check_attach(const struct record_cli *c, const struct invoker *inv, int *pidfd,
+			uint64_t *start)
 {
 	struct path_op op = { .fn = open_environ, .c = c, .pid = c->pid };
 	char path[64], line[128];
 	int tgid = -1, fd;
 	FILE *f;
 
+	*pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (*pidfd < 0 && errno == ESRCH)
+		return error("record: -p %d: no such process", c->pid);
+	*start = recorder__start_ticks(c->pid);
 	snprintf(path, sizeof(path), "/proc/%d/status", c->pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -1114,6 +1125,9 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv)
 	if (tgid > 0 && tgid != c->pid)
 		return error("record: -p %d: a thread of process %d, not a process (try -p %d)",
 			     c->pid, tgid, tgid);
+	if (*pidfd < 0 && !*start)
+		return error("record: -p %d: cannot hold the process (pidfd_open: %s; no start "
+			     "time in /proc/%d/stat)", c->pid, strerror(errno), c->pid);
 	if (!inv->set)
 		return 0;
 	fd = as_invoker(inv, &op);
@@ -1130,7 +1144,8 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv)
 
 /* Run the recorder on the opened output: its return, and CMD's status in *status. */
 static int record(const struct record_cli *c, const struct invoker *inv, int fd, const char *name,
-		  bool replace, const struct recorder_inherited *inherited, int *status)
+		  bool replace, const struct recorder_inherited *inherited, int pidfd,
+		  uint64_t start, int *status)
 {
 	struct recorder_opts o = {
 		.argv = c->cmd,
@@ -1154,6 +1169,8 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.hooks = c->hooks,
 		.system_wide = c->all,
 		.attach_pid = c->pid,
+		.attach_pidfd = pidfd,
+		.attach_start = start,
 		.comm = c->comm,
 		.ncomm = c->ncomm,
 		.uids = c->uid,
@@ -1185,7 +1202,8 @@ int record_run(const struct record_cli *cl)
 	static struct path_op out, sout; /* PATH_MAX names: not on the stack */
 	const struct recorder_hook *hooks[RECORD_HOOKS_MAX + 2] = { NULL };
 	struct live_summary *sum = NULL;
-	int ret, status = EXIT_FAIL, fd = -1, sfd = -1;
+	int ret, status = EXIT_FAIL, fd = -1, sfd = -1, pidfd = -1;
+	uint64_t start = 0;
 	bool replace = false, cancelled = false;
 	size_t nhooks = 0;
 
@@ -1220,7 +1238,7 @@ int record_run(const struct record_cli *cl)
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
 	if (!ret && c.pid)
-		ret = check_attach(&c, &inv); /* one the user could trace */
+		ret = check_attach(&c, &inv, &pidfd, &start); /* one the user could trace */
 	if (!ret && !c.output && c.no_default_output) {
 		snprintf(out.res.name, sizeof(out.res.name), "(none)");
 	} else if (!ret) {
@@ -1250,7 +1268,7 @@ int record_run(const struct record_cli *cl)
 	c.hooks = hooks;
 	/* 4. Record. */
 	if (!ret) {
-		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, &status);
+		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, pidfd, start, &status);
 		cancelled = ret == -EINTR;
 	}
 	/* 5. Clean up: no file made for a recording that never started is left. */
@@ -1264,6 +1282,8 @@ int record_run(const struct record_cli *cl)
 		close(sfd);
 	live_summary__free(sum);
 	invoker_free(&inv);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (cancelled)
 		return die_of_stop_signal(&inherited);
 	return ret ? EXIT_FAIL : status;
