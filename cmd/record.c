@@ -752,13 +752,25 @@ static int recv_result(int sock, pid_t pid, struct path_result *res)
 	return fd;
 }
 
+/* Close fds lo..hi (hi may be ~0U): close_range, or one by one where it is missing (valgrind). */
+static void close_fds(unsigned lo, unsigned hi)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	if (lo > hi || !syscall(SYS_close_range, lo, hi, 0))
+		return;
+	for (unsigned fd = lo; fd <= hi && (max < 0 || fd < (unsigned long)max); fd++)
+		close((int)fd);
+}
+
 /*
  * Run op->fn as the invoking user: in a child that takes the user's uid,
  * gid and groups (and so is not dumpable: the user cannot tamper with it)
  * and passes back op->res and the fd it opened over a socket
  * (SCM_RIGHTS), as sudo and OpenSSH separate privileges. Root itself never
  * resolves a path the user named: it never follows the user's symlinks,
- * and never opens, creates or removes anything the user could not. Without
+ * and never opens, creates or removes anything the user could not. The
+ * child holds none of the recorder's descriptors but 0, 1 and 2. Without
  * sudo, op->fn runs here. Returns op->fn's fd, or -1 with op->res.err set
  * (0 if the child died, of a stop signal).
  */
@@ -781,7 +793,13 @@ static int as_invoker(const struct invoker *inv, struct path_op *op)
 		return -1;
 	}
 	if (pid == 0) {
-		close(sv[0]);
+		/*
+		 * Nothing of the recorder's goes to the user's side: not its BPF
+		 * maps and programs, the pidfd of -p's process, the output. What
+		 * is kept: stdin, stdout, stderr, and the answer's socket.
+		 */
+		close_fds(3, (unsigned)sv[1] - 1);
+		close_fds((unsigned)sv[1] + 1, ~0U);
 		fd = -1;
 		if (setgroups(inv->ngroups, inv->groups) || setresgid(inv->gid, inv->gid, inv->gid) ||
 		    setresuid(inv->uid, inv->uid, inv->uid))
