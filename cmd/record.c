@@ -1125,11 +1125,12 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv, i
 {
 	struct path_op op = { .fn = open_environ, .c = c, .pid = c->pid };
 	char path[64], line[128];
-	int tgid = -1, fd;
+	int tgid = -1, fd, pidfd_err;
 	FILE *f;
 
 	*pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (*pidfd < 0 && errno == ESRCH)
+	pidfd_err = *pidfd < 0 ? errno : 0;
+	if (pidfd_err == ESRCH)
 		return error("record: -p %d: no such process", c->pid);
 	*start = recorder__start_ticks(c->pid);
 	snprintf(path, sizeof(path), "/proc/%d/status", c->pid);
@@ -1145,7 +1146,7 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv, i
 			     c->pid, tgid, tgid);
 	if (*pidfd < 0 && !*start)
 		return error("record: -p %d: cannot hold the process (pidfd_open: %s; no start "
-			     "time in /proc/%d/stat)", c->pid, strerror(errno), c->pid);
+			     "time in /proc/%d/stat)", c->pid, strerror(pidfd_err), c->pid);
 	if (!inv->set)
 		return 0;
 	fd = as_invoker(inv, &op);
