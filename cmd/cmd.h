@@ -62,7 +62,16 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
  * it. Returns 0, -EINVAL, or -ERANGE above 2^64 - 1 ns (nothing printed).
  */
 int parse_duration(const char *s, uint64_t *out);
-/* parse_duration(), but a plain number (no unit) is -EINVAL: record's options. */
+/*
+ * The longest duration record's options take (a year): added to a clock's
+ * now, or counted up interval by interval, it must not wrap around.
+ */
+#define DURATION_UNIT_MAX_NS (8760ull * 3600 * 1000000000)
+#define DURATION_UNIT_MAX "8760h"
+/*
+ * parse_duration(), but a plain number (no unit) is -EINVAL, and one above
+ * DURATION_UNIT_MAX_NS is -ERANGE: record's options.
+ */
 int parse_duration_unit(const char *s, uint64_t *out);
 
 /*

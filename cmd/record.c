@@ -51,7 +51,8 @@ static void usage(FILE *f)
 		"has exited, any of them (a Ctrl-C too) ends the recording as -x would:\n"
 		"the orphans left run on, untraced; before tracing has started, any of\n"
 		"them cancels the start (CMD never runs, no file is left).\n\n"
-		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace.\n"
+		"Needs root (or CAP_BPF and CAP_PERFMON) in the initial user namespace,\n"
+		"and the initial pid namespace for CMD or -p (in a container, only --all).\n"
 		"Under sudo, CMD runs as the invoking user, with the environment\n"
 		"'sudo -u USER' gives (HOME, USER, LOGNAME, SHELL, MAIL), and FILE (or\n"
 		"the default file) is opened as that user, never as root: it must be\n"
@@ -74,8 +75,8 @@ static void usage(FILE *f)
 		"      --sample-interval DUR\n"
 		"                         every DUR, a Sample of each live process of the\n"
 		"                         tree: CPU so far, resident memory, swap, threads\n"
-		"                         (DUR with a unit: 10ms at least, 1s, 1m; 'off'\n"
-		"                         for none; default 1s)\n"
+		"                         (DUR with a unit: 10ms at least, 1s, 1m, 8760h\n"
+		"                         at most; 'off' for none; default 1s)\n"
 		"      --syscalls         also count every syscall of every process, by\n"
 		"                         syscall (Syscalls lines, at each exec and exit;\n"
 		"                         render -f syscalls shows them): this hooks the\n"
@@ -93,7 +94,7 @@ static void usage(FILE *f)
 		"                         SIGUSR1 (kill -USR1 PID): each of the events up to\n"
 		"                         that moment, printed a quarter of a second later\n"
 		"      --interval DUR     every DUR, which needs a unit: ms, s, m or h (500ms,\n"
-		"                         30s, 10m, 2h)\n"
+		"                         30s, 10m, 2h; at most 8760h, a year)\n"
 		"      --summary-file FILE  append the summaries to FILE (opened as the user\n"
 		"                         under sudo), not stderr\n"
 		"      --clear            reset the counters after each summary (trexec -c)\n"
@@ -108,7 +109,9 @@ static void usage(FILE *f)
 		"                         on, until that tree is gone (or as --all ends)\n"
 		"                         Under sudo, only a process the invoking user could\n"
 		"                         trace (ptrace's rule, as for strace -p: the same\n"
-		"                         user, not a set-user-ID program)\n"
+		"                         user, not a set-user-ID program). PID is held\n"
+		"                         from the check on (a pidfd): if it ends before\n"
+		"                         tracing starts, nothing is recorded (exit 1)\n"
 		"                         With either, each process already running gets one\n"
 		"                         Running line with its start time from the kernel\n"
 		"                         (negative: before the recording); its Exit's CPU\n"
@@ -122,7 +125,7 @@ static void usage(FILE *f)
 		"                         descendants; repeat for more. --comm and --uid\n"
 		"                         together: both must match\n"
 		"      --duration DUR     with --all or -p: stop after DUR, which needs a unit:\n"
-		"                         ms, s, m or h (500ms, 30s, 10m, 2h)\n"
+		"                         ms, s, m or h (500ms, 30s, 10m, 2h; at most 8760h)\n"
 		"      --max-size SIZE    with --all or -p: stop before the file passes SIZE\n"
 		"                         bytes (K, M, G suffixes; from 4K), with its End line\n"
 		"                         (End's \"stopped\" says why a recording ended:\n"
@@ -274,14 +277,16 @@ int record_parse_interval(const char *s, uint64_t *out)
 		return 0;
 	}
 	/* A bare number is more likely seconds meant than nanoseconds: ask (as for --duration). */
-	if (parse_duration_unit(s, out) == -EINVAL && !parse_duration(s, out)) {
+	err = parse_duration_unit(s, out);
+	if (err == -EINVAL && !parse_duration(s, out)) {
 		error("record: --sample-interval '%s' needs a unit (e.g. 10ms, 1s, 2.5s, 1m), or 'off'", s);
 		return -EINVAL;
 	}
-	err = parse_duration(s, out);
+	if (err == -EINVAL && parse_duration(s, out) == -ERANGE)
+		err = -ERANGE;
 	if (err == -ERANGE || (!err && *out < RECORDER_MIN_SAMPLE_INTERVAL)) {
-		error("record: --sample-interval '%s' is %s (from 10ms to 2^64-1 ns), or 'off'", s,
-		      err ? "too long" : "too short");
+		error("record: --sample-interval '%s' is %s (from 10ms to " DURATION_UNIT_MAX
+		      "), or 'off'", s, err ? "too long" : "too short");
 		return -EINVAL;
 	}
 	if (err) {
@@ -397,6 +402,11 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 			break;
 		case OPT_DURATION:
 			err = parse_duration_unit(optarg, &c->duration_ns);
+			if (err == -ERANGE) {
+				error("%s: --duration '%s': too long: at most " DURATION_UNIT_MAX
+				      " (a year)", name, optarg);
+				return -EINVAL;
+			}
 			if (err || !c->duration_ns) {
 				error("%s: --duration '%s': want a length with its unit, above 0, "
 				      "such as 500ms, 30s, 10m or 2h", name, optarg);
@@ -447,6 +457,11 @@ int record_parse_opts_with(int argc, char **argv, struct record_cli *c,
 		case OPT_INTERVAL:
 			summary_opt = "--interval";
 			err = parse_duration_unit(optarg, &c->interval_ns);
+			if (err == -ERANGE) {
+				error("%s: --interval '%s': too long: at most " DURATION_UNIT_MAX
+				      " (a year)", name, optarg);
+				return -EINVAL;
+			}
 			if (err || !c->interval_ns) {
 				error("%s: --interval '%s': want a duration with a unit, more than 0 "
 				      "(500ms, 30s, 10m, 2h)", name, optarg);
@@ -536,6 +551,22 @@ static bool can_load_bpf(void)
 	if (eff & (1ull << CAP_SYS_ADMIN))
 		return true;
 	return (eff & (1ull << CAP_BPF)) && (eff & (1ull << CAP_PERFMON));
+}
+
+/* The inode of the initial pid namespace (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
+
+/*
+ * Whether the recorder runs in a pid namespace other than the initial one
+ * (a container, 'unshare -p'). The kernel side knows processes by their
+ * global pids; a pid of this namespace (CMD's as fork() gives it, -p's)
+ * names another process there, or none. False when /proc cannot tell.
+ */
+static bool in_child_pid_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino != PROC_PID_INIT_INO;
 }
 
 /* Under sudo, who CMD runs as, and who opens the files the user named. */
@@ -721,13 +752,25 @@ static int recv_result(int sock, pid_t pid, struct path_result *res)
 	return fd;
 }
 
+/* Close fds lo..hi (hi may be ~0U): close_range, or one by one where it is missing (valgrind). */
+static void close_fds(unsigned lo, unsigned hi)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	if (lo > hi || !syscall(SYS_close_range, lo, hi, 0))
+		return;
+	for (unsigned fd = lo; fd <= hi && (max < 0 || fd < (unsigned long)max); fd++)
+		close((int)fd);
+}
+
 /*
  * Run op->fn as the invoking user: in a child that takes the user's uid,
  * gid and groups (and so is not dumpable: the user cannot tamper with it)
  * and passes back op->res and the fd it opened over a socket
  * (SCM_RIGHTS), as sudo and OpenSSH separate privileges. Root itself never
  * resolves a path the user named: it never follows the user's symlinks,
- * and never opens, creates or removes anything the user could not. Without
+ * and never opens, creates or removes anything the user could not. The
+ * child holds none of the recorder's descriptors but 0, 1 and 2. Without
  * sudo, op->fn runs here. Returns op->fn's fd, or -1 with op->res.err set
  * (0 if the child died, of a stop signal).
  */
@@ -750,7 +793,13 @@ static int as_invoker(const struct invoker *inv, struct path_op *op)
 		return -1;
 	}
 	if (pid == 0) {
-		close(sv[0]);
+		/*
+		 * Nothing of the recorder's goes to the user's side: not its BPF
+		 * maps and programs, the pidfd of -p's process, the output. What
+		 * is kept: stdin, stdout, stderr, and the answer's socket.
+		 */
+		close_fds(3, (unsigned)sv[1] - 1);
+		close_fds((unsigned)sv[1] + 1, ~0U);
 		fd = -1;
 		if (setgroups(inv->ngroups, inv->groups) || setresgid(inv->gid, inv->gid, inv->gid) ||
 		    setresuid(inv->uid, inv->uid, inv->uid))
@@ -1065,15 +1114,25 @@ static int open_environ(struct path_op *op)
 /*
  * -p PID: a process (not a thread of one) that is there, and, under sudo,
  * one the invoking user could trace: root must not show a user the argv of
- * processes the user could not look into. Returns 0 or -1 (printed).
+ * processes the user could not look into. What is checked is one process,
+ * held first: *pidfd (a pidfd of it, or -1 where the kernel, or valgrind,
+ * has no pidfd_open) or else *start (its start time), with which the
+ * recorder makes sure that PID still is that process once it follows PID
+ * (a pid reused in between is refused). Returns 0 or -1 (printed).
  */
-static int check_attach(const struct record_cli *c, const struct invoker *inv)
+static int check_attach(const struct record_cli *c, const struct invoker *inv, int *pidfd,
+			uint64_t *start)
 {
 	struct path_op op = { .fn = open_environ, .c = c, .pid = c->pid };
 	char path[64], line[128];
-	int tgid = -1, fd;
+	int tgid = -1, fd, pidfd_err;
 	FILE *f;
 
+	*pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	pidfd_err = *pidfd < 0 ? errno : 0;
+	if (pidfd_err == ESRCH)
+		return error("record: -p %d: no such process", c->pid);
+	*start = recorder__start_ticks(c->pid);
 	snprintf(path, sizeof(path), "/proc/%d/status", c->pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -1085,6 +1144,9 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv)
 	if (tgid > 0 && tgid != c->pid)
 		return error("record: -p %d: a thread of process %d, not a process (try -p %d)",
 			     c->pid, tgid, tgid);
+	if (*pidfd < 0 && !*start)
+		return error("record: -p %d: cannot hold the process (pidfd_open: %s; no start "
+			     "time in /proc/%d/stat)", c->pid, strerror(pidfd_err), c->pid);
 	if (!inv->set)
 		return 0;
 	fd = as_invoker(inv, &op);
@@ -1101,7 +1163,8 @@ static int check_attach(const struct record_cli *c, const struct invoker *inv)
 
 /* Run the recorder on the opened output: its return, and CMD's status in *status. */
 static int record(const struct record_cli *c, const struct invoker *inv, int fd, const char *name,
-		  bool replace, const struct recorder_inherited *inherited, int *status)
+		  bool replace, const struct recorder_inherited *inherited, int pidfd,
+		  uint64_t start, int *status)
 {
 	struct recorder_opts o = {
 		.argv = c->cmd,
@@ -1125,6 +1188,8 @@ static int record(const struct record_cli *c, const struct invoker *inv, int fd,
 		.hooks = c->hooks,
 		.system_wide = c->all,
 		.attach_pid = c->pid,
+		.attach_pidfd = pidfd,
+		.attach_start = start,
 		.comm = c->comm,
 		.ncomm = c->ncomm,
 		.uids = c->uid,
@@ -1156,7 +1221,8 @@ int record_run(const struct record_cli *cl)
 	static struct path_op out, sout; /* PATH_MAX names: not on the stack */
 	const struct recorder_hook *hooks[RECORD_HOOKS_MAX + 2] = { NULL };
 	struct live_summary *sum = NULL;
-	int ret, status = EXIT_FAIL, fd = -1, sfd = -1;
+	int ret, status = EXIT_FAIL, fd = -1, sfd = -1, pidfd = -1;
+	uint64_t start = 0;
 	bool replace = false, cancelled = false;
 	size_t nhooks = 0;
 
@@ -1164,6 +1230,15 @@ int record_run(const struct record_cli *cl)
 	if (!can_load_bpf()) {
 		error("%s: tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON "
 		      "(try: sudo proctrace %s ...)", c.name, c.name);
+		return EXIT_FAIL;
+	}
+	/* Only --all alone can be told apart from this namespace's pids. */
+	if ((c.pid || c.cmd) && in_child_pid_ns()) {
+		error("%s: runs in a pid namespace other than the initial one (a container, "
+		      "'unshare -p'): the kernel side knows processes by their global pids, so %s "
+		      "cannot be followed from here; run proctrace in the host's pid namespace "
+		      "(--all without a command works here)", c.name,
+		      c.pid ? "-p PID's tree" : "the command's tree");
 		return EXIT_FAIL;
 	}
 	/* 2. What CMD is to inherit, before anything changes it; then hold stop signals. */
@@ -1182,7 +1257,7 @@ int record_run(const struct record_cli *cl)
 	/* 3. Who ran sudo, and the output, opened as that user. */
 	ret = sudo_invoker(&inv);
 	if (!ret && c.pid)
-		ret = check_attach(&c, &inv); /* one the user could trace */
+		ret = check_attach(&c, &inv, &pidfd, &start); /* one the user could trace */
 	if (!ret && !c.output && c.no_default_output) {
 		snprintf(out.res.name, sizeof(out.res.name), "(none)");
 	} else if (!ret) {
@@ -1212,7 +1287,7 @@ int record_run(const struct record_cli *cl)
 	c.hooks = hooks;
 	/* 4. Record. */
 	if (!ret) {
-		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, &status);
+		ret = record(&c, &inv, fd, out.res.name, replace, &inherited, pidfd, start, &status);
 		cancelled = ret == -EINTR;
 	}
 	/* 5. Clean up: no file made for a recording that never started is left. */
@@ -1226,6 +1301,8 @@ int record_run(const struct record_cli *cl)
 		close(sfd);
 	live_summary__free(sum);
 	invoker_free(&inv);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (cancelled)
 		return die_of_stop_signal(&inherited);
 	return ret ? EXIT_FAIL : status;

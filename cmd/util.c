@@ -187,7 +187,15 @@ int parse_duration_unit(const char *s, uint64_t *out)
 	/* "30" could mean anything: only a number with its unit is a duration here. */
 	while (*p == '.' || (*p >= '0' && *p <= '9'))
 		p++;
+	uint64_t v;
+	int err;
+
 	if (!*p || p == s)
 		return -EINVAL;
-	return parse_duration(s, out);
+	err = parse_duration(s, &v);
+	if (!err && v > DURATION_UNIT_MAX_NS)
+		err = -ERANGE;
+	if (!err)
+		*out = v;
+	return err;
 }

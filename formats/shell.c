@@ -11,6 +11,42 @@ static bool bare_char(unsigned char c)
 	       (c && strchr("_@%+=:,./-", c));
 }
 
+/*
+ * Printable characters that would reorder the line on a terminal (bidi
+ * embeddings, overrides, isolates and marks) or break it (line and
+ * paragraph separators): a pasted line must look like what it runs.
+ */
+static bool reorders(uint32_t c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+}
+
+/* What is written as escapes, never as it is. */
+static bool escaped(uint32_t c)
+{
+	return utf8_is_control(c) || reorders(c);
+}
+
+/*
+ * Words a shell reads as its own in a command's place (bash, ksh, zsh;
+ * "end", "foreach", "nocorrect" and "repeat" are zsh's), not as the name
+ * of a program to run: quoted there, they are names.
+ */
+static bool reserved_word(const char *s, size_t len)
+{
+	static const char *const words[] = {
+		"!", "[[", "]]", "{", "}", "case", "coproc", "do", "done", "elif", "else", "end",
+		"esac", "fi", "for", "foreach", "function", "if", "in", "nocorrect", "repeat",
+		"select", "then", "time", "until", "while",
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == len && !memcmp(words[i], s, len))
+			return true;
+	return false;
+}
+
 /* The bytes of s that a terminal must not see as they are: 0 if none. */
 static bool needs_escapes(const unsigned char *s, size_t len)
 {
@@ -21,7 +57,7 @@ static bool needs_escapes(const unsigned char *s, size_t len)
 		if (n <= 0)
 			return true;
 		utf8_decode(s + i, (size_t)n, &cp);
-		if (utf8_is_control(cp))
+		if (escaped(cp))
 			return true;
 		i += (size_t)n;
 	}
@@ -47,14 +83,18 @@ static void put_ansi_c(struct sbuf *b, const unsigned char *s, size_t len)
 
 		if (n > 0)
 			utf8_decode(s + i, (size_t)n, &cp);
-		if (n > 0 && !utf8_is_control(cp)) {
+		if (n > 0 && !escaped(cp)) {
 			if (s[i] == '\'' || s[i] == '\\')
 				b->buf[b->len++] = '\\';
 			put(b, (const char *)s + i, (size_t)n);
 			i += (size_t)n;
 			continue;
 		}
-		/* One byte at a time: a C1 control's two bytes, or a byte that is not UTF-8. */
+		/*
+		 * One byte at a time: a C1 control's two bytes, a bidi control's
+		 * three (as \xHH, which reads back the same in any locale), or a
+		 * byte that is not UTF-8.
+		 */
 		n = n > 0 && cp >= 0x80 ? n : 1;
 		for (int k = 0; k < n; k++, i++) {
 			const char *esc = NULL;
@@ -85,16 +125,21 @@ static void put_ansi_c(struct sbuf *b, const unsigned char *s, size_t len)
 	b->buf[b->len++] = '\'';
 }
 
-int shell_quote(struct sbuf *b, const char *str, size_t len)
+/* s as one word; in a command's place (cmd), never read as anything but a name. */
+static int quote(struct sbuf *b, const char *str, size_t len, bool cmd)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	bool bare = len > 0;
+	/* zsh expands a word that starts with '=' to a command's path */
+	bool bare = len > 0 && s[0] != '=';
 
 	/* The longest form: $'' around four bytes (\xHH) for each byte. */
 	if (len > (SIZE_MAX - 3) / 4 || sbuf_reserve(b, 4 * len + 3))
 		return -ENOMEM;
 	for (size_t i = 0; i < len && bare; i++)
 		bare = bare_char(s[i]);
+	/* A command's name: not an assignment (a=b), not a reserved word (if, time). */
+	if (bare && cmd && (memchr(s, '=', len) || reserved_word(str, len)))
+		bare = false;
 	if (bare) {
 		put(b, str, len);
 		return 0;
@@ -114,6 +159,25 @@ int shell_quote(struct sbuf *b, const char *str, size_t len)
 	return 0;
 }
 
+int shell_quote(struct sbuf *b, const char *s, size_t len)
+{
+	return quote(b, s, len, false);
+}
+
+int shell_quote_cmd(struct sbuf *b, const char *s, size_t len)
+{
+	/*
+	 * bash runs a command whose name starts with '%' as fg or bg of that
+	 * job, quoted or not: env runs it by its name.
+	 */
+	if (len && s[0] == '%') {
+		if (sbuf_reserve(b, 7))
+			return -ENOMEM;
+		put(b, "env -- ", 7);
+	}
+	return quote(b, s, len, true);
+}
+
 int shell_quote_argv(struct sbuf *b, const char *const *argv, uint32_t argc)
 {
 	for (uint32_t i = 0; i < argc; i++) {
@@ -123,7 +187,7 @@ int shell_quote_argv(struct sbuf *b, const char *const *argv, uint32_t argc)
 			return -ENOMEM;
 		if (i)
 			b->buf[b->len++] = ' ';
-		if (shell_quote(b, a, strlen(a)))
+		if ((i ? shell_quote : shell_quote_cmd)(b, a, strlen(a)))
 			return -ENOMEM;
 	}
 	return 0;

@@ -353,8 +353,12 @@ static void on_end(void *ctx, const struct recorder_stats *st)
 	struct live_log_stats s;
 	uint64_t missing;
 
+	/*
+	 * Two counters, read one after the other while the kernel may still
+	 * count: lost_execs may have passed the lost read before it.
+	 */
 	l->lost_kernel = st->lost_execs;
-	l->lost_other = st->end->lost - st->lost_execs;
+	l->lost_other = st->end->lost > st->lost_execs ? st->end->lost - st->lost_execs : 0;
 	l->out_err = live_out__close(l->out);
 	live_out__stats(l->out, &l->ostats);
 	live_log__stats(l, &s);
@@ -496,7 +500,7 @@ static int exec_line(struct live_log *l, struct sbuf *b, const struct event *ev)
 	if ((ev->flags & EVF_CMDLINE) && ev->u.exec.argc)
 		err = shell_quote_argv(b, ev->u.exec.argv, ev->u.exec.argc);
 	else if (file) /* an empty argv: what was run */
-		err = shell_quote(b, file, strlen(file)) ?: put_str(b, "  # argv is empty");
+		err = shell_quote_cmd(b, file, strlen(file)) ?: put_str(b, "  # argv is empty");
 	if (!err && (ev->flags & EVF_TRUNCATED))
 		err = put_str(b, "  # argv cut at 128 KiB");
 	return err ?: put_str(b, "\n");
@@ -512,7 +516,7 @@ static int badexec_line(struct live_log *l, struct sbuf *b, const struct event *
 	err = put_cols(l, b, ev->ts, ev->pid, ev->ppid, ret);
 	/* The kernel side keeps only the file a failed exec asked for, not its argv. */
 	if (!err)
-		err = shell_quote(b, file, strlen(file));
+		err = shell_quote_cmd(b, file, strlen(file));
 	if (!err && (ev->flags & EVF_TRUNCATED))
 		err = put_str(b, "  # file name cut");
 	return err ?: put_str(b, "\n");
@@ -619,6 +623,7 @@ void live_log__stats(const struct live_log *l, struct live_log_stats *st)
 	st->failed = l->failed;
 	st->exits = l->exits;
 	st->lost_kernel = l->lost_kernel;
+	st->lost_other = l->lost_other;
 	st->out = l->ostats;
 	st->out_err = l->out_err;
 }

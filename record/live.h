@@ -97,7 +97,8 @@ int live_log__format(struct live_log *l, struct sbuf *b, const struct event *ev,
  */
 struct live_log_stats {
 	uint64_t execs, failed, exits; /* lines: execs, failed execs, exits */
-	uint64_t lost_kernel;
+	uint64_t lost_kernel;          /* exec lines lost in the kernel */
+	uint64_t lost_other;           /* other events lost in the kernel (--exits: exit lines) */
 	struct live_out_stats out;
 	int out_err;
 };

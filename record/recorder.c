@@ -1870,6 +1870,55 @@ static int arm_sampling(struct recorder *r)
 	return err;
 }
 
+/* -p: whether attach_pid still is the process checked (recorder_opts). */
+bool recorder__attach_same(pid_t pid, int pidfd, uint64_t start)
+{
+	/*
+	 * A pidfd names one process: signal 0 reaches it until it is reaped,
+	 * and until then its pid cannot be another's.
+	 */
+	if (pidfd >= 0)
+		return !syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0);
+	return start && recorder__start_ticks(pid) == start;
+}
+
+uint64_t recorder__start_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* After the comm's last ')': state is field 3, starttime field 22. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/* -p: the process attached to is the one checked, or nothing is recorded. */
+static int check_attached(struct recorder *r)
+{
+	const struct recorder_opts *o = r->o;
+
+	if (o->attach_pid <= 0 || (o->attach_pidfd < 0 && !o->attach_start) ||
+	    recorder__attach_same(o->attach_pid, o->attach_pidfd, o->attach_start))
+		return 0;
+	error("-p %d: the process ended as tracing started (its pid may be another process's "
+	      "now): nothing recorded", (int)o->attach_pid);
+	return -ESRCH;
+}
+
 /*
  * Timestamp 0, the header, then open the gate. A stop signal that came
  * before is taken as "do not start": CMD never runs, and the output is left
@@ -1887,6 +1936,10 @@ static int start_tracing(struct recorder *r)
 
 	if (recorder__stop_pending(o->inherited))
 		return -EINTR;
+	/* -p: the hooks follow attach_pid now; before anything is written, it is still the one checked. */
+	err = check_attached(r);
+	if (err)
+		return err;
 	if (o->truncate_out && o->out_fd >= 0 && ftruncate(o->out_fd, 0)) {
 		err = -errno;
 		error("cannot truncate %s: %s", o->out_name, strerror(-err));
@@ -2039,6 +2092,10 @@ static int walk_running(struct recorder *r)
 		error("cannot walk the running processes: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* The tree walked was the checked process's: nothing of it is written before. */
+	err = check_attached(r);
+	if (err)
+		goto cleanup;
 	err = sysrec__walk(r->sys, buf, len);
 	if (err) {
 		error("cannot walk the running processes: %s",
@@ -2098,8 +2155,10 @@ int recorder__run(const struct recorder_opts *o, int *status)
 		err = walk_running(r);
 	if (err)
 		goto cleanup;
+	/* Never wraps around (the option's parser keeps it to a year already). */
 	if (o->duration_ns)
-		r->deadline = r->start_mono + o->duration_ns;
+		r->deadline = o->duration_ns < UINT64_MAX - r->start_mono ? r->start_mono + o->duration_ns
+									 : UINT64_MAX;
 
 	/* 4. Record until the tree is gone. */
 	err = loop(r);

@@ -53,6 +53,15 @@ void recorder__stop_signals(sigset_t *set);
  */
 int recorder__stop_pending(const struct recorder_inherited *s);
 
+/* pid's start time in clock ticks since boot (/proc/PID/stat), 0 if it cannot be read. */
+uint64_t recorder__start_ticks(pid_t pid);
+
+/*
+ * Whether pid still is the process pidfd names (-1: none), or else the one
+ * that started at start ticks (0: unknown, which is never the same).
+ */
+bool recorder__attach_same(pid_t pid, int pidfd, uint64_t start);
+
 struct event;
 struct rec_end;
 
@@ -123,6 +132,15 @@ struct recorder_opts {
 	 */
 	bool system_wide;
 	pid_t attach_pid;
+	/*
+	 * attach_pid's process as it was checked (the caller's pidfd of it,
+	 * or -1; else its start time in clock ticks from /proc, or 0): the
+	 * recording starts only if attach_pid still is that process once
+	 * the hooks are attached and again once the walk has read the tree,
+	 * so that a pid reused since the check is refused.
+	 */
+	int attach_pidfd;
+	uint64_t attach_start;
 	const char *const *comm;  /* --comm filters (ncomm) */
 	uint32_t ncomm;
 	const uint32_t *uids;     /* --uid filters (nuid) */

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "cmd/cmd.h"
 #include "cmd/record.h"
 #include "record/recorder.h"
 
@@ -49,6 +50,9 @@ static void test_sample_interval(void **state)
 		{ "9999999ns", -EINVAL, 0 }, { "abc", -EINVAL, 0 },  { "", -EINVAL, 0 },
 		{ "1x", -EINVAL, 0 },      { "Off", -EINVAL, 0 },
 		{ "99999999999999999999s", -EINVAL, 0 },
+		/* Up to a year: never wraps around when added to a clock. */
+		{ "8760h", 0, 8760ull * 3600000000000 }, { "8760.1h", -EINVAL, 0 },
+		{ "5124095h", -EINVAL, 0 }, { "18446744073709551615ns", -EINVAL, 0 },
 	};
 
 	(void)state;
@@ -65,6 +69,44 @@ static void test_sample_interval(void **state)
 		if (!ret && c.sample_interval_ns != cases[i].ns)
 			fail_msg("--sample-interval '%s': %llu ns", cases[i].arg,
 				 (unsigned long long)c.sample_interval_ns);
+	}
+}
+
+/*
+ * --duration and --interval: up to a year (8760h); more is a usage error,
+ * never a length that wraps around (5124095h is just below 2^64 ns).
+ */
+static void test_duration_limits(void **state)
+{
+	static const struct {
+		const char *arg;
+		int ret;
+	} cases[] = {
+		{ "8760h", 0 }, { "525600m", 0 }, { "31536000s", 0 }, { "1ms", 0 },
+		{ "8761h", -EINVAL }, { "525601m", -EINVAL }, { "5124095h", -EINVAL },
+		{ "18446744073709551615ns", -EINVAL }, { "18446744073709551616ns", -EINVAL },
+		{ "99999999999999999999h", -EINVAL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char arg[64];
+		char *a1[] = { "record", "--all", "--duration", arg, NULL };
+		char *a2[] = { "record", "--summary", "--interval", arg, "--", "true", NULL };
+		struct record_cli c;
+		int ret;
+
+		snprintf(arg, sizeof(arg), "%s", cases[i].arg);
+		ret = record_parse_opts(ARGC(a1), a1, &c);
+		if (ret != cases[i].ret)
+			fail_msg("--duration '%s': %d, want %d", cases[i].arg, ret, cases[i].ret);
+		if (!ret && c.duration_ns > DURATION_UNIT_MAX_NS)
+			fail_msg("--duration '%s': %llu ns", arg, (unsigned long long)c.duration_ns);
+		ret = record_parse_opts(ARGC(a2), a2, &c);
+		if (ret != cases[i].ret)
+			fail_msg("--interval '%s': %d, want %d", cases[i].arg, ret, cases[i].ret);
+		if (!ret && c.interval_ns > DURATION_UNIT_MAX_NS)
+			fail_msg("--interval '%s': %llu ns", arg, (unsigned long long)c.interval_ns);
 	}
 }
 
@@ -378,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_sample_interval),
+		cmocka_unit_test(test_duration_limits),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_long_options),
 		cmocka_unit_test(test_syscalls_option),

@@ -29,6 +29,42 @@ rec() {
 	jq -e . rec.jsonl >/dev/null || fail "rec.jsonl is not JSON lines: $(head -c 300 rec.jsonl)"
 }
 
+# --- the recorder in a pid namespace ---------------------------------------
+
+# Run inside a pid namespace, the recorder knows CMD and -p PID by this
+# namespace's numbers, the kernel side by global ones: it recorded nothing
+# and said it was done (or, -p 1, the machine's init and all of it). It
+# refuses, before CMD runs; --all alone works, pids being global.
+test_recorder_in_a_pid_namespace_refuses_cmd_and_p() {
+	need_root
+	command -v unshare >/dev/null || fail "unshare (util-linux) is needed for this test"
+	local want="runs in a pid namespace other than the initial one"
+	for proc in --mount-proc ""; do
+		RC=0
+		timeout -k 10 "$GUARD" unshare -pf $proc "$PROCTRACE" record -q -o a.jsonl -- \
+			touch ran 2>err || RC=$?
+		assert_eq "$RC" 1 "record -- CMD in a pid namespace ($proc): $(cat err)"
+		grep -qF "$want" err || fail "no word of the pid namespace: $(cat err)"
+		grep -qF "the command's tree" err || fail "no word of CMD: $(cat err)"
+		[ ! -e ran ] || fail "CMD ran"
+		[ ! -e a.jsonl ] || fail "a file was left: $(cat a.jsonl)"
+		RC=0
+		timeout -k 10 "$GUARD" unshare -pf $proc "$PROCTRACE" record -q -p 1 --duration 1s \
+			-o b.jsonl 2>err || RC=$?
+		assert_eq "$RC" 1 "record -p 1 in a pid namespace ($proc): $(cat err)"
+		grep -qF "$want" err && grep -qF -- "-p PID's tree" err || fail "-p: $(cat err)"
+		[ ! -e b.jsonl ] || fail "a file was left: $(cat b.jsonl)"
+	done
+	timeout -k 10 "$GUARD" unshare -pf --mount-proc "$PROCTRACE" snoop -q -- true >out 2>err &&
+		fail "snoop -- CMD in a pid namespace: exit 0"
+	grep -qF "snoop: $want" err || fail "snoop: $(cat err)"
+	RC=0
+	timeout -k 10 "$GUARD" unshare -pf --mount-proc "$PROCTRACE" record -q --all --duration 100ms \
+		-o c.jsonl 2>err || RC=$?
+	assert_eq "$RC" 0 "record --all in a pid namespace: $(cat err)"
+	[ "$(jq -r 'select(.End) | .End.stopped' c.jsonl)" = duration ] || fail "--all: $(tail -1 c.jsonl)"
+}
+
 # --- setpgid in a pid namespace --------------------------------------------
 
 # setpgid()'s arguments are numbers of the caller's pid namespace; the event

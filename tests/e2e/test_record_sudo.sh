@@ -242,4 +242,43 @@ test_signal_before_tracing_starts_leaves_no_file() {
 	done
 }
 
+# The child that opens a path as the user holds nothing of root's: no BPF
+# map or program, not the pidfd of -p's process, not the output opened
+# before; stdin, stdout, stderr and its socket to the recorder, that is all.
+# It is seen waiting to open --summary-file, a fifo with no reader yet.
+test_child_opening_as_the_user_holds_no_fd_of_roots() {
+	need_root
+	user_dir
+	mkfifo -m 666 u/sum
+	local mine rec c i fds=
+	setpriv --reuid=$U --regid=$G --clear-groups sleep 600 &
+	mine=$!
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ "$(cat /proc/$mine/comm)" = sleep ] && break
+		sleep 0.1
+	done
+	SUDO_UID=$U SUDO_GID=$G "$PROCTRACE" record -q -p "$mine" --duration 100ms -o u/rec.jsonl \
+		--summary --summary-file u/sum 2>err &
+	rec=$!
+	for i in $(seq 1 $((GUARD * 10))); do
+		for c in $(cat "/proc/$rec/task/$rec/children" 2>/dev/null); do
+			[ "$(cat "/proc/$c/wchan" 2>/dev/null)" = wait_for_partner ] || continue
+			fds=$(cd "/proc/$c/fd" && for f in *; do echo "$f $(readlink "$f")"; done)
+			break 2
+		done
+		kill -0 "$rec" 2>/dev/null || fail "record ended: $(cat err)"
+		sleep 0.1
+	done
+	cat u/sum >/dev/null
+	wait_exit "$rec"
+	kill "$mine"
+	assert_eq "$RC" 0 "record ($(cat err))"
+	[ -n "$fds" ] || fail "no child ever waited to open the fifo"
+	if grep -E 'bpf|pidfd' <<<"$fds"; then
+		fail "the user's side holds root's BPF objects or pidfd: $fds"
+	fi
+	assert_eq "$(awk '$1 > 2' <<<"$fds" | grep -vc ' socket:\[')" 0 "fds but the socket above 2: $fds"
+	assert_eq "$(awk '$1 > 2' <<<"$fds" | grep -c ' socket:\[')" 1 "sockets: $fds"
+}
+
 run_tests

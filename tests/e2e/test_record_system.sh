@@ -256,6 +256,7 @@ test_p_under_sudo_follows_ptraces_rule() {
 	theirs=$!
 	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
 	mine=$!
+	wait_execd "$mine" sleep
 	RC=0
 	SUDO_UID=65534 SUDO_GID=65534 "$PROCTRACE" record -q -p "$theirs" -o rec.jsonl 2>err || RC=$?
 	assert_eq "$RC" 1 "-p of root's process ($(cat err))"
@@ -267,6 +268,76 @@ test_p_under_sudo_follows_ptraces_rule() {
 	assert_eq "$RC" 0 "-p of the user's own process ($(cat err))"
 	some Running --argjson p "$mine" '.pid == $p' >/dev/null || fail "no Running for it"
 	assert_eq "$(stat -c %u rec.jsonl)" 65534 "the file's owner"
+}
+
+# wait_execd PID COMM: until PID has exec'd COMM. Until then, setpriv, having
+# changed its uids, is not dumpable: the invoking user could not trace it.
+wait_execd() {
+	local i
+	for i in $(seq 1 $((GUARD * 10))); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "pid $1 never became $2"
+}
+
+# wait_fifo_open PID: until a child of PID waits in open() for a fifo's other end.
+wait_fifo_open() {
+	local i c
+	for i in $(seq 1 $((GUARD * 10))); do
+		for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+			[ "$(cat "/proc/$c/wchan" 2>/dev/null)" = wait_for_partner ] && return 0
+		done
+		kill -0 "$1" 2>/dev/null || fail "record ended: $(cat err)"
+		sleep 0.1
+	done
+	fail "no child of $1 ever waited for the fifo"
+}
+
+# take_pid PID CMD...: run CMD in the background as pid PID, free now, by
+# setting the kernel's last pid given (other forks on the machine may take
+# it first: tried again, with a new CMD each time). $TOOK: CMD's pid.
+take_pid() {
+	local want=$1 i
+	shift
+	for i in $(seq 1 200); do
+		echo $((want - 1)) >/proc/sys/kernel/ns_last_pid
+		"$@" &
+		TOOK=$!
+		[ "$TOOK" = "$want" ] && return 0
+		kill "$TOOK"
+		wait "$TOOK" 2>/dev/null || true
+	done
+	fail "pid $want never came back (the machine forks too much)"
+}
+
+# Under sudo, -p PID follows the process that was checked, not whatever has
+# PID later: here the user's process ends between the check and the attach
+# (while the recorder waits for the output, a fifo, to have a reader), and
+# a process of root's gets its pid. Refused, with nothing of root's process
+# written; the check holds the process by a pidfd.
+test_p_under_sudo_pid_reused_after_the_check_is_refused() {
+	need_root
+	not_under_valgrind "valgrind 3.19 has no pidfd_open: the check falls back on the start time, to the clock tick"
+	local mine rec theirs
+	chmod 777 .
+	mkfifo -m 666 fifo
+	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
+	mine=$!
+	wait_execd "$mine" sleep
+	SUDO_UID=65534 SUDO_GID=65534 "$PROCTRACE" record -q -p "$mine" --duration 1s -o fifo 2>err &
+	rec=$!
+	wait_fifo_open "$rec"
+	kill "$mine"
+	wait "$mine" 2>/dev/null || true
+	take_pid "$mine" sleep 601
+	theirs=$TOOK
+	cat fifo >out.jsonl
+	wait_exit "$rec"
+	kill "$theirs"
+	assert_eq "$RC" 1 "-p of a pid reused after the check ($(cat err))"
+	grep -qF -- "-p $mine: the process ended as tracing started" err || fail "the message: $(cat err)"
+	[ ! -s out.jsonl ] || fail "something was written: $(head -c 500 out.jsonl)"
 }
 
 test_contradictions_are_usage_errors() {
@@ -291,6 +362,11 @@ test_contradictions_are_usage_errors() {
 	usage "--duration '0s'" --all --duration 0s
 	usage "--duration '-1s'" --all --duration -1s
 	usage "--duration 'soon'" --all --duration soon
+	# Too long: never a length that wraps around (5124095h is just below 2^64 ns).
+	usage "--duration '8761h': too long: at most 8760h" --all --duration 8761h
+	usage "--duration '5124095h': too long" --all --duration 5124095h
+	usage "--sample-interval '5124095h' is too long" --all --sample-interval 5124095h
+	usage "--interval '5124095h': too long" --summary --interval 5124095h -- true
 	usage "--comm needs a name" --all --comm ''
 	usage "needs a value" --all --comm
 	usage "--uid 'nosuchuser-x'" --all --uid nosuchuser-x
