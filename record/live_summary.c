@@ -80,25 +80,31 @@ static struct held *heap_pop(struct live_summary *s)
 }
 
 /*
- * A copy of ev and of the strings the summary reads (an Exec's filename
- * and argv, a BadExec's filename), in one allocation; NULL if out of memory.
+ * A copy of ev and of the strings the summary reads (an Exec's or a
+ * Running's filename and argv, a Running's comm after its argv, a
+ * BadExec's filename), in one allocation; NULL if out of memory.
  */
 static struct held *hold(const struct event *ev)
 {
+	bool image = ev->type == EV_EXEC || ev->type == EV_RUNNING;
 	const char *file = NULL;
 	size_t need = sizeof(struct held), flen = 0, argc = 0;
 	struct held *h;
 	char *p;
 
-	if (ev->type == EV_EXEC || ev->type == EV_BADEXEC) {
-		file = ev->type == EV_EXEC ? ev->u.exec.filename : ev->u.badexec.filename;
+	if (image || ev->type == EV_BADEXEC) {
+		file = image ? ev->u.exec.filename : ev->u.badexec.filename;
 		if (!(ev->flags & EVF_FILENAME))
 			file = NULL;
 		flen = file ? strlen(file) + 1 : 0;
 		need += flen;
 	}
-	if (ev->type == EV_EXEC && (ev->flags & EVF_CMDLINE) && ev->u.exec.argv) {
-		argc = ev->u.exec.argc;
+	/* u.running's first members are u.exec's; a Running's comm is argv[argc] (jsonl.h) */
+	if (image && ev->u.exec.argv) {
+		if (ev->flags & EVF_CMDLINE)
+			argc = ev->u.exec.argc;
+		if (ev->type == EV_RUNNING && (ev->flags & EVF_COMM))
+			argc = ev->u.running.argc + 1;
 		need += argc * sizeof(char *);
 		for (size_t i = 0; i < argc; i++)
 			need += strlen(ev->u.exec.argv[i] ? ev->u.exec.argv[i] : "") + 1;
@@ -128,7 +134,7 @@ static struct held *hold(const struct event *ev)
 	}
 	if (file) {
 		memcpy(p, file, flen);
-		if (ev->type == EV_EXEC)
+		if (image)
 			h->ev.u.exec.filename = p;
 		else
 			h->ev.u.badexec.filename = p;
@@ -217,10 +223,16 @@ static void print(struct live_summary *s, const char *why, uint64_t at, bool las
 static void on_start(void *ctx, const struct recorder_start *st)
 {
 	struct live_summary *s = ctx;
+	/*
+	 * The root, as the recording's header names it and render takes it:
+	 * CMD, else -p's PID; --all alone is about no process in particular.
+	 */
+	int32_t root = st->root_pid > 0 ? st->root_pid : st->attached_pid > 0 ? st->attached_pid : -1;
 	struct summary_opts so = { .top = s->o.top, .sort = (enum summary_sort)s->o.sort,
-				   .root_pid = st->root_pid, .root_is_recorded = true };
+				   .root_pid = root, .root_is_recorded = root > 0 };
 	int err;
 
+	s->hdr.system_wide = st->system_wide;
 	s->start_mono = st->start_mono;
 	s->next_due = s->o.interval_ns;
 	s->sum = summary_new(&so);
@@ -242,7 +254,8 @@ static void on_event(void *ctx, const struct event *ev)
 		return;
 	/* What the summary reads; Samples and anything newer are not held. */
 	if (ev->type != EV_FORK && ev->type != EV_EXEC && ev->type != EV_BADEXEC &&
-	    ev->type != EV_EXIT && ev->type != EV_SETSID && ev->type != EV_SETPGID)
+	    ev->type != EV_EXIT && ev->type != EV_SETSID && ev->type != EV_SETPGID &&
+	    ev->type != EV_RUNNING)
 		return;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 1024;

@@ -1963,7 +1963,9 @@ static int start_tracing(struct recorder *r)
 		if ((*h)->start)
 			(*h)->start((*h)->ctx, &(struct recorder_start){ .start_real = start_real,
 									 .start_mono = r->start_mono,
-									 .root_pid = r->root });
+									 .root_pid = r->has_cmd ? r->root : 0,
+									 .attached_pid = o->attach_pid,
+									 .system_wide = o->system_wide });
 	if (!r->has_cmd)
 		return 0;
 	if (write(r->gate[1], &one, 1) != 1) {

@@ -69,7 +69,9 @@ struct rec_end;
 struct recorder_start {
 	uint64_t start_real;      /* CLOCK_REALTIME ns of timestamp 0 */
 	uint64_t start_mono;      /* CLOCK_MONOTONIC ns of timestamp 0 (tick's clock) */
-	int32_t root_pid;         /* CMD's pid */
+	int32_t root_pid;         /* CMD's pid (0: no CMD) */
+	int32_t attached_pid;     /* -p PID (0: none) */
+	bool system_wide;         /* --all */
 };
 
 /* And at the end, once every event has been passed on. */

@@ -58,22 +58,26 @@ struct sproc {
 	uint64_t start, img_start;
 	struct rstr *argv;      /* its current image's argv (inherited before it execs) */
 	bool alive, desc_failed, is_root;
+	bool has_fork;          /* its Fork was seen */
+	bool running;           /* a Running said it was there before the recording */
+	bool any_bad;           /* a failed exec of it was seen */
 };
 
 /* One command name: its row in the top commands and in the top subtrees. */
 struct row {
 	char *name;
-	uint64_t count;         /* execs of it */
+	uint64_t count;         /* images of it: execs, and Runnings (already running) */
 	ns_sum own;             /* its ended images' own time, added up */
 	ns_sum active_starts;   /* the start times of its running images, added up */
 	uint64_t elapsed;       /* time covered by at least one of its images (ended stretches) */
 	uint64_t since;         /* while active: when the current stretch began */
+	uint64_t stretch_end;   /* when the last ended stretch ended */
 	uint32_t active;        /* its images running now */
 	ns_sum cpu;             /* CPU of the processes it names */
 	/* the subtrees: its images and every image below one, counted once */
 	uint64_t sub_count;
 	ns_sum sub_cpu;
-	uint64_t sub_elapsed, sub_since;  /* time covered by an image of the subtree */
+	uint64_t sub_elapsed, sub_since, sub_stretch_end;  /* time covered by an image of the subtree */
 	uint32_t sub_active;
 	uint64_t stamp;         /* the walk that last counted it */
 };
@@ -118,7 +122,10 @@ struct summary {
 	/* totals */
 	bool started, any_cpu;
 	uint64_t first_ts, last_ts, last_end;
+	/* the run's start: the first event, or the start of a process already running (<= first_ts) */
+	uint64_t run_start;
 	uint64_t nprocs, nroots, noexec, execs;
+	uint64_t images;        /* execs, and the images of processes already running */
 	uint64_t bad_miss, bad_real, bad_pending;
 	ns_sum cpu_user, cpu_sys;
 	/* concurrency: alive = forked and not ended; running = alive with no live child */
@@ -229,13 +236,32 @@ static struct rstr *cmdline_text(const char *const *argv, uint32_t argc)
 	return r;
 }
 
-/* An Exec's argv as text: its cmdline, else its filename. */
+/* A Running's comm in brackets, as ps shows a process without argv (a kernel thread). */
+static struct rstr *comm_text(const char *comm)
+{
+	size_t n = strnlen(comm, CMDLINE_MAX_SHOWN);
+	struct rstr *r = malloc(sizeof(*r) + n + 3);
+
+	if (!r)
+		return NULL;
+	r->refs = 1;
+	r->s[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		r->s[i + 1] = (unsigned char)comm[i] < 0x20 || comm[i] == 0x7f ? '?' : comm[i];
+	memcpy(r->s + n + 1, "]", 2);
+	return r;
+}
+
+/* An Exec's (or a Running's) argv as text: its cmdline, else its filename, else a Running's comm. */
 static struct rstr *exec_text(const struct event *ev)
 {
 	if ((ev->flags & EVF_CMDLINE) && ev->u.exec.argc && ev->u.exec.argv)
 		return cmdline_text(ev->u.exec.argv, ev->u.exec.argc);
-	if (ev->flags & EVF_FILENAME)
+	if ((ev->flags & EVF_FILENAME) && ev->u.exec.filename)
 		return cmdline_text(&ev->u.exec.filename, 1);
+	if (ev->type == EV_RUNNING && (ev->flags & EVF_COMM) && ev->u.running.argv &&
+	    ev->u.running.argv[ev->u.running.argc])
+		return comm_text(ev->u.running.argv[ev->u.running.argc]);
 	return cmdline_text(NULL, 0);
 }
 
@@ -396,7 +422,7 @@ static int tick(struct summary *s, uint64_t ts)
 
 	if (!s->started) {
 		s->started = true;
-		s->first_ts = s->last_ts = ts;
+		s->first_ts = s->last_ts = s->run_start = ts;
 		return 0;
 	}
 	if (ts <= s->last_ts)
@@ -453,18 +479,48 @@ static bool walk_up(struct summary *s, const struct sproc *p, uint32_t nimg, uin
 	return found;
 }
 
+/*
+ * One more image of a list's row is active from at: the stretch of time
+ * covered by at least one of them begins then, or earlier than the one
+ * running began. at is before now only for a process already running (its
+ * Running is seen after its start): the time since the last stretch ended
+ * is counted, what lies before it is taken as counted already (exact
+ * unless stretches ended between at and now).
+ */
+static void stretch_begin(uint32_t *active, uint64_t *since, uint64_t stretch_end, uint64_t at)
+{
+	uint64_t from = at > stretch_end ? at : stretch_end;
+
+	if (!(*active)++ || from < *since)
+		*since = from;
+}
+
+static void stretch_finish(uint32_t *active, uint64_t since, uint64_t *elapsed, uint64_t *stretch_end,
+			   uint64_t ts)
+{
+	if (!--*active) {
+		*elapsed += ts - since;
+		*stretch_end = ts;
+	}
+}
+
 /* An image in the subtree of r starts at *ts: counted, and r's subtree is active. */
 static void sub_start(struct row *r, const void *arg)
 {
 	r->sub_count++;
-	if (!r->sub_active++)
-		r->sub_since = *(const uint64_t *)arg;
+	stretch_begin(&r->sub_active, &r->sub_since, r->sub_stretch_end, *(const uint64_t *)arg);
+}
+
+/* The same without counting it: an image that goes on after summary_clear(). */
+static void sub_resume(struct row *r, const void *arg)
+{
+	stretch_begin(&r->sub_active, &r->sub_since, r->sub_stretch_end, *(const uint64_t *)arg);
 }
 
 static void sub_end(struct row *r, const void *arg)
 {
-	if (!--r->sub_active)
-		r->sub_elapsed += *(const uint64_t *)arg - r->sub_since;
+	stretch_finish(&r->sub_active, r->sub_since, &r->sub_elapsed, &r->sub_stretch_end,
+		       *(const uint64_t *)arg);
 }
 
 static void add_sub_cpu(struct row *r, const void *arg)
@@ -482,8 +538,7 @@ static void image_end(struct summary *s, struct sproc *p, uint64_t ts)
 	r = &s->rows[p->names[p->nimg - 1]];
 	r->own += ts - p->img_start;
 	r->active_starts -= p->img_start;
-	if (!--r->active)
-		r->elapsed += ts - r->since;
+	stretch_finish(&r->active, r->since, &r->elapsed, &r->stretch_end, ts);
 	walk_up(s, p, p->nimg, NONE, sub_end, &ts);
 }
 
@@ -516,7 +571,7 @@ static int proc_new(struct summary *s, int32_t pid, struct sproc *parent, uint64
 	} else {
 		s->nroots++;
 	}
-	if (!s->root_seen && (s->o.root_pid <= 0 || s->o.root_pid == pid))
+	if (!s->root_seen && (s->o.root_pid == 0 || s->o.root_pid == pid))
 		p->is_root = s->root_seen = true;
 	s->nprocs++;
 	s->noexec++;
@@ -677,7 +732,13 @@ static int proc_end(struct summary *s, struct sproc *p, uint64_t ts, const struc
 	return 0;
 }
 
-static int proc_exec(struct summary *s, struct sproc *p, uint64_t ts, const struct event *ev)
+/*
+ * p runs a new image from at: an Exec at ts (at == ts), or, for a Running
+ * at ts (exec false), the image it had since at, its start as the views
+ * count it.
+ */
+static int proc_image(struct summary *s, struct sproc *p, uint64_t ts, uint64_t at,
+		      const struct event *ev, bool exec)
 {
 	char buf[TRACE_NAME_MAX];
 	uint32_t name = intern(s, trace_command_name(ev, buf, sizeof(buf)));
@@ -706,20 +767,61 @@ static int proc_exec(struct summary *s, struct sproc *p, uint64_t ts, const stru
 		s->root_cmd = strdup(argv->s);
 	rstr_put(p->argv);
 	p->argv = argv;
-	s->execs++;
-	s->bad_miss += p->pending_bad;
-	s->bad_pending -= p->pending_bad;
-	p->pending_bad = 0;
+	s->images++;
+	if (exec) {
+		s->execs++;
+		s->bad_miss += p->pending_bad;
+		s->bad_pending -= p->pending_bad;
+		p->pending_bad = 0;
+	}
 	p->names[p->nimg++] = name;
 	/* each distinct name among it and the images above counts it in its subtree */
-	walk_up(s, p, p->nimg, NONE, sub_start, &ts);
-	p->img_start = ts;
+	walk_up(s, p, p->nimg, NONE, sub_start, &at);
+	p->img_start = at;
 	r = &s->rows[name];
 	r->count++;
-	if (!r->active++)
-		r->since = ts;
-	r->active_starts += ts;
+	stretch_begin(&r->active, &r->since, r->stretch_end, at);
+	r->active_starts += at;
 	return 0;
+}
+
+/*
+ * A process already running when the recording started (--all, -p), as
+ * the model takes it (render/trace.c): the process already made for its
+ * pid if that one has nothing of its own yet (it was seen as the parent of
+ * a Fork that came before its Running), else a new one under its parent if
+ * that is known. Its life, and its first image (the argv it had, not an
+ * exec), count from max(start, 0) (recording(5)), not after its parent's
+ * start; the concurrency counts it from its Running, as the model's peak.
+ */
+static int proc_running(struct summary *s, const struct event *ev)
+{
+	struct sproc *p = map_get(s, ev->pid), *parent;
+	uint64_t at;
+	int err;
+
+	if (!p || p->has_fork || p->running || p->nimg || p->any_bad) {
+		if (p) {
+			err = proc_end(s, p, ev->ts, NULL, false);
+			if (err)
+				return err;
+		}
+		parent = (ev->flags & EVF_PPID) ? map_get(s, ev->ppid) : NULL;
+		err = proc_new(s, ev->pid, parent, ev->ts, &p);
+		if (err)
+			return err;
+	}
+	p->running = true;
+	s->nrunning++;
+	at = ev->u.running.start < 0 ? 0 : (uint64_t)ev->u.running.start;
+	if (at > ev->ts)
+		at = ev->ts;
+	if (p->parent && at < p->parent->start)
+		at = p->parent->start;
+	p->start = at;
+	if (at < s->run_start)
+		s->run_start = at;
+	return proc_image(s, p, ev->ts, at, ev, false);
 }
 
 /* The live process holding pid, or a new top-level one: its Fork was not seen. */
@@ -741,27 +843,8 @@ int summary_add(struct summary *s, const struct event *ev)
 	err = tick(s, ev->ts);
 	if (err)
 		return err;
-	/*
-	 * A process already running when the recording started (--all, -p):
-	 * it starts here, under its parent if that is known, with the image
-	 * it had (u.running reads as u.exec), which is not an exec.
-	 */
-	if (ev->type == EV_RUNNING) {
-		parent = (ev->flags & EVF_PPID) ? map_get(s, ev->ppid) : NULL;
-		old = map_get(s, ev->pid);
-		if (old) {
-			err = proc_end(s, old, ev->ts, NULL, false);
-			if (err)
-				return err;
-		}
-		err = proc_new(s, ev->pid, parent, ev->ts, &p);
-		s->nrunning++;
-		if (!err && (ev->flags & EVF_CMDLINE)) {
-			err = proc_exec(s, p, ev->ts, ev);
-			s->execs--;
-		}
-		return err;
-	}
+	if (ev->type == EV_RUNNING)
+		return proc_running(s, ev);
 	if (ev->type == EV_FORK) {
 		int32_t child = ev->u.fork.child_pid;
 
@@ -784,15 +867,19 @@ int summary_add(struct summary *s, const struct event *ev)
 			if (err)
 				return err;
 		}
-		return proc_new(s, child, parent, ev->ts, &p);
+		err = proc_new(s, child, parent, ev->ts, &p);
+		if (!err)
+			p->has_fork = true;
+		return err;
 	}
 	err = live(s, ev->pid, ev->ts, &p);
 	if (err)
 		return err;
 	switch (ev->type) {
 	case EV_EXEC:
-		return proc_exec(s, p, ev->ts, ev);
+		return proc_image(s, p, ev->ts, ev->ts, ev, true);
 	case EV_BADEXEC:
+		p->any_bad = true;
 		p->pending_bad++;
 		s->bad_pending++;
 		return 0;
@@ -801,6 +888,17 @@ int summary_add(struct summary *s, const struct event *ev)
 	default:
 		return 0;
 	}
+}
+
+int summary_pid_taken(struct summary *s, int32_t pid, uint64_t ts)
+{
+	struct sproc *p = map_get(s, pid);
+	int err;
+
+	if (!p)
+		return 0;
+	err = tick(s, ts);
+	return err ? err : proc_end(s, p, ts, NULL, false);
 }
 
 void summary_advance(struct summary *s, uint64_t now)
@@ -926,23 +1024,60 @@ static void drop_state(struct summary *s)
 	free(s->root_cmd);
 }
 
+/*
+ * What ended and every count is forgotten; the processes alive are not:
+ * they go on being tracked (their tree, their names, their current images
+ * from now on), so that their later Exit counts in the next period.
+ */
 void summary_clear(struct summary *s)
 {
-	struct summary keep = *s;
+	uint64_t now = s->last_ts;
 
-	drop_state(s);
-	memset(s, 0, sizeof(*s));
-	s->o = keep.o;
-	s->has_header = keep.has_header;
-	s->fe_known = keep.fe_known;
-	s->fe_recorded = keep.fe_recorded;
-	s->hdr_command = keep.hdr_command;
-	s->map = keep.map;
-	s->map_mask = keep.map_mask;
-	s->slots = keep.slots;
-	s->slot_mask = keep.slot_mask;
-	s->slow = keep.slow;
-	memset(s->slots, 0, (s->slot_mask + 1) * sizeof(*s->slots));
+	for (size_t i = 0; i < s->nfails; i++)
+		rstr_put(s->fails[i].argv);
+	for (size_t i = 0; i < s->nslow; i++)
+		rstr_put(s->slow[i].argv);
+	s->nfails = s->nslow = 0;
+	/* command names stay interned: live processes and their ancestors name them */
+	for (uint32_t n = 0; n < s->nrows; n++) {
+		struct row *r = &s->rows[n];
+
+		*r = (struct row){ .name = r->name, .stretch_end = now, .sub_stretch_end = now,
+				   .stamp = r->stamp };
+	}
+	if (s->level_ns)
+		memset(s->level_ns, 0, s->nlevels * sizeof(*s->level_ns));
+	memset(s->hist, 0, sizeof(s->hist));
+	s->any_cpu = false;
+	s->first_ts = s->run_start = s->last_end = now;
+	/* the processes of the period: those alive now, and those to come */
+	s->nprocs = s->alive;
+	s->nroots = s->noexec = s->execs = s->images = s->nrunning = 0;
+	s->bad_miss = s->bad_real = s->bad_pending = 0;
+	s->cpu_user = s->cpu_sys = 0;
+	s->alive_ns = s->running_ns = 0;
+	s->busy_ns = 0;
+	s->no_exit = 0;
+	s->peak_alive = s->alive;
+	for (size_t i = 0; i <= s->map_mask; i++) {
+		struct sproc *p = s->map[i];
+		struct row *r;
+
+		if (!p)
+			continue;
+		/* its failed execs were told as real failures */
+		p->pending_bad = 0;
+		s->nroots += !p->parent;
+		s->noexec += !p->nimg;
+		if (!p->nimg)
+			continue;
+		/* its image goes on from now: active again in its row and its subtrees' */
+		p->img_start = now;
+		r = &s->rows[p->names[p->nimg - 1]];
+		stretch_begin(&r->active, &r->since, r->stretch_end, now);
+		r->active_starts += now;
+		walk_up(s, p, p->nimg, NONE, sub_resume, &now);
+	}
 }
 
 void summary_free(struct summary *s)
@@ -1092,6 +1227,7 @@ struct view {
 	const struct summary *s;
 	uint64_t now, wall, window;
 	uint32_t *cmds, *subs;  /* row numbers, in the order shown */
+	uint32_t nrows;         /* how many: the names used since the last summary_clear() */
 	struct failure **fails; /* in the order shown */
 	struct slow *slow;      /* longest first */
 };
@@ -1173,7 +1309,7 @@ static int view_make(struct view *v, const struct summary *s)
 	*v = (struct view){ .s = s, .now = s->last_ts };
 	if (s->alive && s->last_ts > end)
 		end = s->last_ts;
-	v->wall = s->nprocs && end > s->first_ts ? end - s->first_ts : 0;
+	v->wall = s->started && end > s->run_start ? end - s->run_start : 0;
 	v->window = s->busy_ns;
 	v->cmds = malloc(2 * ((size_t)s->nrows + 1) * sizeof(*v->cmds));
 	v->fails = malloc((s->nfails + 1) * sizeof(*v->fails));
@@ -1183,10 +1319,14 @@ static int view_make(struct view *v, const struct summary *s)
 		return -ENOMEM;
 	}
 	v->subs = v->cmds + s->nrows + 1;
+	/* a name that summary_clear() kept but nothing since has used is not shown */
 	for (uint32_t i = 0; i < s->nrows; i++)
-		v->cmds[i] = v->subs[i] = i;
-	qsort_r(v->cmds, s->nrows, sizeof(*v->cmds), cmp_rows, &(struct sort_ctx){ v, false });
-	qsort_r(v->subs, s->nrows, sizeof(*v->subs), cmp_rows, &(struct sort_ctx){ v, true });
+		if (s->rows[i].count || s->rows[i].active || s->rows[i].sub_count || s->rows[i].sub_active ||
+		    s->rows[i].own || s->rows[i].elapsed || s->rows[i].sub_elapsed || s->rows[i].cpu ||
+		    s->rows[i].sub_cpu)
+			v->cmds[v->nrows] = v->subs[v->nrows] = i, v->nrows++;
+	qsort_r(v->cmds, v->nrows, sizeof(*v->cmds), cmp_rows, &(struct sort_ctx){ v, false });
+	qsort_r(v->subs, v->nrows, sizeof(*v->subs), cmp_rows, &(struct sort_ctx){ v, true });
 	for (size_t i = 0; i < s->nfails; i++)
 		v->fails[i] = &s->fails[i];
 	qsort_n(v->fails, s->nfails, sizeof(*v->fails), cmp_fail);
@@ -1208,6 +1348,12 @@ static const char *link_name(const struct crit_link *l, char *buf, size_t len)
 
 /* --- text ---------------------------------------------------------------------------- */
 
+/* A system-wide recording (record --all without CMD): about no process in particular. */
+static bool no_root(const struct summary *s)
+{
+	return s->o.root_pid < 0 && s->system_wide;
+}
+
 static void text_header(FILE *out, const struct view *v)
 {
 	const struct summary *s = v->s;
@@ -1218,11 +1364,14 @@ static void text_header(FILE *out, const struct view *v)
 		fprintf(out, "%s\n", s->root_cmd);
 	else if (s->o.root_is_recorded && s->hdr_command)
 		fprintf(out, "%s\n", s->hdr_command);
-	else if (s->system_wide)
-		fputs("(every process of the machine: record --all)\n", out);
+	else if (no_root(s))
+		fputs("(system-wide: every process of the machine, no single root)\n", out);
 	else
 		fputs("(unknown)\n", out);
-	if (s->nroots > 1)
+	if (no_root(s))
+		fprintf(out, "                  (%" PRIu64 " top-level process%s)\n", s->nroots,
+			s->nroots == 1 ? "" : "es");
+	else if (s->nroots > 1)
 		fprintf(out, "                  (and %" PRIu64 " other top-level process%s)\n",
 			s->nroots - 1, s->nroots == 2 ? "" : "es");
 	fprintf(out, "wall time:        %s\n", fmt_dur(d, sizeof(d), v->wall));
@@ -1259,6 +1408,8 @@ static void text_header(FILE *out, const struct view *v)
 		fprintf(out, "%d\n", s->root_st.code);
 	} else if (s->o.root_is_recorded && s->has_end && s->end_has_code) {
 		fprintf(out, "%d\n", s->end_code);
+	} else if (no_root(s)) {
+		fputs("none (system-wide: no single root)\n", out);
 	} else {
 		fputs("unknown\n", out);
 	}
@@ -1457,7 +1608,7 @@ static void text_table(FILE *out, const struct view *v, bool sub)
 	static const char *const keys[] = { "count", "elapsed time", "cpu" };
 	const struct summary *s = v->s;
 	const uint32_t *order = sub ? v->subs : v->cmds;
-	size_t shown = s->nrows < s->o.top ? s->nrows : s->o.top;
+	size_t shown = v->nrows < s->o.top ? v->nrows : s->o.top;
 	const char *what = sub ? "subtrees" : "commands";
 	char d[48], c[48], own[48], rate[32];
 	int width = 7;
@@ -1469,7 +1620,7 @@ static void text_table(FILE *out, const struct view *v, bool sub)
 	for (size_t i = 0; i < shown; i++)
 		width = name_width(width, s->rows[order[i]].name);
 	fprintf(out, "\ntop %zu %s by %s (of %" PRIu32 ")\n", shown, what,
-		keys[s->o.sort <= SORT_CPU ? s->o.sort : 0], s->nrows);
+		keys[s->o.sort <= SORT_CPU ? s->o.sort : 0], v->nrows);
 	fprintf(out, "  %-*s %8s (%5s) %10s %12s (%5s)%s %12s\n", width, "COMMAND", "COUNT", "%",
 		"RATE/s", "ELAPSED", "%", sub ? "" : "          OWN", "CPU");
 	for (size_t i = 0; i < shown; i++) {
@@ -1486,7 +1637,7 @@ static void text_table(FILE *out, const struct view *v, bool sub)
 		fputs("  ", out);
 		put_name(out, r->name, width);
 		fprintf(out, " %8" PRIu64 " (%5.1f) %10s %12s (%5.1f)", n,
-			s->execs ? 100.0 * (double)n / (double)s->execs : 0, rate,
+			s->images ? 100.0 * (double)n / (double)s->images : 0, rate,
 			fmt_dur(d, sizeof(d), el), 100.0 * ratio(el, v->wall));
 		if (!sub)
 			fprintf(out, " %12s", fmt_dur(own, sizeof(own), row_own(v, r)));
@@ -1595,6 +1746,7 @@ static void json_header(struct js *j, const struct view *v)
 		js_str(j, s->hdr_command);
 	else
 		js_raw(j, "null");
+	js_fmt(j, ",\"system_wide\":%s", s->system_wide ? "true" : "false");
 	js_fmt(j, ",\"top_level_processes\":%" PRIu64 ",\"wall_ns\":%" PRIu64 ",\"processes\":%" PRIu64
 		  ",\"forks_without_exec\":%" PRIu64 ",\"execs\":%" PRIu64, s->nroots, v->wall, s->nprocs,
 	       s->noexec, s->execs);
@@ -1724,7 +1876,7 @@ static void json_body(struct js *j, const struct view *v, const struct trace *t)
 
 	for (int sub = 0; sub < 2; sub++) {
 		const uint32_t *order = sub ? v->subs : v->cmds;
-		size_t shown = s->nrows < s->o.top ? s->nrows : s->o.top;
+		size_t shown = v->nrows < s->o.top ? v->nrows : s->o.top;
 
 		js_raw(j, sub ? ",\"subtrees\":[" : ",\"commands\":[");
 		for (size_t i = 0; i < shown; i++) {
@@ -1780,7 +1932,7 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 {
 	const struct recording *rec = t->rec;
 	struct summary_opts so = {
-		.top = o->top, .sort = o->sort, .root_pid = t->root ? t->root->pid : 0,
+		.top = o->top, .sort = o->sort, .root_pid = t->root ? t->root->pid : -1,
 		.root_is_recorded = t->root_is_recorded,
 	};
 	struct summary *s = summary_new(&so);
@@ -1789,9 +1941,17 @@ int render_summary(FILE *out, const struct trace *t, const struct render_opts *o
 	if (!s)
 		return err;
 	err = rec->has_header ? summary_header(s, &rec->hdr) : 0;
-	for (size_t i = 0; i < rec->n && !err; i++)
+	for (size_t i = 0; i < rec->n && !err; i++) {
+		const struct event *ev = &rec->ev[i];
+
 		if (trace_has_event(t, i))
-			err = summary_add(s, &rec->ev[i]);
+			err = summary_add(s, ev);
+		/* --pid: a process outside the subtree taking a pid ends its holder, as in the model */
+		else if (ev->type == EV_FORK)
+			err = summary_pid_taken(s, ev->u.fork.child_pid, ev->ts);
+		else if (ev->type == EV_RUNNING)
+			err = summary_pid_taken(s, ev->pid, ev->ts);
+	}
 	if (!err)
 		err = summary_end(s, rec->has_end ? &rec->end : NULL, t->end);
 	if (!err)

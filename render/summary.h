@@ -48,7 +48,8 @@ struct summary_opts {
 	enum summary_sort sort;    /* the order of the top lists */
 	/*
 	 * The process the summary is about: the first one seen with this pid
-	 * (0: the first process seen). A Fork of it from an unknown parent
+	 * (0: the first process seen; negative: none, a system-wide recording
+	 * is about no process in particular). A Fork of it from an unknown parent
 	 * makes no process of that parent (the recorder, or the part of the
 	 * tree --pid left out).
 	 */
@@ -61,7 +62,11 @@ struct summary_opts {
 struct summary *summary_new(const struct summary_opts *o);
 void summary_free(struct summary *s);
 
-/* Forget every event (the options stay), as summary_new() left it. */
+/*
+ * Start the counts again (record --clear): what ended is forgotten, the
+ * processes still alive are not: they go on being tracked, counted from
+ * now, and their later Exit counts in the next period.
+ */
 void summary_clear(struct summary *s);
 
 /* What the recording's header says: whether failed execs were recorded, the command. Copied. */
@@ -72,6 +77,13 @@ int summary_header(struct summary *s, const struct rec_header *h);
  * them). Samples and unknown types are ignored. Returns 0 or -ENOMEM.
  */
 int summary_add(struct summary *s, const struct event *ev);
+
+/*
+ * The live process holding pid, if any, ended at ts without an Exit: a
+ * process the summary is not fed (outside render --pid's subtree) took its
+ * pid, as the model (render/trace.c) ends it. Returns 0 or -ENOMEM.
+ */
+int summary_pid_taken(struct summary *s, int32_t pid, uint64_t ts);
 
 /* Time has gone on to now (ns on the recording's clock) with no event. */
 void summary_advance(struct summary *s, uint64_t now);

@@ -634,7 +634,8 @@ static void test_accumulator_incremental(void **state)
 	m = open_memstream(&buf, &len);
 	assert_int_equal(summary_print(s, m, NULL, SUMMARY_JSON), 0);
 	assert_int_equal(fclose(m), 0);
-	assert_non_null(strstr(buf, "\"processes\":0,"));
+	assert_non_null(strstr(buf, "\"processes\":2,"));
+	assert_non_null(strstr(buf, "\"execs\":0,"));
 	free(buf);
 	summary_free(s);
 }

@@ -379,6 +379,58 @@ test_summary_clear_resets_counters() {
 	assert_eq "$(field "$(summary_block sum.txt end)" execs)" 3 "execs at the end without --clear"
 }
 
+# same_as_render: the end summary of sum.txt is render -f summary's of rec.jsonl
+# (without the critical path), byte for byte.
+same_as_render() {
+	summary_block sum.txt end >live
+	{ "$PROCTRACE" render -f summary rec.jsonl | no_crit; printf '\n'; } >rendered
+	diff -u rendered live || fail "the live summary differs from render -f summary ($1)"
+}
+
+# -p: processes already running (Running lines), the attached one the root.
+test_summary_final_equals_render_summary_under_p() {
+	need_root
+	local pid
+	mkfifo fifo
+	bash -c 'sleep 999 & read -r x <fifo; /bin/echo one; /bin/echo two; kill $!; wait; exit 3' &
+	pid=$!
+	for _ in $(seq 1 $((GUARD * 10))); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
+	"$PROCTRACE" record -q -p "$pid" --summary --summary-file sum.txt -o rec.jsonl 2>err &
+	REC=$!
+	wait_line "\"Running\".*\"pid\":$pid," rec.jsonl
+	echo go >fifo
+	wait_exit "$REC"
+	assert_eq "$RC" 0 "record's exit status ($(cat err))"
+	same_as_render "-p"
+	grep -q "^command: *bash -c 'sleep 999 &" live || fail "command: $(head -3 live)"
+	grep -q '^exit status: *3$' live || fail "exit status: $(grep '^exit status' live)"
+	grep -q '(2 already running at the start' live || fail "Running: $(head -8 live)"
+	grep -qE '^  sleep +[0-9]+ +SIGTERM|SIGTERM .* sleep ' live || fail "no sleep killed: $(cat live)"
+}
+
+# --all: a forest of processes already running; with a command, it is the
+# root; without one, the summary is about no process in particular.
+test_summary_final_equals_render_summary_under_all() {
+	need_root
+	local spid rc=0
+	sleep 777 &
+	spid=$!
+	"$PROCTRACE" record -q --all --summary --summary-file sum.txt -o rec.jsonl -- /bin/sh -c '/bin/true; exit 5' 2>err || rc=$?
+	assert_eq "$rc" 5 "record's exit status: $(cat err)"
+	same_as_render "--all -- CMD"
+	grep -qxF "command:          /bin/sh -c '/bin/true; exit 5'" live || fail "command: $(head -3 live)"
+	grep -q '^exit status: *5$' live || fail "exit status: $(grep '^exit status' live)"
+	rm -f sum.txt rec.jsonl
+	"$PROCTRACE" record -q --all --duration 300ms --summary --summary-file sum.txt -o rec.jsonl 2>err ||
+		fail "record --all --duration: $(cat err)"
+	kill "$spid"
+	same_as_render "--all"
+	grep -q '^command: *(system-wide: every process of the machine, no single root)$' live ||
+		fail "command: $(head -3 live)"
+	grep -q '^exit status: *none (system-wide: no single root)$' live || fail "exit status: $(grep '^exit status' live)"
+	grep -q 'already running at the start' live || fail "Running: $(head -8 live)"
+}
+
 test_summary_to_stderr_by_default() {
 	need_root
 	"$PROCTRACE" record -q --summary -o rec.jsonl -- /bin/true 2>err || fail "record: $(cat err)"
