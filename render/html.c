@@ -747,7 +747,7 @@ struct cmd_row {
 	uint32_t images, procs, failed;
 	uint64_t image_ns; /* the images' own time, added up */
 	uint64_t elapsed;  /* the time covered by at least one of its images */
-	uint64_t cpu;      /* CPU of the processes it names (trace_proc_name()) */
+	uint64_t cpu;      /* CPU of the processes running it (a fork: the command it inherited) */
 };
 
 struct cmds {
@@ -831,7 +831,15 @@ static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 			c->row[r].image_ns = sat_add(c->row[r].image_ns,
 						     s->end > s->start ? s->end - s->start : 0);
 		}
-		r = cmds_row(c, pg->name_of_proc[k]);
+		/*
+		 * A process counts under the command it runs, as in the summary: a
+		 * fork that never exec'd ("(fork) sh") under the command it inherited.
+		 */
+		if (p->nexec)
+			r = row_of_span[&p->execs[p->nexec - 1] - t->spans];
+		else
+			r = cmds_row(c, p->inherited ? pg->name_of_span[p->inherited - t->spans]
+						     : pg->name_of_proc[k]);
 		if (r == NONE)
 			return -ENOMEM;
 		c->row[r].procs++;
@@ -889,8 +897,9 @@ cleanup:
 /*
  * "C": a row per command name, most elapsed time first: name, exec images,
  * elapsed (ns covered by at least one image: never more than the run),
- * the images' time added up, CPU and number of the processes it names
- * (their last image's command), and how many of those failed.
+ * the images' time added up, CPU and number of the processes that run it
+ * (their last image's command, or for a fork that never exec'd the one it
+ * inherited, as the summary counts them), and how many of those failed.
  */
 static int write_commands(struct page *pg)
 {

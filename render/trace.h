@@ -132,8 +132,20 @@ static inline size_t trace_creation_event(const struct trace *t, const struct pr
  */
 #define TRACE_NAME_MAX 80
 const char *trace_command_name(const struct event *exec, char *buf, size_t len);
-/* A process's command: that of its last exec image, else of the image it inherited. */
+/*
+ * A process's command: that of its last exec image; for a process that
+ * never exec'd, "(fork) " and the command of the image it inherited
+ * (trace_fork_name()), so that a subshell of configure reads "(fork)
+ * configure", not "configure"; "(unknown)" if it inherited none.
+ */
 const char *trace_proc_name(const struct proc *p, char *buf, size_t len);
+/*
+ * The name of a process that forked and never exec'd, running inherited
+ * (a trace_command_name()): "(fork) inherited", written in buf (len bytes),
+ * cut if need be. Every view and list that names a process says it so.
+ */
+#define TRACE_FORK_PREFIX "(fork) "
+const char *trace_fork_name(const char *inherited, char *buf, size_t len);
 
 /*
  * Pack processes into lanes by time, as ninjatracing packs build steps, so
