@@ -942,7 +942,7 @@ cleanup:
 static int write_totals(struct page *pg)
 {
 	const struct trace *t = pg->t;
-	uint64_t cpu = 0, rss = 0, bad = 0, n[OUTCOME_UNKNOWN + 1] = { 0 };
+	uint64_t cpu = 0, rss = 0, bad = 0, misses, real, n[OUTCOME_UNKNOWN + 1] = { 0 };
 	bool any_ru = false;
 	int err;
 
@@ -972,6 +972,14 @@ static int write_totals(struct page *pg)
 		err = err ? err : J_LIT(pg, "null");
 	else
 		err = err ? err : j_u64(pg, bad);
+	/* of them, PATH-search misses and real failures, as the summary counts them */
+	trace_failed_execs(t, &misses, &real);
+	if (t->rec->has_header && t->rec->hdr.has_failed_execs && !t->rec->hdr.failed_execs)
+		misses = real = UINT64_MAX;
+	err = err ? err : j_key(pg, "bad_misses", false);
+	err = err ? err : (misses == UINT64_MAX ? J_LIT(pg, "null") : j_u64(pg, misses));
+	err = err ? err : j_key(pg, "bad_real", false);
+	err = err ? err : (real == UINT64_MAX ? J_LIT(pg, "null") : j_u64(pg, real));
 	err = err ? err : j_key(pg, "failed", false);
 	err = err ? err : j_u64(pg, n[OUTCOME_FAILED]);
 	err = err ? err : j_key(pg, "killed", false);

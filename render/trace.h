@@ -39,6 +39,7 @@ struct proc {
 	int32_t pid;
 	uint32_t nexec;
 	uint32_t nbadexec;
+	uint32_t nbadmiss;            /* of nbadexec, those before a successful exec (trace_failed_execs()) */
 	uint32_t depth;               /* 0 for a root */
 	uint32_t first_event;         /* index of its first event in the event list */
 	uint32_t index;               /* position in trace.procs (order of first appearance) */
@@ -109,6 +110,14 @@ int trace_build_nth(struct trace **out, const struct recording *rec, int32_t roo
 /* Fill t->crit, t->ncrit and each link's on_crit, from t->root (called by trace_build()). */
 int trace_critical_path(struct trace *t);
 void trace_free(struct trace *t);
+
+/*
+ * The failed execs (BadExec) of t's processes, split as the summary splits
+ * them (README: "What a build's summary says"): a failed exec followed by
+ * a successful one in the same process is a PATH-search miss (execvp and
+ * gcc try each directory), the others are real failures.
+ */
+void trace_failed_execs(const struct trace *t, uint64_t *misses, uint64_t *real);
 
 /* True if event i belongs to the (possibly re-rooted) tree. */
 static inline bool trace_has_event(const struct trace *t, size_t i)

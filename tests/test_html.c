@@ -222,6 +222,38 @@ static void test_failed_execs_not_recorded(void **state)
 	free(page);
 }
 
+/*
+ * The failed-execs card is split as the summary splits it: before a
+ * successful exec of the same process, PATH-search misses; the rest real.
+ */
+static void test_failed_execs_split(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *page = NULL;
+	json_t *d, *T;
+
+	(void)state;
+	hand_init(&h);
+	hand_exec(&h, 1, 1, "sh");
+	hand_fork(&h, 2, 1, 2);
+	hand_add(&h, EV_BADEXEC, 3, 2);
+	hand_add(&h, EV_BADEXEC, 4, 2);
+	hand_exec(&h, 5, 2, "make");             /* found: both were misses */
+	hand_add(&h, EV_BADEXEC, 6, 2);          /* nothing after it: real */
+	hand_add(&h, EV_EXIT, 7, 2);
+	hand_fork(&h, 8, 1, 3);
+	hand_add(&h, EV_BADEXEC, 9, 3);          /* never exec'd: real */
+	hand_add(&h, EV_EXIT, 10, 3);
+	hand_add(&h, EV_EXIT, 11, 1);
+	d = render_page(&h, 0, &page);
+	T = json_object_get(d, "T");
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_execs")), 4);
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_misses")), 2);
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_real")), 2);
+	json_decref(d);
+	free(page);
+}
+
 /* One process that never exec'd: a process with no image, nothing inherited. */
 static void test_never_execd(void **state)
 {
@@ -567,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_header_only),
 		cmocka_unit_test(test_failed_execs_not_recorded),
+		cmocka_unit_test(test_failed_execs_split),
 		cmocka_unit_test(test_never_execd),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_strings_interned),
