@@ -1140,6 +1140,13 @@ int render_html(FILE *out, const struct trace *t, const struct render_opts *o)
 		if (k == 0 || t->procs[k].end > pg->end)
 			pg->end = t->procs[k].end;
 	}
+	/*
+	 * Times count from the recording's start, as in the summary and the
+	 * critical-path view, unless the page is about a --pid subtree (from
+	 * its start) or the recording has no header (no known start).
+	 */
+	if (t->rec->has_header && t->root_is_recorded)
+		pg->origin = 0;
 	if (pg->end < pg->origin)
 		pg->end = pg->origin;
 	pg->lane_of = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*pg->lane_of));

@@ -540,6 +540,33 @@ static void test_crit(void **state)
 	free(page);
 }
 
+/*
+ * The page's time 0 is the recording's, as in the summary and the
+ * critical-path view: a root forked 27 ms after the start starts at 27 ms
+ * on the page and on its critical path.
+ */
+static void test_origin_is_the_recordings_start(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *page = NULL;
+	json_t *d, *k;
+
+	(void)state;
+	hand_init(&h);
+	h.rec.has_header = true;
+	h.rec.hdr.root_pid = 1;
+	hand_fork(&h, 27 * MS, 99, 1);
+	hand_exec(&h, 28 * MS, 1, "sh");
+	hand_exit(&h, 40 * MS, 1, 0, false);
+	d = render_page(&h, 0, &page);
+	assert_int_equal(json_integer_value(json_object_get(d, "origin")), 0);
+	assert_int_equal(num(json_object_get(d, "P"), 3), 27 * MS);
+	k = json_object_get(d, "K");
+	assert_int_equal(num(k, 1), 27 * MS);
+	json_decref(d);
+	free(page);
+}
+
 /* A process still running at the end, and one whose Exit is missing (pid taken again). */
 static void test_running_and_unknown(void **state)
 {
@@ -606,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_commands_and_lanes),
 		cmocka_unit_test(test_crit),
+		cmocka_unit_test(test_origin_is_the_recordings_start),
 		cmocka_unit_test(test_running_and_unknown),
 		cmocka_unit_test(test_subtree_origin),
 	};
