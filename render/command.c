@@ -239,9 +239,32 @@ const char *trace_command_name(const struct event *exec, char *buf, size_t len)
 	return buf;
 }
 
+const char *trace_fork_name(const char *inherited, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, TRACE_FORK_PREFIX "%s", inherited), i;
+	unsigned char lead;
+
+	if (!len || n < len)
+		return buf;
+	/* Cut short: drop a last character left incomplete (its lead byte says its length). */
+	n = len - 1;
+	for (i = n; i && ((unsigned char)buf[i - 1] & 0xc0) == 0x80; i--)
+		;
+	if (i) {
+		lead = (unsigned char)buf[i - 1];
+		if (lead >= 0xc0 && n - (i - 1) < (lead >= 0xf0 ? 4u : lead >= 0xe0 ? 3u : 2u))
+			buf[i - 1] = '\0';
+	}
+	return buf;
+}
+
 const char *trace_proc_name(const struct proc *p, char *buf, size_t len)
 {
-	const struct exec_span *s = p->nexec ? &p->execs[p->nexec - 1] : p->inherited;
+	char inh[TRACE_NAME_MAX];
 
-	return s ? trace_command_name(s->exec, buf, len) : "(unknown)";
+	if (p->nexec)
+		return trace_command_name(p->execs[p->nexec - 1].exec, buf, len);
+	if (!p->inherited)
+		return "(unknown)";
+	return trace_fork_name(trace_command_name(p->inherited->exec, inh, sizeof(inh)), buf, len);
 }

@@ -747,7 +747,7 @@ struct cmd_row {
 	uint32_t images, procs, failed;
 	uint64_t image_ns; /* the images' own time, added up */
 	uint64_t elapsed;  /* the time covered by at least one of its images */
-	uint64_t cpu;      /* CPU of the processes it names (trace_proc_name()) */
+	uint64_t cpu;      /* CPU of the processes running it (a fork: the command it inherited) */
 };
 
 struct cmds {
@@ -831,7 +831,15 @@ static int cmds_fill(struct page *pg, struct cmds *c, uint32_t *row_of_span)
 			c->row[r].image_ns = sat_add(c->row[r].image_ns,
 						     s->end > s->start ? s->end - s->start : 0);
 		}
-		r = cmds_row(c, pg->name_of_proc[k]);
+		/*
+		 * A process counts under the command it runs, as in the summary: a
+		 * fork that never exec'd ("(fork) sh") under the command it inherited.
+		 */
+		if (p->nexec)
+			r = row_of_span[&p->execs[p->nexec - 1] - t->spans];
+		else
+			r = cmds_row(c, p->inherited ? pg->name_of_span[p->inherited - t->spans]
+						     : pg->name_of_proc[k]);
 		if (r == NONE)
 			return -ENOMEM;
 		c->row[r].procs++;
@@ -889,8 +897,9 @@ cleanup:
 /*
  * "C": a row per command name, most elapsed time first: name, exec images,
  * elapsed (ns covered by at least one image: never more than the run),
- * the images' time added up, CPU and number of the processes it names
- * (their last image's command), and how many of those failed.
+ * the images' time added up, CPU and number of the processes that run it
+ * (their last image's command, or for a fork that never exec'd the one it
+ * inherited, as the summary counts them), and how many of those failed.
  */
 static int write_commands(struct page *pg)
 {
@@ -933,7 +942,7 @@ cleanup:
 static int write_totals(struct page *pg)
 {
 	const struct trace *t = pg->t;
-	uint64_t cpu = 0, rss = 0, bad = 0, n[OUTCOME_UNKNOWN + 1] = { 0 };
+	uint64_t cpu = 0, rss = 0, bad = 0, misses, real, n[OUTCOME_UNKNOWN + 1] = { 0 };
 	bool any_ru = false;
 	int err;
 
@@ -963,6 +972,14 @@ static int write_totals(struct page *pg)
 		err = err ? err : J_LIT(pg, "null");
 	else
 		err = err ? err : j_u64(pg, bad);
+	/* of them, PATH-search misses and real failures, as the summary counts them */
+	trace_failed_execs(t, &misses, &real);
+	if (t->rec->has_header && t->rec->hdr.has_failed_execs && !t->rec->hdr.failed_execs)
+		misses = real = UINT64_MAX;
+	err = err ? err : j_key(pg, "bad_misses", false);
+	err = err ? err : (misses == UINT64_MAX ? J_LIT(pg, "null") : j_u64(pg, misses));
+	err = err ? err : j_key(pg, "bad_real", false);
+	err = err ? err : (real == UINT64_MAX ? J_LIT(pg, "null") : j_u64(pg, real));
 	err = err ? err : j_key(pg, "failed", false);
 	err = err ? err : j_u64(pg, n[OUTCOME_FAILED]);
 	err = err ? err : j_key(pg, "killed", false);
@@ -1123,6 +1140,13 @@ int render_html(FILE *out, const struct trace *t, const struct render_opts *o)
 		if (k == 0 || t->procs[k].end > pg->end)
 			pg->end = t->procs[k].end;
 	}
+	/*
+	 * Times count from the recording's start, as in the summary and the
+	 * critical-path view, unless the page is about a --pid subtree (from
+	 * its start) or the recording has no header (no known start).
+	 */
+	if (t->rec->has_header && t->root_is_recorded)
+		pg->origin = 0;
 	if (pg->end < pg->origin)
 		pg->end = pg->origin;
 	pg->lane_of = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*pg->lane_of));

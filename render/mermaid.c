@@ -404,12 +404,12 @@ static int proc_command(struct sbuf *b, const struct trace *t, const struct proc
 	if (p->nexec)
 		return exec_command(b, p->execs[0].exec);
 	if (p->inherited) {
-		err = sb_adds(b, "(fork) ");
+		err = sb_adds(b, TRACE_FORK_PREFIX);
 		return err ? err : exec_command(b, p->inherited->exec);
 	}
 	if (header_command(b, t, p, &err))
 		return err;
-	snprintf(pid, sizeof(pid), "(fork) pid %" PRId32, p->pid);
+	snprintf(pid, sizeof(pid), TRACE_FORK_PREFIX "pid %" PRId32, p->pid);
 	return sb_adds(b, pid);
 }
 
@@ -1179,9 +1179,17 @@ static int write_chart(struct sbuf *o, struct mm *m, FILE *out, size_t *units)
 		if (!b->keep)
 			continue;
 		if (b->section != cur) {
+			const char *sec;
+
 			cur = b->section;
-			err = put_section(o, m, &ns, trace_proc_name(m->sections[cur], name, sizeof(name)),
-					  &esc);
+			sec = trace_proc_name(m->sections[cur], name, sizeof(name));
+			/*
+			 * A section's name has 70 pixels: a fork's is the command it
+			 * inherited, without "(fork) ", which its bars' labels carry.
+			 */
+			if (!strncmp(sec, TRACE_FORK_PREFIX, strlen(TRACE_FORK_PREFIX)))
+				sec += strlen(TRACE_FORK_PREFIX);
+			err = put_section(o, m, &ns, sec, &esc);
 		}
 		if (!err)
 			err = put_bar(o, m, &g, b, &tmp);

@@ -209,8 +209,8 @@ static const char *status_text(const struct proc_status *st, char *buf, size_t l
 
 /*
  * One complete slice: an exec image of p (s), or for a process that never
- * exec'd (s NULL) its whole life, named "(fork) CMD" after the image it
- * inherited ("(unknown)" if none). The last slice of a process carries how
+ * exec'd (s NULL) its whole life, named as trace_proc_name() names it,
+ * "(fork) CMD" after the image it inherited ("(unknown)" if none). The last slice of a process carries how
  * it ended.
  */
 static int slice(struct pf *pf, const struct proc *p, const struct exec_span *s, uint32_t j)
@@ -230,7 +230,7 @@ static int slice(struct pf *pf, const struct proc *p, const struct exec_span *s,
 	prefix[0] = '\0';
 	if (last)
 		status = status_text(&st, stbuf, sizeof(stbuf), prefix, sizeof(prefix));
-	snprintf(name, sizeof(name), "%s%s%s", prefix, !s && p->inherited ? "(fork) " : "", cmd);
+	snprintf(name, sizeof(name), "%s%s", prefix, cmd);
 	err = ev_head(pf, "X", tid_of(pf, p), &start);
 	if (!err)
 		err = LIT(b, ",\"dur\":");

@@ -88,12 +88,14 @@ struct failure {
 	int32_t pid;
 	int code;
 	bool signaled, core, own;
+	bool forked, parent_forked; /* never exec'd: named "(fork) NAME" */
 	uint64_t start, wall;
 };
 
 struct slow {
 	struct rstr *argv;
 	uint32_t name;
+	bool forked;
 	int32_t pid;
 	struct proc_status st;
 	uint64_t start, wall;
@@ -334,6 +336,19 @@ static const char *name_s(const struct summary *s, uint32_t n)
 static uint32_t proc_name(const struct sproc *p)
 {
 	return p->nimg ? p->names[p->nimg - 1] : p->inh_name;
+}
+
+/* p forked and never exec'd: the lists name it as trace_proc_name() does, "(fork) NAME". */
+static bool proc_forked(const struct sproc *p)
+{
+	return !p->nimg && p->inh_name != NONE;
+}
+
+/* A process's name in the lists: its command, "(fork) " before it if it never exec'd. */
+static const char *list_name(const struct summary *s, uint32_t n, bool forked, char *buf,
+			     size_t len)
+{
+	return forked && n != NONE ? trace_fork_name(s->rows[n].name, buf, len) : name_s(s, n);
 }
 
 /* --- live processes by pid ------------------------------------------------------ */
@@ -705,15 +720,17 @@ static int proc_end(struct summary *s, struct sproc *p, uint64_t ts, const struc
 			s->capfails = cap;
 		}
 		s->fails[s->nfails++] = (struct failure){
-			.argv = rstr_ref(p->argv), .name = proc_name(p),
-			.parent_name = p->parent ? proc_name(p->parent) : NONE, .pid = p->pid,
+			.argv = rstr_ref(p->argv), .name = proc_name(p), .forked = proc_forked(p),
+			.parent_name = p->parent ? proc_name(p->parent) : NONE,
+			.parent_forked = p->parent && proc_forked(p->parent), .pid = p->pid,
 			.code = st.code, .signaled = st.outcome == OUTCOME_KILLED, .core = st.core,
 			.own = !p->desc_failed, .start = p->start, .wall = wall,
 		};
 		for (struct sproc *a = p->parent; a && !a->desc_failed; a = a->parent)
 			a->desc_failed = true;
 	}
-	slow_add(s, &(struct slow){ .argv = p->argv, .name = proc_name(p), .pid = p->pid,
+	slow_add(s, &(struct slow){ .argv = p->argv, .name = proc_name(p), .forked = proc_forked(p),
+				    .pid = p->pid,
 				    .st = st, .start = p->start, .wall = wall });
 	if (p->is_root) {
 		s->root_ended = true;
@@ -1453,15 +1470,17 @@ static void text_failures(FILE *out, const struct view *v)
 	const struct summary *s = v->s;
 	size_t shown = s->nfails < s->o.top ? s->nfails : s->o.top;
 	int wn = 7, wp = 6;
-	char st[48], d[48];
+	char st[48], d[48], buf[TRACE_NAME_MAX];
 
 	if (!s->nfails) {
 		fputs("\nfailed processes: none (no process exited non-zero or was killed)\n", out);
 		return;
 	}
 	for (size_t i = 0; i < shown; i++) {
-		wn = name_width(wn, name_s(s, v->fails[i]->name));
-		wp = name_width(wp, name_s(s, v->fails[i]->parent_name));
+		const struct failure *f = v->fails[i];
+
+		wn = name_width(wn, list_name(s, f->name, f->forked, buf, sizeof(buf)));
+		wp = name_width(wp, list_name(s, f->parent_name, f->parent_forked, buf, sizeof(buf)));
 	}
 	fprintf(out, "\nfailed processes: %zu exited non-zero or were killed; first those whose failure "
 		"is their own (no descendant failed), each by start\n", s->nfails);
@@ -1474,9 +1493,10 @@ static void text_failures(FILE *out, const struct view *v)
 
 		fprintf(out, "  %-14s %12s %8d  ", fmt_status(st, sizeof(st), &ps),
 			fmt_dur(d, sizeof(d), f->wall), f->pid);
-		put_name(out, name_s(s, f->name), wn);
+		put_name(out, list_name(s, f->name, f->forked, buf, sizeof(buf)), wn);
 		fputs("  ", out);
-		put_name(out, f->parent_name == NONE ? "-" : name_s(s, f->parent_name), wp);
+		put_name(out, f->parent_name == NONE ? "-" :
+			 list_name(s, f->parent_name, f->parent_forked, buf, sizeof(buf)), wp);
 		fprintf(out, "  %s\n", rstr_s(f->argv));
 	}
 	if (shown < s->nfails)
@@ -1486,13 +1506,13 @@ static void text_failures(FILE *out, const struct view *v)
 static void text_slowest(FILE *out, const struct view *v)
 {
 	const struct summary *s = v->s;
-	char a[48], b[48], c[48], st[48];
+	char a[48], b[48], c[48], st[48], buf[TRACE_NAME_MAX];
 	int wn = 7;
 
 	if (!s->nslow)
 		return;
 	for (size_t i = 0; i < s->nslow; i++)
-		wn = name_width(wn, name_s(s, v->slow[i].name));
+		wn = name_width(wn, list_name(s, v->slow[i].name, v->slow[i].forked, buf, sizeof(buf)));
 	fprintf(out, "\nslowest %zu processes (of %" PRIu64 "; wall time from fork to end)\n", s->nslow,
 		s->nprocs);
 	fprintf(out, "  %12s %12s %9s %-14s %8s  %-*s  %s\n", "WALL", "CPU", "RSS", "STATUS", "PID", wn,
@@ -1504,7 +1524,7 @@ static void text_slowest(FILE *out, const struct view *v)
 			x->st.has_rusage ? fmt_dur(b, sizeof(b), (ns_sum)x->st.user_ns + x->st.system_ns) : "-",
 			x->st.has_rusage ? fmt_kb(c, sizeof(c), x->st.max_rss_kb) : "-",
 			fmt_status(st, sizeof(st), &x->st), x->pid);
-		put_name(out, name_s(s, x->name), wn);
+		put_name(out, list_name(s, x->name, x->forked, buf, sizeof(buf)), wn);
 		fprintf(out, "  %s\n", rstr_s(x->argv));
 	}
 }
@@ -1823,7 +1843,7 @@ static void json_body(struct js *j, const struct view *v, const struct trace *t)
 					  .code = f->code, .core = f->core };
 
 		js_fmt(j, "%s{\"pid\":%d,\"command\":", i ? "," : "", f->pid);
-		js_str(j, name_s(s, f->name));
+		js_str(j, list_name(s, f->name, f->forked, buf, sizeof(buf)));
 		js_raw(j, ",\"argv\":");
 		js_str(j, rstr_s(f->argv));
 		js_status(j, &ps, false);
@@ -1832,7 +1852,7 @@ static void json_body(struct js *j, const struct view *v, const struct trace *t)
 		if (f->parent_name == NONE)
 			js_raw(j, "null");
 		else
-			js_str(j, name_s(s, f->parent_name));
+			js_str(j, list_name(s, f->parent_name, f->parent_forked, buf, sizeof(buf)));
 		js_fmt(j, ",\"own\":%s}", f->own ? "true" : "false");
 	}
 	js_raw(j, "]");
@@ -1842,7 +1862,7 @@ static void json_body(struct js *j, const struct view *v, const struct trace *t)
 		const struct slow *x = &v->slow[i];
 
 		js_fmt(j, "%s{\"pid\":%d,\"command\":", i ? "," : "", x->pid);
-		js_str(j, name_s(s, x->name));
+		js_str(j, list_name(s, x->name, x->forked, buf, sizeof(buf)));
 		js_raw(j, ",\"argv\":");
 		js_str(j, rstr_s(x->argv));
 		js_fmt(j, ",\"start_ns\":%" PRIu64 ",\"wall_ns\":%" PRIu64, x->start, x->wall);

@@ -21,7 +21,7 @@ struct bproc {
 	bool running;  /* first seen as a Running event */
 	uint32_t parent;
 	uint32_t fork_ev, exit_ev, first_ev;
-	uint32_t nexec, nbadexec;
+	uint32_t nexec, nbadexec, nbadmiss;
 	uint64_t start, end;
 };
 
@@ -282,6 +282,8 @@ static int scan(struct builder *b, const struct recording *rec, int32_t root, ui
 		switch (ev->type) {
 		case EV_EXEC:
 			b->p[idx].nexec++;
+			/* the failed execs before it were a PATH search's misses */
+			b->p[idx].nbadmiss = b->p[idx].nbadexec;
 			break;
 		case EV_BADEXEC:
 			b->p[idx].nbadexec++;
@@ -414,6 +416,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 		p->exit = bp->exit_ev != NONE ? &rec->ev[bp->exit_ev] : NULL;
 		p->execs = &t->spans[spans];
 		p->nbadexec = bp->nbadexec;
+		p->nbadmiss = bp->nbadmiss;
 		p->first_event = bp->first_ev;
 		p->index = newidx[k];
 		spans += bp->nexec;
@@ -601,4 +604,13 @@ void trace_free(struct trace *t)
 	free(t->proc_of_event);
 	free(t->crit);
 	free(t);
+}
+
+void trace_failed_execs(const struct trace *t, uint64_t *misses, uint64_t *real)
+{
+	*misses = *real = 0;
+	for (size_t k = 0; k < t->nprocs; k++) {
+		*misses += t->procs[k].nbadmiss;
+		*real += t->procs[k].nbadexec - t->procs[k].nbadmiss;
+	}
 }

@@ -39,6 +39,7 @@ struct proc {
 	int32_t pid;
 	uint32_t nexec;
 	uint32_t nbadexec;
+	uint32_t nbadmiss;            /* of nbadexec, those before a successful exec (trace_failed_execs()) */
 	uint32_t depth;               /* 0 for a root */
 	uint32_t first_event;         /* index of its first event in the event list */
 	uint32_t index;               /* position in trace.procs (order of first appearance) */
@@ -110,6 +111,14 @@ int trace_build_nth(struct trace **out, const struct recording *rec, int32_t roo
 int trace_critical_path(struct trace *t);
 void trace_free(struct trace *t);
 
+/*
+ * The failed execs (BadExec) of t's processes, split as the summary splits
+ * them (README: "What a build's summary says"): a failed exec followed by
+ * a successful one in the same process is a PATH-search miss (execvp and
+ * gcc try each directory), the others are real failures.
+ */
+void trace_failed_execs(const struct trace *t, uint64_t *misses, uint64_t *real);
+
 /* True if event i belongs to the (possibly re-rooted) tree. */
 static inline bool trace_has_event(const struct trace *t, size_t i)
 {
@@ -132,8 +141,20 @@ static inline size_t trace_creation_event(const struct trace *t, const struct pr
  */
 #define TRACE_NAME_MAX 80
 const char *trace_command_name(const struct event *exec, char *buf, size_t len);
-/* A process's command: that of its last exec image, else of the image it inherited. */
+/*
+ * A process's command: that of its last exec image; for a process that
+ * never exec'd, "(fork) " and the command of the image it inherited
+ * (trace_fork_name()), so that a subshell of configure reads "(fork)
+ * configure", not "configure"; "(unknown)" if it inherited none.
+ */
 const char *trace_proc_name(const struct proc *p, char *buf, size_t len);
+/*
+ * The name of a process that forked and never exec'd, running inherited
+ * (a trace_command_name()): "(fork) inherited", written in buf (len bytes),
+ * cut if need be. Every view and list that names a process says it so.
+ */
+#define TRACE_FORK_PREFIX "(fork) "
+const char *trace_fork_name(const char *inherited, char *buf, size_t len);
 
 /*
  * Pack processes into lanes by time, as ninjatracing packs build steps, so

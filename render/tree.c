@@ -328,7 +328,7 @@ static const char *base(const char *s)
  * fit): its command as trace_proc_name() names it, and its last argv with
  * argv[0] shown by its basename and left out when that is the name
  * ("gcc -c x.c", but "configure: sh ./configure"). A process that never
- * exec'd is "(fork) NAME", NAME being what it inherited.
+ * exec'd is its name alone, "(fork) NAME" (trace_proc_name()).
  */
 static int proc_text(struct tv *tv, const struct proc *p)
 {
@@ -341,10 +341,7 @@ static int proc_text(struct tv *tv, const struct proc *p)
 	int err = 0;
 
 	tv->name.len = tv->argv.len = 0;
-	if (!s && p->inherited)
-		err = puts_(&tv->name, "(fork) ");
-	if (!err)
-		err = put_escaped(&tv->name, name, strlen(name), false);
+	err = put_escaped(&tv->name, name, strlen(name), false);
 	if (err || (!s && p->inherited))
 		return err;
 	if (s && (s->exec->flags & EVF_CMDLINE) && s->exec->u.exec.argv) {
@@ -576,8 +573,6 @@ static int fold_line(struct tv *tv, const struct group *g, size_t d, bool last)
 		err = color(tv, C_OFF);
 	if (!err)
 		err = color(tv, C_BOLD);
-	if (!err && g->forked)
-		err = puts_(&tv->out_buf, "(fork) ");
 	if (!err)
 		err = put_escaped(&tv->out_buf, name, strlen(name), false);
 	if (!err)

@@ -98,6 +98,46 @@ static void tools_are_named_with_their_subcommand(void **state)
 }
 
 /* Processes with fork and exit times; lanes are reused as soon as they are free. */
+/*
+ * A process that forked and never exec'd is "(fork) " and what it
+ * inherited, through any number of such forks: a subshell of configure is
+ * not configure. Cut to the buffer, never inside a UTF-8 character.
+ */
+static void a_fork_is_named_by_what_it_inherited(void **state)
+{
+	static const char *const configure[] = { "sh", "./configure" };
+	static struct hand_recording h;
+	struct trace *t = NULL;
+	char buf[TRACE_NAME_MAX];
+	const char *p;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	hand_init(&h);
+	hand_exec(&h, 0, 1, "sh");
+	h.ev[0].u.exec.argv = configure;
+	h.ev[0].u.exec.argc = 2;
+	hand_fork(&h, 1, 1, 2);
+	hand_fork(&h, 2, 2, 3);
+	hand_fork(&h, 3, 3, 4);
+	hand_exec(&h, 4, 4, "gcc");
+	assert_int_equal(trace_build(&t, &h.rec, 0), 0);
+	assert_int_equal(t->nprocs, 4);
+	assert_string_equal(trace_proc_name(&t->procs[0], buf, sizeof(buf)), "configure");
+	assert_string_equal(trace_proc_name(&t->procs[1], buf, sizeof(buf)), "(fork) configure");
+	assert_string_equal(trace_proc_name(&t->procs[2], buf, sizeof(buf)), "(fork) configure");
+	assert_string_equal(trace_proc_name(&t->procs[3], buf, sizeof(buf)), "gcc");
+	trace_free(t);
+
+	/* "(fork) " is 7 bytes: in 11 bytes, é would be cut after its first byte */
+	p = trace_fork_name("ab\xc3\xa9", buf, 11);
+	assert_string_equal(p, "(fork) ab");
+	p = trace_fork_name("a\xe2\x98\x85", buf, 11);
+	assert_string_equal(p, "(fork) a");
+	p = trace_fork_name("a\xe2\x98\x85", buf, 12);
+	assert_string_equal(p, "(fork) a\xe2\x98\x85");
+}
+
 static void lanes_pack_by_time(void **state)
 {
 	static struct hand_recording h;
@@ -139,6 +179,7 @@ int main(void)
 		cmocka_unit_test(interpreters_are_named_by_their_script),
 		cmocka_unit_test(code_on_the_command_line_keeps_the_interpreter),
 		cmocka_unit_test(tools_are_named_with_their_subcommand),
+		cmocka_unit_test(a_fork_is_named_by_what_it_inherited),
 		cmocka_unit_test(lanes_pack_by_time),
 	};
 

@@ -222,6 +222,38 @@ static void test_failed_execs_not_recorded(void **state)
 	free(page);
 }
 
+/*
+ * The failed-execs card is split as the summary splits it: before a
+ * successful exec of the same process, PATH-search misses; the rest real.
+ */
+static void test_failed_execs_split(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *page = NULL;
+	json_t *d, *T;
+
+	(void)state;
+	hand_init(&h);
+	hand_exec(&h, 1, 1, "sh");
+	hand_fork(&h, 2, 1, 2);
+	hand_add(&h, EV_BADEXEC, 3, 2);
+	hand_add(&h, EV_BADEXEC, 4, 2);
+	hand_exec(&h, 5, 2, "make");             /* found: both were misses */
+	hand_add(&h, EV_BADEXEC, 6, 2);          /* nothing after it: real */
+	hand_add(&h, EV_EXIT, 7, 2);
+	hand_fork(&h, 8, 1, 3);
+	hand_add(&h, EV_BADEXEC, 9, 3);          /* never exec'd: real */
+	hand_add(&h, EV_EXIT, 10, 3);
+	hand_add(&h, EV_EXIT, 11, 1);
+	d = render_page(&h, 0, &page);
+	T = json_object_get(d, "T");
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_execs")), 4);
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_misses")), 2);
+	assert_int_equal(json_integer_value(json_object_get(T, "bad_real")), 2);
+	json_decref(d);
+	free(page);
+}
+
 /* One process that never exec'd: a process with no image, nothing inherited. */
 static void test_never_execd(void **state)
 {
@@ -508,6 +540,33 @@ static void test_crit(void **state)
 	free(page);
 }
 
+/*
+ * The page's time 0 is the recording's, as in the summary and the
+ * critical-path view: a root forked 27 ms after the start starts at 27 ms
+ * on the page and on its critical path.
+ */
+static void test_origin_is_the_recordings_start(void **state)
+{
+	struct hand_recording h = { 0 };
+	char *page = NULL;
+	json_t *d, *k;
+
+	(void)state;
+	hand_init(&h);
+	h.rec.has_header = true;
+	h.rec.hdr.root_pid = 1;
+	hand_fork(&h, 27 * MS, 99, 1);
+	hand_exec(&h, 28 * MS, 1, "sh");
+	hand_exit(&h, 40 * MS, 1, 0, false);
+	d = render_page(&h, 0, &page);
+	assert_int_equal(json_integer_value(json_object_get(d, "origin")), 0);
+	assert_int_equal(num(json_object_get(d, "P"), 3), 27 * MS);
+	k = json_object_get(d, "K");
+	assert_int_equal(num(k, 1), 27 * MS);
+	json_decref(d);
+	free(page);
+}
+
 /* A process still running at the end, and one whose Exit is missing (pid taken again). */
 static void test_running_and_unknown(void **state)
 {
@@ -567,12 +626,14 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_header_only),
 		cmocka_unit_test(test_failed_execs_not_recorded),
+		cmocka_unit_test(test_failed_execs_split),
 		cmocka_unit_test(test_never_execd),
 		cmocka_unit_test(test_hostile_argv),
 		cmocka_unit_test(test_strings_interned),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_commands_and_lanes),
 		cmocka_unit_test(test_crit),
+		cmocka_unit_test(test_origin_is_the_recordings_start),
 		cmocka_unit_test(test_running_and_unknown),
 		cmocka_unit_test(test_subtree_origin),
 	};

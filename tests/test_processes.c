@@ -176,10 +176,10 @@ static void test_columns(void **state)
 	assert_row(f, 1, (const char *const[NCOLS]){
 		"2026-11-30T12:00:00.000000000Z", "build,er \"7\"", "10", "1000", "9", "", "9000", "8000",
 		"300", "200", "4096", "2", "", "1", "0", "sh", "", "[\"sh\"]" });
-	/* a fork-only process runs its parent's image: its command and argv are that image's */
+	/* a fork-only process runs its parent's image: "(fork) " and its command, and its argv */
 	assert_row(f, 2, (const char *const[NCOLS]){
 		NULL, NULL, "11", "2000", "10", "1000", "5000", "3000", "300", "200", "4096", "", "9",
-		"0", "0", "sh", "", "[\"sh\"]" });
+		"0", "0", "(fork) sh", "", "[\"sh\"]" });
 	assert_row(f, 3, (const char *const[NCOLS]){
 		NULL, NULL, "12", "2500", "10", "1000", "", "", "", "", "", "", "", "1", "1", "make", "",
 		"[\"make\"]" });

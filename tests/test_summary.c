@@ -526,6 +526,48 @@ static void test_failures_listed_own_first(void **state)
 	assert_int_equal(count_of(out, "commands by", "configure"), 1);
 }
 
+/*
+ * A process that forked and never exec'd (a subshell of configure) is
+ * "(fork) configure" wherever the summary lists processes, as every view
+ * names it (trace_proc_name()), so that it is not taken for the script;
+ * the per-command tables still count exec images only.
+ */
+static void test_subshell_named_fork(void **state)
+{
+	static const char *const configure[] = { "sh", "./configure" };
+	struct fixture *f = *state;
+	struct render_opts o = { .top = 10, .json = true };
+	const char *out;
+	char *js = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	exec_argv(f, 0, 1, configure, 2);
+	hand_fork(&f->h, 10, 1, 2);               /* a subshell of configure */
+	hand_fork(&f->h, 20, 2, 3);               /* and one of it */
+	exit_(f, 3000, 3, 0)->u.exit.code = 1;
+	exit_(f, 4000, 2, 0)->u.exit.code = 1;
+	exit_(f, 5000, 1, 0);
+	out = render(f, 10, SORT_COUNT);
+
+	assert_non_null(strstr(line_of(out, "failed processes", "  exit 1 "),
+			       "3  (fork) configure  (fork) configure  sh ./configure"));
+	assert_non_null(strstr(line_of(out, "slowest", "      3.990 us"),
+			       "2  (fork) configure  sh ./configure"));
+	assert_non_null(strstr(out, "        2    (fork) configure\n"));
+	assert_int_equal(count_of(out, "commands by", "configure"), 1);
+	assert_null(strstr(strstr(out, "commands by"), "(fork)"));
+
+	m = open_memstream(&js, &len);
+	assert_non_null(m);
+	assert_int_equal(render_summary(m, f->t, &o), 0);
+	assert_int_equal(fclose(m), 0);
+	assert_non_null(strstr(js, "{\"pid\":3,\"command\":\"(fork) configure\","));
+	assert_non_null(strstr(js, "\"parent_command\":\"(fork) configure\""));
+	assert_non_null(strstr(js, "\"parent_command\":\"configure\""));
+	free(js);
+}
+
 /* The slowest processes, longest first, with CPU, RSS and how each ended. */
 static void test_slowest(void **state)
 {
@@ -659,6 +701,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_execs_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_listed_own_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slowest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subshell_named_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrency_levels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_elapsed_and_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accumulator_incremental, setup, teardown),

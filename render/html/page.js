@@ -20,7 +20,9 @@
 //   F       failures, per process: index, cause (1: no descendant of it failed)
 //   L       the slowest processes, longest first
 //   C       per command: name, images, elapsed, images' time added up, CPU, processes, failed
-//   T       totals: procs, execs, bad_execs (null: not recorded), failed, killed, running, unknown, cpu, max_rss_kb, wall
+//   T       totals: procs, execs, bad_execs (null: not recorded), bad_misses and bad_real (of
+//           bad_execs: PATH-search misses, real failures), failed, killed, running, unknown, cpu,
+//           max_rss_kb, wall
 //   S       the strings
 "use strict";
 (function () {
@@ -1075,7 +1077,8 @@
 		if (T.bad_execs === null)
 			box("failed execs", "not recorded", false, "recorded only with proctrace record --failed-execs");
 		else
-			box("failed execs", fmtCount(T.bad_execs), false, "execve() calls that failed: a PATH search makes one per directory that lacks the program");
+			box("failed execs", fmtCount(T.bad_execs) + (T.bad_execs ? " (" + plural(T.bad_misses, "PATH-search miss", "PATH-search misses") + ", " + plural(T.bad_real, "real failure", "real failures") + ")" : ""),
+				false, "execve() calls that failed. PATH-search misses: a later exec of the same process succeeded (execvp and gcc try each directory that may hold the program). Real failures: no exec of that process succeeded after them.");
 		box("CPU", T.cpu === null ? "?" : fmtDur(T.cpu), false, "user + system time of every process");
 		box("largest peak RSS", T.max_rss_kb === null ? "?" : fmtKiB(T.max_rss_kb));
 		box("lanes", fmtCount(D.lanes), false, "the most processes alive at once: one lane each");

@@ -51,6 +51,19 @@ test_examples_data_match_golden() {
 	[ "$n" -gt 0 ] || fail "no examples/*.jsonl"
 }
 
+# The failed-execs card's split is the summary's, on every example.
+test_failed_execs_split_as_the_summary() {
+	local f name want got
+	for f in "$REPO_DIR"/examples/*.jsonl; do
+		name=$(basename "$f" .jsonl)
+		"$PROCTRACE" render -f html -o "$name.html" "$f" 2>/dev/null || fail "$name: render failed"
+		got=$(page_data "$name.html" | jq -c '.T | [.bad_misses, .bad_real]')
+		want=$("$PROCTRACE" render -f summary --json "$f" 2>/dev/null |
+			jq -c '.failed_execs | if . == null then [null, null] else [.path_misses, .real] end')
+		assert_eq "$got" "$want" "$name: failed execs (misses, real) of the page and the summary"
+	done
+}
+
 # The page carries render/html/ byte for byte: markup, style and script.
 test_page_embeds_the_sources() {
 	"$PROCTRACE" render -f html -o demo.html "$REPO_DIR/examples/demo.jsonl"

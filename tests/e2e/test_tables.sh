@@ -202,7 +202,7 @@ test_tables_of_degenerate_recordings() {
 	assert_eq "$(tail -n +2 out)" "$(printf '2026-11-22T03:00:00.000000000Z,builder,1000,0,,,,,,,,,,0,0,(unknown),,\r')" \
 		"processes of a header alone"
 	"$PROCTRACE" render -f processes fork-only.jsonl >out
-	assert_eq "$(tail -n +2 out | tr -d '\r')" "$(printf ',,1,1,,,,,,,,,,1,0,sh,,"[""sh""]"\n,,2,5,1,1,9,4,1,2,3,0,,0,0,sh,,"[""sh""]"')" \
+	assert_eq "$(tail -n +2 out | tr -d '\r')" "$(printf ',,1,1,,,,,,,,,,1,0,sh,,"[""sh""]"\n,,2,5,1,1,9,4,1,2,3,0,,0,0,(fork) sh,,"[""sh""]"')" \
 		"processes of a fork-only process"
 	# every one of them loads
 	for f in empty header-only fork-only; do
