@@ -238,6 +238,69 @@ static size_t cut_middle(const uint32_t *in, size_t n, size_t max, uint32_t *out
 	return k + n - t;
 }
 
+/*
+ * Whether the word w[0..n) names a source file: its base name has a
+ * compiler's, assembler's or interpreter's extension ("grep.c",
+ * "../lib/regex.S", "setup.py"), and it is not an option.
+ */
+static bool source_word(const uint32_t *w, size_t n)
+{
+	static const char *const exts[] = { "c", "h", "cc", "cp", "cpp", "cxx", "c++", "C", "hh",
+					    "hpp", "hxx", "m", "mm", "s", "S", "sx", "asm", "f",
+					    "for", "f90", "f95", "go", "rs", "java", "y", "l",
+					    "py", "pl", "rb", "sh" };
+	size_t dot = n, base = 0, len;
+
+	if (!n || w[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i] == '/')
+			base = i + 1, dot = n;
+		else if (w[i] == '.')
+			dot = i;
+	}
+	if (dot == n || dot == base)
+		return false;
+	len = n - dot - 1;
+	for (size_t e = 0; e < sizeof(exts) / sizeof(*exts); e++) {
+		size_t k = 0;
+
+		if (strlen(exts[e]) != len)
+			continue;
+		while (k < len && w[dot + 1 + k] == (unsigned char)exts[e][k])
+			k++;
+		if (k == len)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the word w[0..n) is the ASCII text s. */
+static bool word_is(const uint32_t *w, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] && w[i] == (unsigned char)s[i])
+		i++;
+	return i == n && !s[i];
+}
+
+/*
+ * An option of a compiler whose value names a file that is not the source
+ * compiled ("-dumpbase grep.c"): the value is not kept as a source.
+ */
+static bool file_option(const uint32_t *w, size_t n)
+{
+	static const char *const opts[] = { "-dumpbase", "-MF", "-MT", "-MQ", "-MD", "-MMD", "-include",
+					     "-imacros", "-auxbase", "-auxbase-strip",
+					     "-main-file-name", "-x" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)
+		if (word_is(w, n, opts[i]))
+			return true;
+	return false;
+}
+
 /* Write the characters as Mermaid text: the first one, and those its lexer acts on, as entities. */
 static int emit(struct sbuf *dst, const uint32_t *c, size_t n)
 {
@@ -281,15 +344,180 @@ static bool fits(const uint32_t *c, size_t n, const struct room *r)
 	return measured <= r->inside || measured <= r->right || shown <= r->left;
 }
 
-/* Scratch space for labels: one decoded, and a cut of it. */
+/* A word of a label: its characters [s, e), and how a cut keeps it (enum keep). */
+struct word {
+	size_t s, e;
+	int keep;
+};
+
+/*
+ * How a cut keeps a word: the program and the source files compiled are
+ * kept first, then "-o" and its value, then the other words from the
+ * front, while there is room.
+ */
+enum keep { KEEP_ROOM, KEEP_NAME, KEEP_OUTPUT };
+
+/* Scratch space for labels: one decoded, a cut of it, and its words. */
 struct text {
 	struct cps full, cut;
+	struct word *w;
+	size_t wn, wcap;
 };
 
 static void text_free(struct text *tx)
 {
 	free(tx->full.v);
 	free(tx->cut.v);
+	free(tx->w);
+}
+
+/*
+ * Split tx->full into words at spaces and mark them (enum keep); *sources
+ * is how many words name a source file (source_word()), each counted once,
+ * none that is the value of an option naming another file (file_option()).
+ */
+static int split_words(struct text *tx, size_t *sources)
+{
+	const uint32_t *c = tx->full.v;
+	size_t n = tx->full.n, first;
+
+	tx->wn = 0;
+	*sources = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j < n && c[j] != ' ')
+			j++;
+		if (tx->wn == tx->wcap) {
+			size_t cap = tx->wcap ? 2 * tx->wcap : 64;
+			struct word *w = realloc(tx->w, cap * sizeof(*w));
+
+			if (!w)
+				return -ENOMEM;
+			tx->w = w;
+			tx->wcap = cap;
+		}
+		tx->w[tx->wn++] = (struct word){ i, j, KEEP_ROOM };
+		for (i = j; i < n && c[i] == ' ';)
+			i++;
+	}
+	if (!tx->wn)
+		return 0;
+	/* The program: after the critical path's mark when there is one. */
+	first = tx->wn > 1 && tx->w[0].e - tx->w[0].s == 1 && c[0] == 0x2605 ? 1 : 0;
+	for (size_t i = 0; i <= first; i++)
+		tx->w[i].keep = KEEP_NAME;
+	for (size_t i = first + 1; i < tx->wn; i++) {
+		struct word *w = &tx->w[i], *prev = &tx->w[i - 1];
+		bool seen = false;
+
+		if (word_is(c + prev->s, prev->e - prev->s, "-o") && prev->keep == KEEP_ROOM) {
+			prev->keep = w->keep = KEEP_OUTPUT;
+			continue;
+		}
+		if (!source_word(c + w->s, w->e - w->s) || file_option(c + prev->s, prev->e - prev->s))
+			continue;
+		for (size_t k = first + 1; k < i && !seen; k++)
+			seen = tx->w[k].keep == KEEP_NAME && tx->w[k].e - tx->w[k].s == w->e - w->s &&
+			       !memcmp(c + tx->w[k].s, c + w->s, (w->e - w->s) * sizeof(*c));
+		if (!seen) {
+			w->keep = KEEP_NAME;
+			++*sources;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Into out, the words of tx->full a cut keeps: those marked KEEP_NAME,
+ * those marked KEEP_OUTPUT if output, and the first extra of the others;
+ * "…" stands for each run of words left out (at the end only if trail).
+ * out has room for tx->full.n + 2 * tx->wn characters; returns how many
+ * it holds.
+ */
+static size_t word_cut(const struct text *tx, bool output, size_t extra, bool trail,
+		       uint32_t *out)
+{
+	size_t k = 0;
+	bool gap = false;
+
+	for (size_t i = 0; i < tx->wn; i++) {
+		const struct word *w = &tx->w[i];
+		bool keep = w->keep == KEEP_NAME || (output && w->keep == KEEP_OUTPUT);
+
+		if (!keep && w->keep == KEEP_ROOM && extra) {
+			keep = true;
+			extra--;
+		}
+		if (!keep) {
+			gap = true;
+			continue;
+		}
+		if (k)
+			out[k++] = ' ';
+		if (gap && k) {
+			out[k++] = 0x2026;
+			out[k++] = ' ';
+		}
+		gap = false;
+		memcpy(out + k, tx->full.v + w->s, (w->e - w->s) * sizeof(*out));
+		k += w->e - w->s;
+	}
+	if (gap && trail) {
+		out[k++] = ' ';
+		out[k++] = 0x2026;
+	}
+	return k;
+}
+
+/*
+ * The cut of a compiler's command line that keeps its program and the
+ * source files it compiles, wherever they are in it ("…/cc1 -quiet -I .
+ * … grep.c … -o /tmp/ccX.s"), cut at most to max characters that Mermaid
+ * draws whole within r: left in tx->cut, its length in *k. Returns 1 if
+ * there is one, 0 if the text names no source file or even the program
+ * and its sources do not fit; then tx->full holds them (to be cut in the
+ * middle) if there is a source file, and is unchanged otherwise.
+ */
+static int cut_keeping_sources(struct text *tx, size_t max, const struct room *r, size_t *k)
+{
+	size_t sources, rest = 0, a, b, best;
+	int err = split_words(tx, &sources);
+
+	if (err || !sources)
+		return err;
+	err = cps_reserve(&tx->cut, tx->full.n + 2 * tx->wn + 2);
+	if (err)
+		return err;
+	for (size_t i = 0; i < tx->wn; i++)
+		rest += tx->w[i].keep == KEEP_ROOM;
+	for (int output = 1; output >= 0; output--) {
+		*k = word_cut(tx, output, 0, true, tx->cut.v);
+		if (*k > max || (r && !fits(tx->cut.v, *k, r)))
+			continue;
+		/* The most other words that fit: widths grow with their number. */
+		for (best = 0, a = 1, b = rest; a <= b;) {
+			size_t mid = a + (b - a) / 2;
+
+			*k = word_cut(tx, output, mid, true, tx->cut.v);
+			if (*k <= max && (!r || fits(tx->cut.v, *k, r))) {
+				best = mid;
+				a = mid + 1;
+			} else {
+				b = mid - 1;
+			}
+		}
+		*k = word_cut(tx, output, best, true, tx->cut.v);
+		return 1;
+	}
+	/* Not even the program and its sources: they are what is cut in the middle. */
+	*k = word_cut(tx, false, 0, false, tx->cut.v);
+	err = cps_reserve(&tx->full, *k);
+	if (err)
+		return err;
+	memcpy(tx->full.v, tx->cut.v, *k * sizeof(*tx->cut.v));
+	tx->full.n = *k;
+	return 0;
 }
 
 /*
@@ -310,6 +538,13 @@ static int put_text(struct sbuf *dst, struct text *tx, const char *s, size_t len
 		max = n;
 	if (max == n && (!r || fits(tx->full.v, n, r)))
 		return emit(dst, tx->full.v, n);
+	err = cut_keeping_sources(tx, max, r, &k);
+	if (err < 0)
+		return err;
+	if (err)
+		return emit(dst, tx->cut.v, k);
+	n = tx->full.n;
+	max = max < n ? max : n;
 	err = cps_reserve(&tx->cut, max);
 	if (err)
 		return err;

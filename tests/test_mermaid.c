@@ -254,11 +254,23 @@ static void test_escape_cut_in_the_middle(void **state)
 {
 	const char *gcc = "gcc -DHAVE_CONFIG_H -I. -I.. -I../lib -g -O2 -MT grep.o -MD -MP "
 			  "-MF .deps/grep.Tpo -c -o grep.o grep.c";
+	const char *ld = "gcc -g -O2 -Wl,--as-needed -o grep dfasearch.o grep.o kwset.o "
+			 "searchutils.o ../lib/libgreputils.a -lpcre2-8";
 
 	(void)state;
-	check_escape(gcc, 50, "#103;cc -DHAVE_CONFIG_H -I. \xe2\x80\xa6 -c -o grep.o grep.c");
-	/* A word longer than its half is cut: "-DHAVE_CONFIG_H" here. */
-	check_escape(gcc, 30, "#103;cc -DHAVE_CON\xe2\x80\xa6 grep.o grep.c");
+	check_escape(ld, 50, "#103;cc -g -O2 -Wl,--as-need\xe2\x80\xa6/libgreputils.a -lpcre2-8");
+	/* A word longer than its half is cut: "-Wl,--as-needed" and "../lib/libgreputils.a" here. */
+	check_escape(ld, 30, "#103;cc -g -O2 \xe2\x80\xa6 -lpcre2-8");
+	/*
+	 * A compiler's: its program and source file, "-o" and its value, and
+	 * the words from the front that fit, "…" for the words left out.
+	 */
+	check_escape(gcc, 50, "#103;cc -DHAVE_CONFIG_H -I. -I.. \xe2\x80\xa6 -o grep.o grep.c");
+	check_escape(gcc, 30, "#103;cc \xe2\x80\xa6 -o grep.o grep.c");
+	/* Too short for "-o": the program and the source. */
+	check_escape(gcc, 14, "#103;cc \xe2\x80\xa6 grep.c");
+	/* Too short even for them: they are cut in the middle. */
+	check_escape(gcc, 10, "#103;cc \xe2\x80\xa6rep.c");
 	/* No space near the cut: cut inside the word. */
 	check_escape("abcdefghijklmnopqrstuvwxyz", 11, "#97;bcde\xe2\x80\xa6vwxyz");
 	/* Never a space beside the ellipsis that was not a word boundary. */
@@ -349,7 +361,7 @@ static void test_escape_long_label_in_chart(void **state)
 
 	for (int i = 1; i < 200; i++)
 		argv[i] = "-DX";
-	argv[200] = "last.c";
+	argv[200] = "last";
 	exec(f, proc(f, NULL, 1, 0, 5 * MS), 0, "cmd", NULL);
 	e = &f->ev[f->rec.n - 1];
 	e->u.exec.argv = argv;
@@ -357,7 +369,7 @@ static void test_escape_long_label_in_chart(void **state)
 	out = render(f, NULL);
 	line = strstr(out, "\n    #99;md -DX -DX");
 	assert_non_null(line);
-	end = strstr(line, " -DX last.c :active, 0, 5ms\n");
+	end = strstr(line, " -DX last :active, 0, 5ms\n");
 	assert_non_null(end);
 	/* "#99;" is one character; so is the ellipsis, in the middle. */
 	for (c = line + 5 + 4; c < end; c++)
@@ -366,6 +378,69 @@ static void test_escape_long_label_in_chart(void **state)
 	assert_true(chars > 40);
 	c = strstr(line, " \xe2\x80\xa6 -DX");
 	assert_true(c && c < end);
+	free(out);
+}
+
+/*
+ * A compiler's command line too long for its label keeps its program and
+ * the source file it compiles, wherever that is in it, and "-o" with its
+ * value when there is room; the source named again as an option's value
+ * ("-dumpbase grep.c") is not kept twice.
+ */
+static void test_label_keeps_source_file(void **state)
+{
+	struct fx *f = *state;
+	const char *argv[64] = { "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "-quiet", "-I", "." };
+	int n = 4;
+	char *out, *line, *eol, *src, *o;
+
+	for (int i = 0; i < 20; i++) {
+		argv[n++] = "-D";
+		argv[n++] = "HAVE_SOMETHING_QUITE_LONG=1";
+	}
+	argv[n++] = "grep.c";
+	argv[n++] = "-dumpbase";
+	argv[n++] = "grep.c";
+	for (int i = 0; i < 6; i++)
+		argv[n++] = "-fasynchronous-unwind-tables";
+	argv[n++] = "-o";
+	argv[n++] = "/tmp/ccAbCdEf.s";
+	argv[n++] = "-fno-ident";
+	exec(f, proc(f, NULL, 1, 0, 5 * MS), 0, "cc1", NULL);
+	f->ev[f->rec.n - 1].u.exec.argv = argv;
+	f->ev[f->rec.n - 1].u.exec.argc = (uint32_t)n;
+	out = render(f, NULL);
+	line = strstr(out, "\n    #47;usr/lib/gcc/x86_64-linux-gnu/12/cc1 -quiet -I . -D ");
+	assert_non_null(line);
+	eol = strchr(line + 1, '\n');
+	assert_non_null(eol);
+	*eol = '\0';
+	src = strstr(line, " \xe2\x80\xa6 grep.c \xe2\x80\xa6 ");
+	assert_non_null(src);
+	assert_null(strstr(src + 1, "grep.c \xe2\x80\xa6 grep.c"));
+	assert_null(strstr(line, "dumpbase"));
+	o = strstr(line, " -o /tmp/ccAbCdEf.s \xe2\x80\xa6 :active, 0, 5ms");
+	assert_non_null(o);
+	assert_true(o > src);
+	free(out);
+}
+
+/* A long command line that names no source file is cut in the middle, as before. */
+static void test_label_without_source_cut_in_middle(void **state)
+{
+	struct fx *f = *state;
+	const char *argv[80] = { "make" };
+	char *out;
+
+	for (int i = 1; i < 79; i++)
+		argv[i] = i == 78 ? "target-at-the-end" : "VAR=value";
+	exec(f, proc(f, NULL, 1, 0, 5 * MS), 0, "make", NULL);
+	f->ev[f->rec.n - 1].u.exec.argv = argv;
+	f->ev[f->rec.n - 1].u.exec.argc = 79;
+	out = render(f, NULL);
+	assert_non_null(strstr(out, "\n    #109;ake VAR=value VAR=value "));
+	assert_non_null(strstr(out, " VAR=value \xe2\x80\xa6 VAR=value "));
+	assert_non_null(strstr(out, " VAR=value target-at-the-end :active, 0, 5ms\n"));
 	free(out);
 }
 
@@ -1086,6 +1161,8 @@ int main(void)
 		cmocka_unit_test(test_fork_only_chain_labels),
 		cmocka_unit_test(test_active_only_at_the_end),
 		cmocka_unit_test_setup_teardown(test_root_that_never_ran, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_label_keeps_source_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_label_without_source_cut_in_middle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_duration_and_max_bars, setup, teardown),

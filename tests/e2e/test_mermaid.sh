@@ -276,8 +276,9 @@ test_recorded_command_renders() {
 # A real build: make -j2 of four files, one of which does not compile, with
 # long command lines. The chart draws every process; the failed compile (its
 # driver and cc1) and make are crit, the driver's execvp misses while it
-# looks for its programs along PATH are not; the compiles' labels are cut in
-# the middle and keep their source file.
+# looks for its programs along PATH are not; the compiles' labels are cut
+# and keep their program and source file, cc1's too (whose source file is in
+# the middle of its command line).
 test_recorded_make_build() {
 	need_root
 	local defs="" i n crit
@@ -297,10 +298,12 @@ test_recorded_make_build() {
 	[ ! -s rec.err ] || fail "stderr: $(cat rec.err)"
 	n=$(task_lines rec.mmd)
 	assert_eq "$n" "$(jqr rec.jsonl '[.[] | .Exec | select(.)] | length')" "bars (one per exec)"
-	grep -qE "^    (#99;c|#9733; cc) -DA_RATHER.*$(printf '\xe2\x80\xa6').* -c -o bad\.o bad\.c :crit, " rec.mmd ||
-		fail "no crit bar for the failed compile, cut in the middle: $(cat rec.mmd)"
-	[ "$(grep -cE '^    (#99;c|#9733; cc) -DA_.* -c -o ([abc]|bad)\.o ([abc]|bad)\.c :' rec.mmd)" -ge 2 ] ||
+	grep -qE "^    (#99;c|#9733; cc) .*$(printf '\xe2\x80\xa6').* -o bad\.o bad\.c :crit, " rec.mmd ||
+		fail "no crit bar for the failed compile, cut: $(cat rec.mmd)"
+	[ "$(grep -cE '^    (#99;c|#9733; cc) .* -o ([abc]|bad)\.o ([abc]|bad)\.c :' rec.mmd)" -eq 4 ] ||
 		fail "compiles lost their source file: $(cat rec.mmd)"
+	[ "$(grep -cE "^    (#47;|#9733; /)usr/lib/gcc/.*/cc1 .*$(printf '\xe2\x80\xa6') ([abc]|bad)\.c( |$(printf '\xe2\x80\xa6')).* :" rec.mmd)" -eq 4 ] ||
+		fail "cc1 lost its source file: $(cat rec.mmd)"
 	mermaid_check rec.mmd "$n" --crit "$crit"
 }
 
