@@ -1058,7 +1058,8 @@
 			w("The recording is cut short (the recorder was stopped before its end): processes still running then end with it.");
 		if (meta.unknown_lines)
 			w(fmtCount(meta.unknown_lines) + " lines of unknown event types were skipped.");
-		if (!meta.root_is_recorded && M.n)
+		// A system-wide recording has no root: it is not a subtree of anything.
+		if (meta.root >= 0 && !meta.root_is_recorded && M.n)
 			w("Only the subtree of pid " + M.pid[Math.max(meta.root, 0)] + " is shown; times count from its start.");
 		if (!M.n)
 			w("This recording has no processes.");

@@ -190,7 +190,27 @@ test_subtree_in_browser() {
 	[ -n "$pid" ] || fail "no killed process in demo.jsonl"
 	argv=$(jq -c --argjson p "$pid" 'select(.Exec.pid == $p) | .Exec.cmdline' "$f")
 	"$PROCTRACE" render -f html --pid "$pid" -o sub.html "$f"
-	html_check sub.html --procs 1 --argv "$pid@1=$argv" --table "Failures=1"
+	html_check sub.html --procs 1 --argv "$pid@1=$argv" --table "Failures=1" --warnings 1
+}
+
+# A system-wide recording (record --all, no command) is a forest with no
+# root: its page warns of no subtree; under --pid it does.
+test_system_wide_in_browser() {
+	local pid
+	{
+		echo '{"Recording":{"format":1,"tool":"proctrace 0.1.0","start_time":"2026-01-01T00:00:00.000000000Z","host":"h","kernel":"k","system_wide":true}}'
+		echo '{"Running":{"seq":0,"timestamp":1000,"pid":2,"ppid":0,"pgid":0,"start":-5000000,"comm":"kthreadd","cmdline":[]}}'
+		echo '{"Running":{"seq":1,"timestamp":2000,"pid":700,"ppid":1,"pgid":700,"start":-9000000,"cmdline":["sshd","-D"]}}'
+		echo '{"Fork":{"seq":2,"timestamp":3000000,"parent_pid":700,"child_pid":701,"parent_pgid":700}}'
+		echo '{"Exec":{"seq":3,"timestamp":3500000,"pid":701,"ppid":700,"pgid":700,"filename":"/bin/ls","cmdline":["ls","-l"]}}'
+		echo '{"Exit":{"seq":4,"timestamp":9000000,"pid":701,"ppid":700,"pgid":700,"exit_code":0,"user_ns":1000,"system_ns":1000,"max_rss_kb":900}}'
+		echo '{"End":{"timestamp":10000000,"lost":0}}'
+	} >all.jsonl
+	"$PROCTRACE" render -f html -o all.html all.jsonl 2>all.err || fail "$(cat all.err)"
+	pid=701
+	"$PROCTRACE" render -f html --pid 700 -o sub.html all.jsonl 2>sub.err || fail "$(cat sub.err)"
+	html_check all.html --procs 3 --warnings 0 --argv "$pid@1=[\"ls\",\"-l\"]" \
+		sub.html --procs 2 --warnings 1
 }
 
 # A write error is reported, and nothing half-written is left as the output.

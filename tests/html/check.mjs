@@ -9,6 +9,8 @@
 //                        in the tooltip, clicking it shows exactly JSON (an array) in its details
 //   --table NAME=N       the table whose title starts with NAME has N rows (all shown)
 //   --crit N             the critical path table has N links (0: no such table)
+//   --warnings N         the page shows N warnings above its totals (lost events, cut short,
+//                        a --pid subtree, no process...)
 //   --empty              nothing to speak of to draw (no process, or one of no duration): fewer
 //                        than 50 bar pixels, and no zoom or pan checks
 //   --shot FILE.png      a screenshot of the page as it first shows (before the checks)
@@ -34,7 +36,7 @@ const FILLS = { ok: [0x4e, 0x79, 0xa7], failed: [0xe0, 0x31, 0x31], killed: [0x8
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--empty] [--shot FILE.png [--hover PID]] ...");
+	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--warnings N] [--empty] [--shot FILE.png [--hover PID]] ...");
 	process.exit(2);
 }
 
@@ -74,6 +76,8 @@ for (let i = 0; i < argv.length; i++) {
 		cur().tables.push({ name, n: Number(n) });
 	} else if (a === "--crit") {
 		cur().crit = Number(value());
+	} else if (a === "--warnings") {
+		cur().warnings = Number(value());
 	} else if (a === "--empty") {
 		cur().empty = true;
 	} else if (a === "--shot") {
@@ -277,6 +281,11 @@ async function searchesArgvTables(page, pg, cb) {
 		}, t.name);
 		if (n !== t.n)
 			fail(page, `table ${JSON.stringify(t.name)}: ${n} rows, want ${t.n}`);
+	}
+	if (page.warnings !== undefined) {
+		const w = await pg.evaluate(() => [...document.querySelectorAll("#warnings .warn")].map((e) => e.textContent));
+		if (w.length !== page.warnings)
+			fail(page, `${w.length} warnings, want ${page.warnings}: ${JSON.stringify(w)}`);
 	}
 	if (page.crit !== undefined) {
 		const n = await pg.evaluate(() => {
