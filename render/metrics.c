@@ -359,18 +359,17 @@ cleanup:
 	return err;
 }
 
-/* ts in seconds with milliseconds, rounded. */
-static void put_seconds(FILE *out, uint64_t ts)
-{
-	uint64_t ms = ts / 1000000 + (ts % 1000000 >= 500000);
-
-	fprintf(out, "%" PRIu64 ".%03" PRIu64, ms / 1000, ms % 1000);
-}
-
-static int print(FILE *out, const struct metrics *m)
+/* The rows as the series has them: the CPU's difference arrays summed. */
+static int collect(const struct metrics *m, struct metrics_series *out)
 {
 	double rate = 0;
 
+	out->rows = malloc((m->nrows ? m->nrows : 1) * sizeof(*out->rows));
+	if (!out->rows)
+		return -ENOMEM;
+	out->n = m->nrows;
+	out->interval = m->interval;
+	out->gauges = m->gauges;
 	for (size_t j = 0; j < m->nrows; j++) {
 		const struct row *r = &m->rows[j];
 		double cores;
@@ -380,21 +379,25 @@ static int print(FILE *out, const struct metrics *m)
 		/* the steps add up to 0 again only up to rounding */
 		if (cores < 0.0005)
 			cores = 0;
-		put_seconds(out, (m->k0 + j) * m->interval);
-		fprintf(out, "\t%" PRIu64 "\t", r->live);
-		if (m->gauges)
-			fprintf(out, "%" PRIu64, r->threads);
-		fprintf(out, "\t%.3f\t", cores);
-		if (m->gauges)
-			fprintf(out, "%" PRIu64 "\t%" PRIu64, r->rss_kb, r->swap_kb);
-		else
-			fputc('\t', out);
-		fputc('\n', out);
+		out->rows[j] = (struct metrics_row){
+			.ts = (m->k0 + j) * m->interval,
+			.processes = r->live,
+			.threads = r->threads,
+			.rss_kb = r->rss_kb,
+			.swap_kb = r->swap_kb,
+			.cores = cores,
+		};
 	}
-	return ferror(out) ? -EIO : 0;
+	return 0;
 }
 
-int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o)
+void trace_metrics_free(struct metrics_series *s)
+{
+	free(s->rows);
+	*s = (struct metrics_series){ 0 };
+}
+
+int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out)
 {
 	const struct recording *rec = t->rec;
 	struct metrics m = { .t = t };
@@ -402,27 +405,27 @@ int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o
 	uint64_t first, max_rows;
 	int err = 0;
 
-	m.interval = o->interval_ns ? o->interval_ns
+	*out = (struct metrics_series){ 0 };
+	m.interval = interval_ns ? interval_ns
 		   : rec->has_header && rec->hdr.sample_interval_ns ? rec->hdr.sample_interval_ns
 								   : DEFAULT_INTERVAL_NS;
 	for (size_t i = 0; i < rec->n && !samples; i++)
 		samples = rec->ev[i].type == EV_SAMPLE;
 	m.gauges = samples || (rec->has_header && rec->hdr.sample_interval_ns);
-	if (!m.gauges)
-		fprintf(stderr, "proctrace: warning: %s: no Samples (recorded without sampling): "
-			"threads, rss_kb and swap_kb are left empty, processes and cores_busy come "
-			"from forks and exits\n", rec->name ? rec->name : "recording");
-	fputs("time_s\tprocesses\tthreads\tcores_busy\trss_kb\tswap_kb\n", out);
+	out->interval = m.interval;
+	out->gauges = m.gauges;
 	if (!t->nprocs)
-		return ferror(out) ? -EIO : 0;
+		return 0;
 
 	/* From the first process on: under --pid, the subtree's rows, as its own recording has them */
 	first = t->end;
 	for (size_t k = 0; k < t->nprocs; k++)
 		if (t->procs[k].start < first)
 			first = t->procs[k].start;
-	m.k0 = first / m.interval;
 	max_rows = rec->n > MAX_ROWS ? rec->n : MAX_ROWS;
+	while (widen && t->end / m.interval - first / m.interval >= max_rows)
+		m.interval *= 2;
+	m.k0 = first / m.interval;
 	if (t->end / m.interval - m.k0 >= max_rows) {
 		fprintf(stderr, "proctrace: error: metrics: an interval of %" PRIu64 " ns makes more than "
 			"%zu rows of the recording's %.3f s: choose a longer --interval\n",
@@ -438,9 +441,47 @@ int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o
 	}
 	err = sweep(&m);
 	if (!err)
-		err = print(out, &m);
+		err = collect(&m, out);
 cleanup:
 	free(m.rows);
 	free(m.ps);
 	return err;
+}
+
+/* ts in seconds with milliseconds, rounded. */
+static void put_seconds(FILE *out, uint64_t ts)
+{
+	uint64_t ms = ts / 1000000 + (ts % 1000000 >= 500000);
+
+	fprintf(out, "%" PRIu64 ".%03" PRIu64, ms / 1000, ms % 1000);
+}
+
+int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o)
+{
+	struct metrics_series ms;
+	int err = trace_metrics(t, o->interval_ns, false, &ms);
+
+	if (err)
+		return err;
+	if (!ms.gauges)
+		fprintf(stderr, "proctrace: warning: %s: no Samples (recorded without sampling): "
+			"threads, rss_kb and swap_kb are left empty, processes and cores_busy come "
+			"from forks and exits\n", t->rec->name ? t->rec->name : "recording");
+	fputs("time_s\tprocesses\tthreads\tcores_busy\trss_kb\tswap_kb\n", out);
+	for (size_t j = 0; j < ms.n; j++) {
+		const struct metrics_row *r = &ms.rows[j];
+
+		put_seconds(out, r->ts);
+		fprintf(out, "\t%" PRIu64 "\t", r->processes);
+		if (ms.gauges)
+			fprintf(out, "%" PRIu64, r->threads);
+		fprintf(out, "\t%.3f\t", r->cores);
+		if (ms.gauges)
+			fprintf(out, "%" PRIu64 "\t%" PRIu64, r->rss_kb, r->swap_kb);
+		else
+			fputc('\t', out);
+		fputc('\n', out);
+	}
+	trace_metrics_free(&ms);
+	return ferror(out) ? -EIO : 0;
 }

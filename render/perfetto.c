@@ -399,8 +399,7 @@ static int counter(struct pf *pf, uint64_t ts, uint64_t running)
 
 /*
  * The number of processes alive (forked, not yet exited) over time: one
- * counter event wherever it changes. (Counters of CPU and memory go here
- * once recordings have Sample events.)
+ * counter event wherever it changes.
  */
 static int live_counter(struct pf *pf)
 {
@@ -557,6 +556,52 @@ static int header(struct pf *pf)
 	return err ? err : LIT(b, "},\"traceEvents\":[");
 }
 
+/* A counter event: name, then args as a JSON object's members. */
+static int counter_value(struct pf *pf, uint64_t ts, const char *name, const char *args)
+{
+	struct sbuf *b = &pf->b;
+	int err = ev_head(pf, "C", TID_LANE0, &ts);
+
+	if (!err)
+		err = LIT(b, ",\"name\":");
+	if (!err)
+		err = put_str(b, name);
+	if (!err)
+		err = LIT(b, ",\"args\":{");
+	if (!err)
+		err = put(b, args, strlen(args));
+	if (!err)
+		err = LIT(b, "}");
+	return err ? err : ev_end(pf);
+}
+
+/*
+ * A recording with Samples: the metrics view's series (render -f metrics
+ * at the recording's sample interval, widened if it would make too many
+ * points) as counters: "cores busy", "memory" (resident and swap, MiB) and
+ * "threads", one value per interval, at its start.
+ */
+static int metric_counters(struct pf *pf)
+{
+	struct metrics_series ms;
+	int err = trace_metrics(pf->t, 0, true, &ms);
+
+	for (size_t j = 0; j < ms.n && ms.gauges && !err; j++) {
+		const struct metrics_row *r = &ms.rows[j];
+		char v[96];
+
+		snprintf(v, sizeof(v), "\"cores\":%.3f", r->cores);
+		err = counter_value(pf, r->ts, "cores busy", v);
+		snprintf(v, sizeof(v), "\"resident\":%.3f,\"swap\":%.3f", (double)r->rss_kb / 1024,
+			 (double)r->swap_kb / 1024);
+		err = err ? err : counter_value(pf, r->ts, "memory (MiB)", v);
+		snprintf(v, sizeof(v), "\"threads\":%" PRIu64, r->threads);
+		err = err ? err : counter_value(pf, r->ts, "threads", v);
+	}
+	trace_metrics_free(&ms);
+	return err;
+}
+
 /* The track names: the recording's command, the critical path, the lanes. */
 static int tracks(struct pf *pf)
 {
@@ -607,6 +652,8 @@ int render_perfetto(FILE *out, const struct trace *t, const struct render_opts *
 	}
 	if (!err)
 		err = live_counter(&pf);
+	if (!err)
+		err = metric_counters(&pf);
 	if (!err && t->ncrit)
 		err = critical_path(&pf);
 	if (!err)

@@ -192,6 +192,31 @@ struct render_opts {
 	uint64_t interval_ns;      /* --interval (0 = the recording's sample interval, else 1s) */
 };
 
+/* One interval of the metrics view (render -f metrics prints one a line). */
+struct metrics_row {
+	uint64_t ts;               /* its start, ns of the recording's clock */
+	uint64_t processes;        /* the most alive at once in it */
+	uint64_t threads, rss_kb, swap_kb; /* if gauges */
+	double cores;              /* CPU time used in it / its length */
+};
+
+struct metrics_series {
+	struct metrics_row *rows;
+	size_t n;
+	uint64_t interval;         /* ns */
+	bool gauges;               /* threads, rss_kb and swap_kb are known: the recording has Samples */
+};
+
+/*
+ * The metrics view's series (render/metrics.c says how each column is
+ * computed): every interval_ns (0: the recording's sample interval, else
+ * 1 s) from the first process's start to the end. When that makes more
+ * rows than the view allows, -E2BIG with a message, unless widen: then the
+ * interval is doubled until they fit. Free with trace_metrics_free().
+ */
+int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out);
+void trace_metrics_free(struct metrics_series *s);
+
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
 typedef int (*render_fn)(FILE *out, const struct trace *t, const struct render_opts *o);
 

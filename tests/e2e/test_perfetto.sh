@@ -22,7 +22,8 @@ for f in "$EX"/*.jsonl; do
 	eval "test_golden_$(printf '%s' "$ex" | tr -c 'A-Za-z0-9_' '_')() {
 		golden '$ex.perfetto' -f perfetto '$f'
 		\"\$PROCTRACE\" sort '$f' >rec.jsonl
-		perfetto_check out rec.jsonl
+		\"\$PROCTRACE\" render -f metrics rec.jsonl >metrics.tsv 2>/dev/null
+		perfetto_check out rec.jsonl --metrics metrics.tsv
 	}"
 done
 

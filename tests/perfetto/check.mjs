@@ -3,7 +3,7 @@
 // DevTools' Performance panel (@paulirish/trace_engine, pinned in package-lock.json) and check
 // the model it builds against the recording it was rendered from.
 //
-// Usage: node check.mjs TRACE.json RECORDING.jsonl [--pid PID] [--crit N]
+// Usage: node check.mjs TRACE.json RECORDING.jsonl [--pid PID] [--crit N] [--metrics TSV]
 //
 // RECORDING is format 1 (run `proctrace sort` on recordings of the original proctrace first);
 // --pid: TRACE was rendered with --pid PID (the first process with that pid and its subtree).
@@ -24,7 +24,11 @@
 //     which the engine cannot hold);
 //   - the "processes" counter, wherever it is set, equals the number of processes alive;
 //   - --crit N: the "critical path" track has N slices, nested, each of a process whose slices
-//     say critical_path.
+//     say critical_path;
+//   - --metrics TSV (`render -f metrics` of RECORDING): when its threads, rss_kb and swap_kb
+//     are known (the recording has Samples), the "cores busy", "memory (MiB)" and "threads"
+//     counters have one value per row, at the row's time, equal to its columns; else there
+//     are no such counters.
 // Exit 0 if the trace passes, 1 otherwise (each failure is printed), 2 on usage errors.
 import fs from "node:fs";
 import * as Trace from "@paulirish/trace_engine";
@@ -37,15 +41,19 @@ const SIGNALS = [null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGA
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs TRACE.json RECORDING.jsonl [--pid PID] [--crit N]");
+	console.error("usage: check.mjs TRACE.json RECORDING.jsonl [--pid PID] [--crit N] [--metrics TSV]");
 	process.exit(2);
 }
 
-const opts = { pid: null, crit: null };
+const opts = { pid: null, crit: null, metrics: null };
 const files = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-	if (argv[i] === "--pid" || argv[i] === "--crit") {
+	if (argv[i] === "--metrics") {
+		if (i + 1 >= argv.length)
+			usage("--metrics needs a file");
+		opts.metrics = argv[++i];
+	} else if (argv[i] === "--pid" || argv[i] === "--crit") {
 		if (!/^\d+$/.test(argv[i + 1] ?? ""))
 			usage(`${argv[i]} needs a number`);
 		opts[argv[i].slice(2)] = Number(argv[++i]);
@@ -318,6 +326,36 @@ for (const c of counters) {
 const changing = steps.filter((ts, i) => liveAt.get(ts) !== (i ? liveAt.get(steps[i - 1]) : 0));
 if (counters.length !== changing.length)
 	fail(`${counters.length} counter events, want one per change: ${changing.length}`);
+
+// The metrics' counters, against the metrics view's rows.
+if (opts.metrics !== null) {
+	const rows = fs.readFileSync(opts.metrics, "utf8").split("\n").slice(1).filter((l) => l)
+		.map((l) => l.split("\t"));
+	const gauges = rows.length > 0 && rows[0][2] !== "";
+	const series = { "cores busy": [], "memory (MiB)": [], threads: [] };
+	for (const e of parsed.traceEvents)
+		if (e.ph === "C" && e.name in series)
+			series[e.name].push(e);
+	for (const [name, evs] of Object.entries(series)) {
+		const want = gauges ? rows.length : 0;
+		if (evs.length !== want) {
+			fail(`counter ${JSON.stringify(name)}: ${evs.length} values, want ${want}`);
+			continue;
+		}
+		evs.forEach((e, j) => {
+			const r = rows[j], at = Math.round(Number(r[0]) * 1000);
+			// time_s is rounded to the millisecond; the counter's ts is exact (µs)
+			if (Math.abs(e.ts / 1000 - at) > 0.5)
+				fail(`counter ${JSON.stringify(name)} ${j}: at ${e.ts} µs, want the row of ${r[0]} s`);
+			const close = (got, wantv, eps) => Math.abs(got - wantv) <= eps;
+			const ok = name === "cores busy" ? close(e.args.cores, Number(r[3]), 0.0011)
+				: name === "threads" ? e.args.threads === Number(r[2])
+				: close(e.args.resident, Number(r[4]) / 1024, 0.001) && close(e.args.swap, Number(r[5]) / 1024, 0.001);
+			if (!ok)
+				fail(`counter ${JSON.stringify(name)} at ${r[0]} s: ${JSON.stringify(e.args)}, want the row ${r.join(" ")}`);
+		});
+	}
+}
 
 // The critical path's track.
 if (opts.crit !== null) {
