@@ -1012,6 +1012,46 @@ static int write_strings(struct page *pg)
 	return err ? err : J_LIT(pg, "]");
 }
 
+/*
+ * "M", when the recording has Samples: the metrics view's series (render
+ * -f metrics at the recording's sample interval, widened if it would make
+ * too many rows): the interval, the first row's start (from origin; it
+ * may be before it), then per row cores busy in thousandths, processes,
+ * threads, resident and swap KiB.
+ */
+static int write_metrics(struct page *pg)
+{
+	struct metrics_series ms;
+	int err = trace_metrics(pg->t, 0, true, &ms);
+
+	if (err || !ms.gauges || !ms.n) {
+		trace_metrics_free(&ms);
+		return err;
+	}
+	err = j_key(pg, "M", false);
+	err = err ? err : J_LIT(pg, "{");
+	err = err ? err : j_key(pg, "interval", true);
+	err = err ? err : j_u64(pg, ms.interval);
+	err = err ? err : j_key(pg, "t0", false);
+	err = err ? err : j_i64(pg, (int64_t)ms.rows[0].ts - (int64_t)pg->origin);
+	err = err ? err : j_key(pg, "rows", false);
+	err = err ? err : j_open(pg);
+	for (size_t j = 0; j < ms.n && !err; j++) {
+		const struct metrics_row *r = &ms.rows[j];
+
+		err = j_num(pg, (int64_t)(r->cores * 1000 + 0.5));
+		err = err ? err : j_num(pg, (int64_t)r->processes);
+		err = err ? err : j_num(pg, (int64_t)r->threads);
+		err = err ? err : j_num(pg, (int64_t)r->rss_kb);
+		err = err ? err : j_num(pg, (int64_t)r->swap_kb);
+		err = err ? err : json_maybe_flush(pg);
+	}
+	err = err ? err : j_close(pg);
+	err = err ? err : J_LIT(pg, "}");
+	trace_metrics_free(&ms);
+	return err;
+}
+
 static int write_data(struct page *pg)
 {
 	int err = J_LIT(pg, "{");
@@ -1032,6 +1072,7 @@ static int write_data(struct page *pg)
 	err = err ? err : write_slowest(pg);
 	err = err ? err : write_commands(pg);
 	err = err ? err : write_totals(pg);
+	err = err ? err : write_metrics(pg);
 	err = err ? err : write_strings(pg);
 	err = err ? err : J_LIT(pg, "}");
 	return err ? err : deflate_json(pg, Z_FINISH);

@@ -23,6 +23,9 @@
 //   T       totals: procs, execs, bad_execs (null: not recorded), bad_misses and bad_real (of
 //           bad_execs: PATH-search misses, real failures), failed, killed, running, unknown, cpu,
 //           max_rss_kb, wall
+//   M       (a recording with Samples) the metrics view's series: {interval, t0 (the first
+//           row's start, from origin), rows: per row MSTRIDE numbers: cores busy in
+//           thousandths, processes, threads, resident KiB, swap KiB}
 //   S       the strings
 "use strict";
 (function () {
@@ -44,6 +47,9 @@
 	const MATCH_COLOUR = "#ffd43b";
 	const SEL_COLOUR = "#1d232b";
 	const AXIS_H = 24;
+	const METRICS_H = 76; // the strip under the lanes: cores busy above, memory below
+	const MSTRIDE = 5;
+	const CPU_COLOUR = "#e8590c", MEM_COLOUR = "#1971c2";
 	const MIN_SPAN = 1000; // ns: the deepest zoom shows 1 µs across
 	const SIGNALS = ["", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
 		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
@@ -298,7 +304,28 @@
 			}
 		}
 		m.laneOff[nl] = q;
+		m.metrics = buildMetrics(D.M);
 		return m;
+	}
+
+	// The metrics' series, with their peaks (the strip's scales).
+	function buildMetrics(DM) {
+		if (!DM || !DM.rows || DM.rows.length < MSTRIDE)
+			return null;
+		const n = Math.floor(DM.rows.length / MSTRIDE);
+		const mm = { interval: Math.max(DM.interval, 1), t0: DM.t0, n,
+			cores: new Float64Array(n), procs: new Float64Array(n), threads: new Float64Array(n),
+			rss: new Float64Array(n), swap: new Float64Array(n), maxCores: 0, maxMem: 0 };
+		for (let j = 0, o = 0; j < n; j++, o += MSTRIDE) {
+			mm.cores[j] = DM.rows[o] / 1000;
+			mm.procs[j] = DM.rows[o + 1];
+			mm.threads[j] = DM.rows[o + 2];
+			mm.rss[j] = DM.rows[o + 3];
+			mm.swap[j] = DM.rows[o + 4];
+			mm.maxCores = Math.max(mm.maxCores, mm.cores[j]);
+			mm.maxMem = Math.max(mm.maxMem, mm.rss[j] + mm.swap[j]);
+		}
+		return mm;
 	}
 
 	// --- what the page says of a process -------------------------------------------
@@ -395,7 +422,7 @@
 	let M = null; // the model
 	const V = {
 		t0: 0, t1: 1, scrollY: 0, laneH: 16, areaH: 100, W: 300, H: 100, dpr: 1,
-		hover: -1, sel: -1, selBar: -1, related: null, crit: true,
+		hover: -1, sel: -1, selBar: -1, related: null, crit: true, metricsX: -1,
 		query: "", matches: null, matchSet: null, mi: -1, drag: null, pending: false,
 	};
 	let canvas, ctx, charW = 7;
@@ -428,7 +455,7 @@
 		V.laneH = Math.max(3, Math.min(18, Math.floor(cap / M.nlanes)));
 		V.areaH = Math.min(M.nlanes * V.laneH, cap);
 		V.W = cssW;
-		V.H = AXIS_H + V.areaH + 2;
+		V.H = AXIS_H + V.areaH + 2 + (M.metrics ? METRICS_H : 0);
 		V.dpr = window.devicePixelRatio || 1;
 		canvas.width = Math.round(cssW * V.dpr);
 		canvas.height = Math.round(V.H * V.dpr);
@@ -619,6 +646,95 @@
 			outlineBar(V.hover, SEL_COLOUR, 1);
 		ctx.restore();
 		drawAxis();
+		drawMetrics();
+	}
+
+	// The metrics strip's two bands: where each starts, and their height.
+	function metricsBands() {
+		const y0 = AXIS_H + V.areaH + 2, band = (METRICS_H - 10) / 2;
+		return { y0, cpu: y0 + 4, mem: y0 + 8 + band, band };
+	}
+
+	// The row of the metrics' series at x, or -1.
+	function metricsRow(x) {
+		const mm = M.metrics;
+		const j = Math.floor((V.t0 + x * (V.t1 - V.t0) / V.W - mm.t0) / mm.interval);
+		return j >= 0 && j < mm.n ? j : -1;
+	}
+
+	// One band: a value per row as a bar from the band's bottom, at most one bar per pixel
+	// column (the largest value of the rows in it) so that a long run draws as fast as a short one.
+	function drawBand(v, v2, max, y, h, colour) {
+		const mm = M.metrics;
+		const j0 = Math.max(0, Math.floor((V.t0 - mm.t0) / mm.interval));
+		const j1 = Math.min(mm.n - 1, Math.floor((V.t1 - mm.t0) / mm.interval));
+		const cols = new Float64Array(Math.ceil(V.W) + 1).fill(-1);
+		const scale = max > 0 ? h / max : 0;
+		ctx.fillStyle = colour;
+		for (let j = j0; j <= j1; j++) {
+			const val = v[j] + (v2 ? v2[j] : 0);
+			const xa = xOf(mm.t0 + j * mm.interval), xb = xOf(mm.t0 + (j + 1) * mm.interval);
+			if (xb - xa >= 1) {
+				ctx.fillRect(xa, y + h - val * scale, xb - xa, val * scale);
+				continue;
+			}
+			const c = Math.min(Math.max(Math.floor(xa), 0), cols.length - 1);
+			cols[c] = Math.max(cols[c], val);
+		}
+		for (let c = 0; c < cols.length; c++)
+			if (cols[c] > 0)
+				ctx.fillRect(c, y + h - cols[c] * scale, 1, cols[c] * scale);
+	}
+
+	function drawMetrics() {
+		const mm = M.metrics;
+		if (!mm)
+			return;
+		const b = metricsBands();
+		ctx.fillStyle = "#ffffff";
+		ctx.fillRect(0, b.y0, V.W, METRICS_H);
+		ctx.strokeStyle = "#d8dde3";
+		ctx.lineWidth = 1;
+		ctx.beginPath();
+		ctx.moveTo(0, b.y0 + 0.5);
+		ctx.lineTo(V.W, b.y0 + 0.5);
+		ctx.stroke();
+		ctx.globalAlpha = 0.75;
+		drawBand(mm.cores, null, mm.maxCores, b.cpu, b.band, CPU_COLOUR);
+		drawBand(mm.rss, mm.swap, mm.maxMem, b.mem, b.band, MEM_COLOUR);
+		ctx.globalAlpha = 1;
+		ctx.fillStyle = "#1d232b";
+		ctx.textBaseline = "top";
+		ctx.fillText("cores busy, peak " + mm.maxCores.toFixed(2), 4, b.cpu);
+		ctx.fillText("memory (resident + swap), peak " + fmtKiB(mm.maxMem), 4, b.mem);
+		ctx.textBaseline = "middle";
+		if (V.metricsX >= 0) {
+			ctx.strokeStyle = SEL_COLOUR;
+			ctx.beginPath();
+			ctx.moveTo(Math.round(V.metricsX) + 0.5, b.y0);
+			ctx.lineTo(Math.round(V.metricsX) + 0.5, b.y0 + METRICS_H);
+			ctx.stroke();
+		}
+	}
+
+	// The tooltip over the metrics strip: the row under the pointer.
+	function showMetricsTip(x, y) {
+		const mm = M.metrics, j = metricsRow(x), tip = $("tip");
+		if (j < 0) {
+			tip.hidden = true;
+			return;
+		}
+		const t = mm.t0 + j * mm.interval;
+		tip.textContent = "";
+		tip.append(el("b", null, fmtDur(Math.max(t, 0)) + " – " + fmtDur(Math.max(t + mm.interval, 0))),
+			" · " + mm.cores[j].toFixed(2) + " cores busy · " + plural(mm.procs[j], "process", "processes") +
+			" · " + plural(mm.threads[j], "thread", "threads"));
+		tip.append(el("div", null, "resident " + fmtKiB(mm.rss[j]) + " · swap " + fmtKiB(mm.swap[j])));
+		tip.hidden = false;
+		const box = $("timeline").getBoundingClientRect();
+		const w = tip.offsetWidth, h = tip.offsetHeight;
+		tip.style.left = Math.max(0, Math.min(x + 14, box.width - w - 4)) + "px";
+		tip.style.top = Math.max(0, y - h - 8) + "px";
 	}
 
 	function drawCrit() {
@@ -646,7 +762,7 @@
 
 	// The bar under (x, y) in CSS pixels, within a few pixels for thin ones; -1 if none.
 	function barAt(x, y) {
-		if (y < AXIS_H)
+		if (y < AXIS_H || y >= AXIS_H + V.areaH + 2)
 			return -1;
 		const l = Math.floor((y - AXIS_H + V.scrollY) / V.laneH);
 		if (l < 0 || l >= M.nlanes)
@@ -1167,11 +1283,16 @@
 				return;
 			}
 			const b = barAt(x, y);
-			if (b !== V.hover) {
+			const mx = M.metrics && y >= metricsBands().y0 ? x : -1;
+			if (b !== V.hover || mx !== V.metricsX) {
 				V.hover = b;
+				V.metricsX = mx;
 				redraw();
 			}
-			showTip(b, x, y);
+			if (mx >= 0)
+				showMetricsTip(x, y);
+			else
+				showTip(b, x, y);
 		});
 		const end = (e) => {
 			if (!V.drag)
@@ -1188,8 +1309,9 @@
 		canvas.addEventListener("pointerup", end);
 		canvas.addEventListener("pointercancel", end);
 		canvas.addEventListener("pointerleave", () => {
-			if (V.hover >= 0) {
+			if (V.hover >= 0 || V.metricsX >= 0) {
 				V.hover = -1;
+				V.metricsX = -1;
 				redraw();
 			}
 			$("tip").hidden = true;
@@ -1284,6 +1406,9 @@
 		error: null,
 		view: () => ({ t0: V.t0, t1: V.t1, scrollY: V.scrollY, laneH: V.laneH, lanes: M.nlanes }),
 		processes: () => M.n,
+		// the metrics strip: its rows and peaks, or null without Samples
+		metrics: () => M.metrics && { rows: M.metrics.n, interval: M.metrics.interval,
+			maxCores: M.metrics.maxCores, maxMem: M.metrics.maxMem },
 		find: (pid) => {
 			const out = [];
 			for (let i = 0; i < M.n; i++)

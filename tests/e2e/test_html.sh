@@ -92,6 +92,12 @@ test_examples_in_browser() {
 			| last | "\(.pid) 1 \(.cmdline | tojson)"')
 		q=$(jq -r '.[0] | split("/") | last' <<<"$want")
 		args+=(--search "$q=$(search_count "$f" "$q")" --argv "$pid@$nth=$want")
+		# a recording with Samples: the strip has the metrics view's rows, at the recording's interval
+		if grep -q '^{"Sample"' "$f"; then
+			args+=(--metrics "$("$PROCTRACE" render -f metrics "$f" 2>/dev/null | tail -n +2 | wc -l)")
+		else
+			args+=(--metrics 0)
+		fi
 	done
 	html_check "${args[@]}"
 }

@@ -11,6 +11,8 @@
 //   --crit N             the critical path table has N links (0: no such table)
 //   --warnings N         the page shows N warnings above its totals (lost events, cut short,
 //                        a --pid subtree, no process...)
+//   --metrics N          its metrics strip has N rows (render -f metrics of a recording with
+//                        Samples) and draws them, in both bands; 0: there is no strip
 //   --empty              nothing to speak of to draw (no process, or one of no duration): fewer
 //                        than 50 bar pixels, and no zoom or pan checks
 //   --shot FILE.png      a screenshot of the page as it first shows (before the checks)
@@ -36,7 +38,7 @@ const FILLS = { ok: [0x4e, 0x79, 0xa7], failed: [0xe0, 0x31, 0x31], killed: [0x8
 
 function usage(msg) {
 	console.error(`check.mjs: ${msg}`);
-	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--warnings N] [--empty] [--shot FILE.png [--hover PID]] ...");
+	console.error("usage: check.mjs PAGE.html [--procs N] [--search TEXT=N] [--argv PID@K=JSON] [--table NAME=N] [--crit N] [--warnings N] [--metrics N] [--empty] [--shot FILE.png [--hover PID]] ...");
 	process.exit(2);
 }
 
@@ -76,6 +78,8 @@ for (let i = 0; i < argv.length; i++) {
 		cur().tables.push({ name, n: Number(n) });
 	} else if (a === "--crit") {
 		cur().crit = Number(value());
+	} else if (a === "--metrics") {
+		cur().metrics = Number(value());
 	} else if (a === "--warnings") {
 		cur().warnings = Number(value());
 	} else if (a === "--empty") {
@@ -281,6 +285,44 @@ async function searchesArgvTables(page, pg, cb) {
 		}, t.name);
 		if (n !== t.n)
 			fail(page, `table ${JSON.stringify(t.name)}: ${n} rows, want ${t.n}`);
+	}
+	if (page.metrics !== undefined) {
+		// the whole run, as it first shows: the checks above zoomed in
+		await pg.click("#fit");
+		await pg.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+		const got = await pg.evaluate(() => {
+			const mm = window.proctrace.metrics();
+			if (!mm)
+				return { rows: 0 };
+			// the strip is the canvas below the lanes: pixels of each band's colour (drawn at
+			// 75% over white)
+			const c = document.getElementById("canvas"), dpr = window.devicePixelRatio || 1;
+			const v = window.proctrace.view(), y0 = Math.ceil((24 + Math.min(v.lanes * v.laneH, c.height / dpr) + 2) * dpr);
+			// read from a copy: the page's own canvas is read back once already (colourCounts)
+			const copy = document.createElement("canvas");
+			copy.width = c.width;
+			copy.height = c.height;
+			const cc = copy.getContext("2d", { willReadFrequently: true });
+			cc.drawImage(c, 0, 0);
+			const d = cc.getImageData(0, 0, c.width, c.height).data;
+			const blend = (rgb) => rgb.map((x) => Math.round(0.75 * x + 0.25 * 255));
+			const cpu = blend([0xe8, 0x59, 0x0c]), mem = blend([0x19, 0x71, 0xc2]);
+			const near = (i, rgb) => Math.abs(d[i] - rgb[0]) <= 3 && Math.abs(d[i + 1] - rgb[1]) <= 3 && Math.abs(d[i + 2] - rgb[2]) <= 3;
+			let nc = 0, nm = 0;
+			for (let i = 0; i < d.length; i += 4) {
+				if (Math.floor(i / 4 / c.width) < y0)
+					continue;
+				nc += near(i, cpu);
+				nm += near(i, mem);
+			}
+			return { rows: mm.rows, cpu: nc, mem: nm, maxCores: mm.maxCores, maxMem: mm.maxMem };
+		});
+		if (got.rows !== page.metrics)
+			fail(page, `metrics strip: ${got.rows} rows, want ${page.metrics}`);
+		else if (got.rows && got.maxCores > 0 && got.cpu < 20)
+			fail(page, `metrics strip: cores busy not drawn (${got.cpu} pixels)`);
+		else if (got.rows && got.maxMem > 0 && got.mem < 20)
+			fail(page, `metrics strip: memory not drawn (${got.mem} pixels)`);
 	}
 	if (page.warnings !== undefined) {
 		const w = await pg.evaluate(() => [...document.querySelectorAll("#warnings .warn")].map((e) => e.textContent));
