@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "formats/arena.h"
+#include "formats/qsort.h"
 #include "formats/utf8.h"
 #include "render/diff.h"
 #include "render/status.h"
@@ -232,20 +233,24 @@ struct cmd {
 };
 
 /*
- * A normalised command line: each side's count, and its text when known
- * (its hash is in d->line_hash). 24 bytes: a build has about as many
- * distinct lines as execs. Counts fit 32 bits: trace_build() takes fewer
- * than 2^32 events.
+ * A normalised command line: each side's count (its hash is in
+ * d->line_hash). No text: a build has about as many distinct lines as
+ * execs, and only the few shown need one (d->texts). Counts fit 32 bits:
+ * trace_build() takes fewer than 2^32 events.
  */
 struct line {
 	uint32_t count[2];
-	uint32_t name;          /* the command of its first exec */
-	bool wanted;            /* only in A, to be shown, text not kept */
-	bool has_text;          /* u.text is set, else u.ex (or NULL) */
-	union {
-		const char *text;       /* in d->arena, or NULL */
-		const struct event *ex; /* during diff__add(B) only: its first exec, borrowed */
-	} u;
+	uint32_t name; /* the command of its first exec */
+};
+
+/*
+ * The text of line number line, or NULL while it is still to be found (or
+ * was not found again). Only the lines shown have one, except that each of
+ * A's has one when A cannot be read again.
+ */
+struct line_text {
+	uint32_t line;
+	const char *text; /* in d->arena */
 };
 
 struct crit_row {
@@ -274,6 +279,8 @@ struct diff {
 	uint64_t *line_hash;
 	size_t nlines, lines_cap;
 	struct table line_tb;
+	struct line_text *texts; /* sorted by line */
+	size_t ntexts, texts_cap;
 	struct totals side[2];
 	struct sbuf scratch;
 	bool kept_a_texts;
@@ -301,6 +308,7 @@ void diff__free(struct diff *d)
 	free(d->lines);
 	free(d->line_hash);
 	free(d->line_tb.slots);
+	free(d->texts);
 	for (int s = 0; s < 2; s++)
 		free(d->side[s].crit);
 	sbuf_free(&d->scratch);
@@ -353,6 +361,21 @@ static uint32_t cmd_find(struct diff *d, const char *name)
 	return (uint32_t)(d->ncmds - 1);
 }
 
+/*
+ * The slot of the line whose text has hash h, or the empty slot where it
+ * would go. Lines are told apart by their 64-bit hash alone: no text is
+ * kept to compare.
+ */
+static size_t line_slot(const struct diff *d, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & d->line_tb.mask; d->line_tb.slots[i]; i = (i + 1) & d->line_tb.mask)
+		if (d->line_hash[d->line_tb.slots[i] - 1] == h)
+			break;
+	return i;
+}
+
 /* The number of the line in d->scratch (hash h), added if new; NONE if out of memory. */
 static uint32_t line_find(struct diff *d, uint64_t h, bool *added)
 {
@@ -362,10 +385,9 @@ static uint32_t line_find(struct diff *d, uint64_t h, bool *added)
 	if (2 * (d->nlines + 1) > (d->line_tb.slots ? d->line_tb.mask + 1 : 0) &&
 	    table_grow(&d->line_tb, d->line_hash, d->nlines))
 		return NONE;
-	/* Lines are told apart by their 64-bit hash alone: no text is kept to compare. */
-	for (i = h & d->line_tb.mask; d->line_tb.slots[i]; i = (i + 1) & d->line_tb.mask)
-		if (d->line_hash[d->line_tb.slots[i] - 1] == h)
-			return d->line_tb.slots[i] - 1;
+	i = line_slot(d, h);
+	if (d->line_tb.slots[i])
+		return d->line_tb.slots[i] - 1;
 	if (grow((void **)&d->lines, &d->lines_cap, d->nlines, sizeof(*d->lines), &d->line_hash))
 		return NONE;
 	d->lines[d->nlines] = (struct line){ .name = NONE };
@@ -380,12 +402,48 @@ static void add_sat(uint64_t *x, uint64_t v)
 	*x = *x + v < *x ? UINT64_MAX : *x + v;
 }
 
-/* Copy text s (n bytes) for line k. */
-static int keep_text(struct diff *d, struct line *l, const char *s, size_t n)
+static int text_cmp(const void *a, const void *b)
 {
-	l->u.text = arena_strndup(&d->arena, s, n);
-	l->has_text = true;
-	return l->u.text ? 0 : -ENOMEM;
+	uint32_t x = ((const struct line_text *)a)->line, y = ((const struct line_text *)b)->line;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Line k's entry among the first n of d->texts, NULL if none. */
+static struct line_text *text_entry(const struct diff *d, size_t n, uint32_t k)
+{
+	return n ? bsearch(&(struct line_text){ .line = k }, d->texts, n, sizeof(*d->texts), text_cmp)
+		 : NULL;
+}
+
+/* Line k's text, NULL if none. */
+static const char *text_of(const struct diff *d, uint32_t k)
+{
+	const struct line_text *e = text_entry(d, d->ntexts, k);
+
+	return e ? e->text : NULL;
+}
+
+/* Append an entry for line k, text s (n bytes; NULL: to be found); the caller keeps the order. */
+static int add_text(struct diff *d, uint32_t k, const char *s, size_t n)
+{
+	struct line_text *e;
+
+	if (d->ntexts == d->texts_cap) {
+		size_t c = d->texts_cap ? d->texts_cap * 2 : 16;
+
+		e = realloc(d->texts, c * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		d->texts = e;
+		d->texts_cap = c;
+	}
+	e = &d->texts[d->ntexts];
+	*e = (struct line_text){ .line = k, .text = s ? arena_strndup(&d->arena, s, n) : NULL };
+	if (s && !e->text)
+		return -ENOMEM;
+	d->ntexts++;
+	return 0;
 }
 
 /* Count one exec image of side s: its command and its command line. */
@@ -414,10 +472,9 @@ static int add_image(struct diff *d, enum diff_side s, const struct exec_span *s
 	l->count[s]++;
 	if (added) {
 		l->name = c;
-		if (s == DIFF_B)
-			l->u.ex = span->exec;
-		else if (texts)
-			err = keep_text(d, l, d->scratch.buf, d->scratch.len);
+		/* lines are numbered in order of appearance: d->texts stays sorted */
+		if (texts)
+			err = add_text(d, k, d->scratch.buf, d->scratch.len);
 	}
 	return err;
 }
@@ -546,6 +603,7 @@ struct line_order {
 };
 
 static int sort_lines(struct diff *d, int s, uint32_t **out, size_t *n);
+static int find_texts(struct diff *d, const struct trace *t, uint32_t *only, size_t n);
 
 int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const char *file,
 	      bool keep_texts)
@@ -564,7 +622,7 @@ int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const cha
 		struct proc_status st;
 
 		for (uint32_t j = 0; j < p->nexec && !err; j++)
-			err = add_image(d, s, &p->execs[j], keep_texts, &name);
+			err = add_image(d, s, &p->execs[j], s == DIFF_A && keep_texts, &name);
 		if (err)
 			break;
 		/* A process's CPU is its last image's command's, as in the summary. */
@@ -587,15 +645,7 @@ int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const cha
 		return err;
 	/* The lines only in B that will be shown: their texts while B is here. */
 	err = sort_lines(d, DIFF_B, &only, &n);
-	for (size_t i = 0; i < n && !err; i++) {
-		struct line *l = &d->lines[only[i]];
-
-		err = line_text(&d->scratch, l->u.ex);
-		err = err ? err : keep_text(d, l, d->scratch.buf, d->scratch.len);
-	}
-	for (size_t k = 0; k < d->nlines; k++)
-		if (!d->lines[k].has_text)
-			d->lines[k].u.ex = NULL;
+	err = err ? err : find_texts(d, t, only, n);
 	free(only);
 	return err;
 }
@@ -648,6 +698,61 @@ static size_t count_only_lines(const struct diff *d, int s)
 	return m;
 }
 
+static int by_number(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The texts of lines only[0..n) (sorted by number here) that have none
+ * yet, rebuilt from the first of t's execs with that line: the lines hold
+ * no pointer into a recording, which is freed before the next is read. A
+ * line t lacks keeps NULL. 0 or -ENOMEM.
+ */
+static int find_texts(struct diff *d, const struct trace *t, uint32_t *only, size_t n)
+{
+	size_t left = 0, had = d->ntexts;
+	int err = 0;
+
+	qsort_n(only, n, sizeof(*only), by_number);
+	for (size_t i = 0; i < n && !err; i++) {
+		if (text_entry(d, had, only[i]))
+			continue;
+		err = add_text(d, only[i], NULL, 0);
+		left++;
+	}
+	if (err)
+		return err;
+	/* the new entries are in order: sort only if some old one comes after them */
+	if (had && had < d->ntexts && d->texts[had - 1].line > d->texts[had].line)
+		qsort(d->texts, d->ntexts, sizeof(*d->texts), text_cmp);
+	for (size_t k = 0; k < t->nprocs && !err && left; k++) {
+		const struct proc *p = &t->procs[k];
+
+		for (uint32_t j = 0; j < p->nexec && !err && left; j++) {
+			struct line_text *e;
+			size_t x;
+
+			err = line_text(&d->scratch, p->execs[j].exec);
+			if (err)
+				break;
+			x = line_slot(d, hash_bytes(d->scratch.buf, d->scratch.len));
+			if (!d->line_tb.slots[x])
+				continue;
+			e = text_entry(d, d->ntexts, d->line_tb.slots[x] - 1);
+			if (!e || e->text)
+				continue;
+			e->text = arena_strndup(&d->arena, d->scratch.buf, d->scratch.len);
+			if (!e->text)
+				err = -ENOMEM;
+			left--;
+		}
+	}
+	return err;
+}
+
 bool diff__wants_texts(const struct diff *d)
 {
 	if (d->kept_a_texts)
@@ -665,35 +770,11 @@ bool diff__wants_texts(const struct diff *d)
 int diff__add_texts(struct diff *d, const struct trace *t)
 {
 	uint32_t *only = NULL;
-	size_t n = 0, left;
+	size_t n = 0;
+	/* A recording that changed since it was read may lack some: they stay without text. */
 	int err = sort_lines(d, DIFF_A, &only, &n);
 
-	for (size_t i = 0; i < n; i++)
-		d->lines[only[i]].wanted = !d->lines[only[i]].has_text;
-	left = n;
-	/* A recording that changed since it was read may lack some: they stay without text. */
-	for (size_t k = 0; k < t->nprocs && !err && left; k++) {
-		const struct proc *p = &t->procs[k];
-
-		for (uint32_t j = 0; j < p->nexec && !err && left; j++) {
-			uint64_t h;
-			size_t x;
-
-			err = line_text(&d->scratch, p->execs[j].exec);
-			if (err)
-				break;
-			h = hash_bytes(d->scratch.buf, d->scratch.len);
-			for (x = h & d->line_tb.mask; d->line_tb.slots[x]; x = (x + 1) & d->line_tb.mask)
-				if (d->line_hash[d->line_tb.slots[x] - 1] == h)
-					break;
-			if (!d->line_tb.slots[x] || !d->lines[d->line_tb.slots[x] - 1].wanted)
-				continue;
-			d->lines[d->line_tb.slots[x] - 1].wanted = false;
-			left--;
-			err = keep_text(d, &d->lines[d->line_tb.slots[x] - 1], d->scratch.buf,
-					d->scratch.len);
-		}
-	}
+	err = err ? err : find_texts(d, t, only, n);
 	free(only);
 	return err;
 }
@@ -953,9 +1034,10 @@ static int print_only_lines(FILE *out, const struct diff *d, int s)
 		fprintf(out, "  %8s  %s\n", "COUNT", "COMMAND LINE");
 		for (size_t i = 0; i < n; i++) {
 			const struct line *l = &d->lines[v[i]];
+			const char *text = text_of(d, v[i]);
 
 			fprintf(out, "  %8" PRIu32 "  ", l->count[s]);
-			put_cut(out, l->has_text && l->u.text ? l->u.text : "(not read again)", LINE_MAX_SHOWN);
+			put_cut(out, text ? text : "(not read again)", LINE_MAX_SHOWN);
 			fputc('\n', out);
 		}
 	}
@@ -1221,7 +1303,7 @@ static int jonly(json_t *o, const struct diff *d, int s)
 		json_t *r = json_object();
 
 		json_object_set_new(r, "name", json_string(d->cmds[l->name].name));
-		json_object_set_new(r, "line", jstr(l->has_text ? l->u.text : NULL));
+		json_object_set_new(r, "line", jstr(text_of(d, v[i])));
 		json_object_set_new(r, "count", jnum(l->count[s]));
 		json_array_append_new(lines, r);
 	}
