@@ -197,18 +197,22 @@ struct table {
 	size_t mask;
 };
 
-static int table_grow(struct table *tb, const uint64_t *hashes, size_t n)
+/* Room in tb for n + 1 entries, entry k's hash being hash(d, k). 0 or -ENOMEM. */
+static int table_room(struct table *tb, size_t n, const struct diff *d,
+		      uint64_t (*hash)(const struct diff *d, size_t k))
 {
 	size_t cap = tb->slots ? (tb->mask + 1) * 2 : 64;
 	uint32_t *slots;
 
+	if (tb->slots && 2 * (n + 1) <= tb->mask + 1)
+		return 0;
 	while (cap < 2 * (n + 1))
 		cap *= 2;
 	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		size_t i = hashes[k] & (cap - 1);
+		size_t i = hash(d, k) & (cap - 1);
 
 		while (slots[i])
 			i = (i + 1) & (cap - 1);
@@ -229,19 +233,23 @@ struct stats {
 /* A command name, with each side's sums. */
 struct cmd {
 	const char *name; /* in d->arena */
+	uint64_t hash;    /* of name */
 	struct stats s[2];
 };
 
 /*
- * A normalised command line: each side's count (its hash is in
- * d->line_hash). No text: a build has about as many distinct lines as
- * execs, and only the few shown need one (d->texts). Counts fit 32 bits:
- * trace_build() takes fewer than 2^32 events.
+ * A normalised command line: the hash of its text, each side's count.
+ * 20 bytes, the hash in halves so that nothing pads it: a build has about
+ * as many distinct lines as execs. No text: only the few shown need one
+ * (d->texts). Counts fit 32 bits: trace_build() takes fewer than 2^32
+ * events.
  */
 struct line {
+	uint32_t hash_lo, hash_hi;
 	uint32_t count[2];
 	uint32_t name; /* the command of its first exec */
 };
+_Static_assert(sizeof(struct line) == 20, "a line is 20 bytes");
 
 /*
  * The text of line number line, or NULL while it is still to be found (or
@@ -272,11 +280,9 @@ struct diff {
 	struct diff_opts o;
 	struct arena arena;
 	struct cmd *cmds;
-	uint64_t *cmd_hash;
 	size_t ncmds, cmds_cap;
 	struct table cmd_tb;
 	struct line *lines;
-	uint64_t *line_hash;
 	size_t nlines, lines_cap;
 	struct table line_tb;
 	struct line_text *texts; /* sorted by line */
@@ -303,10 +309,8 @@ void diff__free(struct diff *d)
 		return;
 	arena_free(&d->arena);
 	free(d->cmds);
-	free(d->cmd_hash);
 	free(d->cmd_tb.slots);
 	free(d->lines);
-	free(d->line_hash);
 	free(d->line_tb.slots);
 	free(d->texts);
 	for (int s = 0; s < 2; s++)
@@ -315,11 +319,11 @@ void diff__free(struct diff *d)
 	free(d);
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t size, uint64_t **hashes)
+/* Room in *arr (*cap entries of size bytes) for entry n. 0 or -ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	size_t c = *cap ? *cap * 2 : 64;
 	void *a;
-	uint64_t *h;
 
 	if (n < *cap)
 		return 0;
@@ -327,12 +331,18 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size, uint64_t **hashe
 	if (!a)
 		return -ENOMEM;
 	*arr = a;
-	h = realloc(*hashes, c * sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	*hashes = h;
 	*cap = c;
 	return 0;
+}
+
+static uint64_t cmd_hash(const struct diff *d, size_t k)
+{
+	return d->cmds[k].hash;
+}
+
+static uint64_t line_hash(const struct diff *d, size_t k)
+{
+	return (uint64_t)d->lines[k].hash_hi << 32 | d->lines[k].hash_lo;
 }
 
 /* The number of command name, added if new; NONE if out of memory. */
@@ -342,21 +352,19 @@ static uint32_t cmd_find(struct diff *d, const char *name)
 	uint64_t h = hash_bytes(name, n);
 	size_t i;
 
-	if (2 * (d->ncmds + 1) > (d->cmd_tb.slots ? d->cmd_tb.mask + 1 : 0) &&
-	    table_grow(&d->cmd_tb, d->cmd_hash, d->ncmds))
+	if (table_room(&d->cmd_tb, d->ncmds, d, cmd_hash))
 		return NONE;
 	for (i = h & d->cmd_tb.mask; d->cmd_tb.slots[i]; i = (i + 1) & d->cmd_tb.mask) {
 		uint32_t k = d->cmd_tb.slots[i] - 1;
 
-		if (d->cmd_hash[k] == h && !strcmp(d->cmds[k].name, name))
+		if (d->cmds[k].hash == h && !strcmp(d->cmds[k].name, name))
 			return k;
 	}
-	if (grow((void **)&d->cmds, &d->cmds_cap, d->ncmds, sizeof(*d->cmds), &d->cmd_hash))
+	if (grow((void **)&d->cmds, &d->cmds_cap, d->ncmds, sizeof(*d->cmds)))
 		return NONE;
-	d->cmds[d->ncmds] = (struct cmd){ .name = arena_intern(&d->arena, name, n) };
+	d->cmds[d->ncmds] = (struct cmd){ .name = arena_intern(&d->arena, name, n), .hash = h };
 	if (!d->cmds[d->ncmds].name)
 		return NONE;
-	d->cmd_hash[d->ncmds] = h;
 	d->cmd_tb.slots[i] = (uint32_t)++d->ncmds;
 	return (uint32_t)(d->ncmds - 1);
 }
@@ -371,7 +379,7 @@ static size_t line_slot(const struct diff *d, uint64_t h)
 	size_t i;
 
 	for (i = h & d->line_tb.mask; d->line_tb.slots[i]; i = (i + 1) & d->line_tb.mask)
-		if (d->line_hash[d->line_tb.slots[i] - 1] == h)
+		if (line_hash(d, d->line_tb.slots[i] - 1) == h)
 			break;
 	return i;
 }
@@ -382,16 +390,15 @@ static uint32_t line_find(struct diff *d, uint64_t h, bool *added)
 	size_t i;
 
 	*added = false;
-	if (2 * (d->nlines + 1) > (d->line_tb.slots ? d->line_tb.mask + 1 : 0) &&
-	    table_grow(&d->line_tb, d->line_hash, d->nlines))
+	if (table_room(&d->line_tb, d->nlines, d, line_hash))
 		return NONE;
 	i = line_slot(d, h);
 	if (d->line_tb.slots[i])
 		return d->line_tb.slots[i] - 1;
-	if (grow((void **)&d->lines, &d->lines_cap, d->nlines, sizeof(*d->lines), &d->line_hash))
+	if (grow((void **)&d->lines, &d->lines_cap, d->nlines, sizeof(*d->lines)))
 		return NONE;
-	d->lines[d->nlines] = (struct line){ .name = NONE };
-	d->line_hash[d->nlines] = h;
+	d->lines[d->nlines] = (struct line){ .hash_lo = (uint32_t)h, .hash_hi = (uint32_t)(h >> 32),
+					     .name = NONE };
 	d->line_tb.slots[i] = (uint32_t)++d->nlines;
 	*added = true;
 	return (uint32_t)(d->nlines - 1);
