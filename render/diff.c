@@ -230,7 +230,10 @@ struct stats {
 	uint64_t count, wall, cpu; /* exec images; ns, saturating */
 };
 
-/* A command name, with each side's sums. */
+/*
+ * A command name, with each side's sums; also each name on a critical
+ * path, which may have none.
+ */
 struct cmd {
 	const char *name; /* in d->arena */
 	uint64_t hash;    /* of name */
@@ -261,8 +264,9 @@ struct line_text {
 	const char *text; /* in d->arena */
 };
 
+/* 32 bytes: a critical path can have as many links as half the processes. */
 struct crit_row {
-	const char *name;
+	uint32_t name; /* in d->cmds, so that a name is stored once */
 	int32_t pid;
 	uint64_t start, wall, wait; /* start: from the root's start */
 };
@@ -585,13 +589,13 @@ static int add_totals(struct diff *d, struct totals *x, const struct trace *t, c
 			const struct crit_link *c = &t->crit[i];
 
 			x->crit[i] = (struct crit_row){
-				.name = copy(d, trace_proc_name(c->p, buf, sizeof(buf))),
+				.name = cmd_find(d, trace_proc_name(c->p, buf, sizeof(buf))),
 				.pid = c->p->pid,
 				.start = c->start > origin ? c->start - origin : 0,
 				.wall = c->end - c->start,
 				.wait = c->wait,
 			};
-			if (!x->crit[i].name)
+			if (x->crit[i].name == NONE)
 				return -ENOMEM;
 		}
 	}
@@ -864,7 +868,7 @@ static bool same_crit(const struct totals *a, const struct totals *b)
 	if (a->ncrit != b->ncrit)
 		return false;
 	for (size_t i = 0; i < a->ncrit; i++)
-		if (strcmp(a->crit[i].name, b->crit[i].name) || a->crit[i].wall != b->crit[i].wall)
+		if (a->crit[i].name != b->crit[i].name || a->crit[i].wall != b->crit[i].wall)
 			return false;
 	return true;
 }
@@ -1158,11 +1162,12 @@ static int print_changed(FILE *out, const struct diff *d)
 	return 0;
 }
 
-static void crit_cell(char *buf, size_t len, const struct crit_row *r)
+static void crit_cell(char *buf, size_t len, const struct diff *d, const struct crit_row *r)
 {
 	char w[48];
 
-	snprintf(buf, len, "%.24s [%d] %s", r->name, r->pid, fmt_dur(w, sizeof(w), r->wall));
+	snprintf(buf, len, "%.24s [%d] %s", d->cmds[r->name].name, r->pid,
+		 fmt_dur(w, sizeof(w), r->wall));
 }
 
 static void print_crit(FILE *out, const struct diff *d)
@@ -1181,11 +1186,11 @@ static void print_crit(FILE *out, const struct diff *d)
 		bool sa = i < a->ncrit, sb = i < b->ncrit;
 
 		if (sa)
-			crit_cell(x, sizeof(x), &a->crit[i]);
+			crit_cell(x, sizeof(x), d, &a->crit[i]);
 		if (sb)
-			crit_cell(y, sizeof(y), &b->crit[i]);
+			crit_cell(y, sizeof(y), d, &b->crit[i]);
 		fprintf(out, "  %c %-42s %s\n",
-			sa && sb && strcmp(a->crit[i].name, b->crit[i].name) ? '!' : ' ', sa ? x : "",
+			sa && sb && a->crit[i].name != b->crit[i].name ? '!' : ' ', sa ? x : "",
 			sb ? y : "");
 	}
 }
@@ -1342,14 +1347,14 @@ static int jchanged(json_t *root, const struct diff *d)
 	return err;
 }
 
-static json_t *jcrit(const struct totals *x)
+static json_t *jcrit(const struct diff *d, const struct totals *x)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < x->ncrit; i++) {
 		json_t *r = json_object();
 
-		json_object_set_new(r, "name", json_string(x->crit[i].name));
+		json_object_set_new(r, "name", json_string(d->cmds[x->crit[i].name].name));
 		json_object_set_new(r, "pid", json_integer(x->crit[i].pid));
 		json_object_set_new(r, "start_ns", jnum(x->crit[i].start));
 		json_object_set_new(r, "wall_ns", jnum(x->crit[i].wall));
@@ -1382,8 +1387,8 @@ int diff__render_json(FILE *out, const struct diff *d)
 	json_object_set_new(root, "only_in_b", only);
 	err = err ? err : jchanged(root, d);
 	crit = json_object();
-	json_object_set_new(crit, "a", jcrit(&d->side[0]));
-	json_object_set_new(crit, "b", jcrit(&d->side[1]));
+	json_object_set_new(crit, "a", jcrit(d, &d->side[0]));
+	json_object_set_new(crit, "b", jcrit(d, &d->side[1]));
 	json_object_set_new(root, "critical_path", crit);
 	if (!err && json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)))
 		err = -EIO;
