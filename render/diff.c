@@ -264,7 +264,7 @@ struct line_text {
 	const char *text; /* in d->arena */
 };
 
-/* 32 bytes: a critical path can have as many links as half the processes. */
+/* One link of a critical path, as read from struct totals' crit (crit_next()). */
 struct crit_row {
 	uint32_t name; /* in d->cmds, so that a name is stored once */
 	int32_t pid;
@@ -276,7 +276,13 @@ struct totals {
 	uint64_t wall, cpu, user, system, processes, execs, peak;
 	uint64_t failed, killed, failed_execs, lost;
 	bool has_cpu, failed_execs_known, lost_known, present;
-	struct crit_row *crit;
+	/*
+	 * ncrit links, each as five LEB128 numbers: name, then pid and start
+	 * as zigzag differences from the link before, wall, wait. A path
+	 * can have as many links as half the processes, and A's is held
+	 * while B is read: so about 12 bytes a link rather than 32.
+	 */
+	uint8_t *crit;
 	size_t ncrit;
 };
 
@@ -536,10 +542,102 @@ static const char *copy(struct diff *d, const char *s)
 	return s ? arena_strndup(&d->arena, s, strlen(s)) : NULL;
 }
 
+static uint8_t *put_num(uint8_t *p, uint64_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (uint8_t)(v | 0x80);
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static const uint8_t *get_num(const uint8_t *p, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned s = 0;; s += 7) {
+		*v |= (uint64_t)(*p & 0x7f) << s;
+		if (!(*p++ & 0x80))
+			return p;
+	}
+}
+
+/* b - a, as a number that is small when the difference is, either way (modulo 2^64). */
+static uint64_t zigzag(uint64_t a, uint64_t b)
+{
+	uint64_t d = b - a;
+
+	return d << 1 ^ (uint64_t)-(int64_t)(d >> 63);
+}
+
+static uint64_t unzigzag(uint64_t a, uint64_t z)
+{
+	return a + (z >> 1 ^ (uint64_t)-(int64_t)(z & 1));
+}
+
+#define CRIT_MAX_BYTES (5 * 10) /* five numbers of at most 10 bytes */
+
+/* x->crit from t's critical path. 0 or -ENOMEM. */
+static int add_crit(struct diff *d, struct totals *x, const struct trace *t)
+{
+	uint64_t origin = t->root ? t->root->start : t->start;
+	struct crit_row prev = { 0 };
+	char buf[TRACE_NAME_MAX];
+	uint8_t *p, *shrunk;
+
+	/* only the bytes written are touched; the rest is given back below */
+	x->crit = malloc(t->ncrit * CRIT_MAX_BYTES);
+	if (!x->crit)
+		return -ENOMEM;
+	p = x->crit;
+	for (size_t i = 0; i < t->ncrit; i++) {
+		const struct crit_link *c = &t->crit[i];
+		struct crit_row r = {
+			.name = cmd_find(d, trace_proc_name(c->p, buf, sizeof(buf))),
+			.pid = c->p->pid,
+			.start = c->start > origin ? c->start - origin : 0,
+			.wall = c->end - c->start,
+			.wait = c->wait,
+		};
+
+		if (r.name == NONE)
+			return -ENOMEM;
+		p = put_num(p, r.name);
+		p = put_num(p, zigzag((uint64_t)(int64_t)prev.pid, (uint64_t)(int64_t)r.pid));
+		p = put_num(p, zigzag(prev.start, r.start));
+		p = put_num(p, r.wall);
+		p = put_num(p, r.wait);
+		prev = r;
+	}
+	x->ncrit = t->ncrit;
+	shrunk = realloc(x->crit, (size_t)(p - x->crit));
+	if (shrunk)
+		x->crit = shrunk;
+	return 0;
+}
+
+/* Reads a path's links in order: start with { .p = x->crit }. */
+struct crit_cursor {
+	const uint8_t *p;
+	struct crit_row r; /* the link read last */
+};
+
+static const struct crit_row *crit_next(struct crit_cursor *c)
+{
+	uint64_t v;
+
+	c->p = get_num(c->p, &v);
+	c->r.name = (uint32_t)v;
+	c->p = get_num(c->p, &v);
+	c->r.pid = (int32_t)unzigzag((uint64_t)(int64_t)c->r.pid, v);
+	c->p = get_num(c->p, &v);
+	c->r.start = unzigzag(c->r.start, v);
+	c->p = get_num(c->p, &c->r.wall);
+	c->p = get_num(c->p, &c->r.wait);
+	return &c->r;
+}
+
 static int add_totals(struct diff *d, struct totals *x, const struct trace *t, const char *file)
 {
 	const struct recording *rec = t->rec;
-	char buf[TRACE_NAME_MAX];
 	int err;
 
 	x->present = true;
@@ -578,28 +676,7 @@ static int add_totals(struct diff *d, struct totals *x, const struct trace *t, c
 	err = trace_peak_concurrency(t, &x->peak);
 	if (err)
 		return err;
-	if (t->ncrit) {
-		uint64_t origin = t->root ? t->root->start : t->start;
-
-		x->crit = calloc(t->ncrit, sizeof(*x->crit));
-		if (!x->crit)
-			return -ENOMEM;
-		x->ncrit = t->ncrit;
-		for (size_t i = 0; i < t->ncrit; i++) {
-			const struct crit_link *c = &t->crit[i];
-
-			x->crit[i] = (struct crit_row){
-				.name = cmd_find(d, trace_proc_name(c->p, buf, sizeof(buf))),
-				.pid = c->p->pid,
-				.start = c->start > origin ? c->start - origin : 0,
-				.wall = c->end - c->start,
-				.wait = c->wait,
-			};
-			if (x->crit[i].name == NONE)
-				return -ENOMEM;
-		}
-	}
-	return 0;
+	return t->ncrit ? add_crit(d, x, t) : 0;
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
@@ -865,11 +942,16 @@ static int pick_cmds(const struct diff *d, int s, uint32_t **out, size_t *n, siz
 
 static bool same_crit(const struct totals *a, const struct totals *b)
 {
+	struct crit_cursor ca = { .p = a->crit }, cb = { .p = b->crit };
+
 	if (a->ncrit != b->ncrit)
 		return false;
-	for (size_t i = 0; i < a->ncrit; i++)
-		if (a->crit[i].name != b->crit[i].name || a->crit[i].wall != b->crit[i].wall)
+	for (size_t i = 0; i < a->ncrit; i++) {
+		const struct crit_row *x = crit_next(&ca), *y = crit_next(&cb);
+
+		if (x->name != y->name || x->wall != y->wall)
 			return false;
+	}
 	return true;
 }
 
@@ -1174,6 +1256,7 @@ static void print_crit(FILE *out, const struct diff *d)
 {
 	const struct totals *a = &d->side[0], *b = &d->side[1];
 	size_t n = a->ncrit > b->ncrit ? a->ncrit : b->ncrit;
+	struct crit_cursor ca = { .p = a->crit }, cb = { .p = b->crit };
 	char x[96], y[96];
 
 	fputs("\ncritical path", out);
@@ -1186,12 +1269,11 @@ static void print_crit(FILE *out, const struct diff *d)
 		bool sa = i < a->ncrit, sb = i < b->ncrit;
 
 		if (sa)
-			crit_cell(x, sizeof(x), d, &a->crit[i]);
+			crit_cell(x, sizeof(x), d, crit_next(&ca));
 		if (sb)
-			crit_cell(y, sizeof(y), d, &b->crit[i]);
-		fprintf(out, "  %c %-42s %s\n",
-			sa && sb && a->crit[i].name != b->crit[i].name ? '!' : ' ', sa ? x : "",
-			sb ? y : "");
+			crit_cell(y, sizeof(y), d, crit_next(&cb));
+		fprintf(out, "  %c %-42s %s\n", sa && sb && ca.r.name != cb.r.name ? '!' : ' ',
+			sa ? x : "", sb ? y : "");
 	}
 }
 
@@ -1351,14 +1433,17 @@ static json_t *jcrit(const struct diff *d, const struct totals *x)
 {
 	json_t *arr = json_array();
 
+	struct crit_cursor c = { .p = x->crit };
+
 	for (size_t i = 0; i < x->ncrit; i++) {
+		const struct crit_row *l = crit_next(&c);
 		json_t *r = json_object();
 
-		json_object_set_new(r, "name", json_string(d->cmds[x->crit[i].name].name));
-		json_object_set_new(r, "pid", json_integer(x->crit[i].pid));
-		json_object_set_new(r, "start_ns", jnum(x->crit[i].start));
-		json_object_set_new(r, "wall_ns", jnum(x->crit[i].wall));
-		json_object_set_new(r, "wait_ns", jnum(x->crit[i].wait));
+		json_object_set_new(r, "name", json_string(d->cmds[l->name].name));
+		json_object_set_new(r, "pid", json_integer(l->pid));
+		json_object_set_new(r, "start_ns", jnum(l->start));
+		json_object_set_new(r, "wall_ns", jnum(l->wall));
+		json_object_set_new(r, "wait_ns", jnum(l->wait));
 		json_array_append_new(arr, r);
 	}
 	return arr;
