@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "formats/arena.h"
+#include "formats/qsort.h"
 #include "formats/utf8.h"
 #include "render/diff.h"
 #include "render/status.h"
@@ -196,18 +197,22 @@ struct table {
 	size_t mask;
 };
 
-static int table_grow(struct table *tb, const uint64_t *hashes, size_t n)
+/* Room in tb for n + 1 entries, entry k's hash being hash(d, k). 0 or -ENOMEM. */
+static int table_room(struct table *tb, size_t n, const struct diff *d,
+		      uint64_t (*hash)(const struct diff *d, size_t k))
 {
 	size_t cap = tb->slots ? (tb->mask + 1) * 2 : 64;
 	uint32_t *slots;
 
+	if (tb->slots && 2 * (n + 1) <= tb->mask + 1)
+		return 0;
 	while (cap < 2 * (n + 1))
 		cap *= 2;
 	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		size_t i = hashes[k] & (cap - 1);
+		size_t i = hash(d, k) & (cap - 1);
 
 		while (slots[i])
 			i = (i + 1) & (cap - 1);
@@ -225,31 +230,43 @@ struct stats {
 	uint64_t count, wall, cpu; /* exec images; ns, saturating */
 };
 
-/* A command name, with each side's sums. */
+/*
+ * A command name, with each side's sums; also each name on a critical
+ * path, which may have none.
+ */
 struct cmd {
 	const char *name; /* in d->arena */
+	uint64_t hash;    /* of name */
 	struct stats s[2];
 };
 
 /*
- * A normalised command line: each side's count, and its text when known
- * (its hash is in d->line_hash). 24 bytes: a build has about as many
- * distinct lines as execs. Counts fit 32 bits: trace_build() takes fewer
- * than 2^32 events.
+ * A normalised command line: the hash of its text, each side's count.
+ * 20 bytes, the hash in halves so that nothing pads it: a build has about
+ * as many distinct lines as execs. No text: only the few shown need one
+ * (d->texts). Counts fit 32 bits: trace_build() takes fewer than 2^32
+ * events.
  */
 struct line {
+	uint32_t hash_lo, hash_hi;
 	uint32_t count[2];
-	uint32_t name;          /* the command of its first exec */
-	bool wanted;            /* only in A, to be shown, text not kept */
-	bool has_text;          /* u.text is set, else u.ex (or NULL) */
-	union {
-		const char *text;       /* in d->arena, or NULL */
-		const struct event *ex; /* during diff__add(B) only: its first exec, borrowed */
-	} u;
+	uint32_t name; /* the command of its first exec */
+};
+_Static_assert(sizeof(struct line) == 20, "a line is 20 bytes");
+
+/*
+ * The text of line number line, or NULL while it is still to be found (or
+ * was not found again). Only the lines shown have one, except that each of
+ * A's has one when A cannot be read again.
+ */
+struct line_text {
+	uint32_t line;
+	const char *text; /* in d->arena */
 };
 
+/* One link of a critical path, as read from struct totals' crit (crit_next()). */
 struct crit_row {
-	const char *name;
+	uint32_t name; /* in d->cmds, so that a name is stored once */
 	int32_t pid;
 	uint64_t start, wall, wait; /* start: from the root's start */
 };
@@ -259,7 +276,13 @@ struct totals {
 	uint64_t wall, cpu, user, system, processes, execs, peak;
 	uint64_t failed, killed, failed_execs, lost;
 	bool has_cpu, failed_execs_known, lost_known, present;
-	struct crit_row *crit;
+	/*
+	 * ncrit links, each as five LEB128 numbers: name, then pid and start
+	 * as zigzag differences from the link before, wall, wait. A path
+	 * can have as many links as half the processes, and A's is held
+	 * while B is read: so about 12 bytes a link rather than 32.
+	 */
+	uint8_t *crit;
 	size_t ncrit;
 };
 
@@ -267,13 +290,13 @@ struct diff {
 	struct diff_opts o;
 	struct arena arena;
 	struct cmd *cmds;
-	uint64_t *cmd_hash;
 	size_t ncmds, cmds_cap;
 	struct table cmd_tb;
 	struct line *lines;
-	uint64_t *line_hash;
 	size_t nlines, lines_cap;
 	struct table line_tb;
+	struct line_text *texts; /* sorted by line */
+	size_t ntexts, texts_cap;
 	struct totals side[2];
 	struct sbuf scratch;
 	bool kept_a_texts;
@@ -296,22 +319,21 @@ void diff__free(struct diff *d)
 		return;
 	arena_free(&d->arena);
 	free(d->cmds);
-	free(d->cmd_hash);
 	free(d->cmd_tb.slots);
 	free(d->lines);
-	free(d->line_hash);
 	free(d->line_tb.slots);
+	free(d->texts);
 	for (int s = 0; s < 2; s++)
 		free(d->side[s].crit);
 	sbuf_free(&d->scratch);
 	free(d);
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t size, uint64_t **hashes)
+/* Room in *arr (*cap entries of size bytes) for entry n. 0 or -ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	size_t c = *cap ? *cap * 2 : 64;
 	void *a;
-	uint64_t *h;
 
 	if (n < *cap)
 		return 0;
@@ -319,12 +341,18 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size, uint64_t **hashe
 	if (!a)
 		return -ENOMEM;
 	*arr = a;
-	h = realloc(*hashes, c * sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	*hashes = h;
 	*cap = c;
 	return 0;
+}
+
+static uint64_t cmd_hash(const struct diff *d, size_t k)
+{
+	return d->cmds[k].hash;
+}
+
+static uint64_t line_hash(const struct diff *d, size_t k)
+{
+	return (uint64_t)d->lines[k].hash_hi << 32 | d->lines[k].hash_lo;
 }
 
 /* The number of command name, added if new; NONE if out of memory. */
@@ -334,23 +362,36 @@ static uint32_t cmd_find(struct diff *d, const char *name)
 	uint64_t h = hash_bytes(name, n);
 	size_t i;
 
-	if (2 * (d->ncmds + 1) > (d->cmd_tb.slots ? d->cmd_tb.mask + 1 : 0) &&
-	    table_grow(&d->cmd_tb, d->cmd_hash, d->ncmds))
+	if (table_room(&d->cmd_tb, d->ncmds, d, cmd_hash))
 		return NONE;
 	for (i = h & d->cmd_tb.mask; d->cmd_tb.slots[i]; i = (i + 1) & d->cmd_tb.mask) {
 		uint32_t k = d->cmd_tb.slots[i] - 1;
 
-		if (d->cmd_hash[k] == h && !strcmp(d->cmds[k].name, name))
+		if (d->cmds[k].hash == h && !strcmp(d->cmds[k].name, name))
 			return k;
 	}
-	if (grow((void **)&d->cmds, &d->cmds_cap, d->ncmds, sizeof(*d->cmds), &d->cmd_hash))
+	if (grow((void **)&d->cmds, &d->cmds_cap, d->ncmds, sizeof(*d->cmds)))
 		return NONE;
-	d->cmds[d->ncmds] = (struct cmd){ .name = arena_intern(&d->arena, name, n) };
+	d->cmds[d->ncmds] = (struct cmd){ .name = arena_intern(&d->arena, name, n), .hash = h };
 	if (!d->cmds[d->ncmds].name)
 		return NONE;
-	d->cmd_hash[d->ncmds] = h;
 	d->cmd_tb.slots[i] = (uint32_t)++d->ncmds;
 	return (uint32_t)(d->ncmds - 1);
+}
+
+/*
+ * The slot of the line whose text has hash h, or the empty slot where it
+ * would go. Lines are told apart by their 64-bit hash alone: no text is
+ * kept to compare.
+ */
+static size_t line_slot(const struct diff *d, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & d->line_tb.mask; d->line_tb.slots[i]; i = (i + 1) & d->line_tb.mask)
+		if (line_hash(d, d->line_tb.slots[i] - 1) == h)
+			break;
+	return i;
 }
 
 /* The number of the line in d->scratch (hash h), added if new; NONE if out of memory. */
@@ -359,17 +400,15 @@ static uint32_t line_find(struct diff *d, uint64_t h, bool *added)
 	size_t i;
 
 	*added = false;
-	if (2 * (d->nlines + 1) > (d->line_tb.slots ? d->line_tb.mask + 1 : 0) &&
-	    table_grow(&d->line_tb, d->line_hash, d->nlines))
+	if (table_room(&d->line_tb, d->nlines, d, line_hash))
 		return NONE;
-	/* Lines are told apart by their 64-bit hash alone: no text is kept to compare. */
-	for (i = h & d->line_tb.mask; d->line_tb.slots[i]; i = (i + 1) & d->line_tb.mask)
-		if (d->line_hash[d->line_tb.slots[i] - 1] == h)
-			return d->line_tb.slots[i] - 1;
-	if (grow((void **)&d->lines, &d->lines_cap, d->nlines, sizeof(*d->lines), &d->line_hash))
+	i = line_slot(d, h);
+	if (d->line_tb.slots[i])
+		return d->line_tb.slots[i] - 1;
+	if (grow((void **)&d->lines, &d->lines_cap, d->nlines, sizeof(*d->lines)))
 		return NONE;
-	d->lines[d->nlines] = (struct line){ .name = NONE };
-	d->line_hash[d->nlines] = h;
+	d->lines[d->nlines] = (struct line){ .hash_lo = (uint32_t)h, .hash_hi = (uint32_t)(h >> 32),
+					     .name = NONE };
 	d->line_tb.slots[i] = (uint32_t)++d->nlines;
 	*added = true;
 	return (uint32_t)(d->nlines - 1);
@@ -380,12 +419,48 @@ static void add_sat(uint64_t *x, uint64_t v)
 	*x = *x + v < *x ? UINT64_MAX : *x + v;
 }
 
-/* Copy text s (n bytes) for line k. */
-static int keep_text(struct diff *d, struct line *l, const char *s, size_t n)
+static int text_cmp(const void *a, const void *b)
 {
-	l->u.text = arena_strndup(&d->arena, s, n);
-	l->has_text = true;
-	return l->u.text ? 0 : -ENOMEM;
+	uint32_t x = ((const struct line_text *)a)->line, y = ((const struct line_text *)b)->line;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Line k's entry among the first n of d->texts, NULL if none. */
+static struct line_text *text_entry(const struct diff *d, size_t n, uint32_t k)
+{
+	return n ? bsearch(&(struct line_text){ .line = k }, d->texts, n, sizeof(*d->texts), text_cmp)
+		 : NULL;
+}
+
+/* Line k's text, NULL if none. */
+static const char *text_of(const struct diff *d, uint32_t k)
+{
+	const struct line_text *e = text_entry(d, d->ntexts, k);
+
+	return e ? e->text : NULL;
+}
+
+/* Append an entry for line k, text s (n bytes; NULL: to be found); the caller keeps the order. */
+static int add_text(struct diff *d, uint32_t k, const char *s, size_t n)
+{
+	struct line_text *e;
+
+	if (d->ntexts == d->texts_cap) {
+		size_t c = d->texts_cap ? d->texts_cap * 2 : 16;
+
+		e = realloc(d->texts, c * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		d->texts = e;
+		d->texts_cap = c;
+	}
+	e = &d->texts[d->ntexts];
+	*e = (struct line_text){ .line = k, .text = s ? arena_strndup(&d->arena, s, n) : NULL };
+	if (s && !e->text)
+		return -ENOMEM;
+	d->ntexts++;
+	return 0;
 }
 
 /* Count one exec image of side s: its command and its command line. */
@@ -414,10 +489,9 @@ static int add_image(struct diff *d, enum diff_side s, const struct exec_span *s
 	l->count[s]++;
 	if (added) {
 		l->name = c;
-		if (s == DIFF_B)
-			l->u.ex = span->exec;
-		else if (texts)
-			err = keep_text(d, l, d->scratch.buf, d->scratch.len);
+		/* lines are numbered in order of appearance: d->texts stays sorted */
+		if (texts)
+			err = add_text(d, k, d->scratch.buf, d->scratch.len);
 	}
 	return err;
 }
@@ -468,10 +542,102 @@ static const char *copy(struct diff *d, const char *s)
 	return s ? arena_strndup(&d->arena, s, strlen(s)) : NULL;
 }
 
+static uint8_t *put_num(uint8_t *p, uint64_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (uint8_t)(v | 0x80);
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static const uint8_t *get_num(const uint8_t *p, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned s = 0;; s += 7) {
+		*v |= (uint64_t)(*p & 0x7f) << s;
+		if (!(*p++ & 0x80))
+			return p;
+	}
+}
+
+/* b - a, as a number that is small when the difference is, either way (modulo 2^64). */
+static uint64_t zigzag(uint64_t a, uint64_t b)
+{
+	uint64_t d = b - a;
+
+	return d << 1 ^ (uint64_t)-(int64_t)(d >> 63);
+}
+
+static uint64_t unzigzag(uint64_t a, uint64_t z)
+{
+	return a + (z >> 1 ^ (uint64_t)-(int64_t)(z & 1));
+}
+
+#define CRIT_MAX_BYTES (5 * 10) /* five numbers of at most 10 bytes */
+
+/* x->crit from t's critical path. 0 or -ENOMEM. */
+static int add_crit(struct diff *d, struct totals *x, const struct trace *t)
+{
+	uint64_t origin = t->root ? t->root->start : t->start;
+	struct crit_row prev = { 0 };
+	char buf[TRACE_NAME_MAX];
+	uint8_t *p, *shrunk;
+
+	/* only the bytes written are touched; the rest is given back below */
+	x->crit = malloc(t->ncrit * CRIT_MAX_BYTES);
+	if (!x->crit)
+		return -ENOMEM;
+	p = x->crit;
+	for (size_t i = 0; i < t->ncrit; i++) {
+		const struct crit_link *c = &t->crit[i];
+		struct crit_row r = {
+			.name = cmd_find(d, trace_proc_name(c->p, buf, sizeof(buf))),
+			.pid = c->p->pid,
+			.start = c->start > origin ? c->start - origin : 0,
+			.wall = c->end - c->start,
+			.wait = c->wait,
+		};
+
+		if (r.name == NONE)
+			return -ENOMEM;
+		p = put_num(p, r.name);
+		p = put_num(p, zigzag((uint64_t)(int64_t)prev.pid, (uint64_t)(int64_t)r.pid));
+		p = put_num(p, zigzag(prev.start, r.start));
+		p = put_num(p, r.wall);
+		p = put_num(p, r.wait);
+		prev = r;
+	}
+	x->ncrit = t->ncrit;
+	shrunk = realloc(x->crit, (size_t)(p - x->crit));
+	if (shrunk)
+		x->crit = shrunk;
+	return 0;
+}
+
+/* Reads a path's links in order: start with { .p = x->crit }. */
+struct crit_cursor {
+	const uint8_t *p;
+	struct crit_row r; /* the link read last */
+};
+
+static const struct crit_row *crit_next(struct crit_cursor *c)
+{
+	uint64_t v;
+
+	c->p = get_num(c->p, &v);
+	c->r.name = (uint32_t)v;
+	c->p = get_num(c->p, &v);
+	c->r.pid = (int32_t)unzigzag((uint64_t)(int64_t)c->r.pid, v);
+	c->p = get_num(c->p, &v);
+	c->r.start = unzigzag(c->r.start, v);
+	c->p = get_num(c->p, &c->r.wall);
+	c->p = get_num(c->p, &c->r.wait);
+	return &c->r;
+}
+
 static int add_totals(struct diff *d, struct totals *x, const struct trace *t, const char *file)
 {
 	const struct recording *rec = t->rec;
-	char buf[TRACE_NAME_MAX];
 	int err;
 
 	x->present = true;
@@ -510,28 +676,7 @@ static int add_totals(struct diff *d, struct totals *x, const struct trace *t, c
 	err = trace_peak_concurrency(t, &x->peak);
 	if (err)
 		return err;
-	if (t->ncrit) {
-		uint64_t origin = t->root ? t->root->start : t->start;
-
-		x->crit = calloc(t->ncrit, sizeof(*x->crit));
-		if (!x->crit)
-			return -ENOMEM;
-		x->ncrit = t->ncrit;
-		for (size_t i = 0; i < t->ncrit; i++) {
-			const struct crit_link *c = &t->crit[i];
-
-			x->crit[i] = (struct crit_row){
-				.name = copy(d, trace_proc_name(c->p, buf, sizeof(buf))),
-				.pid = c->p->pid,
-				.start = c->start > origin ? c->start - origin : 0,
-				.wall = c->end - c->start,
-				.wait = c->wait,
-			};
-			if (!x->crit[i].name)
-				return -ENOMEM;
-		}
-	}
-	return 0;
+	return t->ncrit ? add_crit(d, x, t) : 0;
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
@@ -546,6 +691,7 @@ struct line_order {
 };
 
 static int sort_lines(struct diff *d, int s, uint32_t **out, size_t *n);
+static int find_texts(struct diff *d, const struct trace *t, uint32_t *only, size_t n);
 
 int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const char *file,
 	      bool keep_texts)
@@ -564,7 +710,7 @@ int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const cha
 		struct proc_status st;
 
 		for (uint32_t j = 0; j < p->nexec && !err; j++)
-			err = add_image(d, s, &p->execs[j], keep_texts, &name);
+			err = add_image(d, s, &p->execs[j], s == DIFF_A && keep_texts, &name);
 		if (err)
 			break;
 		/* A process's CPU is its last image's command's, as in the summary. */
@@ -587,15 +733,7 @@ int diff__add(struct diff *d, enum diff_side s, const struct trace *t, const cha
 		return err;
 	/* The lines only in B that will be shown: their texts while B is here. */
 	err = sort_lines(d, DIFF_B, &only, &n);
-	for (size_t i = 0; i < n && !err; i++) {
-		struct line *l = &d->lines[only[i]];
-
-		err = line_text(&d->scratch, l->u.ex);
-		err = err ? err : keep_text(d, l, d->scratch.buf, d->scratch.len);
-	}
-	for (size_t k = 0; k < d->nlines; k++)
-		if (!d->lines[k].has_text)
-			d->lines[k].u.ex = NULL;
+	err = err ? err : find_texts(d, t, only, n);
 	free(only);
 	return err;
 }
@@ -648,6 +786,61 @@ static size_t count_only_lines(const struct diff *d, int s)
 	return m;
 }
 
+static int by_number(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The texts of lines only[0..n) (sorted by number here) that have none
+ * yet, rebuilt from the first of t's execs with that line: the lines hold
+ * no pointer into a recording, which is freed before the next is read. A
+ * line t lacks keeps NULL. 0 or -ENOMEM.
+ */
+static int find_texts(struct diff *d, const struct trace *t, uint32_t *only, size_t n)
+{
+	size_t left = 0, had = d->ntexts;
+	int err = 0;
+
+	qsort_n(only, n, sizeof(*only), by_number);
+	for (size_t i = 0; i < n && !err; i++) {
+		if (text_entry(d, had, only[i]))
+			continue;
+		err = add_text(d, only[i], NULL, 0);
+		left++;
+	}
+	if (err)
+		return err;
+	/* the new entries are in order: sort only if some old one comes after them */
+	if (had && had < d->ntexts && d->texts[had - 1].line > d->texts[had].line)
+		qsort(d->texts, d->ntexts, sizeof(*d->texts), text_cmp);
+	for (size_t k = 0; k < t->nprocs && !err && left; k++) {
+		const struct proc *p = &t->procs[k];
+
+		for (uint32_t j = 0; j < p->nexec && !err && left; j++) {
+			struct line_text *e;
+			size_t x;
+
+			err = line_text(&d->scratch, p->execs[j].exec);
+			if (err)
+				break;
+			x = line_slot(d, hash_bytes(d->scratch.buf, d->scratch.len));
+			if (!d->line_tb.slots[x])
+				continue;
+			e = text_entry(d, d->ntexts, d->line_tb.slots[x] - 1);
+			if (!e || e->text)
+				continue;
+			e->text = arena_strndup(&d->arena, d->scratch.buf, d->scratch.len);
+			if (!e->text)
+				err = -ENOMEM;
+			left--;
+		}
+	}
+	return err;
+}
+
 bool diff__wants_texts(const struct diff *d)
 {
 	if (d->kept_a_texts)
@@ -665,35 +858,11 @@ bool diff__wants_texts(const struct diff *d)
 int diff__add_texts(struct diff *d, const struct trace *t)
 {
 	uint32_t *only = NULL;
-	size_t n = 0, left;
+	size_t n = 0;
+	/* A recording that changed since it was read may lack some: they stay without text. */
 	int err = sort_lines(d, DIFF_A, &only, &n);
 
-	for (size_t i = 0; i < n; i++)
-		d->lines[only[i]].wanted = !d->lines[only[i]].has_text;
-	left = n;
-	/* A recording that changed since it was read may lack some: they stay without text. */
-	for (size_t k = 0; k < t->nprocs && !err && left; k++) {
-		const struct proc *p = &t->procs[k];
-
-		for (uint32_t j = 0; j < p->nexec && !err && left; j++) {
-			uint64_t h;
-			size_t x;
-
-			err = line_text(&d->scratch, p->execs[j].exec);
-			if (err)
-				break;
-			h = hash_bytes(d->scratch.buf, d->scratch.len);
-			for (x = h & d->line_tb.mask; d->line_tb.slots[x]; x = (x + 1) & d->line_tb.mask)
-				if (d->line_hash[d->line_tb.slots[x] - 1] == h)
-					break;
-			if (!d->line_tb.slots[x] || !d->lines[d->line_tb.slots[x] - 1].wanted)
-				continue;
-			d->lines[d->line_tb.slots[x] - 1].wanted = false;
-			left--;
-			err = keep_text(d, &d->lines[d->line_tb.slots[x] - 1], d->scratch.buf,
-					d->scratch.len);
-		}
-	}
+	err = err ? err : find_texts(d, t, only, n);
 	free(only);
 	return err;
 }
@@ -773,11 +942,16 @@ static int pick_cmds(const struct diff *d, int s, uint32_t **out, size_t *n, siz
 
 static bool same_crit(const struct totals *a, const struct totals *b)
 {
+	struct crit_cursor ca = { .p = a->crit }, cb = { .p = b->crit };
+
 	if (a->ncrit != b->ncrit)
 		return false;
-	for (size_t i = 0; i < a->ncrit; i++)
-		if (strcmp(a->crit[i].name, b->crit[i].name) || a->crit[i].wall != b->crit[i].wall)
+	for (size_t i = 0; i < a->ncrit; i++) {
+		const struct crit_row *x = crit_next(&ca), *y = crit_next(&cb);
+
+		if (x->name != y->name || x->wall != y->wall)
 			return false;
+	}
 	return true;
 }
 
@@ -953,9 +1127,10 @@ static int print_only_lines(FILE *out, const struct diff *d, int s)
 		fprintf(out, "  %8s  %s\n", "COUNT", "COMMAND LINE");
 		for (size_t i = 0; i < n; i++) {
 			const struct line *l = &d->lines[v[i]];
+			const char *text = text_of(d, v[i]);
 
 			fprintf(out, "  %8" PRIu32 "  ", l->count[s]);
-			put_cut(out, l->has_text && l->u.text ? l->u.text : "(not read again)", LINE_MAX_SHOWN);
+			put_cut(out, text ? text : "(not read again)", LINE_MAX_SHOWN);
 			fputc('\n', out);
 		}
 	}
@@ -1069,17 +1244,19 @@ static int print_changed(FILE *out, const struct diff *d)
 	return 0;
 }
 
-static void crit_cell(char *buf, size_t len, const struct crit_row *r)
+static void crit_cell(char *buf, size_t len, const struct diff *d, const struct crit_row *r)
 {
 	char w[48];
 
-	snprintf(buf, len, "%.24s [%d] %s", r->name, r->pid, fmt_dur(w, sizeof(w), r->wall));
+	snprintf(buf, len, "%.24s [%d] %s", d->cmds[r->name].name, r->pid,
+		 fmt_dur(w, sizeof(w), r->wall));
 }
 
 static void print_crit(FILE *out, const struct diff *d)
 {
 	const struct totals *a = &d->side[0], *b = &d->side[1];
 	size_t n = a->ncrit > b->ncrit ? a->ncrit : b->ncrit;
+	struct crit_cursor ca = { .p = a->crit }, cb = { .p = b->crit };
 	char x[96], y[96];
 
 	fputs("\ncritical path", out);
@@ -1092,12 +1269,11 @@ static void print_crit(FILE *out, const struct diff *d)
 		bool sa = i < a->ncrit, sb = i < b->ncrit;
 
 		if (sa)
-			crit_cell(x, sizeof(x), &a->crit[i]);
+			crit_cell(x, sizeof(x), d, crit_next(&ca));
 		if (sb)
-			crit_cell(y, sizeof(y), &b->crit[i]);
-		fprintf(out, "  %c %-42s %s\n",
-			sa && sb && strcmp(a->crit[i].name, b->crit[i].name) ? '!' : ' ', sa ? x : "",
-			sb ? y : "");
+			crit_cell(y, sizeof(y), d, crit_next(&cb));
+		fprintf(out, "  %c %-42s %s\n", sa && sb && ca.r.name != cb.r.name ? '!' : ' ',
+			sa ? x : "", sb ? y : "");
 	}
 }
 
@@ -1221,7 +1397,7 @@ static int jonly(json_t *o, const struct diff *d, int s)
 		json_t *r = json_object();
 
 		json_object_set_new(r, "name", json_string(d->cmds[l->name].name));
-		json_object_set_new(r, "line", jstr(l->has_text ? l->u.text : NULL));
+		json_object_set_new(r, "line", jstr(text_of(d, v[i])));
 		json_object_set_new(r, "count", jnum(l->count[s]));
 		json_array_append_new(lines, r);
 	}
@@ -1253,18 +1429,21 @@ static int jchanged(json_t *root, const struct diff *d)
 	return err;
 }
 
-static json_t *jcrit(const struct totals *x)
+static json_t *jcrit(const struct diff *d, const struct totals *x)
 {
 	json_t *arr = json_array();
 
+	struct crit_cursor c = { .p = x->crit };
+
 	for (size_t i = 0; i < x->ncrit; i++) {
+		const struct crit_row *l = crit_next(&c);
 		json_t *r = json_object();
 
-		json_object_set_new(r, "name", json_string(x->crit[i].name));
-		json_object_set_new(r, "pid", json_integer(x->crit[i].pid));
-		json_object_set_new(r, "start_ns", jnum(x->crit[i].start));
-		json_object_set_new(r, "wall_ns", jnum(x->crit[i].wall));
-		json_object_set_new(r, "wait_ns", jnum(x->crit[i].wait));
+		json_object_set_new(r, "name", json_string(d->cmds[l->name].name));
+		json_object_set_new(r, "pid", json_integer(l->pid));
+		json_object_set_new(r, "start_ns", jnum(l->start));
+		json_object_set_new(r, "wall_ns", jnum(l->wall));
+		json_object_set_new(r, "wait_ns", jnum(l->wait));
 		json_array_append_new(arr, r);
 	}
 	return arr;
@@ -1293,8 +1472,8 @@ int diff__render_json(FILE *out, const struct diff *d)
 	json_object_set_new(root, "only_in_b", only);
 	err = err ? err : jchanged(root, d);
 	crit = json_object();
-	json_object_set_new(crit, "a", jcrit(&d->side[0]));
-	json_object_set_new(crit, "b", jcrit(&d->side[1]));
+	json_object_set_new(crit, "a", jcrit(d, &d->side[0]));
+	json_object_set_new(crit, "b", jcrit(d, &d->side[1]));
 	json_object_set_new(root, "critical_path", crit);
 	if (!err && json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)))
 		err = -EIO;
