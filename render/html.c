@@ -1039,7 +1039,10 @@ static int write_metrics(struct page *pg)
 	for (size_t j = 0; j < ms.n && !err; j++) {
 		const struct metrics_row *r = &ms.rows[j];
 
-		err = j_num(pg, (int64_t)(r->cores * 1000 + 0.5));
+		/* thousandths, capped: a recording's CPU times are anything up to 2^64 ns */
+		double milli = r->cores * 1000 + 0.5;
+
+		err = j_num(pg, milli < 9e15 ? (int64_t)milli : (int64_t)9e15);
 		err = err ? err : j_num(pg, (int64_t)r->processes);
 		err = err ? err : j_num(pg, (int64_t)r->threads);
 		err = err ? err : j_num(pg, (int64_t)r->rss_kb);

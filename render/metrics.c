@@ -461,13 +461,14 @@ int render_metrics(FILE *out, const struct trace *t, const struct render_opts *o
 	struct metrics_series ms;
 	int err = trace_metrics(t, o->interval_ns, false, &ms);
 
-	if (err)
-		return err;
+	/* ms.gauges is set even when err is (too many rows): the header comes first */
 	if (!ms.gauges)
 		fprintf(stderr, "proctrace: warning: %s: no Samples (recorded without sampling): "
 			"threads, rss_kb and swap_kb are left empty, processes and cores_busy come "
 			"from forks and exits\n", t->rec->name ? t->rec->name : "recording");
 	fputs("time_s\tprocesses\tthreads\tcores_busy\trss_kb\tswap_kb\n", out);
+	if (err)
+		return err;
 	for (size_t j = 0; j < ms.n; j++) {
 		const struct metrics_row *r = &ms.rows[j];
 

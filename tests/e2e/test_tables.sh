@@ -78,7 +78,8 @@ with_samples() {
 }
 
 # Every view but metrics ignores Samples: adding them to a recording changes
-# nothing, except that multiplexed and by-process show them, in place.
+# nothing, except that multiplexed and by-process show them, in place, and
+# perfetto and html plot the metrics' series (counters; the page's "M").
 test_views_other_than_metrics_ignore_samples() {
 	local f name view n=0
 	# the same file names in both (the html view shows the name)
@@ -103,6 +104,22 @@ test_views_other_than_metrics_ignore_samples() {
 				grep -c '"Sample"' out.with >/dev/null || fail "$name: $view shows no Sample"
 				grep -v '^{"Sample"' out.with | sed 's/,"sample_interval_ns":[0-9]*//' >stripped
 				mv stripped out.with
+				;;
+			perfetto)
+				grep -q '"name":"cores busy"' out.with || fail "$name: perfetto plots no cores busy"
+				grep -v '"name":"\(cores busy\|memory (MiB)\|threads\)"' out.with >stripped
+				mv stripped out.with
+				;;
+			html)
+				for side in with without; do
+					sed -n 's/.*<script type="application\/octet-stream" id="proctrace-data"[^>]*>\([^<]*\)<\/script>.*/\1/p' \
+						"out.$side" | base64 -d | gunzip | jq -c '.M' >"m.$side"
+				done
+				[ "$(cat m.with)" != null ] || fail "$name: the page has no metrics strip"
+				for side in with without; do
+					sed 's/id="proctrace-data"[^>]*>[^<]*</id="proctrace-data"></' "out.$side" >stripped
+					mv stripped "out.$side"
+				done
 				;;
 			esac
 			diff -u out.without out.with || fail "$name: -f $view changed when Samples were added"
