@@ -1022,8 +1022,12 @@ static int write_strings(struct page *pg)
 static int write_metrics(struct page *pg)
 {
 	struct metrics_series ms;
-	int err = trace_metrics(pg->t, 0, true, &ms);
+	int err;
 
+	/* Without Samples, no strip: nor the series' cost (its state per process). */
+	if (!trace_sampled(pg->t))
+		return 0;
+	err = trace_metrics(pg->t, 0, true, &ms);
 	if (err || !ms.gauges || !ms.n) {
 		trace_metrics_free(&ms);
 		return err;

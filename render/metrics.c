@@ -397,11 +397,22 @@ void trace_metrics_free(struct metrics_series *s)
 	*s = (struct metrics_series){ 0 };
 }
 
+bool trace_sampled(const struct trace *t)
+{
+	const struct recording *rec = t->rec;
+
+	if (rec->has_header && rec->hdr.sample_interval_ns)
+		return true;
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->ev[i].type == EV_SAMPLE)
+			return true;
+	return false;
+}
+
 int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out)
 {
 	const struct recording *rec = t->rec;
 	struct metrics m = { .t = t };
-	bool samples = false;
 	uint64_t first, max_rows;
 	int err = 0;
 
@@ -409,9 +420,7 @@ int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struc
 	m.interval = interval_ns ? interval_ns
 		   : rec->has_header && rec->hdr.sample_interval_ns ? rec->hdr.sample_interval_ns
 								   : DEFAULT_INTERVAL_NS;
-	for (size_t i = 0; i < rec->n && !samples; i++)
-		samples = rec->ev[i].type == EV_SAMPLE;
-	m.gauges = samples || (rec->has_header && rec->hdr.sample_interval_ns);
+	m.gauges = trace_sampled(t);
 	out->interval = m.interval;
 	out->gauges = m.gauges;
 	if (!t->nprocs)

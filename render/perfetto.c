@@ -584,7 +584,12 @@ static int counter_value(struct pf *pf, uint64_t ts, const char *name, const cha
 static int metric_counters(struct pf *pf)
 {
 	struct metrics_series ms;
-	int err = trace_metrics(pf->t, 0, true, &ms);
+	int err;
+
+	/* Without Samples, no counters: nor the series' cost (its state per process). */
+	if (!trace_sampled(pf->t))
+		return 0;
+	err = trace_metrics(pf->t, 0, true, &ms);
 
 	for (size_t j = 0; j < ms.n && ms.gauges && !err; j++) {
 		const struct metrics_row *r = &ms.rows[j];

@@ -215,6 +215,8 @@ struct metrics_series {
  * interval is doubled until they fit. Free with trace_metrics_free().
  */
 int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out);
+/* Whether the recording has Samples (or says it was sampled): what the series' gauges need. */
+bool trace_sampled(const struct trace *t);
 void trace_metrics_free(struct metrics_series *s);
 
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
