@@ -374,7 +374,8 @@ static void text_free(struct text *tx)
 /*
  * Split tx->full into words at spaces and mark them (enum keep); *sources
  * is how many words name a source file (source_word()), each counted once,
- * none that is the value of an option naming another file (file_option()).
+ * none that is the value of an option naming another file (file_option()),
+ * the first 64 of them.
  */
 static int split_words(struct text *tx, size_t *sources)
 {
@@ -415,7 +416,9 @@ static int split_words(struct text *tx, size_t *sources)
 			prev->keep = w->keep = KEEP_OUTPUT;
 			continue;
 		}
-		if (!source_word(c + w->s, w->e - w->s) || file_option(c + prev->s, prev->e - prev->s))
+		/* a label holds a few at most; beyond 64 the others are words like the rest (the check stays linear) */
+		if (*sources >= 64 || !source_word(c + w->s, w->e - w->s) ||
+		    file_option(c + prev->s, prev->e - prev->s))
 			continue;
 		for (size_t k = first + 1; k < i && !seen; k++)
 			seen = tx->w[k].keep == KEEP_NAME && tx->w[k].e - tx->w[k].s == w->e - w->s &&
