@@ -383,18 +383,31 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int counter(struct pf *pf, uint64_t ts, uint64_t running)
+/* A counter event: name, then args as a JSON object's members. */
+static int counter_value(struct pf *pf, uint64_t ts, const char *name, const char *args)
 {
 	struct sbuf *b = &pf->b;
 	int err = ev_head(pf, "C", TID_LANE0, &ts);
 
 	if (!err)
-		err = LIT(b, ",\"name\":\"processes\",\"args\":{\"running\":");
+		err = LIT(b, ",\"name\":");
 	if (!err)
-		err = put_u64(b, running);
+		err = put_str(b, name);
+	if (!err)
+		err = LIT(b, ",\"args\":{");
+	if (!err)
+		err = put(b, args, strlen(args));
 	if (!err)
 		err = LIT(b, "}");
 	return err ? err : ev_end(pf);
+}
+
+static int counter(struct pf *pf, uint64_t ts, uint64_t running)
+{
+	char v[48];
+
+	snprintf(v, sizeof(v), "\"running\":%" PRIu64, running);
+	return counter_value(pf, ts, "processes", v);
 }
 
 /*
@@ -554,25 +567,6 @@ static int header(struct pf *pf)
 			err = put_i64(b, pf->t->root->pid);
 	}
 	return err ? err : LIT(b, "},\"traceEvents\":[");
-}
-
-/* A counter event: name, then args as a JSON object's members. */
-static int counter_value(struct pf *pf, uint64_t ts, const char *name, const char *args)
-{
-	struct sbuf *b = &pf->b;
-	int err = ev_head(pf, "C", TID_LANE0, &ts);
-
-	if (!err)
-		err = LIT(b, ",\"name\":");
-	if (!err)
-		err = put_str(b, name);
-	if (!err)
-		err = LIT(b, ",\"args\":{");
-	if (!err)
-		err = put(b, args, strlen(args));
-	if (!err)
-		err = LIT(b, "}");
-	return err ? err : ev_end(pf);
 }
 
 /*

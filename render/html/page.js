@@ -730,11 +730,7 @@
 			" · " + mm.cores[j].toFixed(2) + " cores busy · " + plural(mm.procs[j], "process", "processes") +
 			" · " + plural(mm.threads[j], "thread", "threads"));
 		tip.append(el("div", null, "resident " + fmtKiB(mm.rss[j]) + " · swap " + fmtKiB(mm.swap[j])));
-		tip.hidden = false;
-		const box = $("timeline").getBoundingClientRect();
-		const w = tip.offsetWidth, h = tip.offsetHeight;
-		tip.style.left = Math.max(0, Math.min(x + 14, box.width - w - 4)) + "px";
-		tip.style.top = Math.max(0, y - h - 8) + "px";
+		placeTip(x, y, true);
 	}
 
 	function drawCrit() {
@@ -959,11 +955,18 @@
 		const argv = s >= 0 ? argvOf(M, s) : M.inherited[i] >= 0 ? argvOf(M, M.inherited[i]) : [];
 		if (argv.length)
 			tip.append(el("div", { class: "tip-argv" }, argvLine(argv, 300)));
+		placeTip(x, y, false);
+	}
+
+	// Show the tooltip beside the pointer at (x, y) in the timeline, inside it: below the
+	// pointer if it fits there, else above (always above when above is true).
+	function placeTip(x, y, above) {
+		const tip = $("tip");
 		tip.hidden = false;
 		const box = $("timeline").getBoundingClientRect();
 		const w = tip.offsetWidth, h = tip.offsetHeight;
 		tip.style.left = Math.max(0, Math.min(x + 14, box.width - w - 4)) + "px";
-		tip.style.top = (y + 18 + h > box.height ? Math.max(0, y - h - 8) : y + 18) + "px";
+		tip.style.top = (above || y + 18 + h > box.height ? Math.max(0, y - h - 8) : y + 18) + "px";
 	}
 
 	// --- search ---------------------------------------------------------------------------
