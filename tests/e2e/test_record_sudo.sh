@@ -274,6 +274,9 @@ test_child_opening_as_the_user_holds_no_fd_of_roots() {
 	kill "$mine"
 	assert_eq "$RC" 0 "record ($(cat err))"
 	[ -n "$fds" ] || fail "no child ever waited to open the fifo"
+	# Under memcheck the child also holds valgrind's own descriptors, which
+	# valgrind keeps above the client's limit (1024 and up): not ours.
+	[ "${PROCTRACE_VALGRIND:-0}" = 1 ] && fds=$(awk '$1 < 1024' <<<"$fds")
 	if grep -E 'bpf|pidfd' <<<"$fds"; then
 		fail "the user's side holds root's BPF objects or pidfd: $fds"
 	fi
