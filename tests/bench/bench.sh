@@ -606,6 +606,7 @@ bench_syscalls() {
 					timed_cpu "sc.$w.syscalls" "$PROCTRACE" record --syscalls -o "$W/rec.jsonl" -- "${WCMD[@]}"
 					lost_of "$W/rec.jsonl" >>"$RAW/sc.$w.syscalls.lost"
 					sc_lost_of "$W/rec.jsonl" >>"$RAW/sc.$w.syscalls.sclost"
+					sc_count_of "$W/rec.jsonl" >>"$RAW/sc.$w.syscalls.count"
 					;;
 				esac
 			done
@@ -621,6 +622,11 @@ sc_lost_of() {
 	local l
 	l=$(grep '^{"End"' "$1" 2>/dev/null | grep -o '"syscalls_lost":[0-9]*' | cut -d: -f2)
 	echo "${l:-?}"
+}
+
+# sc_count_of FILE: the syscalls a recording counted (every Syscalls line's counts).
+sc_count_of() {
+	jq -n '[inputs | .Syscalls.syscalls? // {} | .[]] | add // 0' "$1" 2>/dev/null || echo 0
 }
 
 # hook_start CMD...: start CMD (a recorder or empty_hook) and wait until its
@@ -731,6 +737,16 @@ bench_syscalls_render() {
 	rm -f "$SCREC"
 }
 
+# hook_share W: syscalls a run × ns per counted syscall ÷ untraced wall time, as a ratio.
+hook_share() {
+	local n t ns
+	[ -s "$RAW/sc.$1.syscalls.count" ] && [ -s "$RAW/scns.counted" ] || { echo "n/a"; return; }
+	read -r ns _ _ < <(stats <(paste "$RAW/scns.counted" "$RAW/scns.counted.alone" | awk '{ print $1 - $2 }'))
+	n=$(median_of "sc.$1.syscalls.count")
+	t=$(median_of "sc.$1.untraced")
+	awk -v n="$n" -v ns="$ns" -v t="$t" 'BEGIN { printf "%.3f", (t > 0 ? 1 + n * ns / 1e9 / t : 0) }'
+}
+
 report_syscalls() {
 	local w limit ev bytes jq_m m lo hi v
 	echo "## record --syscalls"
@@ -740,16 +756,23 @@ report_syscalls() {
 	echo "next to the default recording: median (min–max) of $RRUNS rounds, the three sides"
 	echo "alternating within each round. --syscalls hooks the entry of every syscall on the machine."
 	echo
-	echo "| workload | untraced | proctrace | proctrace --syscalls | target | | CPU, --syscalls |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| workload | untraced | proctrace | proctrace --syscalls | target | | CPU, --syscalls | --syscalls ÷ proctrace | syscalls a run | hook's share ¹ |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for w in $SC_WORKLOADS; do
 		limit=1.05
 		case $w in find | tar) limit= ;; esac
-		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" "$(cell_time "sc.$w.untraced")" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(workload "$w")" "$(cell_time "sc.$w.untraced")" \
 			"$(cell_ratio "sc.$w.proctrace" "sc.$w.untraced")" "$(cell_ratio "sc.$w.syscalls" "sc.$w.untraced")" \
 			"${limit:+≤ $limit}" "${limit:+$(verdict_ratio "sc.$w.syscalls" "sc.$w.untraced" "$limit")}" \
-			"$(cell_ratio "sc.$w.syscalls.cpu" "sc.$w.untraced.cpu")"
+			"$(cell_ratio "sc.$w.syscalls.cpu" "sc.$w.untraced.cpu")" \
+			"$(cell_ratio "sc.$w.syscalls" "sc.$w.proctrace")" \
+			"$(median_of "sc.$w.syscalls.count" 2>/dev/null)" "$(hook_share "$w")"
 	done
+	echo
+	echo "¹ The syscalls a run makes (counted by the run itself) × what one counted syscall costs"
+	echo "(\"+ ns\" of the first row of the table below), ÷ the untraced time: what the hook"
+	echo "costs this workload, from two measures that the machine's noise moves far less than"
+	echo "a wall time."
 	echo
 	for w in $SC_WORKLOADS; do
 		[ -s "$RAW/sc.$w.syscalls.lost" ] || continue
