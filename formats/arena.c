@@ -4,8 +4,11 @@
 #include <string.h>
 
 #include "formats/arena.h"
+#include "formats/mem.h"
 
+/* Chunks double from the first size to the largest: a big recording's come with huge pages. */
 #define CHUNK_SIZE (1u << 20)
+#define CHUNK_MAX (16u << 20)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -24,6 +27,7 @@ struct intern_slot {
 void *arena_alloc(struct arena *a, size_t n, size_t align)
 {
 	size_t pad = (size_t)(-(uintptr_t)a->cur) & (align - 1);
+	size_t base = a->chunk ? a->chunk : CHUNK_SIZE;
 	struct arena_chunk *c;
 	size_t size;
 	void *p;
@@ -35,12 +39,15 @@ void *arena_alloc(struct arena *a, size_t n, size_t align)
 		return p;
 	}
 	/* An oversized request gets a chunk of its own; the current chunk keeps its free space. */
-	size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+	size = n > base / 4 ? n : base;
 	c = malloc(sizeof(*c) + size);
 	if (!c)
 		return NULL;
 	c->size = size;
-	if (size != CHUNK_SIZE && a->chunks) {
+	mem_huge(c, sizeof(*c) + size);
+	if (size == base)
+		a->chunk = base < CHUNK_MAX ? 2 * base : base;
+	if (size != base && a->chunks) {
 		c->next = a->chunks->next;
 		a->chunks->next = c;
 		return c->data;

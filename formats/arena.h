@@ -18,6 +18,7 @@ struct arena {
 	struct arena_chunk *chunks; /* newest first */
 	char *cur;                  /* free space in the newest chunk */
 	size_t left;
+	size_t chunk;               /* size of the next chunk; 0: the first size */
 	/* intern set: open addressing, power-of-two size */
 	struct intern_slot *slots;
 	size_t nslots, nused;

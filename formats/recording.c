@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/mem.h"
 #include "formats/arena.h"
 #include "formats/reader.h"
 #include "formats/recording.h"
@@ -206,6 +207,7 @@ static struct event *push_event(struct loader *l, const struct event *ev)
 			return NULL;
 		r->ev = e;
 		l->cap = cap;
+		mem_huge(e, cap * sizeof(*e));
 	}
 	r->ev[r->n] = *ev;
 	return &r->ev[r->n++];

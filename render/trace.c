@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/mem.h"
 #include "render/trace.h"
 
 #define NONE UINT32_MAX
@@ -117,6 +118,7 @@ static int new_proc(struct builder *b, int32_t pid, uint32_t parent, size_t i, u
 			return -ENOMEM;
 		b->p = p;
 		b->cap = cap;
+		mem_huge(p, cap * sizeof(*p));
 	}
 	p = &b->p[b->n];
 	memset(p, 0, sizeof(*p));
@@ -396,6 +398,8 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 	t->spans = calloc(nspans ? nspans : 1, sizeof(*t->spans));
 	if (!t->procs || !t->roots || !t->spans)
 		goto cleanup;
+	mem_huge(t->procs, nkeep * sizeof(*t->procs));
+	mem_huge(t->spans, nspans * sizeof(*t->spans));
 	t->nprocs = nkeep;
 	t->nspans = nspans;
 
@@ -445,6 +449,7 @@ static int assemble(struct trace *t, struct builder *b, const bool *keep,
 	t->proc_of_event = calloc(rec->n ? rec->n : 1, sizeof(*t->proc_of_event));
 	if (!t->proc_of_event)
 		goto cleanup;
+	mem_huge(t->proc_of_event, rec->n * sizeof(*t->proc_of_event));
 	for (size_t i = 0; i < rec->n; i++) {
 		uint32_t k = owner[i];
 		struct proc *p;
@@ -530,6 +535,7 @@ int trace_build_nth(struct trace **out, const struct recording *rec, int32_t roo
 	owner = malloc((rec->n ? rec->n : 1) * sizeof(*owner));
 	if (!owner)
 		goto cleanup;
+	mem_huge(owner, rec->n * sizeof(*owner));
 	for (size_t i = 0; i < rec->n; i++)
 		owner[i] = NONE;
 	t->rec = rec;
