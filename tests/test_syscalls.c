@@ -275,6 +275,86 @@ static void test_view(void **state)
 	recording_free(r);
 }
 
+/*
+ * Rows of equal counts in the view's order: by pid, then the processes
+ * that had one pid in order, command and syscall names in byte order,
+ * native before ia32; counts above one byte and two (the view sorts by
+ * count a byte at a time); two images of one name in one process make one
+ * row, a pid reused makes another. The summary adds them up by command.
+ */
+static const char tie_recording[] =
+		"{\"Recording\":{\"format\":1,\"root_pid\":10,\"syscalls\":true}}\n"
+		"{\"Exec\":{\"seq\":1,\"timestamp\":1,\"pid\":10,\"cmdline\":[\"make\"]}}\n"
+		"{\"Fork\":{\"seq\":2,\"timestamp\":2,\"parent_pid\":10,\"child_pid\":30}}\n"
+		"{\"Fork\":{\"seq\":3,\"timestamp\":3,\"parent_pid\":10,\"child_pid\":20}}\n"
+		"{\"Exec\":{\"seq\":4,\"timestamp\":4,\"pid\":30,\"cmdline\":[\"zsh\"]}}\n"
+		"{\"Exec\":{\"seq\":5,\"timestamp\":5,\"pid\":20,\"cmdline\":[\"awk\"]}}\n"
+		"{\"Syscalls\":{\"seq\":6,\"timestamp\":6,\"pid\":30,\"syscalls\":{\"read\":70000,\"write\":300},\"syscalls_ia32\":{\"read\":300}}}\n"
+		"{\"Syscalls\":{\"seq\":7,\"timestamp\":7,\"pid\":20,\"syscalls\":{\"write\":300,\"close\":2}}}\n"
+		"{\"Exec\":{\"seq\":8,\"timestamp\":8,\"pid\":20,\"cmdline\":[\"bash\"]}}\n"
+		"{\"Syscalls\":{\"seq\":9,\"timestamp\":9,\"pid\":20,\"syscalls\":{\"close\":1,\"read\":300,\"openat\":2}}}\n"
+		"{\"Exit\":{\"seq\":10,\"timestamp\":10,\"pid\":20}}\n"
+		"{\"Fork\":{\"seq\":11,\"timestamp\":11,\"parent_pid\":10,\"child_pid\":20}}\n"
+		"{\"Exec\":{\"seq\":12,\"timestamp\":12,\"pid\":20,\"cmdline\":[\"awk\"]}}\n"
+		"{\"Syscalls\":{\"seq\":13,\"timestamp\":13,\"pid\":20,\"syscalls\":{\"write\":300,\"brk\":65536}}}\n"
+		"{\"Exit\":{\"seq\":14,\"timestamp\":14,\"pid\":20}}\n"
+		"{\"Exec\":{\"seq\":15,\"timestamp\":15,\"pid\":30,\"cmdline\":[\"zsh\"]}}\n"
+		"{\"Syscalls\":{\"seq\":16,\"timestamp\":16,\"pid\":30,\"syscalls\":{\"write\":5,\"close\":3}}}\n"
+		"{\"Exit\":{\"seq\":17,\"timestamp\":17,\"pid\":30}}\n"
+		"{\"Syscalls\":{\"seq\":18,\"timestamp\":18,\"pid\":10,\"syscalls\":{\"wait4\":3,\"exit_group\":1}}}\n"
+		"{\"Exit\":{\"seq\":19,\"timestamp\":19,\"pid\":10}}\n"
+		"{\"End\":{\"timestamp\":20,\"lost\":0}}\n";
+
+static void test_view_order_of_ties(void **state)
+{
+	struct recording *r = NULL;
+	struct trace *t = NULL;
+	struct render_opts o = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load(tie_recording, &r), 0);
+	recording_sort(r);
+	assert_int_equal(trace_build(&t, r, 0), 0);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(render_syscalls(f, t, &o), 0);
+	fclose(f);
+	assert_string_equal(out,
+		"PID  CMD   SYSCALL            COUNT\n"
+		"30   zsh   read               70000\n"
+		"20   awk   brk                65536\n"
+		"30   zsh   write                305\n"
+		"20   awk   write                300\n"
+		"20   bash  read                 300\n"
+		"20   awk   write                300\n"
+		"30   zsh   ia32:read            300\n"
+		"10   make  wait4                  3\n"
+		"30   zsh   close                  3\n"
+		"20   awk   close                  2\n"
+		"20   bash  openat                 2\n"
+		"10   make  exit_group             1\n"
+		"20   bash  close                  1\n");
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(summary_syscalls_print(f, t, &o), 0);
+	fclose(f);
+	assert_string_equal(out, "\n"
+		"top 4 commands by syscalls (of 4; 137053 syscalls in all)\n"
+		"  COMMAND     SYSCALLS  MOST MADE\n"
+		"  zsh            70608  read 70000, write 305, ia32:read 300, close 3\n"
+		"  awk            66138  brk 65536, write 600, close 2\n"
+		"  bash             303  read 300, openat 2, close 1\n"
+		"  make               4  wait4 3, exit_group 1\n");
+	free(out);
+	trace_free(t);
+	recording_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_decode_entries),
 		cmocka_unit_test(test_view),
+		cmocka_unit_test(test_view_order_of_ties),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
