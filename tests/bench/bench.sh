@@ -17,6 +17,8 @@
 # the kernel side: the sample section then also times an exec storm under both),
 # BENCH_VIEWS (the render section's commands, default all: jq sort multiplexed ... diff;
 # jq, the yardstick, is always measured),
+# BENCH_SC_WORKLOADS (the syscalls section's workloads, default all: seq xargs make
+# pipe find tar; "-f syscalls" against jq is measured only with all of them),
 # BENCH_TINY_BUFFER (bytes for the tiny-buffer run, default 4096).
 set -uo pipefail
 export LC_ALL=C
@@ -588,7 +590,8 @@ report_sysbound() {
 # recorded with --syscalls), anywhere else on the machine while proctrace
 # counts another command's, and with an empty sys_enter program attached
 # (the floor of any syscall entry hook); then -f syscalls against jq.
-SC_WORKLOADS="seq xargs make pipe find tar"
+SC_ALL="seq xargs make pipe find tar"
+SC_WORKLOADS=${BENCH_SC_WORKLOADS:-$SC_ALL}
 bench_syscalls() {
 	local w r i side sides=(untraced proctrace syscalls)
 	[ -d "$W/mk" ] || make_project
@@ -614,7 +617,7 @@ bench_syscalls() {
 		note "  round $r/$RRUNS done"
 	done
 	bench_syscall_floor
-	bench_syscalls_render
+	[ "$SC_WORKLOADS" = "$SC_ALL" ] && bench_syscalls_render
 }
 
 # sc_lost_of FILE: End.syscalls_lost of a recording ("?" without one).
