@@ -235,39 +235,51 @@ static void test_decode_entries(void **state)
 	sc_decoder_free(&d);
 }
 
+/* What fn (a view, or the summary's section) writes for t; free() it. */
+static char *rendered(int (*fn)(FILE *, const struct trace *, const struct render_opts *),
+		      const struct trace *t, const struct render_opts *o)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, t, o), 0);
+	fclose(f);
+	return out;
+}
+
+/* A recording's text, loaded, sorted and made a model: *r and *t. */
+static void model_of(const char *text, struct recording **r, struct trace **t)
+{
+	assert_int_equal(load(text, r), 0);
+	recording_sort(*r);
+	assert_int_equal(trace_build(t, *r, 0), 0);
+}
+
 /* The view: rows per process and command, images of one name merged, by count. */
 static void test_view(void **state)
 {
 	struct recording *r = NULL;
 	struct trace *t = NULL;
 	struct render_opts o = { 0 };
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *out;
 
 	(void)state;
-	assert_int_equal(load("{\"Recording\":{\"format\":1,\"root_pid\":10,\"syscalls\":true}}\n"
+	model_of("{\"Recording\":{\"format\":1,\"root_pid\":10,\"syscalls\":true}}\n"
 			      "{\"Exec\":{\"seq\":1,\"timestamp\":1,\"pid\":10,\"cmdline\":[\"sh\"]}}\n"
 			      "{\"Syscalls\":{\"seq\":2,\"timestamp\":2,\"pid\":10,\"syscalls\":{\"read\":3}}}\n"
 			      "{\"Exec\":{\"seq\":3,\"timestamp\":3,\"pid\":10,\"cmdline\":[\"/bin/sh\",\"-c\",\"x\"]}}\n"
 			      "{\"Syscalls\":{\"seq\":4,\"timestamp\":4,\"pid\":10,\"syscalls\":{\"read\":4,\"write\":9}}}\n"
-			      "{\"Exit\":{\"seq\":5,\"timestamp\":5,\"pid\":10}}\n", &r), 0);
-	recording_sort(r);
-	assert_int_equal(trace_build(&t, r, 0), 0);
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	assert_int_equal(render_syscalls(f, t, &o), 0);
-	fclose(f);
+			      "{\"Exit\":{\"seq\":5,\"timestamp\":5,\"pid\":10}}\n", &r, &t);
+	out = rendered(render_syscalls, t, &o);
 	assert_string_equal(out, "PID  CMD  SYSCALL         COUNT\n"
 				 "10   sh   write               9\n"
 				 "10   sh   read                7\n");
 	free(out);
-	out = NULL;
 	/* --top 1 */
 	o.top = 1;
-	f = open_memstream(&out, &len);
-	assert_int_equal(render_syscalls(f, t, &o), 0);
-	fclose(f);
+	out = rendered(render_syscalls, t, &o);
 	assert_string_equal(out, "PID  CMD  SYSCALL         COUNT\n"
 				 "10   sh   write               9\n");
 	free(out);
@@ -310,18 +322,11 @@ static void test_view_order_of_ties(void **state)
 	struct recording *r = NULL;
 	struct trace *t = NULL;
 	struct render_opts o = { 0 };
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *out;
 
 	(void)state;
-	assert_int_equal(load(tie_recording, &r), 0);
-	recording_sort(r);
-	assert_int_equal(trace_build(&t, r, 0), 0);
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	assert_int_equal(render_syscalls(f, t, &o), 0);
-	fclose(f);
+	model_of(tie_recording, &r, &t);
+	out = rendered(render_syscalls, t, &o);
 	assert_string_equal(out,
 		"PID  CMD   SYSCALL            COUNT\n"
 		"30   zsh   read               70000\n"
@@ -338,11 +343,7 @@ static void test_view_order_of_ties(void **state)
 		"10   make  exit_group             1\n"
 		"20   bash  close                  1\n");
 	free(out);
-	out = NULL;
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	assert_int_equal(summary_syscalls_print(f, t, &o), 0);
-	fclose(f);
+	out = rendered(summary_syscalls_print, t, &o);
 	assert_string_equal(out, "\n"
 		"top 4 commands by syscalls (of 4; 137053 syscalls in all)\n"
 		"  COMMAND     SYSCALLS  MOST MADE\n"
