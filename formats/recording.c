@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "formats/mem.h"
 #include "formats/arena.h"
+#include "formats/mem.h"
 #include "formats/reader.h"
 #include "formats/recording.h"
 
