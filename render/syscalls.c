@@ -365,7 +365,6 @@ static int sort_by_count(struct sc_rows *r)
 {
 	struct sc_row *tmp, *src = r->v, *dst;
 	uint64_t max = 0;
-	int err = 0;
 
 	for (size_t i = 0; i < r->n; i++)
 		max |= r->v[i].count;
@@ -395,7 +394,7 @@ static int sort_by_count(struct sc_rows *r)
 	if (src != r->v)
 		memcpy(r->v, src, r->n * sizeof(*src));
 	free(tmp);
-	return err;
+	return 0;
 }
 
 /*
