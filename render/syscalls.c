@@ -73,8 +73,11 @@ static uint64_t str_hash(const char *s)
 	return h;
 }
 
-/* The id of s in t (added if new); UINT32_MAX on ENOMEM. s must outlive t. */
-static uint32_t strtab_id(struct strtab *t, const char *s)
+/*
+ * The id of s in t (added if new: *added, if not NULL, says so); UINT32_MAX
+ * on ENOMEM. s must outlive t, or be replaced in t->s by a copy at once.
+ */
+static uint32_t strtab_id(struct strtab *t, const char *s, bool *added)
 {
 	size_t i;
 
@@ -93,6 +96,8 @@ static uint32_t strtab_id(struct strtab *t, const char *s)
 		t->slots = slots;
 		t->mask = cap - 1;
 	}
+	if (added)
+		*added = false;
 	for (i = str_hash(s) & t->mask; t->slots[i]; i = (i + 1) & t->mask)
 		if (!strcmp(t->s[t->slots[i] - 1], s))
 			return t->slots[i] - 1;
@@ -107,6 +112,8 @@ static uint32_t strtab_id(struct strtab *t, const char *s)
 	}
 	t->s[t->n] = s;
 	t->slots[i] = t->n + 1;
+	if (added)
+		*added = true;
 	return t->n++;
 }
 
@@ -143,7 +150,7 @@ static uint32_t name_id(struct sc_rows *r, const char *name)
 	size_t k = ((uintptr_t)name >> 3) % PTR_CACHE;
 
 	if (r->cache_ptr[k] != name) {
-		r->cache_id[k] = strtab_id(&r->names, name);
+		r->cache_id[k] = strtab_id(&r->names, name, NULL);
 		r->cache_ptr[k] = r->cache_id[k] == UINT32_MAX ? NULL : name;
 	}
 	return r->cache_id[k];
@@ -239,16 +246,18 @@ static int collect_events(const struct trace *t, struct sc_rows *r, struct sc_ev
 		const struct exec_span *img;
 		const char *cmd;
 		uint32_t cmd_id;
+		bool added;
 
 		if (ev->type != EV_SYSCALLS || !p || !(ev->u.syscalls.n + ev->u.syscalls.n_ia32))
 			continue;
 		img = image_at(t, p, i);
 		cmd = img ? trace_command_name(img->exec, buf, sizeof(buf)) : "(unknown)";
-		if (cmd == buf && (err = keep_name(r, &cmd)))
-			goto fail;
-		cmd_id = strtab_id(&r->cmds, cmd);
+		cmd_id = strtab_id(&r->cmds, cmd, &added);
 		if (cmd_id == UINT32_MAX)
 			goto enomem;
+		/* a name made in buf ("git gc") is copied once, when it is new */
+		if (added && cmd == buf && (err = keep_name(r, &r->cmds.s[cmd_id])))
+			goto fail;
 		for (uint32_t j = 0; j < ev->u.syscalls.n + ev->u.syscalls.n_ia32; j++)
 			if (name_id(r, ev->u.syscalls.counts[j].name) == UINT32_MAX)
 				goto enomem;
