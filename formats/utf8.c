@@ -1,5 +1,6 @@
 /* formats/utf8.c: UTF-8 decoding, encoding and display width, for the views that lay text out. */
 #include <stdbool.h>
+#include <string.h>
 
 #include "formats/utf8.h"
 
@@ -108,4 +109,41 @@ int utf8_width(uint32_t c)
 	if (in(zero, sizeof(zero) / sizeof(zero[0]), c))
 		return 0;
 	return in(wide, sizeof(wide) / sizeof(wide[0]), c) ? 2 : 1;
+}
+
+char *utf8_cell(char *buf, size_t len, const char *prefix, const char *s, int max_cols, int *cols)
+{
+	size_t n = 0, cut = 0;
+	int w = 0, cut_w = 0;
+
+	for (int part = 0; part < 2; part++) {
+		const unsigned char *u = (const unsigned char *)(part ? s : prefix);
+		size_t left = u ? strlen((const char *)u) : 0;
+
+		while (left) {
+			uint32_t c;
+			size_t used = utf8_decode(u, left, &c);
+			int cw;
+
+			if (utf8_is_control(c))
+				c = '?';
+			cw = utf8_width(c);
+			if (w + cw > max_cols || n + 8 > len) {
+				memcpy(buf + cut, "...", 4);
+				*cols = cut_w + 3;
+				return buf;
+			}
+			n += utf8_encode(buf + n, c);
+			w += cw;
+			if (w <= max_cols - 3) {
+				cut = n;
+				cut_w = w;
+			}
+			u += used;
+			left -= used;
+		}
+	}
+	buf[n] = 0;
+	*cols = w;
+	return buf;
 }

@@ -68,4 +68,14 @@ static inline bool utf8_is_control(uint32_t c)
  */
 int utf8_width(uint32_t c);
 
+/*
+ * prefix (NULL: none) then s, as a table cell, into buf (len bytes, at
+ * least 8; 4 * max_cols + 8 hold any cell of max_cols columns): control
+ * characters become '?', bytes that are not UTF-8 U+FFFD, and a cell
+ * wider than max_cols columns, or longer than buf, is cut after the
+ * longest start that leaves room for "...". *cols: the columns a terminal
+ * gives the cell, which a table is padded by (not bytes). Returns buf.
+ */
+char *utf8_cell(char *buf, size_t len, const char *prefix, const char *s, int max_cols, int *cols);
+
 #endif

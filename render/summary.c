@@ -1153,45 +1153,10 @@ static char *fmt_kb(char *buf, size_t len, uint64_t kb)
 	return buf;
 }
 
-/*
- * Copy name for a table cell into buf (len bytes, at least 4 * NAME_MAX_SHOWN
- * + 4): control characters become '?', bytes that are not UTF-8 U+FFFD, and
- * a name wider than NAME_MAX_SHOWN columns is cut to fit with "...". *cols
- * is how many columns a terminal gives the cell: the table is padded by
- * that, not by bytes.
- */
+/* name for a table cell into buf, cut at NAME_MAX_SHOWN columns: see utf8_cell(). */
 static char *fmt_name(char *buf, size_t len, const char *name, int *cols)
 {
-	const unsigned char *u = (const unsigned char *)name;
-	size_t n = 0, cut = 0, left = strlen(name);
-	int w = 0, cut_w = 0;
-
-	while (left) {
-		uint32_t c;
-		size_t used = utf8_decode(u, left, &c);
-		int cw;
-
-		if (utf8_is_control(c))
-			c = '?';
-		cw = utf8_width(c);
-		if (w + cw > NAME_MAX_SHOWN || n + 8 > len) {
-			/* Too wide: cut after the longest start that leaves room for "...". */
-			memcpy(buf + cut, "...", 4);
-			*cols = cut_w + 3;
-			return buf;
-		}
-		n += utf8_encode(buf + n, c);
-		w += cw;
-		if (w <= NAME_MAX_SHOWN - 3) {
-			cut = n;
-			cut_w = w;
-		}
-		u += used;
-		left -= used;
-	}
-	buf[n] = 0;
-	*cols = w;
-	return buf;
+	return utf8_cell(buf, len, NULL, name, NAME_MAX_SHOWN, cols);
 }
 
 /* The widest of the names (as fmt_name() shows them), at least min. */

@@ -458,51 +458,10 @@ done:
 	return err;
 }
 
-/*
- * s for a table cell, into buf (at least 4 * CELL_MAX_COLS + 8 bytes):
- * control characters become '?', bytes that are not UTF-8 U+FFFD, and a
- * cell wider than CELL_MAX_COLS columns is cut with "...". *cols: the
- * columns a terminal gives it, which the table is padded by.
- */
+/* s for a table cell (after prefix, if any): see utf8_cell(). */
 static const char *cell(char *buf, size_t len, const char *prefix, const char *s, int *cols)
 {
-	const unsigned char *u;
-	size_t n = 0, cut = 0, left;
-	int w = 0, cut_w = 0;
-
-	for (int part = 0; part < 2; part++) {
-		const char *str = part ? s : prefix;
-
-		if (!str)
-			continue;
-		u = (const unsigned char *)str;
-		left = strlen(str);
-		while (left) {
-			uint32_t c;
-			size_t used = utf8_decode(u, left, &c);
-			int cw;
-
-			if (utf8_is_control(c))
-				c = '?';
-			cw = utf8_width(c);
-			if (w + cw > CELL_MAX_COLS || n + 8 > len) {
-				memcpy(buf + cut, "...", 4);
-				*cols = cut_w + 3;
-				return buf;
-			}
-			n += utf8_encode(buf + n, c);
-			w += cw;
-			if (w <= CELL_MAX_COLS - 3) {
-				cut = n;
-				cut_w = w;
-			}
-			u += used;
-			left -= used;
-		}
-	}
-	buf[n] = 0;
-	*cols = w;
-	return buf;
+	return utf8_cell(buf, len, prefix, s, CELL_MAX_COLS, cols);
 }
 
 #define IA32_PREFIX "ia32:"

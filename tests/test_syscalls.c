@@ -13,6 +13,7 @@
 
 #include "formats/jsonl.h"
 #include "formats/recording.h"
+#include "formats/utf8.h"
 #include "record/syscalls.h"
 #include "render/syscalls.h"
 #include "render/trace.h"
@@ -356,6 +357,25 @@ static void test_view_order_of_ties(void **state)
 	recording_free(r);
 }
 
+/* A table cell: the ABI prefix counts in its width; controls, bad bytes and the cut. */
+static void test_cell(void **state)
+{
+	char buf[4 * 10 + 8];
+	int cols;
+
+	(void)state;
+	assert_string_equal(utf8_cell(buf, sizeof(buf), "ia32:", "read", 10, &cols), "ia32:read");
+	assert_int_equal(cols, 9);
+	assert_string_equal(utf8_cell(buf, sizeof(buf), "ia32:", "abcdefghij", 10, &cols), "ia32:ab...");
+	assert_int_equal(cols, 10);
+	assert_string_equal(utf8_cell(buf, sizeof(buf), NULL, "a\x01" "b\xff", 10, &cols), "a?b\xef\xbf\xbd");
+	assert_int_equal(cols, 4);
+	/* wide characters (2 columns each) are never split: 3 of them and "..." */
+	assert_string_equal(utf8_cell(buf, sizeof(buf), NULL, "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5", 10, &cols),
+			    "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5...");
+	assert_int_equal(cols, 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_decode_entries),
 		cmocka_unit_test(test_view),
 		cmocka_unit_test(test_view_order_of_ties),
+		cmocka_unit_test(test_cell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
