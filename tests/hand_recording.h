@@ -2,9 +2,12 @@
 #ifndef PROCTRACE_TESTS_HAND_RECORDING_H
 #define PROCTRACE_TESTS_HAND_RECORDING_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "formats/recording.h"
+#include "render/trace.h"
 
 #define HAND_MAX_EVENTS 256
 
@@ -92,6 +95,56 @@ static inline struct event *hand_sample(struct hand_recording *h, uint64_t ts, i
 	ev->u.sample.threads = threads;
 	ev->line = (uint32_t)h->rec.n;
 	return ev;
+}
+
+/* What view fn writes for t, into *out (freed first; the caller frees the last). */
+static inline const char *hand_render(char **out,
+				      int (*fn)(FILE *, const struct trace *, const struct render_opts *),
+				      const struct trace *t, const struct render_opts *o)
+{
+	size_t len = 0;
+	FILE *m;
+
+	free(*out);
+	*out = NULL;
+	m = open_memstream(out, &len);
+	assert_non_null(m);
+	assert_int_equal(fn(m, t, o), 0);
+	assert_int_equal(fclose(m), 0);
+	return *out;
+}
+
+/*
+ * The text of the line of out that starts with prefix, in the part after
+ * the first line that contains section (NULL: anywhere; a blank line ends
+ * the part). Fails the test if there is none.
+ */
+static inline const char *hand_line_of(const char *out, const char *section, const char *prefix)
+{
+	static char line[512];
+	const char *p = out;
+
+	if (section) {
+		p = strstr(out, section);
+		assert_non_null(p);
+		p = strchr(p, '\n');
+		assert_non_null(p);
+		p++;
+	}
+	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
+		size_t n = strcspn(p, "\n");
+
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			assert_true(n < sizeof(line));
+			memcpy(line, p, n);
+			line[n] = 0;
+			return line;
+		}
+		if (!n && section)
+			break;
+	}
+	fail_msg("no line '%s' under '%s' in:\n%s", prefix, section ? section : "", out);
+	return NULL;
 }
 
 #endif

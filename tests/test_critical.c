@@ -75,16 +75,8 @@ static const char *path(struct fixture *f)
 static const char *view(struct fixture *f, bool json)
 {
 	struct render_opts o = { .json = json };
-	size_t len = 0;
-	FILE *m;
 
-	free(f->out);
-	f->out = NULL;
-	m = open_memstream(&f->out, &len);
-	assert_non_null(m);
-	assert_int_equal(render_critical_path(m, f->t, &o), 0);
-	assert_int_equal(fclose(m), 0);
-	return f->out;
+	return hand_render(&f->out, render_critical_path, f->t, &o);
 }
 
 /*

@@ -55,48 +55,11 @@ static struct event *exit_(struct fixture *f, uint64_t ts, int32_t pid, uint64_t
 static const char *render(struct fixture *f, unsigned top, enum summary_sort sort)
 {
 	struct render_opts o = { .top = top, .sort = sort };
-	size_t len = 0;
-	FILE *m;
 
 	trace_free(f->t);
 	f->t = NULL;
-	free(f->out);
-	f->out = NULL;
 	assert_int_equal(trace_build(&f->t, &f->h.rec, 0), 0);
-	m = open_memstream(&f->out, &len);
-	assert_non_null(m);
-	assert_int_equal(render_summary(m, f->t, &o), 0);
-	assert_int_equal(fclose(m), 0);
-	return f->out;
-}
-
-/* The text of the line that starts with prefix, in the part after the title line that contains section. */
-static const char *line_of(const char *out, const char *section, const char *prefix)
-{
-	static char line[512];
-	const char *p = out;
-
-	if (section) {
-		p = strstr(out, section);
-		assert_non_null(p);
-		p = strchr(p, '\n');
-		assert_non_null(p);
-		p++;
-	}
-	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
-		size_t n = strcspn(p, "\n");
-
-		if (!strncmp(p, prefix, strlen(prefix))) {
-			assert_true(n < sizeof(line));
-			memcpy(line, p, n);
-			line[n] = 0;
-			return line;
-		}
-		if (!n && section)
-			break; /* a blank line ends the section */
-	}
-	fail_msg("no line '%s' under '%s' in:\n%s", prefix, section ? section : "", out);
-	return NULL;
+	return hand_render(&f->out, render_summary, f->t, &o);
 }
 
 /* The COUNT column of command name in a top list. */
@@ -105,7 +68,7 @@ static unsigned long count_of(const char *out, const char *section, const char *
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "  %s ", name);
-	return strtoul(line_of(out, section, prefix) + strlen(prefix), NULL, 10);
+	return strtoul(hand_line_of(out, section, prefix) + strlen(prefix), NULL, 10);
 }
 
 /* The CPU column (last) of command name, as printed. */
@@ -115,7 +78,7 @@ static const char *cpu_of(const char *out, const char *section, const char *name
 	const char *l, *p;
 
 	snprintf(prefix, sizeof(prefix), "  %s ", name);
-	l = line_of(out, section, prefix);
+	l = hand_line_of(out, section, prefix);
 	/* the last column: a number and its unit */
 	p = strrchr(l, ' ');
 	assert_non_null(p);
@@ -147,7 +110,7 @@ static void test_subtree_counts_each_exec_once_per_name(void **state)
 	assert_int_equal(count_of(out, "commands by", "cc"), 1);
 	assert_int_equal(count_of(out, "subtrees by", "sh"), 4);
 	assert_int_equal(count_of(out, "subtrees by", "cc"), 1);
-	assert_string_equal(line_of(out, NULL, "execs:"), "execs:            4");
+	assert_string_equal(hand_line_of(out, NULL, "execs:"), "execs:            4");
 }
 
 /* env → make in one process, make forks cc: env's subtree holds all three. */
@@ -202,8 +165,8 @@ static void test_cpu_attribution(void **state)
 	assert_non_null(strstr(strstr(out, "commands by cpu"), "\n  c "));
 	assert_true(strstr(strstr(out, "commands by cpu"), "\n  c ") <
 		    strstr(strstr(out, "commands by cpu"), "\n  a "));
-	assert_non_null(strstr(line_of(out, NULL, "cpu time:"), "12.000 ms"));
-	assert_non_null(strstr(line_of(out, NULL, "processes:"), "2 (forks without exec: 1)"));
+	assert_non_null(strstr(hand_line_of(out, NULL, "cpu time:"), "12.000 ms"));
+	assert_non_null(strstr(hand_line_of(out, NULL, "processes:"), "2 (forks without exec: 1)"));
 }
 
 /* A process that exits just before the next is forked, at the same timestamp, does not overlap it. */
@@ -217,7 +180,7 @@ static void test_peak_concurrency(void **state)
 	hand_fork(&f->h, 20, 1, 3);
 	exit_(f, 30, 3, 0);
 	exit_(f, 40, 1, 0);
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "peak concurrency:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "peak concurrency:"),
 			    "peak concurrency: 2");
 }
 
@@ -243,12 +206,12 @@ static void test_histogram_buckets(void **state)
 	exit_(f, 1000, 1, 0);      /* 1000 ns */
 	out = render(f, 10, SORT_COUNT);
 
-	assert_string_equal(line_of(out, "per process", "     0ns"), "     0ns                1 |####################");
-	assert_string_equal(line_of(out, "per process", "     1ns.."), "     1ns..10ns          1 |####################");
-	assert_string_equal(line_of(out, "per process", "    10ns.."), "    10ns..100ns         2 |########################################");
-	assert_string_equal(line_of(out, "per process", "   100ns.."), "   100ns..1us           0 |");
-	assert_string_equal(line_of(out, "per process", "     1us.."), "     1us..10us          1 |####################");
-	assert_string_equal(line_of(out, "per process", "  ("), "  (1 process with no Exit left out)");
+	assert_string_equal(hand_line_of(out, "per process", "     0ns"), "     0ns                1 |####################");
+	assert_string_equal(hand_line_of(out, "per process", "     1ns.."), "     1ns..10ns          1 |####################");
+	assert_string_equal(hand_line_of(out, "per process", "    10ns.."), "    10ns..100ns         2 |########################################");
+	assert_string_equal(hand_line_of(out, "per process", "   100ns.."), "   100ns..1us           0 |");
+	assert_string_equal(hand_line_of(out, "per process", "     1us.."), "     1us..10us          1 |####################");
+	assert_string_equal(hand_line_of(out, "per process", "  ("), "  (1 process with no Exit left out)");
 }
 
 static void test_exit_status_and_names(void **state)
@@ -272,9 +235,9 @@ static void test_exit_status_and_names(void **state)
 	f->h.rec.end.has_lost = true;
 	out = render(f, 10, SORT_COUNT);
 
-	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      killed by signal 9 (SIGKILL)");
-	assert_string_equal(line_of(out, NULL, "lost events:"), "lost events:      2 (the recording is incomplete)");
-	assert_string_equal(line_of(out, NULL, "command:"), "command:          /opt/tool/run.sh");
+	assert_string_equal(hand_line_of(out, NULL, "exit status:"), "exit status:      killed by signal 9 (SIGKILL)");
+	assert_string_equal(hand_line_of(out, NULL, "lost events:"), "lost events:      2 (the recording is incomplete)");
+	assert_string_equal(hand_line_of(out, NULL, "command:"), "command:          /opt/tool/run.sh");
 	assert_int_equal(count_of(out, "commands by", "run.sh"), 1);
 	assert_int_equal(count_of(out, "commands by", "from-filename"), 1);
 	assert_int_equal(count_of(out, "commands by", "(unknown)"), 1);
@@ -287,13 +250,13 @@ static void test_lost_events(void **state)
 
 	hand_exec(&f->h, 1, 1, "sh");
 	exit_(f, 9, 1, 0);
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
 			    "lost events:      unknown (no End line: the recording may be incomplete)");
 	f->h.rec.has_end = true;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"),
 			    "lost events:      unknown (not in the End line)");
 	f->h.rec.end.has_lost = true;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"), "lost events:      0");
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "lost events:"), "lost events:      0");
 }
 
 /* A recording made without --failed-execs says so: its failed execs are not known to be 0. */
@@ -303,16 +266,16 @@ static void test_failed_execs_not_recorded(void **state)
 
 	hand_exec(&f->h, 1, 1, "sh");
 	exit_(f, 9, 1, 0);
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
 			    "failed execs:     0 (0 PATH-search misses, 0 real failures)");
 	f->h.rec.hdr.has_failed_execs = true;
 	f->h.rec.hdr.failed_execs = true;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
 			    "failed execs:     0 (0 PATH-search misses, 0 real failures)");
 	f->h.rec.hdr.failed_execs = false;
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
 			    "failed execs:     not recorded (record with --failed-execs)");
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1");
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "execs:"), "execs:            1");
 }
 
 /*
@@ -339,8 +302,8 @@ static void test_header_is_about_the_recorded_root(void **state)
 	f->h.rec.end.has_exit_code = true;
 	out = render(f, 10, SORT_COUNT);
 
-	assert_string_equal(line_of(out, NULL, "command:"), "command:          make");
-	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      0");
+	assert_string_equal(hand_line_of(out, NULL, "command:"), "command:          make");
+	assert_string_equal(hand_line_of(out, NULL, "exit status:"), "exit status:      0");
 	assert_non_null(strstr(out, "(and 1 other top-level process)\n"));
 }
 
@@ -364,7 +327,7 @@ static void test_sums_do_not_wrap(void **state)
 	exit_(f, max, 3, 0);
 	out = render(f, 10, SORT_COUNT);
 
-	assert_string_equal(line_of(out, NULL, "cpu time:"),
+	assert_string_equal(hand_line_of(out, NULL, "cpu time:"),
 			    "cpu time:         36893488147.419 s (user 18446744073.709 s, system 18446744073.709 s)");
 	assert_string_equal(cpu_of(out, "commands by", "sh"), "18446744073.709 s");
 	assert_string_equal(cpu_of(out, "commands by", "cc"), "18446744073.709 s");
@@ -373,8 +336,8 @@ static void test_sums_do_not_wrap(void **state)
 	 * sh runs 2^63-1 ns, the two cc 2^63-2 and 2^63-3 ns at once: they
 	 * cover 2^63-2 ns of the run, their own times add up to twice that.
 	 */
-	assert_non_null(strstr(line_of(out, "subtrees by", "  sh "), " 9223372036.854 s (100.0) "));
-	assert_non_null(strstr(line_of(out, "commands by", "  cc "),
+	assert_non_null(strstr(hand_line_of(out, "subtrees by", "  sh "), " 9223372036.854 s (100.0) "));
+	assert_non_null(strstr(hand_line_of(out, "commands by", "  cc "),
 			       " 9223372036.854 s (100.0) 18446744073.709 s "));
 }
 
@@ -472,7 +435,7 @@ static void test_failed_execs_split(void **state)
 	hand_add(&f->h, EV_BADEXEC, 9, 3);       /* never exec'd: real */
 	exit_(f, 10, 3, 0)->u.exit.code = 127;
 	exit_(f, 11, 1, 0);
-	assert_string_equal(line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
+	assert_string_equal(hand_line_of(render(f, 10, SORT_COUNT), NULL, "failed execs:"),
 			    "failed execs:     4 (2 PATH-search misses, 2 real failures)");
 }
 
@@ -513,14 +476,14 @@ static void test_failures_listed_own_first(void **state)
 	out = render(f, 10, SORT_COUNT);
 
 	assert_non_null(strstr(out, "\nfailed processes: 3 exited non-zero or were killed"));
-	a = line_of(out, "failed processes", "  exit 1 ");
+	a = hand_line_of(out, "failed processes", "  exit 1 ");
 	assert_non_null(strstr(a, "1.001 us        2  cc         configure  cc -c x.c"));
 	b = strstr(out, "  SIGKILL ");
 	c = strstr(out, "  exit 2 ");
 	assert_non_null(b);
 	assert_non_null(c);
 	assert_true(strstr(out, "  exit 1 ") < b && b < c);
-	assert_non_null(strstr(line_of(out, "failed processes", "  exit 2 "),
+	assert_non_null(strstr(hand_line_of(out, "failed processes", "  exit 2 "),
 			       "  configure  -          sh ./configure --prefix=/usr"));
 	/* the command is named by the script, in the top lists too */
 	assert_int_equal(count_of(out, "commands by", "configure"), 1);
@@ -550,9 +513,9 @@ static void test_subshell_named_fork(void **state)
 	exit_(f, 5000, 1, 0);
 	out = render(f, 10, SORT_COUNT);
 
-	assert_non_null(strstr(line_of(out, "failed processes", "  exit 1 "),
+	assert_non_null(strstr(hand_line_of(out, "failed processes", "  exit 1 "),
 			       "3  (fork) configure  (fork) configure  sh ./configure"));
-	assert_non_null(strstr(line_of(out, "slowest", "      3.990 us"),
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      3.990 us"),
 			       "2  (fork) configure  sh ./configure"));
 	assert_non_null(strstr(out, "        2    (fork) configure\n"));
 	assert_int_equal(count_of(out, "commands by", "configure"), 1);
@@ -587,8 +550,8 @@ static void test_slowest(void **state)
 	out = render(f, 2, SORT_COUNT);
 
 	assert_non_null(strstr(out, "\nslowest 2 processes (of 3; wall time from fork to end)\n"));
-	assert_non_null(strstr(line_of(out, "slowest", "      4.000 ms"), "ok"));
-	assert_non_null(strstr(line_of(out, "slowest", "      3.000 ms"),
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      4.000 ms"), "ok"));
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      3.000 ms"),
 			       "     2.000 ms    20 MiB ok                    3  long     long"));
 	assert_null(strstr(out, "short     short"));
 }
@@ -612,11 +575,11 @@ static void test_concurrency_levels(void **state)
 	out = render(f, 10, SORT_COUNT);
 
 	/* 0..10 make alone; 10..20 two compiles; 20..30 one; 30..40 make alone */
-	assert_string_equal(line_of(out, "concurrency: time", "          1 "),
+	assert_string_equal(hand_line_of(out, "concurrency: time", "          1 "),
 			    "          1        30 ns ( 75.0) |########################################");
-	assert_string_equal(line_of(out, "concurrency: time", "          2 "),
+	assert_string_equal(hand_line_of(out, "concurrency: time", "          2 "),
 			    "          2        10 ns ( 25.0) |##############");
-	assert_string_equal(line_of(out, "concurrency: time", "  on average"),
+	assert_string_equal(hand_line_of(out, "concurrency: time", "  on average"),
 			    "  on average 1.25 running, 1.75 alive (peak 3 alive)");
 }
 
@@ -640,7 +603,7 @@ static void test_elapsed_and_own(void **state)
 	hand_exec(&f->h, 3000, 4, "cc");
 	exit_(f, 4000, 4, 0);
 	exit_(f, 4000, 1, 0);
-	l = line_of(render(f, 10, SORT_TIME), "commands by", "  cc ");
+	l = hand_line_of(render(f, 10, SORT_TIME), "commands by", "  cc ");
 	/* [0, 1000] ∪ [500, 1500] ∪ [3000, 4000]: 2.5 us of the 4 us run; own 1 + 1 + 1 us */
 	assert_non_null(strstr(l, " 2.500 us ( 62.5)     3.000 us "));
 }
@@ -667,7 +630,7 @@ static void test_accumulator_incremental(void **state)
 	assert_int_equal(fclose(m), 0);
 	/* cc has run 100 ns so far, make 110 ns */
 	assert_non_null(strstr(buf, "wall time:        110 ns\n"));
-	assert_non_null(strstr(line_of(buf, "commands by", "  cc "), "100 ns ( 90.9)"));
+	assert_non_null(strstr(hand_line_of(buf, "commands by", "  cc "), "100 ns ( 90.9)"));
 	assert_non_null(strstr(buf, "processes:        2 (forks without exec: 0)\n"));
 	free(buf);
 	buf = NULL;

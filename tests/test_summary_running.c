@@ -79,48 +79,11 @@ static void end_at(struct fixture *f, uint64_t ts)
 static const char *render(struct fixture *f, int32_t pid, bool json)
 {
 	struct render_opts o = { .top = 10, .json = json };
-	size_t len = 0;
-	FILE *m;
 
 	trace_free(f->t);
 	f->t = NULL;
-	free(f->out);
-	f->out = NULL;
 	assert_int_equal(trace_build(&f->t, &f->h.rec, pid), 0);
-	m = open_memstream(&f->out, &len);
-	assert_non_null(m);
-	assert_int_equal(render_summary(m, f->t, &o), 0);
-	assert_int_equal(fclose(m), 0);
-	return f->out;
-}
-
-/* The line that starts with prefix, after the first line that contains section (NULL: anywhere). */
-static const char *line_of(const char *out, const char *section, const char *prefix)
-{
-	static char line[512];
-	const char *p = out;
-
-	if (section) {
-		p = strstr(out, section);
-		assert_non_null(p);
-		p = strchr(p, '\n');
-		assert_non_null(p);
-		p++;
-	}
-	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
-		size_t n = strcspn(p, "\n");
-
-		if (!strncmp(p, prefix, strlen(prefix))) {
-			assert_true(n < sizeof(line));
-			memcpy(line, p, n);
-			line[n] = 0;
-			return line;
-		}
-		if (!n && section)
-			break;
-	}
-	fail_msg("no line '%s' under '%s' in:\n%s", prefix, section ? section : "", out);
-	return NULL;
+	return hand_render(&f->out, render_summary, f->t, &o);
 }
 
 /* The model's wall of the process with pid (the first with it), in the summary's format. */
@@ -152,10 +115,10 @@ static void test_fork_before_running_is_one_process(void **state)
 	out = render(f, 0, false);
 
 	assert_int_equal(f->t->nprocs, 2);
-	assert_string_equal(line_of(out, NULL, "processes:"), "processes:        2 (forks without exec: 0)");
+	assert_string_equal(hand_line_of(out, NULL, "processes:"), "processes:        2 (forks without exec: 0)");
 	assert_null(strstr(out, "(unknown)"));
 	/* cc's parent is make */
-	assert_non_null(strstr(line_of(out, "failed processes:", "  exit 1 "), " cc       make "));
+	assert_non_null(strstr(hand_line_of(out, "failed processes:", "  exit 1 "), " cc       make "));
 }
 
 /*
@@ -174,17 +137,17 @@ static void test_system_wide_has_no_root(void **state)
 	end_at(f, 7000);
 	out = render(f, 0, false);
 
-	assert_string_equal(line_of(out, NULL, "command:"),
+	assert_string_equal(hand_line_of(out, NULL, "command:"),
 			    "command:          (system-wide: every process of the machine, no single root)");
-	assert_string_equal(line_of(out, NULL, "                  ("), "                  (2 top-level processes)");
-	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      none (system-wide: no single root)");
+	assert_string_equal(hand_line_of(out, NULL, "                  ("), "                  (2 top-level processes)");
+	assert_string_equal(hand_line_of(out, NULL, "exit status:"), "exit status:      none (system-wide: no single root)");
 	out = render(f, 0, true);
 	assert_non_null(strstr(out, "{\"summary_format\":1,\"command\":null,\"system_wide\":true,"));
 	assert_non_null(strstr(out, ",\"exit\":null,"));
 	/* --pid still picks a root */
 	out = render(f, 50, false);
-	assert_string_equal(line_of(out, NULL, "command:"), "command:          make");
-	assert_string_equal(line_of(out, NULL, "exit status:"), "exit status:      2");
+	assert_string_equal(hand_line_of(out, NULL, "command:"), "command:          make");
+	assert_string_equal(hand_line_of(out, NULL, "exit status:"), "exit status:      2");
 }
 
 /*
@@ -212,10 +175,10 @@ static void test_count_percentages_of_all_images(void **state)
 	end_at(f, 700);
 	out = render(f, 0, false);
 
-	assert_string_equal(line_of(out, NULL, "execs:"), "execs:            2");
-	assert_non_null(strstr(line_of(out, "subtrees by", "  bash "), "  bash           4 (100.0)"));
-	assert_non_null(strstr(line_of(out, "commands by", "  echo "), "  echo           2 ( 50.0)"));
-	assert_non_null(strstr(line_of(out, "commands by", "  bash "), "  bash           1 ( 25.0)"));
+	assert_string_equal(hand_line_of(out, NULL, "execs:"), "execs:            2");
+	assert_non_null(strstr(hand_line_of(out, "subtrees by", "  bash "), "  bash           4 (100.0)"));
+	assert_non_null(strstr(hand_line_of(out, "commands by", "  echo "), "  echo           2 ( 50.0)"));
+	assert_non_null(strstr(hand_line_of(out, "commands by", "  bash "), "  bash           1 ( 25.0)"));
 }
 
 /* A Running without argv is named by its comm, as every view names it ("[kthreadd]"). */
@@ -231,8 +194,8 @@ static void test_running_without_argv_named_by_comm(void **state)
 
 	assert_string_equal(trace_proc_name(&f->t->procs[0], buf, sizeof(buf)), "[kthreadd]");
 	assert_null(strstr(out, "(unknown)"));
-	assert_non_null(strstr(line_of(out, "slowest", "      7.000 us"), "  [kthreadd]  [kthreadd]"));
-	assert_non_null(strstr(line_of(out, "commands by", "  [kthreadd] "), " 1 (100.0)"));
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      7.000 us"), "  [kthreadd]  [kthreadd]"));
+	assert_non_null(strstr(hand_line_of(out, "commands by", "  [kthreadd] "), " 1 (100.0)"));
 }
 
 /*
@@ -254,10 +217,10 @@ static void test_running_wall_from_recording_start(void **state)
 
 	assert_int_equal(model_wall(f, 50), 6000);
 	assert_int_equal(model_wall(f, 51), 4850);
-	assert_non_null(strstr(line_of(out, "slowest", "      6.000 us"), " make "));
-	assert_non_null(strstr(line_of(out, "slowest", "      4.850 us"), " cc "));
-	assert_string_equal(line_of(out, NULL, "wall time:"), "wall time:        6.000 us");
-	assert_non_null(strstr(line_of(out, "commands by", "  make "), "     6.000 us (100.0)     6.000 us"));
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      6.000 us"), " make "));
+	assert_non_null(strstr(hand_line_of(out, "slowest", "      4.850 us"), " cc "));
+	assert_string_equal(hand_line_of(out, NULL, "wall time:"), "wall time:        6.000 us");
+	assert_non_null(strstr(hand_line_of(out, "commands by", "  make "), "     6.000 us (100.0)     6.000 us"));
 	/* JSON too */
 	out = render(f, 0, true);
 	assert_non_null(strstr(out, "\"wall_ns\":6000,"));
@@ -289,7 +252,7 @@ static void test_pid_subtree_ends_where_the_model_does(void **state)
 	out = render(f, 3, false);
 
 	assert_int_equal(model_wall(f, 4), 970);
-	assert_non_null(strstr(line_of(out, "slowest", "        970 ns"), " cc "));
+	assert_non_null(strstr(hand_line_of(out, "slowest", "        970 ns"), " cc "));
 	assert_null(strstr(out, " ls "));
 }
 
@@ -337,17 +300,17 @@ static void test_clear_keeps_live_processes(void **state)
 	buf = print(s, SUMMARY_TEXT);
 
 	assert_null(strstr(buf, "(unknown)"));
-	assert_string_equal(line_of(buf, NULL, "command:"), "command:          make");
+	assert_string_equal(hand_line_of(buf, NULL, "command:"), "command:          make");
 	assert_non_null(strstr(buf, "\nexit status:      0\n"));
 	/* cc, forked at 10, failed at 300: its wall is its life; its parent is make */
-	assert_non_null(strstr(line_of(buf, "failed processes:", "  exit 1 "), "290 ns        2  cc       make "));
+	assert_non_null(strstr(hand_line_of(buf, "failed processes:", "  exit 1 "), "290 ns        2  cc       make "));
 	/* the processes of the period are make and cc, alive at the clear; ld's exit was in the last */
-	assert_string_equal(line_of(buf, NULL, "processes:"), "processes:        2 (forks without exec: 0)");
-	assert_string_equal(line_of(buf, NULL, "execs:"), "execs:            0");
+	assert_string_equal(hand_line_of(buf, NULL, "processes:"), "processes:        2 (forks without exec: 0)");
+	assert_string_equal(hand_line_of(buf, NULL, "execs:"), "execs:            0");
 	assert_null(strstr(buf, " ld "));
 	/* make and cc ran during the period, from the clear (at 100) on */
-	assert_non_null(strstr(line_of(buf, "commands by", "  make "), "     300 ns (100.0)"));
-	assert_non_null(strstr(line_of(buf, "commands by", "  cc "), "     200 ns ( 66.7)"));
+	assert_non_null(strstr(hand_line_of(buf, "commands by", "  make "), "     300 ns (100.0)"));
+	assert_non_null(strstr(hand_line_of(buf, "commands by", "  cc "), "     200 ns ( 66.7)"));
 	assert_non_null(strstr(buf, "wall time:        300 ns\n"));
 	free(buf);
 	summary_free(s);
