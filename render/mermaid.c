@@ -238,6 +238,16 @@ static size_t cut_middle(const uint32_t *in, size_t n, size_t max, uint32_t *out
 	return k + n - t;
 }
 
+/* Whether the word w[0..n) is the ASCII text s. */
+static bool word_is(const uint32_t *w, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] && w[i] == (unsigned char)s[i])
+		i++;
+	return i == n && !s[i];
+}
+
 /*
  * Whether the word w[0..n) names a source file: its base name has a
  * compiler's, assembler's or interpreter's extension ("grep.c",
@@ -249,7 +259,7 @@ static bool source_word(const uint32_t *w, size_t n)
 					    "hpp", "hxx", "m", "mm", "s", "S", "sx", "asm", "f",
 					    "for", "f90", "f95", "go", "rs", "java", "y", "l",
 					    "py", "pl", "rb", "sh" };
-	size_t dot = n, base = 0, len;
+	size_t dot = n, base = 0;
 
 	if (!n || w[0] == '-')
 		return false;
@@ -261,28 +271,10 @@ static bool source_word(const uint32_t *w, size_t n)
 	}
 	if (dot == n || dot == base)
 		return false;
-	len = n - dot - 1;
-	for (size_t e = 0; e < sizeof(exts) / sizeof(*exts); e++) {
-		size_t k = 0;
-
-		if (strlen(exts[e]) != len)
-			continue;
-		while (k < len && w[dot + 1 + k] == (unsigned char)exts[e][k])
-			k++;
-		if (k == len)
+	for (size_t e = 0; e < sizeof(exts) / sizeof(*exts); e++)
+		if (word_is(w + dot + 1, n - dot - 1, exts[e]))
 			return true;
-	}
 	return false;
-}
-
-/* Whether the word w[0..n) is the ASCII text s. */
-static bool word_is(const uint32_t *w, size_t n, const char *s)
-{
-	size_t i = 0;
-
-	while (i < n && s[i] && w[i] == (unsigned char)s[i])
-		i++;
-	return i == n && !s[i];
 }
 
 /*
