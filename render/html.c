@@ -1149,12 +1149,8 @@ static int write_strings(struct page *pg)
 static int write_metrics(struct page *pg)
 {
 	struct metrics_series ms;
-	int err;
+	int err = trace_plotted_metrics(pg->t, &ms);
 
-	/* Without Samples, no strip: nor the series' cost (its state per process). */
-	if (!trace_sampled(pg->t))
-		return 0;
-	err = trace_metrics(pg->t, 0, true, &ms);
 	if (err || !ms.gauges || !ms.n) {
 		trace_metrics_free(&ms);
 		return err;

@@ -409,6 +409,15 @@ bool trace_sampled(const struct trace *t)
 	return false;
 }
 
+int trace_plotted_metrics(const struct trace *t, struct metrics_series *out)
+{
+	if (!trace_sampled(t)) {
+		*out = (struct metrics_series){ 0 };
+		return 0;
+	}
+	return trace_metrics(t, 0, true, out);
+}
+
 int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out)
 {
 	const struct recording *rec = t->rec;

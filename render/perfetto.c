@@ -578,12 +578,7 @@ static int header(struct pf *pf)
 static int metric_counters(struct pf *pf)
 {
 	struct metrics_series ms;
-	int err;
-
-	/* Without Samples, no counters: nor the series' cost (its state per process). */
-	if (!trace_sampled(pf->t))
-		return 0;
-	err = trace_metrics(pf->t, 0, true, &ms);
+	int err = trace_plotted_metrics(pf->t, &ms);
 
 	for (size_t j = 0; j < ms.n && ms.gauges && !err; j++) {
 		const struct metrics_row *r = &ms.rows[j];

@@ -217,6 +217,13 @@ struct metrics_series {
 int trace_metrics(const struct trace *t, uint64_t interval_ns, bool widen, struct metrics_series *out);
 /* Whether the recording has Samples (or says it was sampled): what the series' gauges need. */
 bool trace_sampled(const struct trace *t);
+/*
+ * The series the graphical views (Perfetto, html) plot: trace_metrics()
+ * at the recording's sample interval, widened to fit; an empty series
+ * for a recording without Samples, which gets no plot (nor the series'
+ * cost, its state per process). Free with trace_metrics_free().
+ */
+int trace_plotted_metrics(const struct trace *t, struct metrics_series *out);
 void trace_metrics_free(struct metrics_series *s);
 
 /* Every renderer is pure: it reads t and o, writes to out, returns 0 or a negative errno. */
