@@ -229,7 +229,8 @@ struct sc_event {
 
 /*
  * The tree's Syscalls events with counts, in the order of the recording,
- * each with the id of the command it counts for; the strings get ranks.
+ * each with the id of the command it counts for; every command and syscall
+ * name has its id.
  */
 static int collect_events(const struct trace *t, struct sc_rows *r, struct sc_event **out,
 			  size_t *nout)
@@ -272,8 +273,6 @@ static int collect_events(const struct trace *t, struct sc_rows *r, struct sc_ev
 		}
 		v[n++] = (struct sc_event){ .i = i, .proc = p->index, .cmd_id = cmd_id };
 	}
-	if ((err = strtab_ranks(&r->cmds, &r->cmd_rank)) || (err = strtab_ranks(&r->names, &r->name_rank)))
-		goto fail;
 	*out = v;
 	*nout = n;
 	return 0;
@@ -422,6 +421,8 @@ static int collect(const struct trace *t, struct sc_rows *r)
 	int err = collect_events(t, r, &ev, &nev);
 
 	if (err || !nev)
+		goto done;
+	if ((err = strtab_ranks(&r->cmds, &r->cmd_rank)) || (err = strtab_ranks(&r->names, &r->name_rank)))
 		goto done;
 	err = -ENOMEM;
 	place = calloc(t->nprocs, sizeof(*place)); /* the process's place + 1 in pid order */
